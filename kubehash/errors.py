@@ -17,9 +17,7 @@ class UnsupportedVersionError(KubehashError, ValueError):
     def __init__(self, version: object, supported: list[str]) -> None:
         self.version = version
         self.supported = supported
-        super().__init__(
-            f"unsupported kubelet version {version!r}; supported minors: {', '.join(supported)}"
-        )
+        super().__init__(f"unsupported kubelet version {version!r}; supported minors: {', '.join(supported)}")
 
 
 def _render_path(path: list[str | int]) -> str:

@@ -19,7 +19,7 @@ from kubehash.golang.types import External
 __all__ = ["INT_OR_STRING", "QUANTITY", "IntOrStringCodec", "QuantityCodec"]
 
 # Go's strings.TrimSpace on the raw JSON text; raw JSON strings cannot hold control characters.
-_GO_SPACE = " \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+_GO_SPACE = " \u0085\u00a0\u1680" + "".join(chr(c) for c in range(0x2000, 0x200B)) + "\u2028\u2029\u202f\u205f\u3000"
 _MUST_ESCAPE = frozenset(chr(c) for c in range(0x20)) | {'"', "\\"}
 _ZERO_QUANTITY = Quantity()
 
@@ -40,8 +40,8 @@ class QuantityCodec:
                 # The raw JSON held a backslash escape for these, which ParseQuantity rejects.
                 if any(c in _MUST_ESCAPE for c in v):
                     raise DecodeError(
-                        "quantities must match the regular expression "
-                        "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'", v)
+                        "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'", v
+                    )
             text = v.strip(_GO_SPACE)
         elif isinstance(v, bool) or not isinstance(v, (int, float)):
             # true/false/objects/arrays reach ParseQuantity as their raw text, which never parses.

@@ -44,9 +44,7 @@ _NANO = -9
 #: Exponents beyond this make Go allocate gigantic big.Ints (the kubelet would stall); kubehash refuses.
 _MAX_EXACT_EXPONENT = 100_000
 
-ERR_FORMAT_WRONG = (
-    "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
-)
+ERR_FORMAT_WRONG = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
 ERR_NUMERIC = "unable to parse numeric part of quantity"
 ERR_SUFFIX = "unable to parse quantity's suffix"
 
@@ -81,10 +79,7 @@ class Quantity:
         self.format = format
 
     def __repr__(self) -> str:
-        return (
-            f"Quantity(value={self.value}, scale={self.scale}, dec={self.dec}, s={self.s!r}, "
-            f"format={self.format!r})"
-        )
+        return f"Quantity(value={self.value}, scale={self.scale}, dec={self.dec}, s={self.s!r}, format={self.format!r})"
 
     def __eq__(self, other: object) -> bool:
         """Equality of the *internal form* (what the struct-era hash sees), not of the amount."""
@@ -139,7 +134,8 @@ class Quantity:
             d = f"{{unscaled:(big.Int){{neg:(bool){neg} abs:(big.nat){words}}} scale:(inf.Scale){dscale}}}"
         return (
             f"{{i:(resource.int64Amount){{value:(int64){self.value} scale:(resource.Scale){self.scale}}}"
-            f" d:(resource.infDecAmount){{Dec:(*inf.Dec){d}}} s:(string){self.s} Format:(resource.Format){self.format}}}"
+            f" d:(resource.infDecAmount){{Dec:(*inf.Dec){d}}} s:(string){self.s}"
+            f" Format:(resource.Format){self.format}}}"
         )
 
 

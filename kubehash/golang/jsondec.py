@@ -79,20 +79,24 @@ class _Compiler:
 
     def _basic(self, kind: str, t: GoType) -> Decode:
         if kind == "string":
+
             def dec_string(v: Any) -> str:
                 if type(v) is str:
                     return go_string(v)
                 if v is None:
                     return ""
                 raise _type_error(v, t)
+
             return dec_string
         if kind == "bool":
+
             def dec_bool(v: Any) -> bool:
                 if v is True or v is False:
                     return v
                 if v is None:
                     return False
                 raise _type_error(v, t)
+
             return dec_bool
         lo, hi = int_range(kind)
 
@@ -104,6 +108,7 @@ class _Compiler:
             if v is None:
                 return 0
             raise _type_error(v, t)
+
         return dec_int
 
     def _slice(self, t: GoType, elem: Decode) -> Decode:
@@ -123,6 +128,7 @@ class _Compiler:
                 except DecodeError as e:
                     raise e.prepend(i) from None
             return out
+
         return dec_slice
 
     def _map(self, t: GoType, elem: Decode) -> Decode:
@@ -144,6 +150,7 @@ class _Compiler:
                 except DecodeError as e:
                     raise e.prepend(k) from None
             return out
+
         return dec_map
 
     def _struct(self, t: GoType, st: Struct) -> Decode:
@@ -181,6 +188,7 @@ class _Compiler:
                         target = target[i]
                     target[index[-1]] = val
             return out
+
         return dec_struct
 
 

@@ -80,7 +80,9 @@ def visible_fields(st: Struct) -> list[tuple[tuple[int, ...], Field]]:
                 walk(inner, index)
                 continue
             name = f.json_name or f.name
-            candidates.append((index, Field(name, f.type, name, f.omitempty, f.embedded, f.protobuf), bool(f.json_name)))
+            candidates.append(
+                (index, Field(name, f.type, name, f.omitempty, f.embedded, f.protobuf), bool(f.json_name))
+            )
 
     walk(st, ())
     by_name: dict[str, list[tuple[tuple[int, ...], Field, bool]]] = {}
@@ -172,8 +174,14 @@ class _Compiler:
         if isinstance(u, Struct):
             plan = []
             for index, f in visible_fields(u):
-                plan.append((index, self.quote(f.json_name or "") + ":", self.encoder(f.type),
-                             _is_empty_fn(f.type) if f.omitempty else None))
+                plan.append(
+                    (
+                        index,
+                        self.quote(f.json_name or "") + ":",
+                        self.encoder(f.type),
+                        _is_empty_fn(f.type) if f.omitempty else None,
+                    )
+                )
             flat = all(len(index) == 1 for index, *_ in plan)
 
             def enc_struct(v: list[Any]) -> str:

@@ -93,7 +93,7 @@ class _Compiler:
             parts = [(f.name + ":", self.typed(f.type)) for f in u.fields]
 
             def struct_body(v: list[Any]) -> str:
-                return "{" + " ".join([name + r(x) for (name, r), x in zip(parts, v)]) + "}"
+                return "{" + " ".join([name + r(x) for (name, r), x in zip(parts, v, strict=True)]) + "}"
 
             return struct_body
         raise TypeError(f"spew: unsupported type {t}")

@@ -1,0 +1,97 @@
+"""The data kubehash works on: pods and the containers in them, as plain mappings plus small records.
+
+Pods stay the JSON mappings ``kubectl get pods -o json`` prints; this module only knows where the
+containers are and which decode path the kubelet used for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["MIRROR_ANNOTATION", "ContainerRef", "container_source", "iter_containers", "iter_pods"]
+
+#: Mirror pods of static pods carry this annotation; their containers came from a manifest file.
+MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
+
+
+@dataclass(frozen=True)
+class ContainerRef:
+    """One container of one pod (``pod`` is ``None`` for a bare container document)."""
+
+    namespace: str | None
+    pod: str | None
+    name: str
+    kind: str  # "container" | "initContainer"
+    index: int
+    spec: Any  # the container mapping (may be malformed: decoding reports that)
+    source: str  # "apiserver" | "file"
+    pod_doc: Mapping[str, Any] | None = None
+
+    @property
+    def pod_key(self) -> str:
+        if self.pod is None:
+            return "-"
+        return f"{self.namespace}/{self.pod}" if self.namespace else self.pod
+
+
+def _meta(pod: Mapping[str, Any]) -> Mapping[str, Any]:
+    m = pod.get("metadata")
+    return m if isinstance(m, Mapping) else {}
+
+
+def container_source(pod: Mapping[str, Any]) -> str:
+    """``file`` for mirror pods of static pods, ``apiserver`` for everything else (DOMAIN.md §4)."""
+    ann = _meta(pod).get("annotations")
+    if isinstance(ann, Mapping) and MIRROR_ANNOTATION in ann:
+        return "file"
+    return "apiserver"
+
+
+def is_pod(doc: Any) -> bool:
+    return isinstance(doc, Mapping) and (doc.get("kind") == "Pod" or isinstance(doc.get("spec"), Mapping))
+
+
+def is_bare_container(doc: Any) -> bool:
+    return isinstance(doc, Mapping) and "spec" not in doc and "kind" not in doc and ("name" in doc or "image" in doc)
+
+
+def iter_pods(doc: Any) -> Iterator[Mapping[str, Any]]:
+    """Pods in a document: a Pod, a List/PodList (``items``), or a list of those."""
+    if isinstance(doc, list):
+        for d in doc:
+            yield from iter_pods(d)
+    elif isinstance(doc, Mapping):
+        if isinstance(doc.get("items"), list):
+            for d in doc["items"]:
+                yield from iter_pods(d)
+        elif is_pod(doc):
+            yield doc
+
+
+def iter_containers(doc: Any, *, init_containers: bool = True, source: str | None = None) -> Iterator[ContainerRef]:
+    """Every container in a document (bare container, Pod, List of pods); ``source`` overrides the
+    decode path detected from the mirror-pod annotation."""
+    if is_bare_container(doc):
+        name = doc.get("name")
+        yield ContainerRef(
+            None, None, name if isinstance(name, str) else "?", "container", 0, doc, source or "apiserver"
+        )
+        return
+    for pod in iter_pods(doc):
+        meta = _meta(pod)
+        spec = pod.get("spec") if isinstance(pod.get("spec"), Mapping) else {}
+        src = source or container_source(pod)
+        ns = meta.get("namespace") if isinstance(meta.get("namespace"), str) else None
+        pname = meta.get("name") if isinstance(meta.get("name"), str) else "?"
+        kinds = (("initContainers", "initContainer"), ("containers", "container"))
+        for key, kind in kinds:
+            if kind == "initContainer" and not init_containers:
+                continue
+            items = spec.get(key)
+            if not isinstance(items, list):
+                continue
+            for i, c in enumerate(items):
+                cname = c.get("name") if isinstance(c, Mapping) and isinstance(c.get("name"), str) else f"#{i}"
+                yield ContainerRef(ns, pname, cname, kind, i, c, src, pod)

@@ -1,0 +1,59 @@
+"""Read JSON and YAML documents (``kubectl get -o json|yaml`` output, manifests, several YAML
+documents in one file) from a path or standard input."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kubehash.errors import KubehashError
+from kubehash.golang.jsonvalue import loads as json_loads
+
+__all__ = ["InputError", "load_documents", "parse_documents"]
+
+
+class InputError(KubehashError):
+    """A file that cannot be read or parsed."""
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML 1.1 as sigs.k8s.io/yaml reads it for kubectl, except that timestamps stay strings."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def parse_documents(text: str, *, name: str = "<input>") -> list[Any]:
+    """All documents in ``text``: one JSON value, or every non-empty YAML document."""
+    stripped = text.lstrip()
+    if stripped[:1] in ("{", "["):
+        try:
+            return [json_loads(text)]
+        except ValueError:
+            pass  # maybe YAML flow style; fall through
+    try:
+        return [d for d in yaml.load_all(text, Loader=_Loader) if d is not None]
+    except yaml.YAMLError as e:
+        raise InputError(f"{name}: not valid JSON or YAML: {e}") from None
+
+
+def load_documents(path: str | Path) -> list[Any]:
+    """Documents from a file path, or from standard input when ``path`` is ``-``."""
+    if str(path) == "-":
+        return parse_documents(sys.stdin.read(), name="<stdin>")
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except IsADirectoryError:
+        raise InputError(f"{p}: is a directory") from None
+    except OSError as e:
+        raise InputError(f"{p}: cannot read: {e.strerror or e}") from None
+    except UnicodeDecodeError as e:
+        raise InputError(f"{p}: not UTF-8 text: {e}") from None
+    return parse_documents(text, name=str(p))
