@@ -92,3 +92,15 @@ def test_unparseable_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     f.write_text("a: [unclosed\n")
     assert main(["hash", str(f)]) == 2
     assert "not valid JSON or YAML" in capsys.readouterr().err
+
+
+def test_versions(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["versions", "-o", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    by_minor = {r["minor"]: r for r in rows}
+    assert by_minor["1.15"]["era"] == "struct" and by_minor["1.16"]["era"] == "json"
+    assert by_minor["1.30"]["era"] == "json" and by_minor["1.31"]["era"] == "name-image"
+    assert [m for m, r in by_minor.items() if r["hash_without_resources"]] == ["1.27", "1.28", "1.29", "1.30"]
+    assert by_minor["1.10"]["api_tag"] == "kubernetes-1.10.13"
+    assert main(["versions"]) == 0
+    assert "name-image" in capsys.readouterr().out

@@ -64,3 +64,11 @@ def test_readme_example_numbers() -> None:
     assert kubehash.hash_container(c, "v1.17.0") == 1651214964
     assert kubehash.hash_container(c, "1.10", source="file") == 3238503333
     assert kubehash.runtime_hex(3238503333) == "c107a3a5"
+
+
+def test_decode_error_names_container_field_and_value() -> None:
+    with pytest.raises(kubehash.DecodeError) as exc:
+        kubehash.hash_container({"name": "web", "image": "i", "resources": {"limits": {"cpu": "1Gb"}}}, "1.17")
+    e = exc.value
+    assert (e.container, e.field_path, e.value) == ("web", "$.resources.limits.cpu", "1Gb")
+    assert "container web: $.resources.limits.cpu" in str(e) and "'1Gb'" in str(e)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from kubehash.errors import KubehashError
+from kubehash.errors import DecodeError, KubehashError
 from kubehash.golang.fnv import fnv1a_32
 from kubehash.golang.jsondec import compile_decoder
 from kubehash.golang.jsonenc import compile_encoder, quote_go121, quote_go122
@@ -52,10 +52,20 @@ class HashPlan:
         return self.decode(container)
 
     def input(self, container: Any) -> bytes:
-        return self.render(self.decode(container))
+        try:
+            return self.render(self.decode(container))
+        except DecodeError as e:
+            raise _named(e, container) from None
 
     def hash(self, container: Any) -> int:
-        return fnv1a_32(self.render(self.decode(container)))
+        return fnv1a_32(self.input(container))
+
+
+def _named(e: DecodeError, container: Any) -> DecodeError:
+    """Name the container in the error when the mapping carries a name."""
+    if e.container is None and isinstance(container, dict) and isinstance(container.get("name"), str):
+        e.with_context(container=container["name"])
+    return e
 
 
 def _check_source(source: str) -> None:
