@@ -122,6 +122,53 @@ def hash_cmd(
     sys.exit(exitcodes.INPUT_ERROR if failed else exitcodes.OK)
 
 
+@cli.command("explain")
+@click.argument("file", type=str)
+@click.option("--from", "from_version", required=True, callback=_version, help="Old kubelet version.")
+@click.option("--to", "to_version", required=True, callback=_version, help="New kubelet version.")
+@click.option("--source", type=click.Choice(SOURCES), default=None, help="Decode path (default: per pod).")
+@click.option("--to-source", type=click.Choice(SOURCES), default=None, help="Decode path on the new side.")
+@click.option("-o", "--output", type=click.Choice(["text", "json", "yaml"]), default="text", show_default=True)
+def explain_cmd(
+    file: str, from_version: str, to_version: str, source: str | None, to_source: str | None, output: str
+) -> None:
+    """Why each container's hash differs between two kubelet versions."""
+    import json as _json
+
+    import yaml as _yaml
+
+    from kubehash.upgrade.explain import explain
+
+    try:
+        docs = load_documents(file)
+    except InputError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(exitcodes.INPUT_ERROR)
+    results: list[dict[str, Any]] = []
+    failed = 0
+    for doc in docs:
+        for ref in iter_containers(doc, source=source):
+            try:
+                ex = explain(
+                    ref.spec, from_version, to_version, old_source=ref.source, new_source=to_source or ref.source
+                )
+            except DecodeError as e:
+                e.with_context(namespace=ref.namespace, pod=ref.pod, container=ref.name)
+                click.echo(f"error: {e}", err=True)
+                failed += 1
+                continue
+            d = ex.to_dict()
+            d.update(pod=ref.pod_key, container=ref.name)
+            results.append(d)
+            if output == "text":
+                click.echo(f"{ref.pod_key} {ref.name}: {ex.text()}")
+    if output == "json":
+        click.echo(_json.dumps(results, indent=2, default=str))
+    elif output == "yaml":
+        click.echo(_yaml.safe_dump(_json.loads(_json.dumps(results, default=str)), sort_keys=False), nl=False)
+    sys.exit(exitcodes.INPUT_ERROR if failed else exitcodes.OK)
+
+
 @cli.command("versions")
 @click.option(
     "-o",

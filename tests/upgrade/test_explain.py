@@ -1,0 +1,90 @@
+"""explain: reasons for a hash change between two kubelet versions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strategies import go_values
+
+from kubehash.errors import DecodeError
+from kubehash.kubelet.schema import load_schema
+from kubehash.upgrade.explain import explain
+
+# A container with a service-account token mount and a security context (DOMAIN.md §5).
+TYPICAL = {
+    "name": "web",
+    "image": "nginx:1.14.2",
+    "volumeMounts": [
+        {"name": "default-token-x7k2p", "readOnly": True, "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}
+    ],
+    "securityContext": {"runAsUser": 1000},
+    "resources": {"limits": {"cpu": "1000m"}},
+}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ("1.9", "1.10", "SecurityContext.RunAsGroup"),
+        ("1.11", "1.12", "SecurityContext.ProcMount"),
+        ("1.13", "1.14", "VolumeMount.SubPathExpr"),
+        ("1.14", "1.15", "SecurityContext.WindowsOptions"),
+    ],
+)
+def test_struct_era_new_fields(old: str, new: str, field: str) -> None:
+    ex = explain(TYPICAL, old, new)
+    assert ex.changed
+    assert [r.kind for r in ex.reasons] == ["field-added"]
+    assert field in ex.reasons[0].detail
+
+
+def test_volume_devices_1_8_to_1_9() -> None:
+    ex = explain({"name": "a", "image": "b"}, "1.8", "1.9")
+    assert ex.changed and "Container.VolumeDevices" in ex.reasons[0].detail
+
+
+@pytest.mark.parametrize(("old", "new"), [("1.10", "1.11"), ("1.12", "1.13"), ("1.16", "1.17"), ("1.31", "1.32")])
+def test_restart_free_hops(old: str, new: str) -> None:
+    assert not explain(TYPICAL, old, new).changed
+    assert explain(TYPICAL, old, new).reasons == []
+
+
+@pytest.mark.parametrize(("old", "new"), [("1.15", "1.16"), ("1.30", "1.31")])
+def test_algorithm_change(old: str, new: str) -> None:
+    ex = explain(TYPICAL, old, new)
+    assert [r.kind for r in ex.reasons] == ["algorithm"]
+
+
+def test_quantity_form_between_decode_paths() -> None:
+    ex = explain(TYPICAL, "1.10", "1.10", old_source="file", new_source="apiserver")
+    assert [(r.kind, r.path) for r in ex.reasons] == [("quantity-form", "Resources.Limits[cpu]")]
+
+
+def test_go_escaping() -> None:
+    c = {"name": "x", "image": "y", "env": [{"name": "a", "value": "\b"}]}
+    ex = explain(c, "1.29", "1.30")
+    assert [r.kind for r in ex.reasons] == ["go-escaping"]
+    assert not explain(c, "1.29", "1.30", new_go="1.21").changed
+
+
+PAIRS = [("1.10", "1.11"), ("1.13", "1.14"), ("1.15", "1.16"), ("1.17", "1.28"), ("1.29", "1.30"), ("1.30", "1.31")]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    data=st.data(),
+    pair=st.sampled_from(PAIRS),
+    sources=st.sampled_from([("apiserver", "apiserver"), ("file", "apiserver"), ("file", "file")]),
+)
+def test_no_reason_exactly_when_hashes_equal(
+    data: st.DataObject, pair: tuple[str, str], sources: tuple[str, str]
+) -> None:
+    c: Any = data.draw(go_values(load_schema(pair[0]).root))
+    try:
+        ex = explain(c, pair[0], pair[1], old_source=sources[0], new_source=sources[1])
+    except DecodeError:
+        return
+    assert (ex.reasons == []) == (ex.old_hash == ex.new_hash)
