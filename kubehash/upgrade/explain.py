@@ -83,7 +83,7 @@ def _go_path(dd_path: str) -> str:
     for name, idx in _KEY.findall(dd_path):
         if idx:
             out += f"[{idx}]"
-        elif name and name[0].isupper() or name in ("i", "d", "s", "value", "scale"):
+        elif (name and name[0].isupper()) or name in ("i", "d", "s", "value", "scale"):
             out += ("." if out else "") + name
         else:
             out += f"[{name}]"
