@@ -31,6 +31,21 @@ def _version(ctx: click.Context, param: click.Parameter, value: str | None) -> s
         raise click.BadParameter(str(e)) from None
 
 
+def _load_or_exit(file: str) -> list[Any]:
+    """Documents of FILE, or a one-line error and exit code 2."""
+    try:
+        return load_documents(file)
+    except InputError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(exitcodes.INPUT_ERROR)
+
+
+def _report(e: DecodeError, ref: Any) -> None:
+    """One stderr line for a container the kubelet could not decode."""
+    e.with_context(namespace=ref.namespace, pod=ref.pod, container=ref.name)
+    click.echo(f"error: {e}", err=True)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kubehash")
 def cli() -> None:
@@ -74,11 +89,7 @@ def hash_cmd(
 ) -> None:
     """Print the kubelet's hash of every container in FILE (a container, a pod, a list of pods;
     JSON or YAML; '-' for standard input): decimal, and hex as the runtime records it."""
-    try:
-        docs = load_documents(file)
-    except InputError as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(exitcodes.INPUT_ERROR)
+    docs = _load_or_exit(file)
     rows: list[dict[str, Any]] = []
     failed = 0
     for doc in docs:
@@ -94,8 +105,7 @@ def hash_cmd(
             try:
                 data = plan.input(ref.spec)
             except DecodeError as e:
-                e.with_context(namespace=ref.namespace, pod=ref.pod, container=ref.name)
-                click.echo(f"error: {e}", err=True)
+                _report(e, ref)
                 failed += 1
                 row.update(hash=None, hex=None, error=str(e))
                 rows.append(row)
@@ -139,11 +149,7 @@ def explain_cmd(
 
     from kubehash.upgrade.explain import explain
 
-    try:
-        docs = load_documents(file)
-    except InputError as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(exitcodes.INPUT_ERROR)
+    docs = _load_or_exit(file)
     results: list[dict[str, Any]] = []
     failed = 0
     for doc in docs:
@@ -153,8 +159,7 @@ def explain_cmd(
                     ref.spec, from_version, to_version, old_source=ref.source, new_source=to_source or ref.source
                 )
             except DecodeError as e:
-                e.with_context(namespace=ref.namespace, pod=ref.pod, container=ref.name)
-                click.echo(f"error: {e}", err=True)
+                _report(e, ref)
                 failed += 1
                 continue
             d = ex.to_dict()

@@ -13,7 +13,7 @@ from typing import Any
 from kubehash.apimachinery.intstr import INT, STRING, IntOrString
 from kubehash.apimachinery.quantity import Quantity, QuantityError, parse_quantity
 from kubehash.errors import DecodeError, KubehashError
-from kubehash.golang.jsonvalue import RawFloat, go_string, json_kind, number_text
+from kubehash.golang.jsonvalue import go_string, json_kind, number_text
 from kubehash.golang.types import External
 
 __all__ = ["INT_OR_STRING", "QUANTITY", "IntOrStringCodec", "QuantityCodec"]
@@ -85,8 +85,6 @@ class IntOrStringCodec:
             return IntOrString(INT, 0, "")
         if type(v) is int and -(1 << 31) <= v < (1 << 31):
             return IntOrString(INT, v, "")
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
-            raise DecodeError(f"cannot unmarshal {json_kind(v)} into Go value of type int32", v)
         raise DecodeError(f"cannot unmarshal {json_kind(v)} into Go value of type int32", v)
 
     def protobuf(self, v: IntOrString) -> IntOrString:
@@ -105,5 +103,3 @@ class IntOrStringCodec:
 
 QUANTITY = External("resource", "Quantity", QuantityCodec())
 INT_OR_STRING = External("intstr", "IntOrString", IntOrStringCodec())
-
-_ = RawFloat  # re-exported for callers building values by hand

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from kubehash.golang.types import BASIC_KINDS
 from kubehash.specgen.goparse import GoDecl, parse_go_types, parse_tag
 
 __all__ = ["EXTERNAL_TYPES", "SPEC_FORMAT", "build_spec", "type_refs"]
@@ -13,10 +14,6 @@ SPEC_FORMAT = 1
 
 #: Types from other packages the closure may reach; kubehash implements them in Python.
 EXTERNAL_TYPES = frozenset({"resource.Quantity", "intstr.IntOrString"})
-
-_BASIC = frozenset(
-    {"string", "bool", "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64"}
-)
 
 
 def type_refs(expr: str) -> list[str]:
@@ -42,7 +39,7 @@ def type_refs(expr: str) -> list[str]:
             refs.extend(type_refs(rest[4:j]))
             rest = rest[j + 1 :]
         elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?", rest):
-            if rest not in _BASIC:
+            if rest not in BASIC_KINDS:
                 refs.append(rest)
             rest = ""
         else:
