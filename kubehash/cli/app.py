@@ -1,0 +1,11 @@
+"""The ``kubehash`` click group; each command lives in its own module of this package."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kubehash")
+def cli() -> None:
+    """Bit-exact kubelet container hashes: which containers an in-place kubelet upgrade restarts."""
