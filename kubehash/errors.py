@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["DecodeError", "KubehashError", "UnsupportedVersionError"]
+__all__ = ["DecodeError", "KubehashError", "OutputError", "UnsupportedVersionError"]
 
 
 class KubehashError(Exception):
@@ -72,3 +72,7 @@ class DecodeError(KubehashError, ValueError):
         if len(value) > 80:
             value = value[:77] + "..."
         return f"{prefix}{self.field_path}: {self.reason} (value {value})"
+
+
+class OutputError(KubehashError):
+    """kubehash refused to write a file (it exists and differs, is a symlink, escapes the output directory)."""

@@ -8,9 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-__all__ = ["MIRROR_ANNOTATION", "ContainerRef", "container_source", "iter_containers", "iter_pods"]
+__all__ = [
+    "MIRROR_ANNOTATION",
+    "ContainerRef",
+    "RuntimeRecord",
+    "container_source",
+    "iter_containers",
+    "iter_pods",
+    "node_kubelet_versions",
+]
 
 #: Mirror pods of static pods carry this annotation; their containers came from a manifest file.
 MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
@@ -95,3 +104,51 @@ def iter_containers(doc: Any, *, init_containers: bool = True, source: str | Non
             for i, c in enumerate(items):
                 cname = c.get("name") if isinstance(c, Mapping) and isinstance(c.get("name"), str) else f"#{i}"
                 yield ContainerRef(ns, pname, cname, kind, i, c, src, pod)
+
+
+@dataclass(frozen=True)
+class RuntimeRecord:
+    """What the container runtime recorded about one container (DOMAIN.md §6).
+
+    ``hash`` is the kubelet's ``io.kubernetes.container.hash`` annotation (CRI) or
+    ``annotation.io.kubernetes.container.hash`` label (dockershim), parsed from lowercase hex;
+    ``started_at`` is timezone-aware UTC (``None`` when the runtime gives no start time).
+    """
+
+    namespace: str | None
+    pod: str | None
+    container: str
+    hash: int | None
+    started_at: datetime | None = None
+    pod_uid: str | None = None
+    container_id: str | None = None
+    runtime: str = "cri"  # "cri" | "docker"
+    state: str | None = None  # "running", "exited", ... as the runtime says
+    node: str | None = None
+    hash_without_resources: int | None = None
+    origin: str | None = None  # file the record was read from
+
+    @property
+    def key(self) -> tuple[str | None, str | None, str]:
+        """(namespace, pod, container): how records are matched to pod specs."""
+        return (self.namespace, self.pod, self.container)
+
+
+def node_kubelet_versions(nodes: Any) -> dict[str, str]:
+    """``{node name: status.nodeInfo.kubeletVersion}`` for every Node in a document (Node, NodeList, list)."""
+    out: dict[str, str] = {}
+    docs = nodes if isinstance(nodes, list) else [nodes]
+    for doc in docs:
+        if not isinstance(doc, Mapping):
+            continue
+        items = doc["items"] if isinstance(doc.get("items"), list) else [doc]
+        for n in items:
+            if not isinstance(n, Mapping):
+                continue
+            name = _meta(n).get("name")
+            status = n.get("status") if isinstance(n.get("status"), Mapping) else {}
+            info = status.get("nodeInfo") if isinstance(status.get("nodeInfo"), Mapping) else {}
+            ver = info.get("kubeletVersion")
+            if isinstance(name, str) and isinstance(ver, str):
+                out[name] = ver
+    return out
