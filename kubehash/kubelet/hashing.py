@@ -20,8 +20,10 @@ from typing import Any
 
 from kubehash.errors import DecodeError, KubehashError
 from kubehash.golang.fnv import fnv1a_32
+from kubehash.golang.fused import compile_fused
 from kubehash.golang.jsondec import compile_decoder
 from kubehash.golang.jsonenc import compile_encoder, quote_go121, quote_go122
+from kubehash.golang.jsonvalue import go_string
 from kubehash.golang.spew import compile_typed
 from kubehash.kubelet.releases import Release, go_at_least, release
 from kubehash.kubelet.schema import load_schema
@@ -30,12 +32,29 @@ __all__ = ["SOURCES", "HashPlan", "hash_container", "hash_input", "plan_for", "s
 
 SOURCES = ("apiserver", "file")
 
-_BYTE_TEXT = [str(b).encode() for b in range(256)]
+# Decimal digits of each byte value, one table per position; b"\0" marks a digit that is not printed.
+_HUNDREDS = bytes(48 + b // 100 if b >= 100 else 0 for b in range(256))
+_TENS = bytes(48 + b // 10 % 10 if b >= 10 else 0 for b in range(256))
+_UNITS = bytes(48 + b % 10 for b in range(256))
 
 
 def spew_bytes(data: bytes) -> bytes:
-    """go-spew ``%#v`` of a ``[]byte``: ``([]uint8)[123 34 ...]``."""
-    return b"([]uint8)[" + b" ".join([_BYTE_TEXT[b] for b in data]) + b"]"
+    """go-spew ``%#v`` of a ``[]byte``: ``([]uint8)[123 34 ...]``.
+
+    Done in C: three ``bytes.translate`` passes give each byte's hundreds/tens/units digit, strided slice
+    assignment interleaves them with spaces into 4-byte cells, and deleting the padding byte drops the
+    leading zeros (about 5x faster than joining a per-byte table lookup).
+    """
+    n = len(data)
+    if not n:
+        return b"([]uint8)[]"
+    cells = bytearray(b"   \0") * n
+    cells[0::4] = data.translate(_HUNDREDS)
+    cells[1::4] = data.translate(_TENS)
+    cells[2::4] = data.translate(_UNITS)
+    cells[3::4] = b" " * n
+    del cells[-1]
+    return b"([]uint8)[" + cells.translate(None, b"\0") + b"]"
 
 
 @dataclass(frozen=True)
@@ -46,12 +65,20 @@ class HashPlan:
     decode: Callable[[Any], Any]
     render: Callable[[Any], bytes]
     schema_root: Any
+    #: Fused decode+render of a container mapping (``kubehash.golang.fused``); ``None`` if not compiled.
+    fused: Callable[[Any], bytes] | None = None
 
     def value(self, container: Any) -> Any:
         """The typed Go value the kubelet holds (struct = list of field values)."""
         return self.decode(container)
 
     def input(self, container: Any) -> bytes:
+        fused = self.fused
+        if fused is not None and type(container) is dict:
+            try:
+                return fused(container)
+            except Exception:
+                pass  # anything unusual is decided by the general path below
         try:
             return self.render(self.decode(container))
         except DecodeError as e:
@@ -78,17 +105,29 @@ def _plan(minor: str, source: str, short_bf: bool) -> HashPlan:
     rel = release(minor)
     schema = load_schema(rel.minor)
     root = schema.root
-    decode = compile_decoder(root, protobuf=(source == "apiserver"))
+    protobuf = source == "apiserver"
+    decode = compile_decoder(root, protobuf=protobuf)
+    fused: Callable[[Any], bytes] | None = None
     if rel.era == "struct":
         spew = compile_typed(root)
 
         def render(v: Any) -> bytes:
             return spew(v).encode("utf-8")
+
+        fused_spew, _ = compile_fused(root, mode="spew", protobuf=protobuf)
+
+        def fused(c: Any) -> bytes:
+            return fused_spew(c).encode("utf-8")
     elif rel.era == "json":
         enc = compile_encoder(root, short_bf=short_bf)
 
         def render(v: Any) -> bytes:
             return spew_bytes(enc(v).encode("utf-8"))
+
+        fused_json, _ = compile_fused(root, mode="json", protobuf=protobuf, short_bf=short_bf)
+
+        def fused(c: Any) -> bytes:
+            return spew_bytes(fused_json(c).encode("utf-8"))
     elif rel.era == "name-image":
         quote = quote_go122 if short_bf else quote_go121
         fields = [f.name for f in root.underlying().fields]  # type: ignore[attr-defined]
@@ -97,17 +136,38 @@ def _plan(minor: str, source: str, short_bf: bool) -> HashPlan:
         def render(v: Any) -> bytes:
             text = '{"image":' + quote(v[i_image]) + ',"name":' + quote(v[i_name]) + "}"
             return spew_bytes(text.encode("utf-8"))
+
+        # The kubelet still decodes the whole container: the fused JSON pass validates it without
+        # building the typed value (its text is discarded), then only name and image are read.
+        validate, _ = compile_fused(root, mode="json", protobuf=protobuf, short_bf=short_bf)
+
+        def fused(c: Any) -> bytes:
+            validate(c)
+            name, image = c.get("name"), c.get("image")
+            text = '{"image":' + quote(go_string(image or "")) + ',"name":' + quote(go_string(name or "")) + "}"
+            return spew_bytes(text.encode("utf-8"))
     else:  # pragma: no cover - release table is validated by tests
         raise KubehashError(f"unknown hash era {rel.era!r}")
-    return HashPlan(rel, source, short_bf, decode, render, root)
+    return HashPlan(rel, source, short_bf, decode, render, root, fused)
 
 
 def plan_for(version: str, source: str = "apiserver", go_version: str | None = None) -> HashPlan:
     """The compiled plan for a kubelet version; ``go_version`` overrides the release table's Go."""
+    key = (version, source, go_version)
+    plan = _PLANS.get(key) if type(version) is str and type(go_version) in (str, type(None)) else None
+    if plan is not None:
+        return plan
     _check_source(source)
     rel = release(version)
     go = go_version if go_version is not None else rel.go
-    return _plan(rel.minor, source, rel.era != "struct" and go_at_least(go, 1, 22))
+    plan = _plan(rel.minor, source, rel.era != "struct" and go_at_least(go, 1, 22))
+    if type(version) is str and type(go_version) in (str, type(None)) and len(_PLANS) < 1024:
+        _PLANS[key] = plan
+    return plan
+
+
+#: plan_for's answers by its arguments (release lookup and Go version parsing cost more than a hash).
+_PLANS: dict[tuple[str, str, str | None], HashPlan] = {}
 
 
 def _as_container(container: Any) -> Any:
