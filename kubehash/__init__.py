@@ -8,6 +8,7 @@ The main entry points::
 
 from kubehash.errors import DecodeError, KubehashError, UnsupportedVersionError
 from kubehash.golang.fnv import runtime_hex
+from kubehash.kubelet.hashcache import HashCache
 from kubehash.kubelet.hashing import SOURCES, hash_container, hash_input
 from kubehash.kubelet.releases import RELEASES, supported_minors
 
@@ -17,6 +18,7 @@ __all__ = [
     "RELEASES",
     "SOURCES",
     "DecodeError",
+    "HashCache",
     "KubehashError",
     "UnsupportedVersionError",
     "__version__",
