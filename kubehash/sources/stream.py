@@ -1,0 +1,199 @@
+"""Stream the items of a huge ``kubectl get -o json`` List without loading the whole document.
+
+The top-level object is scanned member by member; the ``items`` array is decoded one element at a time
+with the C-accelerated ``json`` scanner (``JSONDecoder.raw_decode`` on a sliding text buffer), so peak
+memory is one item plus the read buffer. Numbers keep the project's semantics
+(:func:`kubehash.golang.jsonvalue.loads`): non-integer literals become ``RawFloat`` with their text.
+
+A top-level array streams its elements; any other JSON value is yielded whole. Input that is not JSON
+(YAML) is handed to :func:`kubehash.sources.documents.parse_documents` and its documents are yielded.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from kubehash.golang.jsonvalue import RawFloat
+from kubehash.sources.documents import InputError, parse_documents
+
+__all__ = ["iter_items", "iter_json_items"]
+
+_DECODER = json.JSONDecoder(parse_float=RawFloat)
+_WS = re.compile(r"[ \t\n\r]*")
+_NUMBER_TAIL = re.compile(r"[0-9.eE+-]*")
+_CHUNK = 1 << 20
+#: The API server refuses objects beyond a few MiB; a value this large is a corrupt document.
+_MAX_VALUE = 64 << 20
+
+
+class _Reader:
+    """A text buffer over a stream: ``buf[pos:]`` is unread; ``more()`` appends a chunk."""
+
+    def __init__(self, f: TextIO, name: str, chunk_size: int) -> None:
+        self.f = f
+        self.name = name
+        self.chunk = chunk_size
+        self.buf = ""
+        self.pos = 0
+        self.base = 0  # characters dropped from the front of buf
+        self.eof = False
+
+    def more(self, size: int | None = None) -> bool:
+        if self.eof:
+            return False
+        data = self.f.read(size or self.chunk)
+        if not data:
+            self.eof = True
+            return False
+        if self.pos > len(self.buf) // 2:
+            self.base += self.pos
+            self.buf = self.buf[self.pos :]
+            self.pos = 0
+        self.buf += data
+        return True
+
+    def error(self, what: str) -> InputError:
+        return InputError(f"{self.name}: invalid JSON at character {self.base + self.pos}: {what}")
+
+    def peek(self) -> str:
+        """The next non-whitespace character ('' at the end), consuming the whitespace."""
+        while True:
+            self.pos = _WS.match(self.buf, self.pos).end()  # type: ignore[union-attr]
+            if self.pos < len(self.buf):
+                return self.buf[self.pos]
+            if not self.more():
+                return ""
+
+    def expect(self, chars: str) -> str:
+        c = self.peek()
+        if not c or c not in chars:
+            raise self.error(f"expected {' or '.join(repr(x) for x in chars)}, found {c or 'end of input'!r}")
+        self.pos += 1
+        return c
+
+    def value(self) -> Any:
+        """Decode one JSON value at the current position, reading more text until it is complete."""
+        self.peek()
+        grow = self.chunk
+        while True:
+            try:
+                v, end = _DECODER.raw_decode(self.buf, self.pos)
+            except json.JSONDecodeError as e:
+                if len(self.buf) - self.pos < _MAX_VALUE and self.more(grow):
+                    grow *= 2  # an item bigger than the buffer: grow geometrically, not quadratically
+                    continue
+                raise InputError(f"{self.name}: invalid JSON at character {self.base + e.pos}: {e.msg}") from None
+            # A value touching the end of the buffer may continue in the next chunk ("1" of "12", or "-0"
+            # of "-0.5" when the buffer ends at the ".").
+            tail = end
+            if type(v) in (int, RawFloat):
+                tail = _NUMBER_TAIL.match(self.buf, end).end()  # type: ignore[union-attr]
+            if tail == len(self.buf) and self.more(grow):
+                continue
+            self.pos = end
+            return v
+
+
+def _array(r: _Reader) -> Iterator[Any]:
+    """Elements of the array whose '[' was just consumed."""
+    if r.peek() == "]":
+        r.pos += 1
+        return
+    while True:
+        yield r.value()
+        if r.expect(",]") == "]":
+            return
+
+
+def iter_json_items(f: TextIO, *, name: str = "<input>", chunk_size: int = _CHUNK) -> Iterator[Any]:
+    """Items of the List in JSON text ``f``; elements of a top-level array; otherwise the value itself."""
+    r = _Reader(f, name, chunk_size)
+    first = r.peek()
+    if first == "[":
+        r.pos += 1
+        yield from _array(r)
+    elif first == "{":
+        r.pos += 1
+        members: dict[str, Any] = {}
+        streamed = False
+        if r.peek() == "}":
+            r.pos += 1
+        else:
+            while True:
+                if r.peek() != '"':
+                    raise r.error("expected an object key")
+                key = r.value()
+                r.expect(":")
+                if key == "items" and not streamed and r.peek() == "[":
+                    r.pos += 1
+                    streamed = True
+                    yield from _array(r)
+                else:
+                    members[key] = r.value()
+                if r.expect(",}") == "}":
+                    break
+        if not streamed:
+            yield members
+    elif first:
+        yield r.value()
+    else:
+        raise r.error("empty input")
+    if r.peek():
+        raise r.error("extra data after the document")
+
+
+def iter_items(path: str | Path, *, chunk_size: int = _CHUNK) -> Iterator[Any]:
+    """Items of a ``kubectl get -o json`` dump at ``path`` ('-' for stdin), streamed when it is JSON.
+
+    YAML input is parsed whole by :func:`~kubehash.sources.documents.parse_documents` and each document is
+    yielded (Lists among them are expanded into their items).
+    """
+    name = "<stdin>" if str(path) == "-" else str(path)
+    try:
+        f: TextIO = sys.stdin if str(path) == "-" else open(path, encoding="utf-8")  # noqa: SIM115
+    except IsADirectoryError:
+        raise InputError(f"{name}: is a directory") from None
+    except OSError as e:
+        raise InputError(f"{name}: cannot read: {e.strerror or e}") from None
+    try:
+        head = f.read(4096)
+        stripped = head.lstrip()
+        while not stripped and head:
+            head += (more := f.read(4096))
+            stripped = head.lstrip()
+            if not more:
+                break
+        text = io.StringIO(head)
+        if stripped[:1] in ("{", "["):
+            yield from iter_json_items(_Chain(text, f), name=name, chunk_size=chunk_size)
+            return
+        for doc in parse_documents(head + f.read(), name=name):
+            if isinstance(doc, dict) and isinstance(doc.get("items"), list):
+                yield from doc["items"]
+            else:
+                yield doc
+    except UnicodeDecodeError as e:
+        raise InputError(f"{name}: not UTF-8 text: {e}") from None
+    finally:
+        if f is not sys.stdin:
+            f.close()
+
+
+class _Chain(io.TextIOBase):
+    """Reads the already-consumed head of a stream, then the rest of the stream."""
+
+    def __init__(self, head: io.StringIO, rest: TextIO) -> None:
+        self.head = head
+        self.rest = rest
+
+    def read(self, size: int | None = -1) -> str:
+        data = self.head.read(size)
+        if data:
+            return data
+        return self.rest.read(size)
