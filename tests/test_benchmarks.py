@@ -1,0 +1,55 @@
+"""Smoke test of the benchmark tools: the generator is seeded and realistic, and a tiny run keeps the
+hash cost within a generous multiple of the json.dumps baseline (a ratio, not a wall-clock time)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
+sys.path.insert(0, str(BENCH))
+
+import generate  # noqa: E402
+import run  # noqa: E402
+
+from kubehash.model import container_source, iter_containers, iter_pods  # noqa: E402
+from kubehash.sources.stream import iter_items  # noqa: E402
+
+
+def test_generator_is_seeded_and_realistic(tmp_path: Path) -> None:
+    a = generate.pod_list(120, seed=7, kubelet="1.24.3")
+    assert a == generate.pod_list(120, seed=7, kubelet="1.24.3")
+    assert a != generate.pod_list(120, seed=8, kubelet="1.24.3")
+    pods = list(iter_pods(a))
+    assert len(pods) == 120
+    assert any(container_source(p) == "file" for p in pods)  # static (mirror) pods
+    assert all("managedFields" in p["metadata"] for p in pods if container_source(p) == "apiserver")
+    refs = list(iter_containers(a))
+    assert 1.2 <= sum(r.kind == "container" for r in refs) / len(pods) <= 1.8
+    assert any(r.kind == "initContainer" for r in refs)
+    mounts = [m["name"] for r in refs for m in r.spec.get("volumeMounts", [])]
+    assert any(m.startswith("kube-api-access-") for m in mounts)  # 1.21+: per-pod token volume
+    dump = tmp_path / "pods.json"
+    gen = generate.write_pod_list(dump, 50, seed=3, kubelet="v1.17.17")
+    streamed = list(iter_items(dump))
+    assert len(streamed) == 50 and streamed == json.loads(dump.read_text())["items"]
+    assert {n["status"]["nodeInfo"]["kubeletVersion"] for n in gen.node_list()["items"]} == {"v1.17.17"}
+
+
+def test_tiny_benchmark_ratio() -> None:
+    every, distinct = run.distinct_containers(generate.pod_list(150, seed=1))
+    assert len(distinct) < len(every)  # replicas share specs
+    r = run.hash_ratios(run.bench_hash.corpus()[:120] + distinct, rounds=3)
+    ratios = {v: x["ratio"] for v, x in r["versions"].items()}
+    assert ratios["1.10"] <= 6.0, ratios
+    assert ratios["1.17"] <= 10.0, ratios
+
+
+@pytest.mark.parametrize("version", ["1.10", "1.17"])
+def test_cache_run_reports_hits(version: str) -> None:
+    every, _ = run.distinct_containers(generate.pod_list(150, seed=1))
+    r = run.cache_run(every, version)
+    assert 0.3 < r["hit_rate"] < 1.0 and r["distinct"] < len(every)
