@@ -43,6 +43,8 @@ class _Reader:
         self.pos = 0
         self.base = 0  # characters dropped from the front of buf
         self.eof = False
+        self._mark = 0  # buf index whose UTF-8 byte offset in the stream is _mark_bytes
+        self._mark_bytes = 0
 
     def more(self, size: int | None = None) -> bool:
         if self.eof:
@@ -52,11 +54,20 @@ class _Reader:
             self.eof = True
             return False
         if self.pos > len(self.buf) // 2:
+            self.byte_offset()
             self.base += self.pos
             self.buf = self.buf[self.pos :]
             self.pos = 0
+            self._mark = 0
         self.buf += data
         return True
+
+    def byte_offset(self) -> int:
+        """UTF-8 bytes of the stream before the current position (counted incrementally)."""
+        seg = self.buf[self._mark : self.pos]
+        self._mark_bytes += len(seg) if seg.isascii() else len(seg.encode("utf-8", "surrogatepass"))
+        self._mark = self.pos
+        return self._mark_bytes
 
     def error(self, what: str) -> InputError:
         return InputError(f"{self.name}: invalid JSON at character {self.base + self.pos}: {what}")
@@ -144,8 +155,23 @@ def iter_json_items(f: TextIO, *, name: str = "<input>", chunk_size: int = _CHUN
         yield r.value()
     else:
         raise r.error("empty input")
+    finish_document(r)
+
+
+def finish_document(r: _Reader) -> None:
+    """Nothing but whitespace may follow the document."""
     if r.peek():
         raise r.error("extra data after the document")
+
+
+def finish_object(r: _Reader) -> None:
+    """The rest of an object after a member value: ``(, "key": value)* }``, values decoded and dropped."""
+    while r.expect(",}") == ",":
+        if r.peek() != '"':
+            raise r.error("expected an object key")
+        r.value()
+        r.expect(":")
+        r.value()
 
 
 def iter_items(path: str | Path, *, chunk_size: int = _CHUNK) -> Iterator[Any]:

@@ -1,0 +1,81 @@
+"""Splitting a dump between processes gives exactly the sequential results, whatever the layout."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kubehash.golang.jsonvalue import RawFloat
+from kubehash.sources.documents import InputError
+from kubehash.sources.split import map_items
+from kubehash.sources.stream import iter_items
+
+
+def _describe(item: Any) -> str:
+    """A picklable summary that keeps types and RawFloat texts visible."""
+
+    def walk(v: Any) -> Any:
+        if isinstance(v, dict):
+            return {k: walk(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [walk(x) for x in v]
+        if isinstance(v, RawFloat):
+            return ["RawFloat", v.text]
+        return v
+
+    return json.dumps(walk(item))
+
+
+def _items(n: int) -> list[dict[str, Any]]:
+    return [
+        {"kind": "Pod", "metadata": {"name": f"p{i}", "é": "ü" * (i % 3)}, "spec": {"x": [{"y": i}]}} for i in range(n)
+    ]
+
+
+@pytest.mark.parametrize("indent", [4, 2, None])
+@pytest.mark.parametrize("part_bytes", [7, 100, 1 << 20])
+def test_split_equals_sequential(tmp_path: Path, indent: int | None, part_bytes: int) -> None:
+    path = tmp_path / "pods.json"
+    doc = {"apiVersion": "v1", "items": _items(40), "kind": "List", "metadata": {"resourceVersion": ""}}
+    path.write_text(json.dumps(doc, indent=indent, ensure_ascii=False).replace('"y": 3', '"y": 3.50'))
+    expected = [_describe(x) for x in iter_items(path)]
+    assert len(expected) == 40 and '["RawFloat", "3.50"]' in expected[3]
+    assert list(map_items(path, _describe, jobs=2, part_bytes=part_bytes)) == expected
+    assert list(map_items(path, _describe, jobs=1)) == expected
+
+
+def test_inconsistent_indentation_falls_back(tmp_path: Path) -> None:
+    """A nested array formatted like the top-level one: its fake boundaries must not be trusted."""
+    text = (
+        '{\n    "items": [\n        {"a": 1},\n        {"b": [{"c": 1},\n        {"d": 2},\n        {"d": 3}]},'
+        '\n        {"e": 3},\n        {"f": 4}\n    ],\n    "kind": "List"\n}\n'
+    )
+    path = tmp_path / "odd.json"
+    path.write_text(text)
+    expected = [_describe(x) for x in iter_items(path)]
+    assert len(expected) == 4
+    for part_bytes in range(5, 60, 3):
+        assert list(map_items(path, _describe, jobs=2, part_bytes=part_bytes)) == expected
+
+
+def test_bad_documents(tmp_path: Path) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text('{\n    "items": [\n        {"a": 1},\n        {"b": 2}\n    ],\n    "kind": "List"\n} x')
+    with pytest.raises(InputError, match="extra data"):
+        list(map_items(path, _describe, jobs=2, part_bytes=10))
+    path.write_text('{\n    "items": [\n        {"a": 1},\n        {"b": 2}\n')
+    with pytest.raises(InputError, match="invalid JSON"):
+        list(map_items(path, _describe, jobs=2, part_bytes=10))
+
+
+def test_unsplittable_inputs_still_map(tmp_path: Path) -> None:
+    compact = tmp_path / "compact.json"
+    compact.write_text(json.dumps({"items": _items(5)}))
+    yaml_file = tmp_path / "pods.yaml"
+    yaml_file.write_text("items:\n- a: 1\n- b: 2.50\n")
+    for path in (compact, yaml_file):
+        expected = [_describe(x) for x in iter_items(path)]
+        assert list(map_items(path, _describe, jobs=2)) == expected
