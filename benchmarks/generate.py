@@ -8,7 +8,7 @@ Nodes whose ``kubeletVersion`` is ``--kubelet``) and, with ``--yaml``, ``pods.ya
 The mix: Deployments (replicas share one spec), DaemonSets (one pod per node), StatefulSets, Jobs and
 static pods (mirror pods, ``kubernetes.io/config.mirror``) on control-plane nodes; about 1.5 containers
 per pod, init containers, probes, env (values, field/secret/configmap refs), resources with assorted
-quantity spellings (``500m``, ``0.5``, ``1``, ``1Gi``, ``1e3``, JSON numbers), securityContext,
+quantity spellings (``500m``, ``0.5``, ``1``, ``1Gi``, ``5e-1``; JSON numbers in static pods), securityContext,
 service-account token mounts (``default-token-xxxxx`` shared per namespace before 1.21, a random
 ``kube-api-access-xxxxx`` per pod from 1.21), apiserver defaults, ``managedFields`` and a status.
 """
@@ -24,7 +24,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-CPU = ["100m", "250m", "500m", "1", "2", "0.5", "1500m", "0.25", 1, 2, 0.5, "5e-1", "2000m", "4"]
+CPU = ["100m", "250m", "500m", "1", "2", "0.5", "1500m", "0.25", "5e-1", "2000m", "4"]
+#: JSON numbers as quantities: only in static-pod manifests (the API server answers with strings).
+CPU_NUMBERS = [1, 2, 0.5, 0.25]
 MEMORY = ["64Mi", "128Mi", "256Mi", "512Mi", "1Gi", "2Gi", "1G", "500M", "268435456", "1.5Gi", "2e9", "4Gi"]
 EPHEMERAL = ["1Gi", "500Mi", "10G"]
 IMAGES = [
@@ -294,6 +296,7 @@ class Gen:
     def static_pod(self, component: str, node: str) -> dict[str, Any]:
         c = self.container(component, f"registry.k8s.io/{component}:{self.kubelet}", None)
         c["command"] = [component, "--v=2", f"--advertise-address=10.0.0.{self.r.randint(1, 254)}"]
+        c["resources"] = {"requests": {"cpu": self.r.choice(CPU_NUMBERS + CPU)}}
         c.pop("volumeMounts", None)
         spec = {"containers": [c], "hostNetwork": True, "priorityClassName": "system-node-critical", "nodeName": node}
         h = f"{self.r.getrandbits(128):032x}"
