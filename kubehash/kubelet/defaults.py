@@ -33,7 +33,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from kubehash.apimachinery.quantity import QuantityError, canonical_string, parse_quantity, round_up
+from kubehash.apimachinery.codecs import QuantityCodec
+from kubehash.apimachinery.quantity import canonical_string, round_up
 from kubehash.errors import KubehashError
 from kubehash.kubelet.imageref import default_pull_policy
 from kubehash.kubelet.releases import Release, release
@@ -52,6 +53,7 @@ __all__ = [
 Path = tuple[str | int, ...]
 CONTAINER_KINDS = ("container", "initContainer", "ephemeralContainer")
 _KIND_LIST = {"container": "containers", "initContainer": "initContainers", "ephemeralContainer": "ephemeralContainers"}
+_QUANTITY_JSON = QuantityCodec()
 _TEMPLATE_KINDS = frozenset({"Deployment", "DaemonSet", "StatefulSet", "ReplicaSet", "ReplicationController", "Job"})
 
 
@@ -339,11 +341,11 @@ def _quantity_round_up(c: dict[str, Any], at: Path, run: _Run) -> None:
     for list_name in ("limits", "requests"):
         rl = _dict(res.get(list_name)) if res is not None else None
         for key, raw in (rl or {}).items():
-            if isinstance(raw, bool) or not isinstance(raw, (str, int)):
+            if raw is None:
                 continue
-            try:
-                rounded, exact = round_up(parse_quantity(str(raw)), -3)
-            except QuantityError:
+            try:  # the decoder's own JSON -> Quantity step (whitespace, numbers), then RoundUp(-3)
+                rounded, exact = round_up(_QUANTITY_JSON.decode(raw), -3)
+            except KubehashError:
                 continue
             if not exact:
                 rl[key] = canonical_string(rounded)  # type: ignore[index]
@@ -470,7 +472,7 @@ def _template_spec(obj: dict[str, Any]) -> tuple[dict[str, Any], Path] | None:
 
 
 def _is_container(obj: dict[str, Any]) -> bool:
-    return "spec" not in obj and "kind" not in obj and ("name" in obj or "image" in obj)
+    return "spec" not in obj and "kind" not in obj
 
 
 def _object(obj: Any, at: Path, run: _Run) -> None:
