@@ -54,7 +54,7 @@ def explain_cmd(
 
     import yaml as _yaml
 
-    from kubehash.kubelet.defaults import effective_gates, parse_feature_gates
+    from kubehash.kubelet.gates import effective_gates, parse_feature_gates
     from kubehash.kubelet.releases import release
     from kubehash.upgrade.explain import explain
 

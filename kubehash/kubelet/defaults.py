@@ -24,7 +24,12 @@ What is modelled, and choices made where the research is unconfirmed ([U]):
   A static pod's kubelet keeps the rounded value in memory with no cached string; re-parsing the
   canonical string caches it, so for a static pod with a sub-milli quantity the struct-era (<= 1.15)
   ``file`` hash of the defaulted mapping may differ from the kubelet's ([U], rare).
-* ``GA`` feature gates are treated as locked to true (setting them false is an error).
+* ``GA`` feature gates are treated as locked to true (setting them false is an error); gate lifetimes the
+  note does not give (``StartupProbe`` kept until 1.22; ``SidecarContainers``, ``InPlacePodVerticalScaling``
+  and ``EnvFiles`` until 1.36) are assumptions ([U]).
+* 1.8.0 is assumed to default like the 1.8 development copy the note read ([U]).
+* ``limits: {}`` creates an empty, non-nil ``requests`` map (a static pod keeps it; the API-server path
+  turns it into nil) ([U], inferred from the code).
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from typing import Any
 from kubehash.apimachinery.codecs import QuantityCodec
 from kubehash.apimachinery.quantity import canonical_string, round_up
 from kubehash.errors import KubehashError
+from kubehash.kubelet.gates import effective_gates
 from kubehash.kubelet.imageref import default_pull_policy
 from kubehash.kubelet.releases import Release, release
 
@@ -46,8 +52,6 @@ __all__ = [
     "Defaulted",
     "Rule",
     "apply_defaults",
-    "effective_gates",
-    "parse_feature_gates",
 ]
 
 Path = tuple[str | int, ...]
@@ -136,52 +140,6 @@ class Defaulted:
     version: str
     feature_gates: dict[str, bool]
     applied: list[Applied] = field(default_factory=list)
-
-
-# ---- feature gates ------------------------------------------------------------------------------
-
-_TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
-_FALSE = frozenset({"0", "f", "F", "FALSE", "false", "False"})
-
-
-def parse_feature_gates(text: str) -> dict[str, bool]:
-    """``--feature-gates`` syntax, ``A=true,B=false`` (values as Go's ``strconv.ParseBool``)."""
-    gates: dict[str, bool] = {}
-    for item in text.split(","):
-        item = item.strip()
-        if not item:
-            continue
-        name, sep, value = item.partition("=")
-        name, value = name.strip(), value.strip()
-        if not sep or not name:
-            raise KubehashError(f"feature gates: {item!r} is not NAME=true|false")
-        if value in _TRUE:
-            gates[name] = True
-        elif value in _FALSE:
-            gates[name] = False
-        else:
-            raise KubehashError(f"feature gates: invalid value {value!r} for {name} (expected true or false)")
-    return gates
-
-
-def effective_gates(rel: Release, feature_gates: Mapping[str, bool] | None) -> dict[str, bool]:
-    """The minor's gate defaults overridden by ``feature_gates``; unknown gates, non-bool values and
-    changing a GA (locked) gate are a :class:`KubehashError`."""
-    gates = rel.gate_defaults()
-    stages = rel.gate_stages()
-    for name, value in (feature_gates or {}).items():
-        if name not in stages:
-            known = ", ".join(stages) or "none"
-            raise KubehashError(
-                f"unknown feature gate {name!r} for Kubernetes {rel.minor} (container-defaulting gates of this minor: "
-                f"{known})"
-            )
-        if not isinstance(value, bool):
-            raise KubehashError(f"feature gate {name}: expected true or false, got {value!r}")
-        if stages[name] == "ga" and value is not True:
-            raise KubehashError(f"feature gate {name} is GA in Kubernetes {rel.minor} and locked to true")
-        gates[name] = value
-    return gates
 
 
 # ---- the run ------------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ from strategies import go_values
 
 from kubehash import apply_defaults, hash_container
 from kubehash.errors import KubehashError
-from kubehash.kubelet.defaults import RULES, parse_feature_gates
+from kubehash.kubelet.defaults import RULES
+from kubehash.kubelet.gates import parse_feature_gates
 from kubehash.kubelet.releases import RELEASES, release
 from kubehash.kubelet.schema import load_schema
 
