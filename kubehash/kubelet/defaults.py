@@ -448,6 +448,8 @@ def _object(obj: Any, at: Path, run: _Run) -> None:
     if obj.get("kind") in (None, "Pod") and spec is not None:
         _pod_spec(spec, (*at, "spec"), run, template=False)
         return
+    if obj.get("kind") == "Pod":
+        return  # a Pod without a spec has no containers to default
     if _is_container(obj):
         _container(obj, at, run, None)
         return

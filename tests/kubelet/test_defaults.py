@@ -295,6 +295,7 @@ def test_lists_templates_and_errors() -> None:
     }
     with pytest.raises(KubehashError, match="not a Pod"):
         apply_defaults({"kind": "Service", "spec": {}}, "1.20")
+    assert apply_defaults({"kind": "Pod"}, "1.20").applied == []
     with pytest.raises(KubehashError, match="container kind"):
         apply_defaults(c, "1.20", container_kind="sidecar")
 
@@ -341,7 +342,8 @@ def _active(version: str) -> frozenset[str]:
 @SETTINGS
 @given(data=go_values(load_schema("1.16").root))
 def test_json_era_hash_of_a_defaulted_container_is_stable_while_defaults_are(data: dict[str, Any]) -> None:
-    """Between JSON-era kubelets (1.16-1.30) whose API servers default alike, nothing restarts."""
+    """Between JSON-era kubelets (1.16-1.30) whose API servers default alike, nothing restarts. The Go release
+    is pinned: kubelet 1.30's Go 1.22 escapes \\b/\\f differently, a separate reason (``go-escaping``)."""
     hashes: dict[str, int] = {}
     for v in JSON_ERA:
         d = apply_defaults(data, v, container_kind="container")

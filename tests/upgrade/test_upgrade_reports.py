@@ -152,3 +152,28 @@ def test_reasons_empty_exactly_when_hashes_equal_for_generated_containers(
     ex = explain(stored, old, new, control_plane=new, feature_gates=gates, container_kind=kind, host_network=True)
     assert (ex.reasons == []) == (ex.old_hash == ex.new_hash)
     assert all(r.kind != "value-changed" or r.path for r in ex.reasons)  # every reason names where
+
+
+def test_struct_era_default_reasons_name_go_fields() -> None:
+    """A manifest as written versus as the 1.10 API server stores it: each default the struct dump shows."""
+    manifest = {
+        "name": "web",
+        "image": "nginx:1.14.2",
+        "resources": {"limits": {"cpu": "1500u"}},
+        "livenessProbe": {"httpGet": {"port": 80}},
+    }
+    ex = explain(manifest, "1.10", "1.10", control_plane="1.10")
+    by_path = {r.path: r for r in ex.reasons}
+    assert {r.kind for r in ex.reasons} == {"default-added"}
+    assert (
+        by_path["ImagePullPolicy"].detail
+        == "Container.ImagePullPolicy defaulted by the 1.10 apiserver [image-pull-policy]"
+    )
+    assert by_path["ImagePullPolicy"].new == "IfNotPresent"
+    assert "HTTPGetAction.Path" in by_path["LivenessProbe.Handler.HTTPGet.Path"].detail
+    assert "[quantity-round-up]" in by_path["Resources.Limits[cpu]"].detail
+    assert "[requests-from-limits]" in by_path["Resources.Requests"].detail
+    # the copied request is named once by the map requests-from-limits created, and again by its rounding
+    assert [r.detail.rsplit(" ", 1)[-1] for r in ex.reasons if r.path == "Resources.Requests[cpu]"] == [
+        "[quantity-round-up]"
+    ]
