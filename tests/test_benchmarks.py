@@ -20,11 +20,11 @@ from kubehash.sources.stream import iter_items  # noqa: E402
 
 
 def test_generator_is_seeded_and_realistic(tmp_path: Path) -> None:
-    a = generate.pod_list(120, seed=7, kubelet="1.24.3")
-    assert a == generate.pod_list(120, seed=7, kubelet="1.24.3")
-    assert a != generate.pod_list(120, seed=8, kubelet="1.24.3")
+    a = generate.pod_list(400, seed=7, kubelet="1.24.3")
+    assert a == generate.pod_list(400, seed=7, kubelet="1.24.3")
+    assert a != generate.pod_list(400, seed=8, kubelet="1.24.3")
     pods = list(iter_pods(a))
-    assert len(pods) == 120
+    assert len(pods) == 400
     assert any(container_source(p) == "file" for p in pods)  # static (mirror) pods
     assert all("managedFields" in p["metadata"] for p in pods if container_source(p) == "apiserver")
     refs = list(iter_containers(a))
