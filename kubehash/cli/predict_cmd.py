@@ -11,7 +11,10 @@ from kubehash import exitcodes
 from kubehash.cli._common import load_or_exit, version_option
 from kubehash.cli.app import cli
 from kubehash.cli.progress import pod_progress
+from kubehash.parallel import default_jobs
 from kubehash.report.prediction import PREDICT_FORMATS, render_prediction
+from kubehash.sources.documents import InputError
+from kubehash.upgrade.batch import predict_file
 from kubehash.upgrade.predict import predict
 
 
@@ -42,6 +45,14 @@ from kubehash.upgrade.predict import predict
     show_default=True,
     help="Exit 3 when a restart is predicted ('never': exit 0).",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Worker processes that parse and predict parts of the pods file (0 = one per CPU). Same results.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def predict_cmd(
     to_version: str,
@@ -53,25 +64,33 @@ def predict_cmd(
     new_go_version: str | None,
     output: str,
     fail_on: str,
+    jobs: int,
     quiet: bool,
 ) -> None:
     """Predict, for every container in the cluster, whether upgrading its node's kubelet to --to restarts it.
 
     Exit codes: 0 no restart predicted, 3 restarts predicted (unless --fail-on never), 2 some input could not
     be read or decoded (reported on stderr; everything else is still predicted), 1 usage error."""
-    pods = load_or_exit(pods_file)
     nodes = load_or_exit(nodes_file) if nodes_file else None
-    with pod_progress(pods, quiet=quiet) as tick:
-        result = predict(
-            pods,
-            to=to_version,
-            nodes=nodes,
-            from_version=from_version,
-            control_plane=control_plane_version,
-            old_go=old_go_version,
-            new_go=new_go_version,
-            progress=tick,
-        )
+    options: dict[str, Any] = {
+        "to": to_version,
+        "nodes": nodes,
+        "from_version": from_version,
+        "control_plane": control_plane_version,
+        "old_go": old_go_version,
+        "new_go": new_go_version,
+    }
+    if pods_file == "-":
+        pods = load_or_exit(pods_file)
+        with pod_progress(pods, quiet=quiet) as tick:
+            result = predict(pods, progress=tick, **options)
+    else:  # streamed from the file (bounded memory), split between --jobs processes
+        try:
+            with pod_progress(None, quiet=quiet) as tick:
+                result = predict_file(pods_file, jobs=jobs or default_jobs(), progress=tick, **options)
+        except InputError as e:
+            click.echo(f"error: {e}", err=True)
+            sys.exit(exitcodes.INPUT_ERROR)
     if len(result) == 0:
         click.echo(f"error: {pods_file}: no pods found", err=True)
         sys.exit(exitcodes.INPUT_ERROR)

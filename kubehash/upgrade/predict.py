@@ -21,7 +21,6 @@ Every input container appears exactly once in the result. Nothing here prints.
 from __future__ import annotations
 
 import json
-import pickle
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -30,12 +29,13 @@ from typing import Any
 
 from kubehash.errors import DecodeError, KubehashError
 from kubehash.golang.fnv import runtime_hex
+from kubehash.kubelet.hashcache import spec_key
 from kubehash.kubelet.hashing import plan_for
 from kubehash.kubelet.releases import Release, release
 from kubehash.model import ContainerRef, RuntimeRecord, iter_containers, iter_pods, node_kubelet_versions
 from kubehash.upgrade.explain import Reason, explain
 
-__all__ = ["VERDICTS", "ContainerPrediction", "Prediction", "predict"]
+__all__ = ["VERDICTS", "ContainerPrediction", "Prediction", "Predictor", "predict"]
 
 VERDICTS = ("restart", "unchanged", "protected", "error", "not-running", "not-checked")
 
@@ -225,19 +225,24 @@ class Prediction:
 
 
 class _Hasher:
-    """Hash each distinct (spec, version, source) once: replicas share specs. Keys are pickles of the
-    container mapping, which keep :class:`~kubehash.golang.jsonvalue.RawFloat` literal text."""
+    """Hash each distinct (spec, version, source) once: replicas share specs. Keys are exact serialisations
+    of the container mapping (:func:`~kubehash.kubelet.hashcache.spec_key`: types and
+    :class:`~kubehash.golang.jsonvalue.RawFloat` literal text included)."""
 
     def __init__(self, old_go: str | None, new_go: str | None) -> None:
         self.old_go, self.new_go = old_go, new_go
         self.cache: dict[tuple[bytes, str, str, bool], int | DecodeError] = {}
         self.hits = self.misses = 0
+        #: When a list, every missed key is appended (lets a parallel run count distinct specs exactly).
+        self.miss_log: list[tuple[bytes, str, str, bool]] | None = None
 
     def hash(self, key: bytes, spec: Any, version: str, source: str, new: bool) -> int:
         k = (key, version, source, new)
         hit = self.cache.get(k)
         if hit is None:
             self.misses += 1
+            if self.miss_log is not None:
+                self.miss_log.append(k)
             try:
                 hit = plan_for(version, source, self.new_go if new else self.old_go).hash(spec)
             except DecodeError as e:
@@ -251,10 +256,8 @@ class _Hasher:
 
 
 def _spec_key(spec: Any) -> bytes:
-    try:
-        return pickle.dumps(spec, protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception:
-        return repr(id(spec)).encode()
+    key = spec_key(spec)
+    return key if key is not None else repr(id(spec)).encode()
 
 
 def _owner(pod: Mapping[str, Any]) -> tuple[str | None, str | None]:
@@ -316,6 +319,89 @@ def _restartable(spec: Any) -> bool:
 Defaulter = Callable[[Mapping[str, Any], str], Mapping[str, Any]]
 
 
+class Predictor:
+    """The state of one prediction run (node versions, runtime records, hash and explanation caches), so
+    pods can be fed one at a time -- from a stream, or in several worker processes. See :func:`predict`."""
+
+    def __init__(
+        self,
+        *,
+        to: str,
+        nodes: Any = None,
+        runtime: Iterable[RuntimeRecord] | None = None,
+        from_version: str | None = None,
+        control_plane: str | None = None,
+        defaults: Defaulter | None = None,
+        protected: Callable[[ContainerPrediction], bool] | None = None,
+        old_go: str | None = None,
+        new_go: str | None = None,
+    ) -> None:
+        self.target = release(to)
+        self.cp = release(control_plane).minor if control_plane else self.target.minor
+        if isinstance(nodes, Mapping) and "items" not in nodes and "kind" not in nodes:
+            self.node_versions = {str(k): str(v) for k, v in nodes.items()}
+        else:
+            self.node_versions = node_kubelet_versions(nodes) if nodes is not None else {}
+        self.records: dict[tuple[str | None, str | None, str], RuntimeRecord] = {}
+        for rec in runtime or ():
+            prev = self.records.get(rec.key)
+            if prev is None or (rec.state == "running" and prev.state != "running"):
+                self.records[rec.key] = rec
+        self.from_version = from_version
+        self.defaults = defaults
+        self.protected = protected
+        self.old_go, self.new_go = old_go, new_go
+        self.hasher = _Hasher(old_go, new_go)
+        self.explained: dict[tuple[bytes, bytes, str, str, str], list[Reason]] = {}
+
+    def pod(self, pod: Mapping[str, Any]) -> list[ContainerPrediction]:
+        """Predictions for the containers of one pod, in :func:`~kubehash.model.iter_containers` order."""
+        out: list[ContainerPrediction] = []
+        new_pod = self.defaults(pod, self.cp) if self.defaults is not None else pod
+        new_specs = _containers_by_slot(new_pod)
+        node = _node_of(pod)
+        owner_kind, owner_name = _owner(pod)
+        for ref in iter_containers(pod):
+            p = ContainerPrediction(
+                ref.namespace,
+                ref.pod,
+                ref.name,
+                ref.kind,
+                node,
+                ref.source,
+                None,
+                self.target.minor,
+                owner_kind=owner_kind,
+                owner_name=owner_name,
+            )
+            out.append(p)
+            _predict_one(
+                p,
+                ref,
+                pod,
+                new_specs,
+                self.node_versions,
+                self.from_version,
+                self.records,
+                self.target,
+                self.hasher,
+                self.explained,
+                self.old_go,
+                self.new_go,
+                self.protected,
+            )
+        return out
+
+    def result(
+        self, containers: list[ContainerPrediction], hits: int | None = None, misses: int | None = None
+    ) -> Prediction:
+        """The :class:`Prediction` of ``containers`` (cache counters: this predictor's, unless given)."""
+        cp = self.cp if self.defaults is not None else None
+        hits = self.hasher.hits if hits is None else hits
+        misses = self.hasher.misses if misses is None else misses
+        return Prediction(self.target.minor, cp, containers, hits, misses)
+
+
 def predict(
     pods: Any,
     *,
@@ -339,58 +425,24 @@ def predict(
     target control plane's apiserver defaults (``control_plane``, default ``to``). ``protected`` marks
     containers an ignore file protects. ``progress(n)`` is called after each pod with its container count.
     """
-    target = release(to)
-    cp = release(control_plane).minor if control_plane else target.minor
-    if isinstance(nodes, Mapping) and "items" not in nodes and "kind" not in nodes:
-        node_versions = {str(k): str(v) for k, v in nodes.items()}
-    else:
-        node_versions = node_kubelet_versions(nodes) if nodes is not None else {}
-    records: dict[tuple[str | None, str | None, str], RuntimeRecord] = {}
-    for rec in runtime or ():
-        prev = records.get(rec.key)
-        if prev is None or (rec.state == "running" and prev.state != "running"):
-            records[rec.key] = rec
-    hasher = _Hasher(old_go, new_go)
-    explained: dict[tuple[bytes, bytes, str, str, str], list[Reason]] = {}
+    predictor = Predictor(
+        to=to,
+        nodes=nodes,
+        runtime=runtime,
+        from_version=from_version,
+        control_plane=control_plane,
+        defaults=defaults,
+        protected=protected,
+        old_go=old_go,
+        new_go=new_go,
+    )
     out: list[ContainerPrediction] = []
     for pod in iter_pods(pods):
-        n_before = len(out)
-        new_pod = defaults(pod, cp) if defaults is not None else pod
-        new_specs = _containers_by_slot(new_pod)
-        node = _node_of(pod)
-        owner_kind, owner_name = _owner(pod)
-        for ref in iter_containers(pod):
-            p = ContainerPrediction(
-                ref.namespace,
-                ref.pod,
-                ref.name,
-                ref.kind,
-                node,
-                ref.source,
-                None,
-                target.minor,
-                owner_kind=owner_kind,
-                owner_name=owner_name,
-            )
-            out.append(p)
-            _predict_one(
-                p,
-                ref,
-                pod,
-                new_specs,
-                node_versions,
-                from_version,
-                records,
-                target,
-                hasher,
-                explained,
-                old_go,
-                new_go,
-                protected,
-            )
+        preds = predictor.pod(pod)
+        out.extend(preds)
         if progress is not None:
-            progress(len(out) - n_before)
-    return Prediction(target.minor, cp if defaults is not None else None, out, hasher.hits, hasher.misses)
+            progress(len(preds))
+    return predictor.result(out)
 
 
 def _node_of(pod: Mapping[str, Any]) -> str | None:

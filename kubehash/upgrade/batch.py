@@ -1,0 +1,72 @@
+"""``predict`` over a dump file: streamed (memory bounded by one pod plus results) and, with ``jobs > 1``,
+split between worker processes that each parse and predict their own part of the file
+(:func:`kubehash.sources.split.map_items`).
+
+Results do not depend on ``jobs``: pods are predicted independently and come back in file order, and the
+hash-cache counters are computed from the distinct cache keys of the whole run (each worker reports a
+digest of every key it missed), not summed per worker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kubehash.model import iter_pods
+from kubehash.sources.split import map_items
+from kubehash.upgrade.predict import ContainerPrediction, Prediction, Predictor
+
+__all__ = ["predict_file"]
+
+#: The predictor of the run in progress; worker processes inherit it when they are forked.
+_ACTIVE: Predictor | None = None
+
+
+def _predict_item(item: Any) -> tuple[list[ContainerPrediction], int, list[bytes]]:
+    """Predictions for the pods in one item of the dump, the cache lookups made, and digests of the misses."""
+    predictor = _ACTIVE
+    assert predictor is not None, "predict_file is not running"
+    hasher = predictor.hasher
+    if hasher.miss_log is None:
+        hasher.miss_log = []
+    before = hasher.hits + hasher.misses
+    out: list[ContainerPrediction] = []
+    for pod in iter_pods(item):
+        out.extend(predictor.pod(pod))
+    digests = [
+        hashlib.blake2b(repr((version, source, new)).encode() + key, digest_size=16).digest()
+        for key, version, source, new in hasher.miss_log
+    ]
+    hasher.miss_log.clear()
+    return out, hasher.hits + hasher.misses - before, digests
+
+
+def predict_file(
+    path: str | Path, *, jobs: int = 1, progress: Callable[[int], None] | None = None, **options: Any
+) -> Prediction:
+    """:func:`~kubehash.upgrade.predict.predict` of the pods in a ``kubectl get pods -o json|yaml`` dump.
+
+    ``options`` are :class:`~kubehash.upgrade.predict.Predictor`'s (``to``, ``nodes``, ``runtime``...).
+    Raises :class:`~kubehash.sources.documents.InputError` when the file cannot be read or parsed.
+    """
+    global _ACTIVE
+    predictor = Predictor(**options)
+    if "fork" not in multiprocessing.get_all_start_methods():  # pragma: no cover - workers inherit the state
+        jobs = 1
+    out: list[ContainerPrediction] = []
+    lookups = 0
+    distinct: set[bytes] = set()
+    _ACTIVE = predictor
+    try:
+        for preds, n, digests in map_items(path, _predict_item, jobs=jobs):
+            out.extend(preds)
+            lookups += n
+            distinct.update(digests)
+            if progress is not None:
+                progress(len(preds))
+    finally:
+        _ACTIVE = None
+    return predictor.result(out, hits=lookups - len(distinct), misses=len(distinct))

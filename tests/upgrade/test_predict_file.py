@@ -1,0 +1,59 @@
+"""predict over a dump file (streamed, split between processes) equals predict over the loaded document."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kubehash.cli import cli
+from kubehash.sources.documents import InputError, load_documents
+from kubehash.upgrade.batch import predict_file
+from kubehash.upgrade.predict import predict
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent / "benchmarks"))
+import generate
+
+
+@pytest.fixture(scope="module")
+def dump(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    d = tmp_path_factory.mktemp("cluster")
+    gen = generate.write_pod_list(d / "pods.json", 150, seed=5, kubelet="v1.16.15")
+    (d / "nodes.json").write_text(json.dumps(gen.node_list(), indent=4))
+    return d / "pods.json", d / "nodes.json"
+
+
+@pytest.mark.parametrize("to", ["1.17", "1.10"])
+def test_file_prediction_is_the_document_prediction(dump: tuple[Path, Path], to: str) -> None:
+    pods, nodes = dump
+    node_docs = load_documents(nodes)
+    expected = predict(load_documents(pods), to=to, nodes=node_docs).to_dict()
+    assert expected["summary"]["hash_cache"]["hits"] > 0
+    for jobs in (1, 2):
+        got = predict_file(pods, to=to, nodes=node_docs, jobs=jobs)
+        assert got.to_dict() == expected
+
+
+def test_cli_jobs_identical_output(dump: tuple[Path, Path]) -> None:
+    pods, nodes = dump
+    runner = CliRunner()
+    outs = []
+    for jobs in ("1", "2"):
+        r = runner.invoke(
+            cli, ["predict", "--to", "1.17", "--pods", str(pods), "--nodes", str(nodes), "-o", "json", "-j", jobs]
+        )
+        assert r.exit_code in (0, 3), r.output
+        outs.append(r.stdout)
+    assert outs[0] == outs[1] and json.loads(outs[0])["summary"]["containers"] > 150
+
+
+def test_bad_file_is_an_input_error(tmp_path: Path) -> None:
+    bad = tmp_path / "pods.json"
+    bad.write_text('{\n    "items": [\n        {"kind": "Pod"},\n        {"kind": ')
+    with pytest.raises(InputError):
+        predict_file(bad, to="1.17", jobs=2)
+    r = CliRunner().invoke(cli, ["predict", "--to", "1.17", "--pods", str(bad), "--from", "1.16"])
+    assert r.exit_code == 2 and "invalid JSON" in r.output
