@@ -1,0 +1,94 @@
+"""End-to-end: ``kubehash predict`` on generated dumps of growing size, per ``--jobs``.
+
+    python benchmarks/e2e.py [--sizes 10000,50000,150000] [--jobs 1,2] [--to 1.17] [--kubelet v1.16.15]
+                             [--output json] [--dir /tmp/kubehash-e2e] [--json benchmarks/e2e.json]
+
+Dumps are generated once per size into ``--dir`` (seeded, reused when present). Each run is a fresh
+``kubehash predict`` process; wall time, CPU time (user+sys of the process and its workers) and peak RSS
+(largest single process) come from ``os.wait4``. Outputs of different ``--jobs`` are compared byte for byte.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import generate  # noqa: E402
+
+
+def ensure_dump(root: Path, pods: int, kubelet: str) -> Path:
+    d = root / f"{pods}-{kubelet}"
+    if not (d / "pods.json").exists():
+        d.mkdir(parents=True, exist_ok=True)
+        gen = generate.write_pod_list(d / "pods.json.tmp", pods, seed=pods, kubelet=kubelet)
+        (d / "nodes.json").write_text(json.dumps(gen.node_list(), indent=4) + "\n", encoding="utf-8")
+        (d / "pods.json.tmp").rename(d / "pods.json")
+    return d
+
+
+def run_predict(d: Path, to: str, jobs: int, output: str) -> dict[str, Any]:
+    exe = Path(sys.executable).parent / "kubehash"
+    cmd = [str(exe), "predict", "--to", to, "--pods", str(d / "pods.json"), "--nodes", str(d / "nodes.json")]
+    cmd += ["-o", output, "-q", "--jobs", str(jobs), "--fail-on", "never"]
+    digest = hashlib.sha256()
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE)
+    assert proc.stdout is not None
+    size = 0
+    for block in iter(lambda: proc.stdout.read(1 << 20), b""):  # type: ignore[union-attr]
+        digest.update(block)
+        size += len(block)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return {
+        "jobs": jobs,
+        "exit": proc.returncode,
+        "wall_s": wall,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
+        "peak_rss_mb": usage.ru_maxrss / 1024,
+        "output_bytes": size,
+        "output_sha256": digest.hexdigest(),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="10000,50000,150000")
+    ap.add_argument("--jobs", default="1,2")
+    ap.add_argument("--to", default="1.17")
+    ap.add_argument("--kubelet", default="v1.16.15", help="kubelet version of the generated nodes")
+    ap.add_argument("--output", default="json", help="predict's -o format")
+    ap.add_argument("--dir", type=Path, default=Path("/tmp/kubehash-e2e"))
+    ap.add_argument("--json", type=Path, default=HERE / "e2e.json")
+    args = ap.parse_args()
+    results = []
+    print(f"{'pods':>8}{'MB':>8}{'jobs':>6}{'wall s':>9}{'cpu s':>9}{'peak MB':>9}  same output")
+    for pods in (int(x) for x in args.sizes.split(",")):
+        d = ensure_dump(args.dir, pods, args.kubelet)
+        mb = (d / "pods.json").stat().st_size / 1e6
+        first: str | None = None
+        for jobs in (int(x) for x in args.jobs.split(",")):
+            r = run_predict(d, args.to, jobs, args.output)
+            first = first or r["output_sha256"]
+            r.update({"pods": pods, "dump_mb": mb, "same_output": r["output_sha256"] == first})
+            results.append(r)
+            print(
+                f"{pods:>8}{mb:>8.0f}{jobs:>6}{r['wall_s']:>9.1f}{r['cpu_s']:>9.1f}{r['peak_rss_mb']:>9.0f}"
+                f"  {r['same_output']} (exit {r['exit']})"
+            )
+    args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
