@@ -79,3 +79,13 @@ def test_unsplittable_inputs_still_map(tmp_path: Path) -> None:
     for path in (compact, yaml_file):
         expected = [_describe(x) for x in iter_items(path)]
         assert list(map_items(path, _describe, jobs=2)) == expected
+
+
+def test_crlf_files_split_exactly(tmp_path: Path) -> None:
+    path = tmp_path / "crlf.json"
+    text = json.dumps({"items": _items(12), "kind": "List"}, indent=4, ensure_ascii=False).replace("\n", "\r\n")
+    path.write_bytes(text.encode())
+    expected = [_describe(x) for x in iter_items(path)]
+    assert len(expected) == 12
+    for part_bytes in (50, 300):
+        assert list(map_items(path, _describe, jobs=2, part_bytes=part_bytes)) == expected

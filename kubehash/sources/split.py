@@ -110,7 +110,7 @@ def _run_part(path: str, fn: Callable[[Any], Any], marker: bytes, span: tuple[in
         if start is None:
             return _Part(None, [], None, None)
         raw.seek(start)
-        r = _Reader(io.TextIOWrapper(raw, encoding="utf-8"), f"{path} (from byte {start})", _WINDOW)
+        r = _Reader(io.TextIOWrapper(raw, encoding="utf-8", newline=""), f"{path} (from byte {start})", _WINDOW)
         results = []
         try:
             while True:
@@ -129,7 +129,7 @@ def _tail(path: Path, after: int) -> None:
     """Validate the rest of the document after the items array."""
     with path.open("rb") as raw:
         raw.seek(after)
-        r = _Reader(io.TextIOWrapper(raw, encoding="utf-8"), str(path), _WINDOW)
+        r = _Reader(io.TextIOWrapper(raw, encoding="utf-8", newline=""), str(path), _WINDOW)
         finish_object(r)
         finish_document(r)
 

@@ -46,14 +46,15 @@ class _Reader:
         self._mark = 0  # buf index whose UTF-8 byte offset in the stream is _mark_bytes
         self._mark_bytes = 0
 
-    def more(self, size: int | None = None) -> bool:
+    def more(self, size: int | None = None, *, compact: bool = False) -> bool:
+        """Append a chunk; drop the consumed prefix when it is most of the buffer (or ``compact``)."""
         if self.eof:
             return False
         data = self.f.read(size or self.chunk)
         if not data:
             self.eof = True
             return False
-        if self.pos > len(self.buf) // 2:
+        if self.pos > len(self.buf) // 2 or (compact and self.pos):
             self.byte_offset()
             self.base += self.pos
             self.buf = self.buf[self.pos :]
@@ -96,7 +97,8 @@ class _Reader:
             try:
                 v, end = _DECODER.raw_decode(self.buf, self.pos)
             except json.JSONDecodeError as e:
-                if len(self.buf) - self.pos < _MAX_VALUE and self.more(grow):
+                # Compacting first keeps the next failure cheap: JSONDecodeError counts the lines before it.
+                if len(self.buf) - self.pos < _MAX_VALUE and self.more(grow, compact=True):
                     grow *= 2  # an item bigger than the buffer: grow geometrically, not quadratically
                     continue
                 raise InputError(f"{self.name}: invalid JSON at character {self.base + e.pos}: {e.msg}") from None
@@ -182,7 +184,7 @@ def iter_items(path: str | Path, *, chunk_size: int = _CHUNK) -> Iterator[Any]:
     """
     name = "<stdin>" if str(path) == "-" else str(path)
     try:
-        f: TextIO = sys.stdin if str(path) == "-" else open(path, encoding="utf-8")  # noqa: SIM115
+        f: TextIO = sys.stdin if str(path) == "-" else open(path, encoding="utf-8", newline="")  # noqa: SIM115
     except IsADirectoryError:
         raise InputError(f"{name}: is a directory") from None
     except OSError as e:

@@ -9,6 +9,7 @@ digest of every key it missed), not summed per worker.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import multiprocessing
 from collections.abc import Callable
@@ -23,10 +24,13 @@ __all__ = ["predict_file"]
 
 #: The predictor of the run in progress; worker processes inherit it when they are forked.
 _ACTIVE: Predictor | None = None
+#: Predictions travel between processes as tuples of these fields (pickling tuples is much cheaper).
+_FIELDS = tuple(f.name for f in dataclasses.fields(ContainerPrediction))
 
 
-def _predict_item(item: Any) -> tuple[list[ContainerPrediction], int, list[bytes]]:
-    """Predictions for the pods in one item of the dump, the cache lookups made, and digests of the misses."""
+def _predict_item(item: Any) -> tuple[list[tuple[Any, ...]], int, list[bytes]]:
+    """Predictions (as field tuples) for the pods in one item of the dump, the cache lookups made, and
+    digests of the missed cache keys."""
     predictor = _ACTIVE
     assert predictor is not None, "predict_file is not running"
     hasher = predictor.hasher
@@ -41,7 +45,8 @@ def _predict_item(item: Any) -> tuple[list[ContainerPrediction], int, list[bytes
         for key, version, source, new in hasher.miss_log
     ]
     hasher.miss_log.clear()
-    return out, hasher.hits + hasher.misses - before, digests
+    rows = [tuple([getattr(p, name) for name in _FIELDS]) for p in out]
+    return rows, hasher.hits + hasher.misses - before, digests
 
 
 def predict_file(
@@ -61,12 +66,12 @@ def predict_file(
     distinct: set[bytes] = set()
     _ACTIVE = predictor
     try:
-        for preds, n, digests in map_items(path, _predict_item, jobs=jobs):
-            out.extend(preds)
+        for rows, n, digests in map_items(path, _predict_item, jobs=jobs):
+            out.extend([ContainerPrediction(*row) for row in rows])
             lookups += n
             distinct.update(digests)
             if progress is not None:
-                progress(len(preds))
+                progress(len(rows))
     finally:
         _ACTIVE = None
     return predictor.result(out, hits=lookups - len(distinct), misses=len(distinct))
