@@ -115,6 +115,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="small sizes, one round (a smoke run)")
     ap.add_argument("--pods", type=int, help="generated pods for the hash and cache cases (default 3000)")
     ap.add_argument("--stream-pods", type=int, help="pods in the dump for the parse case (default 20000)")
+    ap.add_argument("--dump", type=Path, help="an existing List dump for the parse case (instead of generating one)")
     ap.add_argument("--rounds", type=int)
     ap.add_argument("--json", type=Path, default=HERE / "results.json")
     args = ap.parse_args()
@@ -133,10 +134,13 @@ def main() -> None:
     every, distinct = distinct_containers(pods)
     results["generated"] = {"pods": n_pods, **hash_ratios(distinct, rounds)}
     results["cache"] = {"containers": len(every), "runs": [cache_run(every, v) for v in ("1.10", "1.17")]}
-    with tempfile.TemporaryDirectory() as tmp:
-        dump = Path(tmp) / "pods.json"
-        generate.write_pod_list(dump, n_stream, seed=2, kubelet="v1.17.17")
-        results["parse"] = {"pods": n_stream, **parse_run(dump)}
+    if args.dump is not None:
+        results["parse"] = {"pods": None, "file": str(args.dump), **parse_run(args.dump)}
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            dump = Path(tmp) / "pods.json"
+            generate.write_pod_list(dump, n_stream, seed=2, kubelet="v1.17.17")
+            results["parse"] = {"pods": n_stream, **parse_run(dump)}
     results["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     print(f"python {results['python']} on {results['machine']}; best of {rounds} rounds")
@@ -158,7 +162,7 @@ def main() -> None:
     for how in ("stream", "json.load"):
         x = p[how]
         print(
-            f"parse {p['pods']} pods ({p['bytes'] / 1e6:.0f} MB) {how:<10} {x['seconds']:.2f} s, "
+            f"parse {x['items']} pods ({p['bytes'] / 1e6:.0f} MB) {how:<10} {x['seconds']:.2f} s, "
             f"{x['mb_per_s']:.0f} MB/s, peak RSS {x['peak_rss_mb']:.0f} MB"
         )
     print(f"peak RSS of this process: {results['peak_rss_mb']:.0f} MB")
