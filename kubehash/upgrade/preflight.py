@@ -419,17 +419,26 @@ def _taint_fix(
         if roll:
             text += f"; rolling the owner also works but restarts the pods: {roll}"
         return text
-    blockers = [
-        t.describe() for t in tolerations if t.key in (NOT_READY, UNREACHABLE, "") and t.effect in (NO_EXECUTE, "")
-    ]
-    reason = (
-        f"the pod's own toleration(s) {', '.join(blockers)} stop DefaultTolerationSeconds from adding the defaults"
-        if blockers
-        else "the default tolerations do not cover the node's other NoExecute taints"
-    )
+    other = {
+        t.describe(): None
+        for sc in scenarios
+        for t in matching_tolerations(sc, after, comparison_operators=gates.comparison_operators)[0]
+        if t.key not in (NOT_READY, UNREACHABLE)
+    }
+    if other:
+        reason = f"the node's NoExecute taint(s) {', '.join(other)} are not tolerated either"
+        wanted = f"tolerations for {', '.join(other)}"
+    else:
+        blockers = [
+            t.describe() for t in tolerations if t.key in (NOT_READY, UNREACHABLE, "") and t.effect in (NO_EXECUTE, "")
+        ]
+        reason = (
+            f"the pod's own toleration(s) {', '.join(blockers)} stop DefaultTolerationSeconds from adding the defaults"
+        )
+        wanted = f"tolerations for {NOT_READY} and {UNREACHABLE} (NoExecute)"
     if roll:
-        return f"{reason}: correct the tolerations in the pod template, then {roll}"
-    return f"{reason}: recreate the pod with tolerations for {NOT_READY} and {UNREACHABLE} (NoExecute)"
+        return f"{reason}: add {wanted} to the pod template, then {roll}"
+    return f"{reason}: recreate the pod with {wanted}"
 
 
 def _strip_fields(aff: NodeAffinity) -> NodeAffinity:
