@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import replace
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kubehash.errors import UnsupportedVersionError
 from kubehash.upgrade.preflight import Gates, gates_for, preflight
@@ -229,3 +232,61 @@ def test_report_dict_and_iteration() -> None:
 def test_unsupported_target_version() -> None:
     with pytest.raises(UnsupportedVersionError):
         preflight([], [], to="1.99")
+
+
+# --- property: the printed fix works ----------------------------------------------------------------------
+
+_keys = st.sampled_from(["a", "b", "example.com/c"])
+_vals = st.sampled_from(["", "x", "y", "1", "5"])
+_exprs = st.fixed_dictionaries(
+    {"key": _keys, "operator": st.sampled_from(["In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"])}
+).flatmap(
+    lambda e: (
+        st.just(e)
+        if e["operator"] in ("Exists", "DoesNotExist")
+        else st.lists(st.sampled_from(["1", "5", "-2"]), min_size=1, max_size=1).map(lambda v: {**e, "values": v})
+        if e["operator"] in ("Gt", "Lt")
+        else st.lists(_vals, min_size=1, max_size=2).map(lambda v: {**e, "values": v})
+    )
+)
+
+
+def _apply_kubectl(fix: str, labels: dict[str, str]) -> dict[str, str]:
+    args = shlex.split(fix)
+    assert args[:4] == ["kubectl", "label", "node", "n1"]
+    out = dict(labels)
+    for a in args[4:]:
+        if a == "--overwrite":
+            continue
+        if a.endswith("-") and "=" not in a:
+            out.pop(a[:-1], None)
+        else:
+            k, _, v = a.partition("=")
+            out[k] = v
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.dictionaries(_keys, _vals, max_size=2),
+    st.lists(st.lists(_exprs, min_size=1, max_size=3), max_size=2),
+    st.dictionaries(_keys, _vals, max_size=3),
+)
+def test_running_the_suggested_kubectl_clears_the_finding(
+    selector: dict[str, str], terms: list[list[dict[str, Any]]], labels: dict[str, str]
+) -> None:
+    spec: dict[str, Any] = {"nodeSelector": selector}
+    if terms:
+        spec["affinity"] = {
+            "nodeAffinity": {
+                "requiredDuringSchedulingIgnoredDuringExecution": {
+                    "nodeSelectorTerms": [{"matchExpressions": t} for t in terms]
+                }
+            }
+        }
+    p = pod(tolerations=DEFAULTS, spec=spec)
+    found = only(preflight([p], [node(labels=labels)], to="1.13"), "node-selector")
+    if not found or found[0].fix.startswith("no label change"):
+        return
+    fixed = _apply_kubectl(found[0].fix, labels)
+    assert not only(preflight([p], [node(labels=fixed)], to="1.13"), "node-selector")
