@@ -37,7 +37,16 @@ from typing import Any
 from kubehash.errors import UnsupportedVersionError
 from kubehash.kubelet.releases import normalize_minor, release
 from kubehash.model import MIRROR_ANNOTATION, node_kubelet_versions
-from kubehash.upgrade.selectors import NodeAffinity, SelectorInputError, Term, label_fix, matches, parse_affinity, unmet
+from kubehash.upgrade.selectors import (
+    LabelFix,
+    NodeAffinity,
+    SelectorInputError,
+    Term,
+    label_fix,
+    matches,
+    parse_affinity,
+    unmet,
+)
 from kubehash.upgrade.tolerations import (
     DAEMONSET_TOLERATIONS,
     NO_EXECUTE,
@@ -452,9 +461,10 @@ def _strip_fields(aff: NodeAffinity) -> NodeAffinity:
     )
 
 
-def _selector_check(pod: _Pod, node: _Node, gates: Gates, to_minor: int) -> Finding | None:
-    aff = pod.affinity if gates.match_fields else _strip_fields(pod.affinity)
-    if not aff.constrained or matches(aff, node.labels, node.name):
+def _selector_check(
+    pod: _Pod, aff: NodeAffinity, node: _Node, gates: Gates, to_minor: int
+) -> tuple[Finding, LabelFix | None] | None:
+    if matches(aff, node.labels, node.name):
         return None
     fix = label_fix(aff, node.labels, node.name)
     problems = unmet(aff, node.labels, node.name, fix.term if fix else None)
@@ -469,7 +479,32 @@ def _selector_check(pod: _Pod, node: _Node, gates: Gates, to_minor: int) -> Find
         fix_text = f"no label change makes {node.name} match: move the pod off the node before the upgrade" + (
             f" ({roll} after fixing its node affinity)" if roll else ""
         )
-    return Finding("node-selector", pod.namespace, pod.name, node.name, "risk", detail, fix_text)
+    return Finding("node-selector", pod.namespace, pod.name, node.name, "risk", detail, fix_text), fix
+
+
+def _conflicts(
+    report: PreflightReport,
+    nodes: Mapping[str, _Node],
+    constrained: Mapping[str, list[tuple[_Pod, NodeAffinity]]],
+    fixes: Mapping[str, list[tuple[int, LabelFix]]],
+) -> None:
+    """Note on each label fix of a node when applying all of them still leaves some pod on it unmatched
+    (two pods want contradicting labels, or a fix removes a label another pod needs)."""
+    for name, node_fixes in fixes.items():
+        labels: Mapping[str, str] = nodes[name].labels
+        for _, fix in node_fixes:
+            labels = fix.apply(labels)
+        broken = [_key(p) for p, aff in constrained[name] if not matches(aff, labels, name)]
+        if not broken:
+            continue
+        note = f" (note: with every label fix suggested for {name} applied, {', '.join(broken)} still would not match)"
+        for i, _ in node_fixes:
+            f = report.findings[i]
+            report.findings[i] = replace(f, fix=(f.fix or "") + note)
+
+
+def _key(pod: _Pod) -> str:
+    return f"{pod.namespace}/{pod.name}" if pod.namespace else pod.name
 
 
 def preflight(
@@ -503,6 +538,8 @@ def preflight(
         report.skipped[reason] = report.skipped.get(reason, 0) + 1
 
     node_map: dict[str, _Node] = {}
+    constrained: dict[str, list[tuple[_Pod, NodeAffinity]]] = {}
+    fixes: dict[str, list[tuple[int, LabelFix]]] = {}
     for where, n in _items(nodes):
         try:
             parsed = _parse_node(n)
@@ -549,9 +586,17 @@ def preflight(
         if g.skip_started_pods and pod.started and pod.affinity.constrained:
             skip("started, kubelet skips affinity on restart")
             continue
-        f = _selector_check(pod, node, g, to_minor)
-        if f:
-            report.findings.append(f)
+        aff = pod.affinity if g.match_fields else _strip_fields(pod.affinity)
+        if not aff.constrained:
+            continue
+        checked = _selector_check(pod, aff, node, g, to_minor)
+        if checked is None or checked[1] is not None:  # matches now, or can be made to
+            constrained.setdefault(node.name, []).append((pod, aff))
+        if checked:
+            report.findings.append(checked[0])
+            if checked[1] is not None and checked[1].changes:
+                fixes.setdefault(node.name, []).append((len(report.findings) - 1, checked[1]))
+    _conflicts(report, node_map, constrained, fixes)
     return report
 
 

@@ -177,6 +177,21 @@ def test_match_fields_dropped_by_old_kubelets() -> None:
     assert "empty" in f.detail and f.fix.startswith("no label change")
 
 
+def test_label_fixes_that_break_other_pods_are_flagged() -> None:
+    wants_ssd = pod("a", tolerations=DEFAULTS, spec={"nodeSelector": {"disk": "ssd"}})
+    aff = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+        {"matchExpressions": [{"key": "disk", "operator": "NotIn", "values": ["ssd"]}]}]}}}  # fmt: skip
+    avoids_ssd = pod("b", tolerations=DEFAULTS, spec={"affinity": aff})
+    r = preflight([wants_ssd, avoids_ssd], [node(labels={"disk": "hdd"})], to="1.13")
+    (f,) = only(r, "node-selector")
+    assert f.pod == "a" and f.fix.startswith("kubectl label node n1 disk=ssd --overwrite")
+    assert "ns/b still would not match" in f.fix
+    # no note when the fixes are compatible
+    other = pod("c", tolerations=DEFAULTS, spec={"nodeSelector": {"zone": "z"}})
+    r = preflight([wants_ssd, other], [node(labels={"disk": "hdd"})], to="1.13")
+    assert all("note" not in f.fix for f in only(r, "node-selector"))
+
+
 # --- batch behaviour --------------------------------------------------------------------------------------
 
 
