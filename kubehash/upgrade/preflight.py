@@ -32,6 +32,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from functools import cache, lru_cache
 from typing import Any
 
 from kubehash.errors import UnsupportedVersionError
@@ -98,6 +99,7 @@ class Gates:
     comparison_operators: bool = False
 
 
+@cache
 def _minor(version: str) -> int:
     return int(normalize_minor(version).split(".")[1])
 
@@ -184,17 +186,16 @@ class _Bad(ValueError):
     """A malformed pod or node (message names the field)."""
 
 
-def _items(docs: Any) -> Iterator[tuple[str, Any]]:
+def _items(docs: Any, where: str = "$") -> Iterator[tuple[str, Any]]:
     """(where, object) for every object in a document, a List (``items``) or a list of those."""
-    stack: list[tuple[str, Any]] = [("$", docs)]
-    while stack:
-        where, d = stack.pop(0)
-        if isinstance(d, list):
-            stack[0:0] = [(f"{where}[{i}]", x) for i, x in enumerate(d)]
-        elif isinstance(d, Mapping) and isinstance(d.get("items"), list) and "spec" not in d:
-            stack[0:0] = [(f"{where}.items[{i}]", x) for i, x in enumerate(d["items"])]
-        else:
-            yield where, d
+    if isinstance(docs, list):
+        for i, x in enumerate(docs):
+            yield from _items(x, f"{where}[{i}]")
+    elif isinstance(docs, Mapping) and isinstance(docs.get("items"), list) and "spec" not in docs:
+        for i, x in enumerate(docs["items"]):
+            yield from _items(x, f"{where}.items[{i}]")
+    else:
+        yield where, docs
 
 
 def _mapping(d: Mapping[str, Any], key: str, path: str, *, required: bool = False) -> Mapping[str, Any]:
@@ -338,24 +339,46 @@ def _roll_hint(pod: _Pod) -> str | None:
     return f"delete the pod so {kind}/{name} recreates it"
 
 
-def _scenarios(node: _Node | None) -> list[list[Taint]]:
-    base = [
+def _base_taints(node: _Node | None) -> tuple[Taint, ...]:
+    """The node's NoExecute taints other than the two a NotReady node gets."""
+    return tuple(
         t for t in (node.taints if node else ()) if t.effect == NO_EXECUTE and t.key not in (NOT_READY, UNREACHABLE)
-    ]
-    return [[*base, Taint(NOT_READY, NO_EXECUTE)], [*base, Taint(UNREACHABLE, NO_EXECUTE)]]
+    )
 
 
-def _worst(scenarios: list[list[Taint]], tolerations: Sequence[Toleration], gates: Gates) -> int | None:
+def _worst(scenarios: Sequence[Sequence[Taint]], tolerations: Sequence[Toleration], gates: Gates) -> int | None:
     delays = [eviction_delay(s, tolerations, comparison_operators=gates.comparison_operators) for s in scenarios]
     bounded = [d for d in delays if d is not None]
     return min(bounded) if bounded else None
 
 
-def _why_evicted(scenarios: list[list[Taint]], tolerations: Sequence[Toleration], gates: Gates) -> str:
+@dataclass(frozen=True)
+class _Assessment:
+    """What the taint manager does with one toleration list on one set of node taints."""
+
+    delay: int | None  # seconds until eviction in the worse scenario; 0 at once, None never
+    why: str  # untolerated taints / zero-second tolerations (when delay == 0)
+    touch_helps: bool  # an update (DefaultTolerationSeconds) makes the pod safe
+    other_taints: tuple[str, ...]  # node taints still untolerated after the defaults
+    blockers: tuple[str, ...]  # the pod's tolerations that keep DefaultTolerationSeconds from adding defaults
+
+
+@lru_cache(maxsize=4096)
+def _assess(
+    tolerations: tuple[Toleration, ...],
+    base: tuple[Taint, ...],
+    gates: Gates,
+    warn_below: int,
+    defaults: tuple[int, int],
+) -> _Assessment:
+    scenarios = [(*base, Taint(NOT_READY, NO_EXECUTE)), (*base, Taint(UNREACHABLE, NO_EXECUTE))]
+    delay = _worst(scenarios, tolerations, gates)
+    if delay is None or delay > 0:
+        return _Assessment(delay, "", False, (), ())
     untolerated: dict[str, None] = {}
     zero: dict[str, None] = {}
-    for s in scenarios:
-        bad, used = matching_tolerations(s, tolerations, comparison_operators=gates.comparison_operators)
+    for sc in scenarios:
+        bad, used = matching_tolerations(sc, tolerations, comparison_operators=gates.comparison_operators)
         untolerated.update((t.describe(), None) for t in bad)
         zero.update((t.describe(), None) for t in used if t.seconds is not None and t.seconds <= 0)
     parts = []
@@ -363,7 +386,19 @@ def _why_evicted(scenarios: list[list[Taint]], tolerations: Sequence[Toleration]
         parts.append(f"no toleration for {', '.join(untolerated)}")
     if zero:
         parts.append(f"toleration {', '.join(zero)} ends at once")
-    return "; ".join(parts)
+    after = admit_default_tolerations(tolerations, not_ready_seconds=defaults[0], unreachable_seconds=defaults[1])
+    fixed = _worst(scenarios, after, gates)
+    other = {
+        t.describe(): None
+        for sc in scenarios
+        for t in matching_tolerations(sc, after, comparison_operators=gates.comparison_operators)[0]
+        if t.key not in (NOT_READY, UNREACHABLE)
+    }
+    blockers = tuple(
+        t.describe() for t in tolerations if t.key in (NOT_READY, UNREACHABLE, "") and t.effect in (NO_EXECUTE, "")
+    )
+    touch_helps = after != tolerations and (fixed is None or fixed >= warn_below)
+    return _Assessment(0, "; ".join(parts), touch_helps, tuple(other), blockers)
 
 
 def _taint_check(
@@ -373,21 +408,19 @@ def _taint_check(
     if pod.owner is not None and pod.owner[0] == "DaemonSet":
         for t in DAEMONSET_TOLERATIONS:
             tolerations = _add_or_update(tolerations, t)
-    scenarios = _scenarios(node)
-    delay = _worst(scenarios, tolerations, gates)
-    if delay is None or delay >= warn_below:
+    a = _assess(tolerations, _base_taints(node), gates, warn_below, defaults)
+    if a.delay is None or a.delay >= warn_below:
         return None
     if from_minor is not None and from_minor < TAINT_BASED_EVICTIONS_DEFAULT_ON:
         gate = f"TaintBasedEvictions: off in 1.{from_minor}, on from 1.13"
     else:
         gate = "TaintBasedEvictions: on by default since 1.13"
     where = pod.node or "its node"
-    if delay > 0:
-        detail = f"evicted {delay}s after {where} goes NotReady during the kubelet restart ({gate})"
+    if a.delay > 0:
+        detail = f"evicted {a.delay}s after {where} goes NotReady during the kubelet restart ({gate})"
         severity = "warning"
     else:
-        why = _why_evicted(scenarios, tolerations, gates)
-        detail = f"{why}: evicted at once when {where} goes NotReady during the kubelet restart ({gate})"
+        detail = f"{a.why}: evicted at once when {where} goes NotReady during the kubelet restart ({gate})"
         severity = "risk"
     if pod.mirror:
         detail = (
@@ -395,55 +428,27 @@ def _taint_check(
             "kubelet keeps the static pod running and recreates the mirror pod"
         )
         return Finding("taint-eviction", pod.namespace, pod.name, pod.node, "info", detail, None)
-    return Finding(
-        "taint-eviction",
-        pod.namespace,
-        pod.name,
-        pod.node,
-        severity,
-        detail,
-        _taint_fix(pod, tolerations, scenarios, gates, warn_below, defaults, delay),
-    )
+    return Finding("taint-eviction", pod.namespace, pod.name, pod.node, severity, detail, _taint_fix(pod, a))
 
 
-def _taint_fix(
-    pod: _Pod,
-    tolerations: Sequence[Toleration],
-    scenarios: list[list[Taint]],
-    gates: Gates,
-    warn_below: int,
-    defaults: tuple[int, int],
-    delay: int,
-) -> str:
+def _taint_fix(pod: _Pod, a: _Assessment) -> str:
     ns = f" -n {shlex.quote(pod.namespace)}" if pod.namespace else ""
     roll = _roll_hint(pod)
-    if delay > 0:
+    if a.delay:
         where = f"in the pod template, then {roll}" if roll else "and recreate the pod"
-        return f"if the kubelet restart can take {delay}s or longer, raise tolerationSeconds {where}"
-    after = admit_default_tolerations(tolerations, not_ready_seconds=defaults[0], unreachable_seconds=defaults[1])
-    fixed = _worst(scenarios, after, gates)
-    if after != tuple(tolerations) and (fixed is None or fixed >= warn_below):
+        return f"if the kubelet restart can take {a.delay}s or longer, raise tolerationSeconds {where}"
+    if a.touch_helps:
         touch = f"kubectl label pod{ns} {shlex.quote(pod.name)} {TOUCH_LABEL}=1 --overwrite"
         text = f"{touch} (any update makes DefaultTolerationSeconds add not-ready/unreachable tolerations; no restart)"
         if roll:
             text += f"; rolling the owner also works but restarts the pods: {roll}"
         return text
-    other = {
-        t.describe(): None
-        for sc in scenarios
-        for t in matching_tolerations(sc, after, comparison_operators=gates.comparison_operators)[0]
-        if t.key not in (NOT_READY, UNREACHABLE)
-    }
-    if other:
-        reason = f"the node's NoExecute taint(s) {', '.join(other)} are not tolerated either"
-        wanted = f"tolerations for {', '.join(other)}"
+    if a.other_taints:
+        reason = f"the node's NoExecute taint(s) {', '.join(a.other_taints)} are not tolerated either"
+        wanted = f"tolerations for {', '.join(a.other_taints)}"
     else:
-        blockers = [
-            t.describe() for t in tolerations if t.key in (NOT_READY, UNREACHABLE, "") and t.effect in (NO_EXECUTE, "")
-        ]
-        reason = (
-            f"the pod's own toleration(s) {', '.join(blockers)} stop DefaultTolerationSeconds from adding the defaults"
-        )
+        blockers = ", ".join(a.blockers)
+        reason = f"the pod's own toleration(s) {blockers} stop DefaultTolerationSeconds from adding the defaults"
         wanted = f"tolerations for {NOT_READY} and {UNREACHABLE} (NoExecute)"
     if roll:
         return f"{reason}: add {wanted} to the pod template, then {roll}"
