@@ -99,3 +99,14 @@ def test_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert run(capsys, "--to", "1.13", "--pods", "-", "--nodes", "-")[0] == exitcodes.USAGE
     code, _, err = run(capsys, "--to", "1.13", "--pods", str(tmp_path / "missing.yaml"), "--nodes", NODES)
     assert code == exitcodes.INPUT_ERROR and "missing.yaml" in err
+
+
+def test_bundled_example_cluster(capsys: pytest.CaptureFixture[str]) -> None:
+    examples = Path(__file__).parent.parent / "examples" / "cluster"
+    pods, nodes = str(examples / "pods.json"), str(examples / "nodes.json")
+    code, out, _ = run(capsys, "--to", "1.13", "--pods", pods, "--nodes", nodes, "-o", "json")
+    assert code == exitcodes.RESTARTS
+    found = {(f["check"], f["namespace"], f["pod"]) for f in json.loads(out)["findings"]}
+    assert ("node-selector", "analytics", "spark-history-0") in found
+    assert {p for c, ns, p in found if c == "taint-eviction" and ns == "batch"} >= {"legacy-exporter-0"}
+    assert all(f["severity"] != "error" for f in json.loads(out)["findings"])
