@@ -21,8 +21,9 @@ despite its name) since the affinity field existed (1.6; see kubernetes#76322, #
 node lost a label is failed. The pod's status reason is ``MatchNodeSelector`` up to 1.17 and
 ``NodeAffinity`` from 1.18 (the kubelet reuses the scheduler plugin's name since kubernetes#87091).
 Kubelets 1.35+ (``NotEvictPodOnKubeletRestart``, beta and on by default in 1.35) skip that check for pods
-that already started (``status.startTime`` set). Kubelets before 1.11 do not know ``matchFields`` and drop
-it when decoding. Static pods are re-admitted from their manifest like any other pod.
+that already started (``status.startTime`` set). Kubelets before 1.11 do not know ``matchFields`` (dropped
+when decoding) and stop at the first invalid term instead of trying the next. Static pods are re-admitted
+from their manifest like any other pod.
 
 All of this is pure logic: :func:`preflight` returns a :class:`PreflightReport`; nothing here prints.
 """
@@ -82,7 +83,8 @@ TAINT_BASED_EVICTIONS_DEFAULT_ON = 13
 NODE_AFFINITY_REASON_FROM = 18
 #: First kubelet minor with ``NotEvictPodOnKubeletRestart`` on by default (beta).
 NOT_EVICT_ON_RESTART_FROM = 35
-#: First kubelet minor that decodes ``matchFields``.
+#: First kubelet minor that decodes ``matchFields`` (``v1helper.MatchNodeSelectorTerms``); the same change made
+#: an invalid term skip to the next one, where earlier kubelets stopped at it and matched nothing.
 MATCH_FIELDS_FROM = 11
 
 TOUCH_LABEL = "kubehash.io/touch"
@@ -96,6 +98,7 @@ class Gates:
     skip_started_pods: bool
     rejection_reason: str
     match_fields: bool
+    lazy_term_errors: bool = True
     comparison_operators: bool = False
 
 
@@ -112,6 +115,7 @@ def gates_for(to: str) -> Gates:
         skip_started_pods=m >= NOT_EVICT_ON_RESTART_FROM,
         rejection_reason="NodeAffinity" if m >= NODE_AFFINITY_REASON_FROM else "MatchNodeSelector",
         match_fields=m >= MATCH_FIELDS_FROM,
+        lazy_term_errors=m >= MATCH_FIELDS_FROM,
     )
 
 
@@ -455,6 +459,17 @@ def _taint_fix(pod: _Pod, a: _Assessment) -> str:
     return f"{reason}: recreate the pod with {wanted}"
 
 
+def _kubelet_view(aff: NodeAffinity, gates: Gates) -> NodeAffinity:
+    """The affinity as the target kubelet evaluates it: without ``matchFields`` before 1.11, and cut after the
+    first invalid term where the kubelet stops there (an invalid term never matches, so keeping it is exact)."""
+    if not gates.match_fields:
+        aff = _strip_fields(aff)
+    if gates.lazy_term_errors or aff.terms is None:
+        return aff
+    bad = next((i for i, t in enumerate(aff.terms) if t.errors), None)
+    return aff if bad is None else replace(aff, terms=aff.terms[: bad + 1])
+
+
 def _strip_fields(aff: NodeAffinity) -> NodeAffinity:
     if aff.terms is None:
         return aff
@@ -591,7 +606,7 @@ def preflight(
         if g.skip_started_pods and pod.started and pod.affinity.constrained:
             skip("started, kubelet skips affinity on restart")
             continue
-        aff = pod.affinity if g.match_fields else _strip_fields(pod.affinity)
+        aff = _kubelet_view(pod.affinity, g)
         if not aff.constrained:
             continue
         checked = _selector_check(pod, aff, node, g, to_minor)

@@ -305,3 +305,14 @@ def test_running_the_suggested_kubectl_clears_the_finding(
         return
     fixed = _apply_kubectl(found[0].fix, labels)
     assert not only(preflight([p], [node(labels=fixed)], to="1.13"), "node-selector")
+
+
+def test_invalid_term_stops_old_kubelets() -> None:
+    aff = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+        {"matchExpressions": [{"key": "zone", "operator": "In"}]},  # In without values: invalid
+        {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["z1"]}]}]}}}  # fmt: skip
+    p = pod(tolerations=DEFAULTS, spec={"affinity": aff})
+    labels = {"zone": "z1"}
+    assert not only(preflight([p], [node(labels=labels, version="v1.11.0")], to="1.12"), "node-selector")
+    (f,) = only(preflight([p], [node(labels=labels, version="v1.9.0")], to="1.10"), "node-selector")
+    assert "term 0: invalid" in f.detail and f.fix.startswith("no label change")
