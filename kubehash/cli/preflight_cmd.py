@@ -38,7 +38,9 @@ def preflight_cmd(
     to_version: str, from_version: str | None, pods_file: str, nodes_file: str, output: str, fail_on: str
 ) -> None:
     """Pods the upgrade to --to evicts (no NoExecute toleration for not-ready/unreachable) or fails on
-    kubelet restart (nodeSelector / required node affinity no longer matching the node), with fixes."""
+    kubelet restart (nodeSelector / required node affinity no longer matching the node), with fixes.
+
+    Exit status: 0 no risk, 3 risks found, 2 input errors (malformed pod or node, unknown node), 1 usage."""
     from kubehash.upgrade.preflight import preflight
 
     if pods_file == "-" and nodes_file == "-":
