@@ -281,7 +281,7 @@ def _apply_kubectl(fix: str, labels: dict[str, str]) -> dict[str, str]:
     return out
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(
     st.dictionaries(_keys, _vals, max_size=2),
     st.lists(st.lists(_exprs, min_size=1, max_size=3), max_size=2),

@@ -274,7 +274,7 @@ def affinities(draw: st.DrawFn) -> NodeAffinity:
 _labels = st.dictionaries(_keys, st.one_of(_values, _ints), max_size=5)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     st.lists(_keys, min_size=1, max_size=4, unique=True).flatmap(lambda ks: st.tuples(*(requirements(k) for k in ks)))
 )
@@ -287,7 +287,7 @@ def test_node_built_from_a_term_matches_it(reqs: tuple[Requirement, ...]) -> Non
     assert matches(aff, fix.apply({}))
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(affinities(), _labels)
 def test_suggested_labels_make_the_pod_match(aff: NodeAffinity, labels: dict[str, str]) -> None:
     fix = label_fix(aff, labels, "node-1")

@@ -149,14 +149,14 @@ tolerations = st.builds(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(taints, st.one_of(st.none(), st.integers(-10, 1000)))
 def test_exists_with_empty_key_tolerates_any_taint(taint: Taint, secs: int | None) -> None:
     assert Toleration("", "Exists", "", "", secs).tolerates(taint)
     assert Toleration("", "Exists", "", taint.effect).tolerates(taint)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(tolerations, taints)
 def test_a_keyed_toleration_never_tolerates_another_key(tol: Toleration, taint: Taint) -> None:
     if tol.key and tol.key != taint.key:
@@ -165,7 +165,7 @@ def test_a_keyed_toleration_never_tolerates_another_key(tol: Toleration, taint: 
         assert not tol.tolerates(taint)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.lists(tolerations, max_size=4))
 def test_admission_defaults_are_idempotent_and_only_append(tols: list[Toleration]) -> None:
     once = admit_default_tolerations(tols)
@@ -173,7 +173,7 @@ def test_admission_defaults_are_idempotent_and_only_append(tols: list[Toleration
     assert admit_default_tolerations(once) == once
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.lists(tolerations, max_size=4), st.lists(taints, max_size=3))
 def test_eviction_delay_is_never_longer_with_more_taints(tols: list[Toleration], extra: list[Taint]) -> None:
     base = eviction_delay([NR], tols)
