@@ -73,8 +73,9 @@ def validate_ignore_files(
     node_versions: Mapping[str, str] | None = None,
     now: datetime | int | None = None,
 ) -> list[IgnoreFileError]:
-    """Problems with files that parsed: time in the future, version not older than the one the kubelet runs
-    (``running_version``, else the node's version), nodes of ``node_versions`` without a file."""
+    """Problems with files that parsed: time in the future, version not older than ``running_version`` (the
+    upgrade target), nodes of ``node_versions`` without a file (except nodes already running the target:
+    nothing to protect there)."""
     t_now = (
         unix_seconds(datetime.now(timezone.utc))
         if now is None
@@ -89,7 +90,7 @@ def validate_ignore_files(
             problems.append(
                 IgnoreFileError(origin, f"time {f.timestamp} ({f.time.isoformat()}) is in the future", "future", node)
             )
-        running = running_version or (node_versions or {}).get(node)
+        running = running_version
         if running is None:
             continue
         fk, rk = _version_key(f.version), _version_key(running)
@@ -114,6 +115,8 @@ def validate_ignore_files(
                 )
             )
     for node in sorted(set(node_versions or {}) - set(files)):
+        if running_version is not None and same_version((node_versions or {})[node], running_version):
+            continue
         problems.append(
             IgnoreFileError(node, "no ignore file for this node: its changed containers restart", "missing", node)
         )
@@ -157,7 +160,7 @@ class NodeCheck:
     active: bool
     protected: int
     dangers: int
-    safe_to_delete: bool
+    safe_to_delete: bool | None  # None: the node has no file
     why: list[str] = field(default_factory=list)
 
     def row(self) -> dict[str, Any]:
@@ -168,7 +171,7 @@ class NodeCheck:
             "active": self.active,
             "protected": self.protected,
             "dangers": self.dangers,
-            "safe_to_delete": self.safe_to_delete,
+            "safe_to_delete": "" if self.safe_to_delete is None else self.safe_to_delete,
             "why": "; ".join(self.why),
         }
 
@@ -188,7 +191,7 @@ class CheckResult:
 
     @property
     def not_safe(self) -> list[NodeCheck]:
-        return [n for n in self.nodes if not n.safe_to_delete]
+        return [n for n in self.nodes if n.safe_to_delete is False]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -350,6 +353,8 @@ def _node(
             if not have_runtime
             else f"{len(unverified)} container(s) without a runtime record: {_names(unverified)}"
         )
+    if f is None:
+        return NodeCheck(node, None, False, 0, 0, None, ["no ignore file", *why])
     safe = not why
     if safe:
         why.append(

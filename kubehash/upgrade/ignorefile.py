@@ -67,8 +67,8 @@ UNSET_TIME = 946656000
 
 _INT64_MAX = 2**63 - 1
 _FAR_FUTURE = 2**62  # "the kubelet starts after every running container"
-_VERSION = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$")
-_GO_INT = re.compile(r"^[+-]?\d+$")
+_VERSION = re.compile(r"v?([0-9]+)\.([0-9]+)\.([0-9]+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?")
+_GO_INT = re.compile(r"[+-]?[0-9]+")
 
 
 class IgnoreFileError(KubehashError):
@@ -107,7 +107,7 @@ def unix_seconds(t: datetime) -> int:
 def parse_version(text: str) -> tuple[int, int, int, tuple[int, str]] | None:
     """A sortable key for ``v?MAJOR.MINOR.PATCH[-pre][+build]`` (a pre-release sorts before its release,
     pre-releases compare as text), or ``None`` when ``text`` is not such a version."""
-    m = _VERSION.match(text)
+    m = _VERSION.fullmatch(text)
     if m is None:
         return None
     pre = m.group(4)
@@ -120,8 +120,8 @@ def same_version(a: str, b: str) -> bool:
     a, b = a.removeprefix("v"), b.removeprefix("v")
     if a == b:
         return True
-    minor = re.compile(r"^\d+\.\d+$")
-    if minor.match(a) or minor.match(b):
+    minor = re.compile(r"[0-9]+\.[0-9]+")
+    if minor.fullmatch(a) or minor.fullmatch(b):
         return a.split(".")[:2] == b.split(".")[:2]
     return False
 
@@ -148,7 +148,7 @@ def kubelet_reads(text: str) -> KubeletReading:
     fields = text.replace(" ", "").split(",")
     if len(fields) != 2:
         return KubeletReading(False, None, UNSET_TIME, False)
-    ok = bool(_GO_INT.match(fields[1])) and -(2**63) <= int(fields[1]) <= _INT64_MAX
+    ok = bool(_GO_INT.fullmatch(fields[1])) and -(2**63) <= int(fields[1]) <= _INT64_MAX
     return KubeletReading(True, fields[0], int(fields[1]) if ok else UNSET_TIME, not ok)
 
 
@@ -183,13 +183,13 @@ def parse_ignore_file(text: str, *, origin: str = "<ignore file>", node: str | N
         raise IgnoreFileError(origin, f"more than one line or control characters in {text!r}; {effect}")
     parts = body.split(",")
     if len(parts) == 1:
-        kind = "truncated" if _version_prefix(parts[0]) else "malformed"
+        kind = "truncated" if _version_prefix(parts[0]) or parse_version(parts[0]) else "malformed"
         raise IgnoreFileError(origin, f"no ',' in {text!r}: expected '<version>,<unix seconds>'; {effect}", kind)
     if len(parts) > 2:
         raise IgnoreFileError(origin, f"{len(parts) - 1} ',' in {text!r}: expected exactly one; {effect}")
     version, seconds = parts
     if parse_version(version) is None:
-        kind = "truncated" if _version_prefix(version) else "malformed"
+        kind = "truncated" if version and _version_prefix(version) else "malformed"
         raise IgnoreFileError(origin, f"{version!r} is not a kubelet version like v1.10.13; {effect}", kind)
     if not seconds:
         raise IgnoreFileError(origin, f"no time after ',' in {text!r}; {effect}", "truncated")
@@ -203,7 +203,7 @@ def parse_ignore_file(text: str, *, origin: str = "<ignore file>", node: str | N
 
 def _version_prefix(s: str) -> bool:
     """Whether ``s`` could be the beginning of a version (a truncated write)."""
-    return bool(re.match(r"^v?(\d+(\.(\d+(\.)?)?)?)?$", s)) and parse_version(s) is None
+    return bool(re.fullmatch(r"v?([0-9]+(\.([0-9]+(\.)?)?)?)?", s)) and parse_version(s) is None
 
 
 # -- the kubelet's state and decision ------------------------------------------------------------------
@@ -279,7 +279,7 @@ def decide(
     else:
         start = kubelet_started if isinstance(kubelet_started, int) else unix_seconds(kubelet_started)
     current = running_version if running_version.startswith("v") else "v" + running_version
-    if re.match(r"^v\d+\.\d+$", current):
+    if re.fullmatch(r"v[0-9]+\.[0-9]+", current):
         current += ".0"  # a bare minor: its .0 release, so the seed rule never protects within the minor
     state = kubelet_start(format_ignore_file(ignore_file), version=current, now=start)
     return skips_check(state, started_at, rule=rule)
