@@ -88,7 +88,7 @@ class IgnoreFile:
 
     version: str
     timestamp: int
-    node: str | None = None
+    node: str | None = field(default=None, compare=False)  # where it belongs (metadata, like origin)
     origin: str | None = field(default=None, compare=False)
 
     @property
