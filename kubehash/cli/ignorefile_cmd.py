@@ -263,14 +263,17 @@ def _render(result: Any, result_files: Any, output: str, show_containers: bool, 
             if r["node"] in bad:
                 r["status"] = bad.pop(r["node"]).kind
         rows += [{"node": k, "file": e.origin, "status": e.kind} for k, e in sorted(bad.items())]
-        return render_rows(rows, FILE_COLUMNS, output)
+        return render_rows(sorted(rows, key=lambda r: r["node"]), FILE_COLUMNS, output)
     if output != "table":  # one table per document: containers with --containers, else nodes
         if show_containers:
             return render_rows([c.row() for c in result.containers], CONTAINER_COLUMNS, output)
         return render_rows([n.row() for n in result.nodes], NODE_COLUMNS, output)
     parts = ["Nodes\n", render_rows([n.row() for n in result.nodes], NODE_COLUMNS, output)]
     dangers = [c.row() for c in result.dangers]
-    parts.append(f"\nDangers: {len(dangers)} protected container(s) whose spec change the kubelet will not apply\n")
+    if result.have_runtime:
+        parts.append(f"\nDangers: {len(dangers)} protected container(s) whose spec change the kubelet will not apply\n")
+    else:
+        parts.append("\nDangers: unknown without runtime records (--runtime): recorded hashes are needed\n")
     if dangers:
         parts.append(render_rows(dangers, CONTAINER_COLUMNS, output))
     if show_containers:

@@ -184,6 +184,7 @@ class CheckResult:
     containers: list[ContainerCheck] = field(default_factory=list)
     nodes: list[NodeCheck] = field(default_factory=list)
     input_errors: list[str] = field(default_factory=list)
+    have_runtime: bool = False  # dangers and safe-to-delete need recorded hashes
 
     @property
     def dangers(self) -> list[ContainerCheck]:
@@ -246,6 +247,7 @@ def check_ignore_files(
     if pods is None or running_version is None:
         return result
     records = list(runtime) if runtime is not None else None
+    result.have_runtime = records is not None
     pred = predict(
         pods,
         to=running_version,
@@ -325,7 +327,7 @@ def _container(
     )
 
 
-def _names(cs: list[ContainerCheck], limit: int = 3) -> str:
+def _names(cs: list[ContainerCheck], limit: int = 2) -> str:
     names = [f"{c.namespace}/{c.pod}/{c.container}" for c in cs[:limit]]
     return ", ".join(names) + (f" and {len(cs) - limit} more" if len(cs) > limit else "")
 

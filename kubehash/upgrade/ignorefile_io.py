@@ -86,7 +86,9 @@ def write_ignore_files(
     for node, f in sorted(files.items()):
         try:
             target = layout_path(out_dir, node, path)
-            changed = write_atomic(target, format_ignore_file(f).encode(), force=force, mode=0o644, root=out_dir)
+            data = format_ignore_file(f).encode()
+            # absolute: write_atomic resolves a relative target against root
+            changed = write_atomic(target.absolute(), data, force=force, mode=0o644, root=out_dir)
         except (OutputError, ValueError) as e:
             results.append(WriteResult(node, str(Path(out_dir) / node), "refused", str(e)))
             continue

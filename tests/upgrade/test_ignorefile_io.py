@@ -53,6 +53,14 @@ def test_generate_write_load_round_trip(tmp_path_factory, versions, t):
     assert {r.status for r in write_ignore_files(later, out, force=True)} == {"written"}
 
 
+def test_a_relative_output_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    results = write_ignore_files(generate_ignore_files({"n1": "v1.10.13"}, now=T0), "out")
+    assert results[0].path == "out/n1/tmp/cache.version.save"
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file()) == [results[0].path]
+    assert load_ignore_files(["out"]).files["n1"].version == "v1.10.13"
+
+
 def test_generate_adds_the_v_and_rejects_partial_versions():
     assert generate_ignore_files({"n1": "1.10.13"}, now=T0)["n1"] == IgnoreFile("v1.10.13", int(T0.timestamp()), "n1")
     with pytest.raises(ValueError, match=r"n1: kubelet version '1\.10'"):
