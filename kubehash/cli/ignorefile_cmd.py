@@ -150,17 +150,14 @@ def generate_cmd(
         sys.exit(exitcodes.OUTPUT_REFUSED)
 
 
-def _load_runtime(paths: tuple[str, ...]) -> list[RuntimeRecord]:
+def _load_runtime(paths: tuple[str, ...]) -> tuple[list[RuntimeRecord], list[str]]:
+    """Records from crictl/docker inspect dumps, and one message per bad entry (the rest is still used)."""
     try:
         from kubehash.sources.runtime import load_runtime  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         raise click.UsageError("--runtime needs kubehash.sources.runtime, which this build does not have") from None
     records, errors = load_runtime(list(paths))
-    for e in errors:
-        click.echo(f"error: {e}", err=True)
-    if errors:
-        sys.exit(exitcodes.INPUT_ERROR)
-    return list(records)
+    return list(records), [str(e) for e in errors]
 
 
 @ignore_file.command("check")
@@ -223,7 +220,7 @@ def check_cmd(
         raise click.BadParameter(str(e), param_hint="--path") from None
     pods = load_or_exit(pods_file) if pods_file else None
     nodes = load_or_exit(nodes_file) if nodes_file else None
-    runtime = _load_runtime(runtime_files) if runtime_files else None
+    runtime, runtime_errors = _load_runtime(runtime_files) if runtime_files else (None, [])
     try:
         result = check_ignore_files(
             loaded.files,
@@ -239,6 +236,7 @@ def check_cmd(
     except KubehashError as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(exitcodes.INPUT_ERROR)
+    result.input_errors[:0] = runtime_errors
     for p in result.problems:
         click.echo(f"error: {p}", err=True)
     for msg in result.input_errors:

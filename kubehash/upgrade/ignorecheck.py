@@ -90,6 +90,16 @@ def validate_ignore_files(
             problems.append(
                 IgnoreFileError(origin, f"time {f.timestamp} ({f.time.isoformat()}) is in the future", "future", node)
             )
+        if not f.version.startswith("v"):
+            problems.append(
+                IgnoreFileError(
+                    origin,
+                    f"version {f.version!r} lacks the 'v' the kubelet prints (v{f.version}): the patch compares "
+                    "text, so this file also protects after a restart of the same version",
+                    "version-text",
+                    node,
+                )
+            )
         running = running_version
         if running is None:
             continue

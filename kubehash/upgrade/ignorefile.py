@@ -269,10 +269,13 @@ def decide(
 ) -> bool:
     """The decision for one container on a node with ``ignore_file`` (``None``: no file) whose kubelet runs
     ``running_version`` and started at ``kubelet_started`` (``None``: after every running container did).
-    ``running_version`` is compared with :func:`same_version` so a bare minor never counts as different."""
+    A full ``running_version`` is compared as the patch does, as text after adding the ``v`` that
+    ``version.Get()`` prints (so a file saying ``1.11.10`` protects under kubelet ``v1.11.10``); a bare minor
+    (``1.11``) never counts as different from a file of the same minor (:func:`same_version`)."""
     if ignore_file is None:
         return False  # the kubelet writes its own version: history == current
-    if rule == "public" and same_version(ignore_file.version, running_version):
+    bare_minor = re.fullmatch(r"v?[0-9]+\.[0-9]+", running_version) is not None
+    if rule == "public" and bare_minor and same_version(ignore_file.version, running_version):
         return False
     if kubelet_started is None:
         start = _FAR_FUTURE

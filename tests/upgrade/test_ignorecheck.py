@@ -260,3 +260,26 @@ def test_check_cli_with_pods_renders_nodes_and_exit_3(generated, capsys):
 
 def test_runtime_record_keys_match_pods(records):
     assert all(isinstance(r, RuntimeRecord) and r.started_at and r.started_at < BEFORE for r in records)
+
+
+def test_a_version_without_v_is_flagged():
+    problems = check_ignore_files({"n1": IgnoreFile("1.10.13", 1, "n1")}, running_version=TARGET, now=BEFORE).problems
+    assert [(p.kind, p.node) for p in problems] == [("version-text", "n1")]
+    assert "also protects after a restart of the same version" in str(problems[0])
+
+
+def test_check_cli_runtime_records(generated, capsys):
+    """With kubehash.sources.runtime (merged separately) --runtime finds the danger; without it, a usage error."""
+    args = ["ignore-file", "check", str(generated), "--pods", str(CLUSTER / "pods.json"), "--to", TARGET]
+    args += ["--nodes", str(CLUSTER / "nodes.json"), "--runtime", str(CLUSTER / "runtime"), "-o", "json"]
+    args += ["--kubelet-start", KUBELET_START.isoformat(), "--now", KUBELET_START.isoformat()]
+    try:
+        import kubehash.sources.runtime  # noqa: F401
+    except ImportError:
+        assert main(args) == 1
+        assert "--runtime needs kubehash.sources.runtime" in capsys.readouterr().err
+        return
+    assert main(args) == 3
+    doc = json.loads(capsys.readouterr().out)
+    assert [(d["namespace"], d["pod"], d["container"]) for d in doc["dangers"]] == [LEGACY]
+    assert {n["node"]: n["safe_to_delete"] for n in doc["nodes"]} == dict.fromkeys(NODES, False)

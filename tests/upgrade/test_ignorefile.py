@@ -151,3 +151,12 @@ def test_parse_version_orders_like_semver_for_release_versions(a, b):
 @given(st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2200, 1, 1)))
 def test_unix_seconds_is_go_time_unix(t):
     assert unix_seconds(t) == int(t.replace(tzinfo=timezone.utc).timestamp() // 1)
+
+
+def test_public_rule_compares_the_files_text_with_the_kubelets_v_prefixed_version():
+    old = T0 - timedelta(days=1)
+    # the kubelet prints v1.11.10; a hand-written "1.11.10" differs as text, so it protects (the patch's quirk)
+    assert decide(IgnoreFile("1.11.10", 0), running_version="v1.11.10", started_at=old)
+    assert decide(IgnoreFile("1.11.10", 0), running_version="1.11.10", started_at=old)
+    assert not decide(IgnoreFile("v1.11.10", 0), running_version="1.11.10", started_at=old)
+    assert not decide(IgnoreFile("1.11.10", 0), running_version="v1.11.10", started_at=old, rule="seed")
