@@ -76,13 +76,9 @@ def validate_ignore_files(
     """Problems with files that parsed: time in the future, version not older than ``running_version`` (the
     upgrade target), nodes of ``node_versions`` without a file (except nodes already running the target:
     nothing to protect there)."""
-    t_now = (
-        unix_seconds(datetime.now(timezone.utc))
-        if now is None
-        else now
-        if isinstance(now, int)
-        else (unix_seconds(now))
-    )
+    if now is None:
+        now = datetime.now(timezone.utc)
+    t_now = now if isinstance(now, int) else unix_seconds(now)
     problems = []
     for node, f in sorted(files.items()):
         origin = f.origin or node
@@ -104,7 +100,8 @@ def validate_ignore_files(
         if running is None:
             continue
         fk, rk = _version_key(f.version), _version_key(running)
-        if same_version(f.version, running):
+        # a file whose version equals the target: public and seed both protect nothing
+        if same_version(f.version, running) and f.version.startswith("v"):
             problems.append(
                 IgnoreFileError(
                     origin,
@@ -117,9 +114,8 @@ def validate_ignore_files(
             problems.append(
                 IgnoreFileError(
                     origin,
-                    f"version {f.version} is not older than the version the "
-                    f"kubelet runs ({running}): a downgrade? (rule 'seed' protects "
-                    "nothing; 'public' protects)",
+                    f"version {f.version} is not older than the version the kubelet runs ({running}): "
+                    "a downgrade? (rule 'seed' protects nothing; 'public' protects)",
                     "not-older",
                     node,
                 )

@@ -283,3 +283,16 @@ def test_check_cli_runtime_records(generated, capsys):
     doc = json.loads(capsys.readouterr().out)
     assert [(d["namespace"], d["pod"], d["container"]) for d in doc["dangers"]] == [LEGACY]
     assert {n["node"]: n["safe_to_delete"] for n in doc["nodes"]} == dict.fromkeys(NODES, False)
+
+
+def test_not_older_than_the_target():
+    def kinds(version: str) -> list[tuple[str, str]]:
+        files = {"n1": IgnoreFile(version, 1, "n1")}
+        return [(p.kind, p.problem) for p in check_ignore_files(files, running_version=TARGET, now=BEFORE).problems]
+
+    assert kinds("v1.10.13") == []
+    [(kind, text)] = kinds(TARGET)
+    assert kind == "not-older" and "protects nothing" in text
+    [(kind, text)] = kinds("v1.20.0")
+    assert kind == "not-older" and "a downgrade?" in text
+    assert [k for k, _ in kinds("1.14.10")] == ["version-text", "not-older"]  # public still protects: text differs
