@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+import yaml
 from _docker_runtime import docker_records
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -296,3 +297,20 @@ def test_not_older_than_the_target():
     [(kind, text)] = kinds("v1.20.0")
     assert kind == "not-older" and "a downgrade?" in text
     assert [k for k, _ in kinds("1.14.10")] == ["version-text", "not-older"]  # public still protects: text differs
+
+
+def test_generate_script_and_daemonset_to_a_file(tmp_path, capsys):
+    base = ["ignore-file", "generate", "--nodes", str(CLUSTER / "nodes.json"), "--time", "1551441600"]
+    script = tmp_path / "place.sh"
+    assert main([*base, "--format", "script", "--out", str(script)]) == 0
+    assert script.read_text().startswith("#!/bin/sh") and script.stat().st_mode & 0o777 == 0o755
+    assert main([*base, "--format", "script", "--out", str(script), "--to", TARGET]) == 0  # same nodes: same text
+    assert main([*base, "--format", "script", "--out", str(script), "--to", "v1.11.10"]) == 4  # worker-4 dropped
+    assert "worker-4 already runs v1.11.10" in capsys.readouterr().err
+    assert main([*base, "--format", "daemonset"]) == 0
+    docs = list(yaml.safe_load_all(capsys.readouterr().out))
+    assert [d["kind"] for d in docs] == ["ConfigMap", "DaemonSet"] and len(docs[0]["data"]) == 5
+    empty = tmp_path / "nodes.json"
+    empty.write_text('{"kind": "NodeList", "items": []}')
+    assert main(["ignore-file", "generate", "--nodes", str(empty), "--out", str(tmp_path / "o")]) == 2
+    assert "no nodes with status.nodeInfo.kubeletVersion" in capsys.readouterr().err
