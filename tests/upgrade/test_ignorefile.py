@@ -160,3 +160,19 @@ def test_public_rule_compares_the_files_text_with_the_kubelets_v_prefixed_versio
     assert decide(IgnoreFile("1.11.10", 0), running_version="1.11.10", started_at=old)
     assert not decide(IgnoreFile("v1.11.10", 0), running_version="1.11.10", started_at=old)
     assert not decide(IgnoreFile("1.11.10", 0), running_version="v1.11.10", started_at=old, rule="seed")
+
+
+def test_the_file_is_never_rewritten_so_protection_outlasts_the_upgrade():
+    # upgraded at T0: the file says v1.10.13, the kubelet runs v1.11.10
+    first = kubelet_start("v1.10.13,1", version="v1.11.10", now=T0)
+    edited = T0 + timedelta(days=2)  # a container the new kubelet started after the upgrade (spec since edited)
+    assert not skips_check(first, edited)
+    # a plain restart of the same kubelet a week later reads the same file: that container is now protected too
+    restart = kubelet_start("v1.10.13,1", version="v1.11.10", now=T0 + timedelta(days=7))
+    assert skips_check(restart, edited)
+    # once deleted, the next start writes its own version: nothing protected, and the next upgrade finds it
+    after_delete = kubelet_start(None, version="v1.11.10", now=T0 + timedelta(days=8))
+    assert not skips_check(after_delete, edited)
+    assert after_delete.wrote is not None
+    nxt = kubelet_start(format_ignore_file(after_delete.wrote), version="v1.12.7", now=T0 + timedelta(days=30))
+    assert skips_check(nxt, edited)
