@@ -1,0 +1,89 @@
+"""``kubehash predict``: which running containers an in-place kubelet upgrade restarts, and why."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from kubehash import exitcodes
+from kubehash.cli._common import load_or_exit, version_option
+from kubehash.cli.app import cli
+from kubehash.cli.progress import pod_progress
+from kubehash.report.prediction import PREDICT_FORMATS, render_prediction
+from kubehash.upgrade.predict import predict
+
+
+@cli.command("predict")
+@click.option("--to", "to_version", required=True, callback=version_option, help="Target kubelet version.")
+@click.option("--pods", "pods_file", required=True, help="Pods: kubectl get pods -A -o json|yaml dump ('-' = stdin).")
+@click.option("--nodes", "nodes_file", default=None, help="Nodes: kubectl get nodes -o json|yaml (kubelet versions).")
+@click.option(
+    "--from",
+    "from_version",
+    default=None,
+    callback=version_option,
+    help="Current kubelet version for pods whose node is not in --nodes.",
+)
+@click.option(
+    "--control-plane-version",
+    default=None,
+    callback=version_option,
+    help="apiserver version whose defaults apply to the new side (default: the target).",
+)
+@click.option("--old-go-version", default=None, help="Go version of the current kubelets (default: release table).")
+@click.option("--new-go-version", default=None, help="Go version of the target kubelet (default: release table).")
+@click.option("-o", "--output", type=click.Choice(PREDICT_FORMATS), default="table", show_default=True)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["restart", "never"]),
+    default="restart",
+    show_default=True,
+    help="Exit 3 when a restart is predicted ('never': exit 0).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def predict_cmd(
+    to_version: str,
+    pods_file: str,
+    nodes_file: str | None,
+    from_version: str | None,
+    control_plane_version: str | None,
+    old_go_version: str | None,
+    new_go_version: str | None,
+    output: str,
+    fail_on: str,
+    quiet: bool,
+) -> None:
+    """Predict, for every container in the cluster, whether upgrading its node's kubelet to --to restarts it.
+
+    Exit codes: 0 no restart predicted, 3 restarts predicted (unless --fail-on never), 2 some input could not
+    be read or decoded (reported on stderr; everything else is still predicted), 1 usage error."""
+    pods = load_or_exit(pods_file)
+    nodes = load_or_exit(nodes_file) if nodes_file else None
+    with pod_progress(pods, quiet=quiet) as tick:
+        result = predict(
+            pods,
+            to=to_version,
+            nodes=nodes,
+            from_version=from_version,
+            control_plane=control_plane_version,
+            old_go=old_go_version,
+            new_go=new_go_version,
+            progress=tick,
+        )
+    if len(result) == 0:
+        click.echo(f"error: {pods_file}: no pods found", err=True)
+        sys.exit(exitcodes.INPUT_ERROR)
+    for c in result.errors:
+        click.echo(f"error: {c.error}", err=True)
+    click.echo(render_prediction(result, output), nl=False)
+    sys.exit(_exit_code(result, fail_on))
+
+
+def _exit_code(result: Any, fail_on: str) -> int:
+    if result.errors:
+        return exitcodes.INPUT_ERROR
+    if fail_on == "restart" and result.restarts:
+        return exitcodes.RESTARTS
+    return exitcodes.OK

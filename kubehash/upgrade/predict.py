@@ -1,0 +1,506 @@
+"""Which running containers an in-place kubelet upgrade restarts, and why.
+
+For every container of every pod the kubelet would compare (DOMAIN.md §6: running containers of
+``spec.containers``; from 1.28 also restartable init containers), the new kubelet computes the hash of the
+container's current spec and kills the container when it differs from the hash recorded when the container
+was started. So:
+
+* **old hash** -- the recorded one (runtime records), else the hash the node's current kubelet computes for
+  the current spec (and when both exist they are compared: a mismatch means the spec changed since the
+  container started, or the model is wrong -- reported, never hidden);
+* **new hash** -- the target kubelet's hash of the spec after the target control plane's defaults
+  (``control_plane``; see :mod:`kubehash.kubelet.defaults` when present);
+* **verdict** -- ``restart`` (new ≠ old), ``unchanged``, ``protected`` (an active version-cache ignore file
+  on the node makes the patched kubelet skip the check), ``error`` (the container cannot be decoded, or its
+  node's version is unknown), ``not-running`` (not running, so never compared: pending, completed, terminated)
+  or ``not-checked`` (an init container the target kubelet does not compare).
+
+Every input container appears exactly once in the result. Nothing here prints.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from kubehash.errors import DecodeError, KubehashError
+from kubehash.golang.fnv import runtime_hex
+from kubehash.kubelet.hashing import plan_for
+from kubehash.kubelet.releases import Release, release
+from kubehash.model import ContainerRef, RuntimeRecord, iter_containers, iter_pods, node_kubelet_versions
+from kubehash.upgrade.explain import Reason, explain
+
+__all__ = ["VERDICTS", "ContainerPrediction", "Prediction", "predict"]
+
+VERDICTS = ("restart", "unchanged", "protected", "error", "not-running", "not-checked")
+
+#: Columns of the per-container rows, in the order of the stable JSON output.
+COLUMNS = (
+    "namespace",
+    "pod",
+    "container",
+    "kind",
+    "node",
+    "source",
+    "old_version",
+    "new_version",
+    "old_hash",
+    "new_hash",
+    "recorded_hash",
+    "verdict",
+    "reasons",
+)
+
+
+@dataclass(slots=True)
+class ContainerPrediction:
+    """The prediction for one container. Hashes are the kubelet's uint64 values (FNV-1a 32 bit)."""
+
+    namespace: str | None
+    pod: str | None
+    container: str
+    kind: str  # "container" | "initContainer"
+    node: str | None
+    source: str  # decode path: "apiserver" | "file"
+    old_version: str | None
+    new_version: str
+    old_hash: int | None = None  # the node's current kubelet on the current spec
+    new_hash: int | None = None
+    recorded_hash: int | None = None
+    verdict: str = "unchanged"
+    reasons: list[Reason] = field(default_factory=list)
+    error: str | None = None
+    started_at: datetime | None = None
+    model_check: str = "unverified"  # "match" | "mismatch" | "unverified"
+    owner_kind: str | None = None
+    owner_name: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stable JSON shape (README, "predict output"). Hashes are decimal integers."""
+        return {
+            "namespace": self.namespace,
+            "pod": self.pod,
+            "container": self.container,
+            "kind": self.kind,
+            "node": self.node,
+            "source": self.source,
+            "old_version": self.old_version,
+            "new_version": self.new_version,
+            "old_hash": self.old_hash,
+            "new_hash": self.new_hash,
+            "recorded_hash": self.recorded_hash,
+            "verdict": self.verdict,
+            "reasons": [_reason_dict(r) for r in self.reasons],
+            "error": self.error,
+            "started_at": self.started_at.isoformat() if self.started_at else None,
+            "model_check": self.model_check,
+            "owner": {"kind": self.owner_kind, "name": self.owner_name} if self.owner_kind else None,
+        }
+
+    def row(self) -> dict[str, Any]:
+        """A flat row for tables: hashes in the runtime's hex form, reasons as one short text."""
+        return {
+            "namespace": self.namespace or "",
+            "pod": self.pod or "",
+            "container": self.container,
+            "kind": self.kind,
+            "node": self.node or "",
+            "source": self.source,
+            "old_version": self.old_version or "",
+            "new_version": self.new_version,
+            "old_hash": _hex(self.old_hash),
+            "new_hash": _hex(self.new_hash),
+            "recorded_hash": _hex(self.recorded_hash),
+            "verdict": self.verdict,
+            "reasons": self.reason_text(),
+            "model_check": self.model_check,
+            "owner": f"{self.owner_kind}/{self.owner_name}" if self.owner_kind else "",
+        }
+
+    def reason_text(self) -> str:
+        if self.error:
+            return self.error
+        return "; ".join(_short(r) for r in self.reasons)
+
+
+def _hex(h: int | None) -> str:
+    return "" if h is None else runtime_hex(h)
+
+
+def _short(r: Reason) -> str:
+    if r.kind in ("field-added", "field-removed", "default-added") and r.path:
+        return f"{r.kind} {r.path}"
+    return f"{r.kind}: {r.detail}" if r.detail else r.kind
+
+
+def _reason_dict(r: Reason) -> dict[str, Any]:
+    return {"kind": r.kind, "path": r.path, "detail": r.detail, "text": r.text()}
+
+
+@dataclass
+class Prediction:
+    """The result of :func:`predict`: iterable over :class:`ContainerPrediction`, one per input container."""
+
+    to: str
+    control_plane: str | None
+    containers: list[ContainerPrediction]
+    cache_hits: int = 0
+    cache_misses: int = 0
+
+    def __iter__(self) -> Iterator[ContainerPrediction]:
+        return iter(self.containers)
+
+    def __len__(self) -> int:
+        return len(self.containers)
+
+    @property
+    def restarts(self) -> list[ContainerPrediction]:
+        return [c for c in self.containers if c.verdict == "restart"]
+
+    @property
+    def errors(self) -> list[ContainerPrediction]:
+        return [c for c in self.containers if c.verdict == "error"]
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """Counts by verdict, per node and namespace (verdict counts), by reason kind, and model checks."""
+        by_node: dict[str, Counter[str]] = defaultdict(Counter)
+        by_ns: dict[str, Counter[str]] = defaultdict(Counter)
+        reasons: Counter[str] = Counter()
+        for c in self.containers:
+            by_node[c.node or "-"][c.verdict] += 1
+            by_ns[c.namespace or "-"][c.verdict] += 1
+            if c.verdict == "restart":
+                for kind in {r.kind for r in c.reasons}:
+                    reasons[kind] += 1
+        total = self.cache_hits + self.cache_misses
+        return {
+            "to": self.to,
+            "control_plane": self.control_plane,
+            "containers": len(self.containers),
+            "verdicts": {v: n for v in VERDICTS if (n := sum(1 for c in self.containers if c.verdict == v))},
+            "restart_reasons": dict(reasons.most_common()),
+            "model_check": dict(Counter(c.model_check for c in self.containers if c.verdict != "not-running")),
+            "by_node": {k: dict(v) for k, v in sorted(by_node.items())},
+            "by_namespace": {k: dict(v) for k, v in sorted(by_ns.items())},
+            "hash_cache": {
+                "hits": self.cache_hits,
+                "misses": self.cache_misses,
+                "hit_rate": round(self.cache_hits / total, 4) if total else 0.0,
+            },
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"summary": self.summary, "containers": [c.to_dict() for c in self.containers]}
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent)
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [c.row() for c in self.containers]
+
+    def to_dataframe(self) -> Any:
+        """One row per container (pandas). Hash columns hold the runtime's hex form; ``reasons`` is text,
+        ``reason_kinds`` a tuple of reason kinds."""
+        try:
+            import pandas as pd
+        except ImportError as e:  # pragma: no cover - depends on the environment
+            raise KubehashError("to_dataframe() needs pandas: pip install 'kubehash[analysis]'") from e
+        records = []
+        for c in self.containers:
+            r = c.row()
+            r["reason_kinds"] = tuple(sorted({x.kind for x in c.reasons}))
+            r["started_at"] = c.started_at
+            r["error"] = c.error
+            records.append(r)
+        return pd.DataFrame.from_records(records)
+
+
+# -- the prediction ------------------------------------------------------------------------------------
+
+
+class _Hasher:
+    """Hash each distinct (spec, version, source) once: replicas share specs. Keys are pickles of the
+    container mapping, which keep :class:`~kubehash.golang.jsonvalue.RawFloat` literal text."""
+
+    def __init__(self, old_go: str | None, new_go: str | None) -> None:
+        self.old_go, self.new_go = old_go, new_go
+        self.cache: dict[tuple[bytes, str, str, bool], int | DecodeError] = {}
+        self.hits = self.misses = 0
+
+    def hash(self, key: bytes, spec: Any, version: str, source: str, new: bool) -> int:
+        k = (key, version, source, new)
+        hit = self.cache.get(k)
+        if hit is None:
+            self.misses += 1
+            try:
+                hit = plan_for(version, source, self.new_go if new else self.old_go).hash(spec)
+            except DecodeError as e:
+                hit = e
+            self.cache[k] = hit
+        else:
+            self.hits += 1
+        if isinstance(hit, DecodeError):
+            raise hit
+        return hit
+
+
+def _spec_key(spec: Any) -> bytes:
+    try:
+        return pickle.dumps(spec, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:
+        return repr(id(spec)).encode()
+
+
+def _owner(pod: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    meta = pod.get("metadata") if isinstance(pod.get("metadata"), Mapping) else {}
+    refs = meta.get("ownerReferences")
+    if isinstance(refs, list):
+        for r in refs:
+            if isinstance(r, Mapping) and r.get("controller"):
+                return r.get("kind"), r.get("name")
+        if refs and isinstance(refs[0], Mapping):
+            return refs[0].get("kind"), refs[0].get("name")
+    return None, None
+
+
+def _parse_time(s: Any) -> datetime | None:
+    if not isinstance(s, str) or not s:
+        return None
+    try:
+        return datetime.fromisoformat(s.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _status_of(pod: Mapping[str, Any], ref: ContainerRef) -> Mapping[str, Any] | None:
+    status = pod.get("status") if isinstance(pod.get("status"), Mapping) else {}
+    key = "initContainerStatuses" if ref.kind == "initContainer" else "containerStatuses"
+    items = status.get(key)
+    if isinstance(items, list):
+        for s in items:
+            if isinstance(s, Mapping) and s.get("name") == ref.name:
+                return s
+    return None
+
+
+def _running(pod: Mapping[str, Any], ref: ContainerRef, rec: RuntimeRecord | None) -> tuple[bool, datetime | None]:
+    """Is the container running (so the kubelet compares its hash), and since when."""
+    if rec is not None and rec.state is not None:
+        return rec.state == "running", rec.started_at
+    st = _status_of(pod, ref)
+    if st is not None and isinstance(st.get("state"), Mapping):
+        state = st["state"]
+        if "running" in state:
+            run = state["running"] if isinstance(state["running"], Mapping) else {}
+            return True, (rec.started_at if rec else None) or _parse_time(run.get("startedAt"))
+        return False, None
+    spec = pod.get("spec") if isinstance(pod.get("spec"), Mapping) else {}
+    status = pod.get("status") if isinstance(pod.get("status"), Mapping) else {}
+    phase = status.get("phase")
+    if not spec.get("nodeName") or phase in ("Pending", "Succeeded", "Failed"):
+        return False, None
+    # No container status (e.g. a trimmed dump): a pod on a node, not finished, runs its containers.
+    return ref.kind == "container" or rec is not None, rec.started_at if rec else None
+
+
+def _restartable(spec: Any) -> bool:
+    return isinstance(spec, Mapping) and spec.get("restartPolicy") == "Always"
+
+
+Defaulter = Callable[[Mapping[str, Any], str], Mapping[str, Any]]
+
+
+def predict(
+    pods: Any,
+    *,
+    to: str,
+    nodes: Any = None,
+    runtime: Iterable[RuntimeRecord] | None = None,
+    from_version: str | None = None,
+    control_plane: str | None = None,
+    defaults: Defaulter | None = None,
+    protected: Callable[[ContainerPrediction], bool] | None = None,
+    old_go: str | None = None,
+    new_go: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Prediction:
+    """Predict, for every container in ``pods``, what an in-place upgrade of its node's kubelet to ``to`` does.
+
+    ``pods``: a pod, a ``List``/``PodList``, or an iterable of either (documents as ``kubectl get -o json``
+    prints them). ``nodes``: Node documents, or a mapping ``{node: kubelet version}``; pods on nodes not
+    listed use ``from_version`` (else their containers get verdict ``error``). ``runtime``: records of what
+    the runtime stored (recorded hash, start time). ``defaults(pod, version)`` returns the pod after the
+    target control plane's apiserver defaults (``control_plane``, default ``to``). ``protected`` marks
+    containers an ignore file protects. ``progress(n)`` is called after each pod with its container count.
+    """
+    target = release(to)
+    cp = release(control_plane).minor if control_plane else target.minor
+    if isinstance(nodes, Mapping) and "items" not in nodes and "kind" not in nodes:
+        node_versions = {str(k): str(v) for k, v in nodes.items()}
+    else:
+        node_versions = node_kubelet_versions(nodes) if nodes is not None else {}
+    records: dict[tuple[str | None, str | None, str], RuntimeRecord] = {}
+    for rec in runtime or ():
+        prev = records.get(rec.key)
+        if prev is None or (rec.state == "running" and prev.state != "running"):
+            records[rec.key] = rec
+    hasher = _Hasher(old_go, new_go)
+    explained: dict[tuple[bytes, bytes, str, str, str], list[Reason]] = {}
+    out: list[ContainerPrediction] = []
+    for pod in iter_pods(pods):
+        n_before = len(out)
+        new_pod = defaults(pod, cp) if defaults is not None else pod
+        new_specs = _containers_by_slot(new_pod)
+        node = _node_of(pod)
+        owner_kind, owner_name = _owner(pod)
+        for ref in iter_containers(pod):
+            p = ContainerPrediction(
+                ref.namespace,
+                ref.pod,
+                ref.name,
+                ref.kind,
+                node,
+                ref.source,
+                None,
+                target.minor,
+                owner_kind=owner_kind,
+                owner_name=owner_name,
+            )
+            out.append(p)
+            _predict_one(
+                p,
+                ref,
+                pod,
+                new_specs,
+                node_versions,
+                from_version,
+                records,
+                target,
+                hasher,
+                explained,
+                old_go,
+                new_go,
+                protected,
+            )
+        if progress is not None:
+            progress(len(out) - n_before)
+    return Prediction(target.minor, cp if defaults is not None else None, out, hasher.hits, hasher.misses)
+
+
+def _node_of(pod: Mapping[str, Any]) -> str | None:
+    spec = pod.get("spec") if isinstance(pod.get("spec"), Mapping) else {}
+    n = spec.get("nodeName")
+    return n if isinstance(n, str) and n else None
+
+
+def _containers_by_slot(pod: Mapping[str, Any]) -> dict[tuple[str, int], Any]:
+    return {(r.kind, r.index): r.spec for r in iter_containers(pod)}
+
+
+def _predict_one(
+    p: ContainerPrediction,
+    ref: ContainerRef,
+    pod: Mapping[str, Any],
+    new_specs: dict[tuple[str, int], Any],
+    node_versions: Mapping[str, str],
+    from_version: str | None,
+    records: Mapping[tuple[str | None, str | None, str], RuntimeRecord],
+    target: Release,
+    hasher: _Hasher,
+    explained: dict[tuple[bytes, bytes, str, str, str], list[Reason]],
+    old_go: str | None,
+    new_go: str | None,
+    protected: Callable[[ContainerPrediction], bool] | None,
+) -> None:
+    rec = records.get((ref.namespace, ref.pod, ref.name))
+    if rec is not None:
+        p.recorded_hash = rec.hash
+    running, p.started_at = _running(pod, ref, rec)
+    if not running:
+        p.verdict = "not-running"
+        return
+    if ref.kind == "initContainer" and not (target.restartable_init_containers and _restartable(ref.spec)):
+        p.verdict = "not-checked"
+        p.reasons.append(
+            Reason(
+                "init-container",
+                "",
+                f"kubelet {target.minor} does not compare init containers' hashes"
+                if not target.restartable_init_containers
+                else "only restartable (sidecar) init containers are compared",
+            )
+        )
+        return
+    version = node_versions.get(p.node) if p.node else None
+    version = version or from_version
+    if version is None:
+        p.verdict = "error"
+        p.error = f"kubelet version of node {p.node or '(none)'} unknown: pass nodes or a from-version"
+        return
+    try:
+        old = release(version)
+    except KubehashError as e:
+        p.verdict, p.error = "error", f"node {p.node}: {e}"
+        return
+    p.old_version = old.minor
+    key = _spec_key(ref.spec)
+    new_spec = new_specs.get((ref.kind, ref.index), ref.spec)
+    new_key = key if new_spec is ref.spec else _spec_key(new_spec)
+    try:
+        p.old_hash = hasher.hash(key, ref.spec, old.minor, ref.source, False)
+        p.new_hash = hasher.hash(new_key, new_spec, target.minor, ref.source, True)
+    except DecodeError as e:
+        e.with_context(namespace=ref.namespace, pod=ref.pod, container=ref.name)
+        p.verdict, p.error = "error", str(e)
+        return
+    reference = p.old_hash
+    if p.recorded_hash is not None:
+        p.model_check = "match" if p.recorded_hash == p.old_hash else "mismatch"
+        reference = p.recorded_hash
+        if p.model_check == "mismatch":
+            p.reasons.append(
+                Reason(
+                    "spec-changed",
+                    "",
+                    f"recorded hash {runtime_hex(p.recorded_hash)} is not the {old.minor} hash "
+                    f"{runtime_hex(p.old_hash)} of the current spec: the spec changed since the container "
+                    "started (or kubehash's model is wrong)",
+                    p.recorded_hash,
+                    p.old_hash,
+                )
+            )
+    if p.new_hash == reference:
+        p.verdict = "unchanged"
+        p.reasons.clear()
+        return
+    if p.old_hash != p.new_hash:
+        ekey = (key, new_key, old.minor, target.minor, ref.source)
+        reasons = explained.get(ekey)
+        if reasons is None:
+            reasons = explained[ekey] = _explain(
+                ref.spec, new_spec, old.minor, target.minor, ref.source, old_go, new_go
+            )
+        p.reasons.extend(reasons)
+    p.verdict = "restart"
+    if protected is not None and protected(p):
+        p.verdict = "protected"
+
+
+def _explain(
+    spec: Any, new_spec: Any, old: str, new: str, source: str, old_go: str | None, new_go: str | None
+) -> list[Reason]:
+    ex = explain(spec, old, new, old_source=source, new_source=source, old_go=old_go, new_go=new_go)
+    if new_spec is spec:
+        return list(ex.reasons)
+    # The new side is the defaulted spec: reasons for the hash change plus what the defaults added.
+    ex2 = explain(new_spec, old, new, old_source=source, new_source=source, old_go=old_go, new_go=new_go)
+    reasons = list(ex2.reasons)
+    if ex2.old_hash != ex.old_hash:
+        reasons.append(Reason("default-added", "", f"the {new} control plane's defaults change the spec"))
+    return reasons

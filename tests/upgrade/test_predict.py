@@ -1,0 +1,142 @@
+"""predict on the bundled example cluster (examples/cluster), through the Python API and the CLI."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from kubehash import hash_container
+from kubehash.cli import main
+from kubehash.model import iter_containers, node_kubelet_versions
+from kubehash.sources.documents import load_documents
+from kubehash.upgrade.predict import COLUMNS, VERDICTS, predict
+
+CLUSTER = Path(__file__).parents[2] / "examples" / "cluster"
+
+
+@pytest.fixture(scope="module")
+def pods():
+    return load_documents(CLUSTER / "pods.json")
+
+
+@pytest.fixture(scope="module")
+def nodes():
+    return load_documents(CLUSTER / "nodes.json")
+
+
+def _keys(docs):
+    return Counter((r.namespace, r.pod, r.name, r.kind) for d in docs for r in iter_containers(d))
+
+
+def test_every_container_exactly_once(pods, nodes):
+    result = predict(pods, to="1.17", nodes=nodes)
+    got = Counter((c.namespace, c.pod, c.container, c.kind) for c in result)
+    assert got == _keys(pods)
+    assert sum(result.summary["verdicts"].values()) == len(result) == sum(_keys(pods).values())
+    assert set(result.summary["verdicts"]) <= set(VERDICTS)
+
+
+def test_to_117_restarts_every_running_container_for_the_algorithm(pods, nodes):
+    result = predict(pods, to="1.17", nodes=nodes)
+    versions = node_kubelet_versions(nodes)
+    running = [c for c in result if c.verdict != "not-running"]
+    assert running and all(c.verdict == "restart" for c in running)
+    assert all([r.kind for r in c.reasons] == ["algorithm"] for c in running)
+    # old hash is the node's own kubelet version on the current spec; new hash is 1.17's
+    for c, ref in zip(result, (r for d in pods for r in iter_containers(d)), strict=True):
+        if c.verdict == "not-running":
+            assert c.old_hash is None
+            continue
+        assert c.old_version == {"v1.10.13": "1.10", "v1.10.11": "1.10", "v1.11.10": "1.11"}[versions[c.node]]
+        assert c.old_hash == hash_container(ref.spec, versions[c.node], source=ref.source)
+        assert c.new_hash == hash_container(ref.spec, "1.17", source=ref.source)
+    # static control-plane pods are hashed on the file decode path
+    assert {c.source for c in result if c.pod == "etcd-cp-1"} == {"file"}
+
+
+def test_to_111_restarts_nothing(pods, nodes):
+    result = predict(pods, to="1.11", nodes=nodes)
+    assert result.restarts == []
+    assert result.summary["verdicts"]["unchanged"] > 250
+
+
+def test_not_running_containers_are_never_compared(pods, nodes):
+    result = predict(pods, to="1.17", nodes=nodes)
+    by_pod = {(c.namespace, c.pod): c for c in result if c.kind == "container"}
+    assert by_pod[("analytics", "model-trainer")].verdict == "not-running"  # pending, no node
+    jobs = [c for c in result if c.pod.startswith("nightly-export-")]
+    assert jobs and all(c.verdict == "not-running" for c in jobs)  # completed Jobs
+    inits = [c for c in result if c.kind == "initContainer"]
+    assert inits and all(c.verdict == "not-running" for c in inits)  # completed init containers
+
+
+def test_unknown_node_version_is_an_error_unless_from_given(pods):
+    result = predict(pods, to="1.17")
+    assert {c.verdict for c in result} == {"error", "not-running"}
+    assert "unknown" in result.errors[0].error
+    result = predict(pods, to="1.17", from_version="1.10")
+    assert not result.errors
+
+
+def test_decode_error_is_reported_and_the_batch_goes_on(nodes):
+    pod = {
+        "kind": "Pod",
+        "metadata": {"name": "bad", "namespace": "ns"},
+        "spec": {
+            "nodeName": "worker-1",
+            "containers": [
+                {"name": "ok", "image": "nginx"},
+                {"name": "broken", "image": "nginx", "resources": {"limits": {"cpu": "1.5.5"}}},
+            ],
+        },
+        "status": {"phase": "Running"},
+    }
+    result = predict([pod], to="1.17", nodes=nodes)
+    verdicts = {c.container: c.verdict for c in result}
+    assert verdicts == {"ok": "restart", "broken": "error"}
+    err = result.errors[0].error
+    assert "ns/bad" in err or ("bad" in err and "ns" in err)
+    assert "broken" in err and "cpu" in err
+
+
+def test_nodes_as_mapping_and_cache_hits(pods):
+    result = predict(
+        pods,
+        to="1.17",
+        nodes={"cp-1": "1.10", "worker-1": "1.10", "worker-2": "1.10", "worker-3": "1.10", "worker-4": "1.10"},
+    )
+    assert not result.errors
+    cache = result.summary["hash_cache"]
+    assert cache["hits"] > cache["misses"] > 0  # replicas share specs
+
+
+def test_json_shape_and_dataframe(pods, nodes):
+    result = predict(pods, to="1.17", nodes=nodes)
+    doc = json.loads(result.to_json())
+    assert set(doc) == {"summary", "containers"}
+    assert all(set(COLUMNS) <= set(c) for c in doc["containers"])
+    df = result.to_dataframe()
+    assert len(df) == len(result)
+    assert (df["verdict"] == "restart").sum() == len(result.restarts)
+    assert df.groupby("node")["verdict"].count().sum() == len(result)
+
+
+def test_cli_predict_exit_codes_and_json(capsys, pods):
+    args = ["predict", "--to", "1.17", "--pods", str(CLUSTER / "pods.json"), "--nodes", str(CLUSTER / "nodes.json")]
+    assert main([*args, "-o", "json", "-q"]) == 3
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["summary"]["verdicts"]["restart"] == sum(1 for c in doc["containers"] if c["verdict"] == "restart")
+    assert len(doc["containers"]) == sum(_keys(pods).values())
+    assert main([*args, "--fail-on", "never", "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "Upgrade to kubelet 1.17" in out and "algorithm" in out
+    args11 = ["predict", "--to", "1.11", "--pods", str(CLUSTER / "pods.json"), "--nodes", str(CLUSTER / "nodes.json")]
+    assert main([*args11, "-o", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("namespace,pod,container,kind,node")
+    assert len(lines) == 1 + sum(_keys(pods).values())
+    assert main(["predict", "--to", "9.99", "--pods", str(CLUSTER / "pods.json")]) == 1
+    assert main(["predict", "--to", "1.17", "--pods", "/nonexistent.json"]) == 2
