@@ -9,29 +9,39 @@ mistaken for a JSON or YAML dump), then one msgpack map::
 Pods and nodes are stored exactly as read, including the literal text of non-integer JSON numbers
 (:class:`~kubehash.golang.jsonvalue.RawFloat`, msgpack extension type 1) and integers outside msgpack's
 64-bit range (extension type 2, decimal text), so a quantity written ``1.50`` in the API still decodes as
-``1.50``. Runtime records are plain maps with nanosecond timestamps.
+``1.50``. Runtime records are plain maps with nanosecond timestamps. Files are written with ``msgpack``
+(whose ``strict_types`` lets RawFloat reach the extension hook) and read with ``msgspec``'s faster decoder,
+with the garbage collector paused (see :mod:`kubehash.sources.gcpause`).
 """
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import msgpack
+import msgspec
 
 from kubehash.atomicfile import write_atomic
 from kubehash.golang.jsonvalue import RawFloat
-from kubehash.model import RuntimeRecord
-from kubehash.sources.documents import InputError
+from kubehash.model import RuntimeRecord, iter_pods
+from kubehash.sources.documents import InputError, load_documents
+from kubehash.sources.gcpause import gc_paused
 from kubehash.sources.gotime import format_rfc3339nano, from_ns, parse_timestamp, to_ns
 
-__all__ = ["FORMAT_VERSION", "MAGIC", "Snapshot", "is_snapshot", "load_snapshot", "save_snapshot"]
+__all__ = [
+    "FORMAT_VERSION",
+    "MAGIC",
+    "Snapshot",
+    "is_snapshot",
+    "load_pods_or_snapshot",
+    "load_snapshot",
+    "save_snapshot",
+]
 
 MAGIC = b"\x89KUBEHASH-SNAP\r\n"
 FORMAT_VERSION = 1
@@ -94,25 +104,16 @@ def _default(o: Any) -> Any:
     raise TypeError(f"cannot store a {type(o).__name__} in a snapshot")
 
 
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: unpacking creates millions of containers and none of them are
-    garbage, so collections triggered along the way only cost time (3-4x on 10k pods)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _ext_hook(code: int, data: bytes) -> Any:
+def _ext_hook(code: int, data: memoryview) -> Any:
     if code == EXT_RAWFLOAT:
-        return RawFloat(data.decode("utf-8"))
+        return RawFloat(bytes(data).decode("utf-8"))
     if code == EXT_BIGINT:
-        return int(data.decode("ascii"))
-    return msgpack.ExtType(code, data)
+        return int(bytes(data).decode("ascii"))
+    raise ValueError(f"unknown extension type {code}")
+
+
+#: msgspec's decoder: about 1.5x faster than msgpack's unpacker on pods (it reuses short key strings)
+_DECODER = msgspec.msgpack.Decoder(ext_hook=_ext_hook)
 
 
 def _record_to_map(r: RuntimeRecord) -> dict[str, Any]:
@@ -159,11 +160,9 @@ def loads_snapshot(data: bytes, *, name: str = "<snapshot>") -> Snapshot:
     if not data.startswith(MAGIC):
         raise InputError(f"{name}: not a kubehash snapshot (wrong magic header)")
     try:
-        with _gc_paused():
-            body = msgpack.unpackb(
-                memoryview(data)[len(MAGIC) :], ext_hook=_ext_hook, raw=False, strict_map_key=False, use_list=True
-            )
-    except (ValueError, TypeError, msgpack.UnpackException) as e:
+        with gc_paused():
+            body = _DECODER.decode(memoryview(data)[len(MAGIC) :])
+    except (msgspec.MsgspecError, ValueError, TypeError) as e:
         raise InputError(f"{name}: corrupt snapshot: {e}") from None
     if not isinstance(body, dict):
         raise InputError(f"{name}: corrupt snapshot: body is not a map")
@@ -223,3 +222,12 @@ def is_snapshot(path: str | os.PathLike[str]) -> bool:
             return f.read(len(MAGIC)) == MAGIC
     except OSError:
         return False
+
+
+def load_pods_or_snapshot(path: str | os.PathLike[str]) -> Snapshot:
+    """What ``--pods PATH`` names: a snapshot file, or a kubectl dump (JSON/YAML, ``-`` for standard input)
+    returned as a snapshot holding only its pods (``source.kind == "files"``)."""
+    if is_snapshot(path):
+        return load_snapshot(path)
+    docs = load_documents(path)
+    return Snapshot(pods=list(iter_pods(docs)), source={"kind": "files", "pods": str(path)})

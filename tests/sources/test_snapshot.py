@@ -20,6 +20,7 @@ from kubehash.sources.snapshot import (
     Snapshot,
     dumps_snapshot,
     is_snapshot,
+    load_pods_or_snapshot,
     load_snapshot,
     loads_snapshot,
     save_snapshot,
@@ -172,3 +173,16 @@ def test_garbage_gives_input_error(tail: bytes, valid_prefix: bool) -> None:
         assert str(e).startswith("g: ")
     else:
         assert isinstance(snap, Snapshot)
+
+
+def test_load_pods_or_snapshot(tmp_path: Path) -> None:
+    dump = tmp_path / "pods.yaml"
+    dump.write_text("kind: List\nitems:\n- kind: Pod\n  metadata: {name: a}\n  spec: {containers: []}\n")
+    from_dump = load_pods_or_snapshot(dump)
+    assert [p["metadata"]["name"] for p in from_dump.pods] == ["a"]
+    assert from_dump.source == {"kind": "files", "pods": str(dump)} and from_dump.runtime == []
+    snap_file = tmp_path / "s.khs"
+    save_snapshot(snap_file, Snapshot(pods=from_dump.pods, nodes=[{"metadata": {"name": "n"}}]))
+    assert load_pods_or_snapshot(snap_file).nodes == [{"metadata": {"name": "n"}}]
+    with pytest.raises(InputError, match="cannot read"):
+        load_pods_or_snapshot(tmp_path / "missing.json")
