@@ -174,3 +174,17 @@ def test_retry_after_forms() -> None:
     assert _retry_after({"retry-after": "Wed, 21 Oct 2015 07:28:10 GMT"}, now=lambda: 1445412480.0) == 10.0
     assert _retry_after({"Retry-After": "soon"}) is None
     assert _retry_after(None) is None
+
+
+def test_in_cluster_explicit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kubernetes.config import incluster_config
+
+    (tmp_path / "token").write_text("sa-token")
+    (tmp_path / "ca.crt").write_text("-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n")
+    monkeypatch.setattr(incluster_config, "SERVICE_TOKEN_FILENAME", str(tmp_path / "token"))
+    monkeypatch.setattr(incluster_config, "SERVICE_CERT_FILENAME", str(tmp_path / "ca.crt"))
+    monkeypatch.setenv("KUBERNETES_SERVICE_HOST", "10.96.0.1")
+    monkeypatch.setenv("KUBERNETES_SERVICE_PORT", "443")
+    c = LiveCluster(kubeconfig="/nonexistent", in_cluster=True)  # in_cluster wins over a kubeconfig argument
+    assert c.context_name == "in-cluster"
+    assert c.server == "https://10.96.0.1:443"
