@@ -83,7 +83,9 @@ class LiveCluster:
 
     ``in_cluster=None`` picks the service-account configuration when no kubeconfig file exists and
     ``KUBERNETES_SERVICE_HOST`` is set. ``sleep`` is called for backoff waits (tests pass a recorder);
-    ``max_attempts`` bounds the tries of one request, ``max_relists`` the restarts after 410 Gone.
+    ``max_attempts`` bounds the tries of one request (429, 5xx and connection errors are retried, waiting
+    ``Retry-After`` or ``backoff * 2**n``, at most ``max_backoff`` seconds), ``max_relists`` the restarts
+    after 410 Gone.
     """
 
     def __init__(
@@ -179,10 +181,12 @@ class LiveCluster:
             try:
                 body = self._get(path, call, token, what)
             except _Gone:
-                if token is None or relists >= self.max_relists:
+                if token is None:
+                    raise ClusterError(f"listing {what} at {self.server}: 410 Gone on the first page") from None
+                if relists >= self.max_relists:
                     raise ClusterError(
-                        f"listing {what} at {self.server}: the list expired (410 Gone) {relists + 1} times; "
-                        "try a larger page size"
+                        f"listing {what} at {self.server}: the list expired (410 Gone) {relists + 1} times "
+                        "before it was complete; try a larger page size"
                     ) from None
                 relists += 1
                 token = None

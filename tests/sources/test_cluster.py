@@ -89,8 +89,21 @@ def test_expired_continue_relists_and_skips_seen(api: FakeApi, kubeconfig: Path)
 
 def test_410_on_first_request_is_an_error(api: FakeApi, kubeconfig: Path) -> None:
     api.fail["/api/v1/pods"] = [(410, {})]
-    with pytest.raises(ClusterError, match="410 Gone"):
+    with pytest.raises(ClusterError, match="410 Gone on the first page"):
         list(cluster(kubeconfig).iter_pods())
+
+
+def test_410_every_time_gives_up(api: FakeApi, kubeconfig: Path) -> None:
+    api.pods = [pod(f"p{i}") for i in range(3)]
+
+    def expire(path: str, query: dict[str, str]) -> None:
+        if query.get("continue") is None:
+            api.expired.add("tok-1")
+
+    api.on_request = expire
+    with pytest.raises(ClusterError, match=r"expired \(410 Gone\) 3 times before it was complete"):
+        list(cluster(kubeconfig, page_size=1, max_relists=2).iter_pods())
+    assert len(api.requests) == 6  # (first page, expired continue) x 3
 
 
 def test_429_honours_retry_after(api: FakeApi, kubeconfig: Path) -> None:
