@@ -4,7 +4,8 @@ Reads the JSON that node tools print (DOMAIN.md §6):
 
 * ``crictl inspect ID...`` (containerd, CRI-O): one object, a JSON array, or several objects one after the
   other (what ``crictl inspect ID1 ID2`` prints). Hash in ``status.annotations["io.kubernetes.container.hash"]``,
-  identity in ``status.labels``, start time ``status.startedAt`` (RFC 3339, nanoseconds).
+  identity in ``status.labels``, start time ``status.startedAt`` (RFC 3339, nanoseconds). Pod sandboxes
+  (``crictl inspectp``, metadata with ``uid``/``namespace``) are skipped.
 * ``crictl ps -o json``: ``{"containers": [...]}`` with the same labels and annotations, ``createdAt`` as a
   string of nanoseconds and no start time.
 * ``docker inspect ID...`` (dockershim, kubelet ≤ 1.23): a JSON array; the hash is the docker label
@@ -188,6 +189,8 @@ def _record(
 def _crictl_inspect(item: dict[str, Any], origin: str, node: str | None) -> RuntimeRecord | None:
     status = _str_map(item.get("status"), "status")
     meta = _str_map(status.get("metadata"), "status.metadata")
+    if "uid" in meta or "namespace" in meta:
+        return None  # PodSandboxMetadata: `crictl inspectp` output, a pod sandbox, not a container
     return _record(
         _str_map(status.get("labels"), "status.labels"),
         _str_map(status.get("annotations"), "status.annotations"),

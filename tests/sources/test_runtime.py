@@ -68,6 +68,22 @@ def _split_objects(text: str) -> list[str]:
     return out
 
 
+def test_crictl_inspectp_sandbox_is_skipped() -> None:
+    sandbox = {
+        "status": {
+            "id": "9a8b7c6d5e4f",
+            "metadata": {"attempt": 0, "name": "web-7d4b9c-x2kq9", "namespace": "default", "uid": "0f6e6a3c"},
+            "state": "SANDBOX_READY",
+            "createdAt": "2024-03-05T10:15:29.1Z",
+            "network": {"additionalIps": [], "ip": "10.244.1.7"},
+            "labels": {"io.kubernetes.pod.name": "web-7d4b9c-x2kq9", "io.kubernetes.pod.namespace": "default"},
+            "annotations": {"kubernetes.io/config.seen": "2024-03-05T10:15:28Z"},
+        }
+    }
+    nginx = (DATA / "node-a" / "crictl-inspect.json").read_text()
+    assert [r.container for r in parse_runtime(json.dumps(sandbox) + nginx, origin="x")] == ["nginx", "istio-proxy"]
+
+
 def test_crictl_ps() -> None:
     (rec,) = parse_runtime((DATA / "crictl-ps.json").read_text(), origin="ps")
     assert rec.key == ("default", "web-7d4b9c-x2kq9", "nginx")
