@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from fakeapi import FakeApi, node, pod, serve, write_kubeconfig
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kubehash.golang.jsonvalue import RawFloat
 from kubehash.sources.cluster import ClusterError, LiveCluster, _retry_after
@@ -201,3 +203,19 @@ def test_in_cluster_explicit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     c = LiveCluster(kubeconfig="/nonexistent", in_cluster=True)  # in_cluster wins over a kubeconfig argument
     assert c.context_name == "in-cluster"
     assert c.server == "https://10.96.0.1:443"
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.integers(0, 12), st.integers(1, 5), st.sets(st.integers(1, 11), max_size=3))
+def test_pagination_yields_every_item_once_in_order(
+    api: FakeApi, kubeconfig: Path, n: int, page: int, expire_at: set[int]
+) -> None:
+    api.requests.clear()
+    api.pods = [pod(f"p{i}") for i in range(n)]
+    api.expired = {f"tok-{k}" for k in expire_at}
+    items = list(cluster(kubeconfig, page_size=page, max_relists=5).iter_pods())
+    assert names(items) == [f"p{i}" for i in range(n)]
+    hit = {f"tok-{k}" for k in expire_at if k % page == 0 and k < n}  # tokens the client actually sent
+    assert api.expired == {f"tok-{k}" for k in expire_at} - hit
+    pages = -(-n // page) if n else 1
+    assert len(api.requests) >= pages
