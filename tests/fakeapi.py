@@ -142,3 +142,7 @@ def pod(name: str, ns: str = "default", uid: str | None = None, cpu: Any = "100m
 
 def node(name: str, version: str = "v1.29.3") -> dict[str, Any]:
     return {"metadata": {"name": name, "uid": f"uid-node-{name}"}, "status": {"nodeInfo": {"kubeletVersion": version}}}
+
+
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
+"""The kubernetes client honours these; the fake server on 127.0.0.1 must be reached directly."""

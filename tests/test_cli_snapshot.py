@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fakeapi import FakeApi, node, pod, serve, write_kubeconfig
+from fakeapi import PROXY_VARIABLES, FakeApi, node, pod, serve, write_kubeconfig
 
 from kubehash import exitcodes
 from kubehash.cli import main
@@ -16,6 +16,12 @@ from kubehash.sources.snapshot import is_snapshot, load_snapshot
 ROOT = Path(__file__).parent.parent
 RUNTIME = Path(__file__).parent / "data" / "runtime"
 EXAMPLE = ROOT / "examples" / "cluster"
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in PROXY_VARIABLES:
+        monkeypatch.delenv(var, raising=False)
 
 
 @pytest.fixture

@@ -6,12 +6,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fakeapi import FakeApi, node, pod, serve, write_kubeconfig
+from fakeapi import PROXY_VARIABLES, FakeApi, node, pod, serve, write_kubeconfig
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kubehash.golang.jsonvalue import RawFloat
 from kubehash.sources.cluster import ClusterError, LiveCluster, _retry_after
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in PROXY_VARIABLES:
+        monkeypatch.delenv(var, raising=False)
 
 
 @pytest.fixture
