@@ -197,16 +197,18 @@ class LiveCluster:
             for item in items:
                 if not isinstance(item, dict):
                     continue
-                meta = item.get("metadata") if isinstance(item.get("metadata"), Mapping) else {}
-                key = meta.get("uid") or (meta.get("namespace"), meta.get("name"))
+                imeta = item.get("metadata")
+                if not isinstance(imeta, Mapping):
+                    imeta = {}
+                key = imeta.get("uid") or (imeta.get("namespace"), imeta.get("name"))
                 if key in seen:
                     continue
                 seen.add(key)
                 item.setdefault("apiVersion", "v1")
                 item.setdefault("kind", kind)
                 yield item
-            meta = body.get("metadata") if isinstance(body.get("metadata"), Mapping) else {}
-            token = meta.get("continue") or None
+            meta = body.get("metadata")
+            token = (meta.get("continue") or None) if isinstance(meta, Mapping) else None
             if token is None:
                 return
 

@@ -247,18 +247,21 @@ def _docker(item: dict[str, Any], origin: str, node: str | None) -> RuntimeRecor
     )
 
 
+def _dict_or(v: Any, default: dict[str, Any]) -> dict[str, Any]:
+    return v if isinstance(v, dict) else default
+
+
 def _describe(item: Any, index: int) -> str:
     """``entry N`` plus the container's identity when the entry is well-formed enough to tell."""
     where = f"entry {index}"
     if not isinstance(item, dict):
         return where
-    status = item.get("status") if isinstance(item.get("status"), dict) else item
-    config = item.get("Config") if isinstance(item.get("Config"), dict) else {}
-    labels = status.get("labels") if isinstance(status.get("labels"), dict) else config.get("Labels")
-    if isinstance(labels, dict):
-        parts = [labels.get(LABEL_NAMESPACE), labels.get(LABEL_POD), labels.get(LABEL_CONTAINER)]
-        if all(isinstance(p, str) for p in parts):
-            return f"{where} (container {'/'.join(parts)})"
+    status = _dict_or(item.get("status"), item)
+    config = _dict_or(item.get("Config"), {})
+    labels = _dict_or(status.get("labels"), _dict_or(config.get("Labels"), {}))
+    ns, pod, name = labels.get(LABEL_NAMESPACE), labels.get(LABEL_POD), labels.get(LABEL_CONTAINER)
+    if isinstance(ns, str) and isinstance(pod, str) and isinstance(name, str):
+        return f"{where} (container {ns}/{pod}/{name})"
     cid = status.get("id") if isinstance(status.get("id"), str) else item.get("Id")
     if isinstance(cid, str):
         where += f" (id {cid[:12]})"

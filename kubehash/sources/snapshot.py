@@ -178,11 +178,12 @@ def loads_snapshot(data: bytes, *, name: str = "<snapshot>") -> Snapshot:
         pods, nodes = body.get("pods"), body.get("nodes")
         if not isinstance(pods, list) or not isinstance(nodes, list):
             raise ValueError("pods or nodes is not a list")
+        source = body.get("source")
         return Snapshot(
             pods=pods,
             nodes=nodes,
             runtime=runtime,
-            source=body.get("source") if isinstance(body.get("source"), dict) else {},
+            source=source if isinstance(source, dict) else {},
             notes=[str(n) for n in body.get("notes") or []],
             created_at=from_ns(created_ns) or datetime(1970, 1, 1, tzinfo=timezone.utc),
             kubehash_version=str(body.get("kubehash_version", "unknown")),
@@ -229,5 +230,5 @@ def load_pods_or_snapshot(path: str | os.PathLike[str]) -> Snapshot:
     returned as a snapshot holding only its pods (``source.kind == "files"``)."""
     if is_snapshot(path):
         return load_snapshot(path)
-    docs = load_documents(path)
+    docs = load_documents(os.fspath(path))
     return Snapshot(pods=list(iter_pods(docs)), source={"kind": "files", "pods": str(path)})

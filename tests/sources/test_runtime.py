@@ -27,7 +27,7 @@ DATA = Path(__file__).parent.parent / "data" / "runtime"
 
 
 def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args).replace(tzinfo=timezone.utc)
 
 
 def test_crictl_inspect_concatenated_objects() -> None:
