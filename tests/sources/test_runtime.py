@@ -26,8 +26,8 @@ from kubehash.sources.runtime import (
 DATA = Path(__file__).parent.parent / "data" / "runtime"
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args).replace(tzinfo=timezone.utc)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, sec: int = 0, us: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, sec, us, tzinfo=timezone.utc)
 
 
 def test_crictl_inspect_concatenated_objects() -> None:
