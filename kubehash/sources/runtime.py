@@ -53,6 +53,8 @@ LABEL_POD_UID = "io.kubernetes.pod.uid"
 LABEL_CONTAINER = "io.kubernetes.container.name"
 LABEL_DOCKER_TYPE = "io.kubernetes.docker.type"
 SANDBOX_NAME = "POD"
+#: image shown by the renderers when the caller does not name one (records do not carry images)
+DEFAULT_IMAGE = "docker.io/library/busybox:1.36"
 
 _HEX = re.compile(r"[0-9a-fA-F]{1,16}\Z")
 _CRI_STATE_PREFIX = "CONTAINER_"
@@ -392,7 +394,12 @@ def _log_path(r: RuntimeRecord) -> str:
     return f"/var/log/pods/{r.namespace or '_'}_{r.pod or '_'}_{r.pod_uid or '_'}/{r.container}/0.log"
 
 
-def render_crictl_inspect(record: RuntimeRecord) -> dict[str, Any]:
+def _sorted(m: dict[str, str]) -> dict[str, str]:
+    """Go's encoding/json prints map keys sorted; so do crictl and docker."""
+    return dict(sorted(m.items()))
+
+
+def render_crictl_inspect(record: RuntimeRecord, *, image: str = DEFAULT_IMAGE) -> dict[str, Any]:
     """Minimal but realistic ``crictl inspect`` output for ``record`` (what crictl 1.2x prints)."""
     status: dict[str, Any] = {}
     if record.container_id is not None:
@@ -405,12 +412,12 @@ def render_crictl_inspect(record: RuntimeRecord) -> dict[str, Any]:
     status["startedAt"] = format_rfc3339nano(_started_ns(record), zero="1970-01-01T00:00:00Z")
     status["finishedAt"] = "1970-01-01T00:00:00Z"
     status["exitCode"] = 0
-    status["image"] = {"annotations": {}, "image": "registry.k8s.io/pause:3.9"}
-    status["imageRef"] = "registry.k8s.io/pause@sha256:" + "0" * 64
+    status["image"] = {"annotations": {}, "image": image}
+    status["imageRef"] = image.split(":")[0] + "@sha256:" + "0" * 64
     status["reason"] = ""
     status["message"] = ""
-    status["labels"] = _identity_labels(record)
-    status["annotations"] = _hash_annotations(record, "")
+    status["labels"] = _sorted(_identity_labels(record))
+    status["annotations"] = _sorted(_hash_annotations(record, ""))
     status["mounts"] = []
     status["logPath"] = _log_path(record)
     return {"status": status, "info": {"sandboxID": "0" * 64, "pid": 4242, "removing": False}}
@@ -428,12 +435,12 @@ def render_crictl_ps(record: RuntimeRecord) -> dict[str, Any]:
     if record.state is not None:
         entry["state"] = _CRI_STATE_PREFIX + record.state.upper()
     entry["createdAt"] = str(to_ns(record.created_at)) if record.created_at is not None else "0"
-    entry["labels"] = _identity_labels(record)
-    entry["annotations"] = _hash_annotations(record, "")
+    entry["labels"] = _sorted(_identity_labels(record))
+    entry["annotations"] = _sorted(_hash_annotations(record, ""))
     return entry
 
 
-def render_docker_inspect(record: RuntimeRecord) -> dict[str, Any]:
+def render_docker_inspect(record: RuntimeRecord, *, image: str = DEFAULT_IMAGE) -> dict[str, Any]:
     """Minimal but realistic ``docker inspect`` output (one array element) for a dockershim container."""
     labels = _identity_labels(record)
     labels[LABEL_DOCKER_TYPE] = "container"
@@ -457,11 +464,11 @@ def render_docker_inspect(record: RuntimeRecord) -> dict[str, Any]:
     out: dict[str, Any] = {"Id": record.container_id}
     if record.created_at is not None:
         out["Created"] = format_rfc3339nano(to_ns(record.created_at))
-    out["Path"] = "/pause"
+    out["Path"] = "/bin/sh"
     out["Args"] = []
     out["State"] = state
     name = f"k8s_{record.container}_{record.pod or ''}_{record.namespace or ''}_{record.pod_uid or ''}_0"
     out["Name"] = "/" + name
     out["RestartCount"] = 0
-    out["Config"] = {"Hostname": record.pod or "", "Labels": labels, "Image": "registry.k8s.io/pause:3.9"}
+    out["Config"] = {"Hostname": record.pod or "", "Labels": _sorted(labels), "Image": image}
     return out

@@ -288,3 +288,16 @@ def test_arbitrary_text_never_crashes(text: str) -> None:
         assert str(e).startswith("t: ")
     else:
         assert all(isinstance(r, RuntimeRecord) for r in recs)
+
+
+def test_renderers_look_like_the_tools() -> None:
+    (rec,) = parse_runtime((DATA / "crictl-ps.json").read_text(), origin="ps")
+    d = render_docker_inspect(rec, image="nginx:1.25")
+    labels = d["Config"]["Labels"]
+    assert list(labels) == sorted(labels)  # Go prints map keys sorted
+    assert d["Config"]["Image"] == "nginx:1.25" and d["Name"].startswith("/k8s_nginx_web-7d4b9c-x2kq9_default_")
+    c = render_crictl_inspect(rec, image="docker.io/library/nginx:1.25")
+    assert c["status"]["image"]["image"] == "docker.io/library/nginx:1.25"
+    assert c["status"]["imageRef"].startswith("docker.io/library/nginx@sha256:")
+    assert c["status"]["annotations"]["io.kubernetes.container.hash"] == "b9c897aa"
+    assert c["status"]["state"] == "CONTAINER_RUNNING"
