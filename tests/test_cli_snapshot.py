@@ -96,6 +96,8 @@ def test_symlink_output_refused(api: FakeApi, tmp_path: Path) -> None:
     link.symlink_to(tmp_path / "real")
     assert main(["snapshot", "--out", str(link), "-q", "--force"]) == exitcodes.OUTPUT_REFUSED
     assert (tmp_path / "real").read_text() == "x"
+    assert main(["snapshot", "--out", str(tmp_path), "-q", "--force"]) == exitcodes.OUTPUT_REFUSED
+    assert api.requests == []  # refused before reading the cluster
 
 
 def test_unauthorized_is_one_line(

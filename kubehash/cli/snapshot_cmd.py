@@ -64,6 +64,17 @@ def _iter_nodes(doc: Any) -> Iterator[Any]:
             yield doc
 
 
+def _refusal(target: Path, force: bool) -> str | None:
+    """Why ``save_snapshot`` would refuse ``target`` (it checks again when writing)."""
+    if target.is_symlink():
+        return "is a symlink; refusing to write through it"
+    if target.is_dir():
+        return "is a directory"
+    if target.exists() and not force:
+        return "exists; use --force to replace it"
+    return None
+
+
 @cli.command("snapshot")
 @click.option("--out", "out", required=True, help="Snapshot file to write.")
 @click.option("--pods", "pods_file", default=None, help="Pods from a kubectl dump instead of the live cluster.")
@@ -102,8 +113,9 @@ def snapshot_cmd(
     if namespace is not None and all_namespaces:
         raise click.UsageError("-n/--namespace and -A/--all-namespaces are mutually exclusive")
     target = Path(out)
-    if target.exists() and not force and not target.is_dir():
-        click.echo(f"error: {target}: exists; use --force to replace it", err=True)
+    refusal = _refusal(target, force)
+    if refusal:  # before a possibly long read of the cluster
+        click.echo(f"error: {target}: {refusal}", err=True)
         sys.exit(exitcodes.OUTPUT_REFUSED)
 
     source: dict[str, Any] = {}
