@@ -11,9 +11,17 @@ import sys
 import click
 
 from kubehash import exitcodes
-from kubehash.cli import explain_cmd, hash_cmd, predict_cmd, versions_cmd  # noqa: F401  (register commands)
+from kubehash.cli import (  # noqa: F401  (register commands)
+    explain_cmd,
+    hash_cmd,
+    ignorefile_cmd,
+    predict_cmd,
+    preflight_cmd,
+    snapshot_cmd,
+    versions_cmd,
+)
 from kubehash.cli.app import cli
-from kubehash.errors import KubehashError
+from kubehash.errors import KubehashError, OutputError
 
 __all__ = ["cli", "main"]
 
@@ -33,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as e:
         e.show()
         return exitcodes.USAGE
+    except OutputError as e:
+        click.echo(f"error: {e}", err=True)
+        return exitcodes.OUTPUT_REFUSED
     except KubehashError as e:
         click.echo(f"error: {e}", err=True)
         return exitcodes.INPUT_ERROR

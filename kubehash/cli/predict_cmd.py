@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
 
 from kubehash import exitcodes
-from kubehash.cli._common import load_or_exit, version_option
+from kubehash.cli._common import parse_time, version_option, version_text_option
+from kubehash.cli._inputs import cluster_options, gather
 from kubehash.cli.app import cli
 from kubehash.cli.progress import pod_progress
 from kubehash.parallel import default_jobs
 from kubehash.report.prediction import PREDICT_FORMATS, render_prediction
 from kubehash.sources.documents import InputError
+from kubehash.sources.snapshot import is_snapshot
 from kubehash.upgrade.batch import predict_file
+from kubehash.upgrade.ignorefile import RULES
 from kubehash.upgrade.predict import predict
 
 
 @cli.command("predict")
-@click.option("--to", "to_version", required=True, callback=version_option, help="Target kubelet version.")
-@click.option("--pods", "pods_file", required=True, help="Pods: kubectl get pods -A -o json|yaml dump ('-' = stdin).")
-@click.option("--nodes", "nodes_file", default=None, help="Nodes: kubectl get nodes -o json|yaml (kubelet versions).")
+@click.option("--to", "to_version", required=True, callback=version_text_option, help="Target kubelet version.")
+@cluster_options
 @click.option(
     "--from",
     "from_version",
@@ -46,24 +49,63 @@ from kubehash.upgrade.predict import predict
     help="Exit 3 when a restart is predicted ('never': exit 0).",
 )
 @click.option(
+    "--ignore-files",
+    default=None,
+    help="Ignore files in the 'kubehash ignore-file generate' layout (DIR/<node>/tmp/cache.version.save): "
+    "containers they protect get verdict 'protected'.",
+)
+@click.option(
+    "--ignore-rule",
+    type=click.Choice(RULES),
+    default="public",
+    show_default=True,
+    help="The patched kubelet's rule: public (version text differs) or seed (recorded version older).",
+)
+@click.option(
+    "--kubelet-start",
+    default=None,
+    help="When the new kubelet starts (Unix seconds/ISO); default: after every running container.",
+)
+@click.option(
+    "--feature-gates",
+    default=None,
+    help="Control plane feature gates that change defaults, e.g. InPlacePodVerticalScaling=true.",
+)
+@click.option(
+    "--defaults/--no-defaults",
+    default=True,
+    show_default=True,
+    help="Apply the control plane's (static pods: the new kubelet's) defaults to the new side.",
+)
+@click.option(
     "-j",
     "--jobs",
     type=click.IntRange(min=0),
     default=1,
     show_default=True,
-    help="Worker processes that parse and predict parts of the pods file (0 = one per CPU). Same results.",
+    help="Processes that parse and predict parts of a --pods dump file (0 = one per CPU). Same results.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def predict_cmd(
     to_version: str,
-    pods_file: str,
+    pods_file: str | None,
     nodes_file: str | None,
+    runtime_paths: tuple[str, ...],
+    context: str | None,
+    kubeconfig: str | None,
+    namespace: str | None,
+    all_namespaces: bool,
     from_version: str | None,
     control_plane_version: str | None,
     old_go_version: str | None,
     new_go_version: str | None,
     output: str,
     fail_on: str,
+    ignore_files: str | None,
+    ignore_rule: str,
+    kubelet_start: str | None,
+    feature_gates: str | None,
+    defaults: bool,
     jobs: int,
     quiet: bool,
 ) -> None:
@@ -71,37 +113,73 @@ def predict_cmd(
 
     Exit codes: 0 no restart predicted, 3 restarts predicted (unless --fail-on never), 2 some input could not
     be read or decoded (reported on stderr; everything else is still predicted), 1 usage error."""
-    nodes = load_or_exit(nodes_file) if nodes_file else None
+    started = parse_time(kubelet_start, "--kubelet-start") if kubelet_start else None
+    gates = _gates(feature_gates, control_plane_version or to_version)
+    # A dump file is streamed (memory bounded by one pod plus results) and split between --jobs processes;
+    # snapshots, standard input, live clusters and namespace filters load the pods first.
+    stream = pods_file not in (None, "-") and namespace is None and _is_dump(pods_file)
+    snap, problems = gather(
+        pods_file, nodes_file, runtime_paths, context, kubeconfig, namespace, all_namespaces, load_pods=not stream
+    )
     options: dict[str, Any] = {
         "to": to_version,
-        "nodes": nodes,
+        "nodes": snap.nodes or None,
+        "runtime": snap.runtime,
         "from_version": from_version,
         "control_plane": control_plane_version,
         "old_go": old_go_version,
         "new_go": new_go_version,
+        "ignore_files": ignore_files,
+        "ignore_rule": ignore_rule,
+        "kubelet_started": started,
+        "defaults": defaults,
+        "feature_gates": gates,
     }
-    if pods_file == "-":
-        pods = load_or_exit(pods_file)
-        with pod_progress(pods, quiet=quiet) as tick:
-            result = predict(pods, progress=tick, **options)
-    else:  # streamed from the file (bounded memory), split between --jobs processes
+    if stream:
         try:
             with pod_progress(None, quiet=quiet) as tick:
                 result = predict_file(pods_file, jobs=jobs or default_jobs(), progress=tick, **options)
         except InputError as e:
             click.echo(f"error: {e}", err=True)
             sys.exit(exitcodes.INPUT_ERROR)
+    else:
+        with pod_progress(snap.pods, quiet=quiet) as tick:
+            result = predict(snap.pods, progress=tick, **options)
     if len(result) == 0:
-        click.echo(f"error: {pods_file}: no pods found", err=True)
+        click.echo(f"error: {pods_file or 'cluster'}: no pods found", err=True)
         sys.exit(exitcodes.INPUT_ERROR)
     for c in result.errors:
         click.echo(f"error: {c.error}", err=True)
+    result.input_errors[:0] = problems
+    for msg in result.input_errors:
+        click.echo(f"error: {msg}", err=True)
     click.echo(render_prediction(result, output), nl=False)
     sys.exit(_exit_code(result, fail_on))
 
 
+def _is_dump(path: str) -> bool:
+    """A regular file that is not a kubehash snapshot (JSON or YAML text)."""
+    return Path(path).is_file() and not is_snapshot(path)
+
+
+def _gates(text: str | None, version: str) -> dict[str, bool] | None:
+    """``A=true,B=false`` checked against the gates of ``version``; a usage error (exit 1) when wrong."""
+    if text is None:
+        return None
+    from kubehash.errors import KubehashError
+    from kubehash.kubelet.gates import effective_gates, parse_feature_gates
+    from kubehash.kubelet.releases import release
+
+    try:
+        gates = parse_feature_gates(text)
+        effective_gates(release(version), gates)
+    except KubehashError as e:
+        raise click.BadParameter(str(e), param_hint="--feature-gates") from None
+    return gates
+
+
 def _exit_code(result: Any, fail_on: str) -> int:
-    if result.errors:
+    if result.errors or result.input_errors:
         return exitcodes.INPUT_ERROR
     if fail_on == "restart" and result.restarts:
         return exitcodes.RESTARTS

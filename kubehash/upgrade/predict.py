@@ -9,7 +9,7 @@ was started. So:
   the current spec (and when both exist they are compared: a mismatch means the spec changed since the
   container started, or the model is wrong -- reported, never hidden);
 * **new hash** -- the target kubelet's hash of the spec after the target control plane's defaults
-  (``control_plane``; see :mod:`kubehash.kubelet.defaults` when present);
+  (``control_plane``, :func:`kubehash.kubelet.defaults.apply_defaults`; static pods: the new kubelet's);
 * **verdict** -- ``restart`` (new ≠ old), ``unchanged``, ``protected`` (an active version-cache ignore file
   on the node makes the patched kubelet skip the check), ``error`` (the container cannot be decoded, or its
   node's version is unknown), ``not-running`` (not running, so never compared: pending, completed, terminated)
@@ -21,6 +21,7 @@ Every input container appears exactly once in the result. Nothing here prints.
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -29,11 +30,14 @@ from typing import Any
 
 from kubehash.errors import DecodeError, KubehashError
 from kubehash.golang.fnv import runtime_hex
+from kubehash.kubelet.defaults import apply_defaults
 from kubehash.kubelet.hashcache import spec_key
 from kubehash.kubelet.hashing import plan_for
 from kubehash.kubelet.releases import Release, release
 from kubehash.model import ContainerRef, RuntimeRecord, iter_containers, iter_pods, node_kubelet_versions
 from kubehash.upgrade.explain import Reason, explain
+from kubehash.upgrade.ignorefile import IgnoreFile, KubeletStart, protection_hook
+from kubehash.upgrade.ignorefile_io import load_ignore_files
 
 __all__ = ["VERDICTS", "ContainerPrediction", "Prediction", "Predictor", "predict"]
 
@@ -133,6 +137,8 @@ def _hex(h: int | None) -> str:
 
 
 def _short(r: Reason) -> str:
+    if r.kind == "spec-changed" and isinstance(r.old, int):
+        return f"spec-changed since start (recorded {runtime_hex(r.old)})"
     if r.kind in ("field-added", "field-removed", "default-added") and r.path:
         return f"{r.kind} {r.path}"
     return f"{r.kind}: {r.detail}" if r.detail else r.kind
@@ -151,6 +157,7 @@ class Prediction:
     containers: list[ContainerPrediction]
     cache_hits: int = 0
     cache_misses: int = 0
+    input_errors: list[str] = field(default_factory=list)  # e.g. ignore files that could not be used
 
     def __iter__(self) -> Iterator[ContainerPrediction]:
         return iter(self.containers)
@@ -316,12 +323,38 @@ def _restartable(spec: Any) -> bool:
     return isinstance(spec, Mapping) and spec.get("restartPolicy") == "Always"
 
 
-Defaulter = Callable[[Mapping[str, Any], str], Mapping[str, Any]]
+class _Defaulter:
+    """The container as the new side sees it: after the control plane's apiserver defaults (pods that came
+    through the API server) or the new kubelet's (static pods read from a manifest, DOMAIN.md §4), cached per
+    distinct (spec, container kind, hostNetwork, version)."""
+
+    def __init__(self, control_plane: str, kubelet: str, feature_gates: Mapping[str, bool] | None) -> None:
+        self.control_plane, self.kubelet, self.gates = control_plane, kubelet, feature_gates
+        self.cache: dict[tuple[bytes, str, bool, str], tuple[Any, bytes]] = {}
+
+    def by(self, source: str) -> str:
+        return self.kubelet if source == "file" else self.control_plane
+
+    def __call__(self, key: bytes, ref: ContainerRef, host_network: bool) -> tuple[Any, bytes]:
+        version = self.by(ref.source)
+        k = (key, ref.kind, host_network, version)
+        hit = self.cache.get(k)
+        if hit is None:
+            if not isinstance(ref.spec, Mapping):
+                hit = (ref.spec, key)
+            else:
+                new = apply_defaults(
+                    ref.spec, version, feature_gates=self.gates, container_kind=ref.kind, host_network=host_network
+                ).obj
+                hit = (ref.spec, key) if new == ref.spec else (new, _spec_key(new))
+            self.cache[k] = hit
+        return hit
 
 
 class Predictor:
-    """The state of one prediction run (node versions, runtime records, hash and explanation caches), so
-    pods can be fed one at a time -- from a stream, or in several worker processes. See :func:`predict`."""
+    """The state of one prediction run (node versions, runtime records, ignore files, hash/defaults/explain
+    caches), so pods can be fed one at a time -- from a stream, or in worker processes. Arguments are
+    :func:`predict`'s."""
 
     def __init__(
         self,
@@ -331,11 +364,25 @@ class Predictor:
         runtime: Iterable[RuntimeRecord] | None = None,
         from_version: str | None = None,
         control_plane: str | None = None,
-        defaults: Defaulter | None = None,
+        defaults: bool = True,
+        feature_gates: Mapping[str, bool] | None = None,
         protected: Callable[[ContainerPrediction], bool] | None = None,
         old_go: str | None = None,
         new_go: str | None = None,
+        ignore_files: Mapping[str, IgnoreFile] | str | os.PathLike[str] | None = None,
+        ignore_rule: str = "public",
+        kubelet_started: KubeletStart | Mapping[str, KubeletStart] | None = None,
     ) -> None:
+        self.input_errors: list[str] = []
+        if ignore_files is not None:
+            if not isinstance(ignore_files, Mapping):
+                loaded = load_ignore_files([ignore_files])
+                self.input_errors.extend(str(e) for e in loaded.problems)
+                ignore_files = loaded.files
+            hook = protection_hook(ignore_files, running_version=to, rule=ignore_rule, kubelet_started=kubelet_started)
+            user_hook = protected
+            protected = hook if user_hook is None else (lambda p: user_hook(p) or hook(p))
+        self.protected = protected
         self.target = release(to)
         self.cp = release(control_plane).minor if control_plane else self.target.minor
         if isinstance(nodes, Mapping) and "items" not in nodes and "kind" not in nodes:
@@ -349,17 +396,17 @@ class Predictor:
                 self.records[rec.key] = rec
         self.from_version = from_version
         self.defaults = defaults
-        self.protected = protected
+        self.feature_gates = feature_gates
         self.old_go, self.new_go = old_go, new_go
         self.hasher = _Hasher(old_go, new_go)
-        self.explained: dict[tuple[bytes, bytes, str, str, str], list[Reason]] = {}
+        self.defaulter = _Defaulter(self.cp, self.target.minor, feature_gates) if defaults else None
+        self.explained: dict[tuple[Any, ...], list[Reason]] = {}
 
     def pod(self, pod: Mapping[str, Any]) -> list[ContainerPrediction]:
         """Predictions for the containers of one pod, in :func:`~kubehash.model.iter_containers` order."""
         out: list[ContainerPrediction] = []
-        new_pod = self.defaults(pod, self.cp) if self.defaults is not None else pod
-        new_specs = _containers_by_slot(new_pod)
         node = _node_of(pod)
+        host_network = _host_network(pod)
         owner_kind, owner_name = _owner(pod)
         for ref in iter_containers(pod):
             p = ContainerPrediction(
@@ -379,7 +426,8 @@ class Predictor:
                 p,
                 ref,
                 pod,
-                new_specs,
+                self.defaulter,
+                host_network,
                 self.node_versions,
                 self.from_version,
                 self.records,
@@ -388,6 +436,7 @@ class Predictor:
                 self.explained,
                 self.old_go,
                 self.new_go,
+                self.feature_gates,
                 self.protected,
             )
         return out
@@ -396,10 +445,10 @@ class Predictor:
         self, containers: list[ContainerPrediction], hits: int | None = None, misses: int | None = None
     ) -> Prediction:
         """The :class:`Prediction` of ``containers`` (cache counters: this predictor's, unless given)."""
-        cp = self.cp if self.defaults is not None else None
         hits = self.hasher.hits if hits is None else hits
         misses = self.hasher.misses if misses is None else misses
-        return Prediction(self.target.minor, cp, containers, hits, misses)
+        cp = self.cp if self.defaults else None
+        return Prediction(self.target.minor, cp, containers, hits, misses, list(self.input_errors))
 
 
 def predict(
@@ -410,20 +459,31 @@ def predict(
     runtime: Iterable[RuntimeRecord] | None = None,
     from_version: str | None = None,
     control_plane: str | None = None,
-    defaults: Defaulter | None = None,
+    defaults: bool = True,
+    feature_gates: Mapping[str, bool] | None = None,
     protected: Callable[[ContainerPrediction], bool] | None = None,
     old_go: str | None = None,
     new_go: str | None = None,
     progress: Callable[[int], None] | None = None,
+    ignore_files: Mapping[str, IgnoreFile] | str | os.PathLike[str] | None = None,
+    ignore_rule: str = "public",
+    kubelet_started: KubeletStart | Mapping[str, KubeletStart] | None = None,
 ) -> Prediction:
     """Predict, for every container in ``pods``, what an in-place upgrade of its node's kubelet to ``to`` does.
 
     ``pods``: a pod, a ``List``/``PodList``, or an iterable of either (documents as ``kubectl get -o json``
     prints them). ``nodes``: Node documents, or a mapping ``{node: kubelet version}``; pods on nodes not
     listed use ``from_version`` (else their containers get verdict ``error``). ``runtime``: records of what
-    the runtime stored (recorded hash, start time). ``defaults(pod, version)`` returns the pod after the
-    target control plane's apiserver defaults (``control_plane``, default ``to``). ``protected`` marks
+    the runtime stored (recorded hash, start time). With ``defaults`` (the default) the new side is the
+    container after the apiserver defaults of ``control_plane`` (default: ``to``; ``feature_gates`` override
+    that version's gate defaults) -- or, for static pods, the new kubelet's. ``protected`` marks
     containers an ignore file protects. ``progress(n)`` is called after each pod with its container count.
+
+    ``ignore_files``: ``{node: IgnoreFile}`` or a directory in the ``kubehash ignore-file generate`` layout;
+    a container that would restart is ``protected`` when the patched kubelet (rule ``ignore_rule``, running
+    ``to``) skips its check because of its node's file. ``kubelet_started`` (one time, or per node) is when
+    the new kubelet starts; ``None``: after every running container did. Files that cannot be used are
+    listed in :attr:`Prediction.input_errors` and their nodes treated as having no file.
     """
     predictor = Predictor(
         to=to,
@@ -432,9 +492,13 @@ def predict(
         from_version=from_version,
         control_plane=control_plane,
         defaults=defaults,
+        feature_gates=feature_gates,
         protected=protected,
         old_go=old_go,
         new_go=new_go,
+        ignore_files=ignore_files,
+        ignore_rule=ignore_rule,
+        kubelet_started=kubelet_started,
     )
     out: list[ContainerPrediction] = []
     for pod in iter_pods(pods):
@@ -451,23 +515,26 @@ def _node_of(pod: Mapping[str, Any]) -> str | None:
     return n if isinstance(n, str) and n else None
 
 
-def _containers_by_slot(pod: Mapping[str, Any]) -> dict[tuple[str, int], Any]:
-    return {(r.kind, r.index): r.spec for r in iter_containers(pod)}
+def _host_network(pod: Mapping[str, Any]) -> bool:
+    spec = pod.get("spec") if isinstance(pod.get("spec"), Mapping) else {}
+    return spec.get("hostNetwork") is True
 
 
 def _predict_one(
     p: ContainerPrediction,
     ref: ContainerRef,
     pod: Mapping[str, Any],
-    new_specs: dict[tuple[str, int], Any],
+    defaulter: _Defaulter | None,
+    host_network: bool,
     node_versions: Mapping[str, str],
     from_version: str | None,
     records: Mapping[tuple[str | None, str | None, str], RuntimeRecord],
     target: Release,
     hasher: _Hasher,
-    explained: dict[tuple[bytes, bytes, str, str, str], list[Reason]],
+    explained: dict[tuple[Any, ...], list[Reason]],
     old_go: str | None,
     new_go: str | None,
+    feature_gates: Mapping[str, bool] | None,
     protected: Callable[[ContainerPrediction], bool] | None,
 ) -> None:
     rec = records.get((ref.namespace, ref.pod, ref.name))
@@ -502,8 +569,7 @@ def _predict_one(
         return
     p.old_version = old.minor
     key = _spec_key(ref.spec)
-    new_spec = new_specs.get((ref.kind, ref.index), ref.spec)
-    new_key = key if new_spec is ref.spec else _spec_key(new_spec)
+    new_spec, new_key = defaulter(key, ref, host_network) if defaulter is not None else (ref.spec, key)
     try:
         p.old_hash = hasher.hash(key, ref.spec, old.minor, ref.source, False)
         p.new_hash = hasher.hash(new_key, new_spec, target.minor, ref.source, True)
@@ -532,27 +598,25 @@ def _predict_one(
         p.reasons.clear()
         return
     if p.old_hash != p.new_hash:
-        ekey = (key, new_key, old.minor, target.minor, ref.source)
+        cp = defaulter.control_plane if defaulter is not None else None
+        ekey = (key, old.minor, target.minor, ref.source, ref.kind, host_network, cp)
         reasons = explained.get(ekey)
         if reasons is None:
-            reasons = explained[ekey] = _explain(
-                ref.spec, new_spec, old.minor, target.minor, ref.source, old_go, new_go
+            ex = explain(
+                ref.spec,
+                old.minor,
+                target.minor,
+                old_source=ref.source,
+                new_source=ref.source,
+                old_go=old_go,
+                new_go=new_go,
+                control_plane=cp,
+                feature_gates=feature_gates,
+                container_kind=ref.kind,
+                host_network=host_network,
             )
+            reasons = explained[ekey] = list(ex.reasons)
         p.reasons.extend(reasons)
     p.verdict = "restart"
     if protected is not None and protected(p):
         p.verdict = "protected"
-
-
-def _explain(
-    spec: Any, new_spec: Any, old: str, new: str, source: str, old_go: str | None, new_go: str | None
-) -> list[Reason]:
-    ex = explain(spec, old, new, old_source=source, new_source=source, old_go=old_go, new_go=new_go)
-    if new_spec is spec:
-        return list(ex.reasons)
-    # The new side is the defaulted spec: reasons for the hash change plus what the defaults added.
-    ex2 = explain(new_spec, old, new, old_source=source, new_source=source, old_go=old_go, new_go=new_go)
-    reasons = list(ex2.reasons)
-    if ex2.old_hash != ex.old_hash:
-        reasons.append(Reason("default-added", "", f"the {new} control plane's defaults change the spec"))
-    return reasons

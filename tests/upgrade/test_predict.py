@@ -140,3 +140,93 @@ def test_cli_predict_exit_codes_and_json(capsys, pods):
     assert len(lines) == 1 + sum(_keys(pods).values())
     assert main(["predict", "--to", "9.99", "--pods", str(CLUSTER / "pods.json")]) == 1
     assert main(["predict", "--to", "1.17", "--pods", "/nonexistent.json"]) == 2
+
+
+def _resizable_pod():
+    limits = {"cpu": "1", "memory": "1Gi"}
+    return {
+        "kind": "Pod",
+        "metadata": {"name": "web", "namespace": "default"},
+        "spec": {
+            "nodeName": "n1",
+            "containers": [
+                {
+                    "name": "web",
+                    "image": "nginx:1.25",
+                    "resources": {"limits": dict(limits), "requests": dict(limits)},
+                    "terminationMessagePath": "/dev/termination-log",
+                    "terminationMessagePolicy": "File",
+                    "imagePullPolicy": "IfNotPresent",
+                }
+            ],
+        },
+        "status": {"phase": "Running"},
+    }
+
+
+def test_control_plane_defaults_with_gates_change_the_new_hash():
+    pod = _resizable_pod()
+    plain = predict([pod], to="1.27", from_version="1.26")
+    assert [c.verdict for c in plain] == ["unchanged"]
+    gated = predict([pod], to="1.27", from_version="1.26", feature_gates={"InPlacePodVerticalScaling": True})
+    (c,) = list(gated)
+    assert c.verdict == "restart"
+    assert [r.kind for r in c.reasons] == ["default-added"]
+    assert "ResizePolicy" in c.reasons[0].path
+    # the gate only matters where the 1.27-1.32 apiserver defaults resizePolicy
+    later = predict([pod], to="1.30", from_version="1.26", control_plane="1.33")
+    assert [c.verdict for c in later] == ["unchanged"]
+    assert pod == _resizable_pod()  # the input is never modified
+    off = predict(
+        [pod], to="1.27", from_version="1.26", feature_gates={"InPlacePodVerticalScaling": True}, defaults=False
+    )
+    assert [c.verdict for c in off] == ["unchanged"]
+
+
+def test_cli_feature_gates_are_checked(tmp_path):
+    f = tmp_path / "pod.json"
+    f.write_text(json.dumps(_resizable_pod()))
+    base = ["predict", "--to", "1.27", "--from", "1.26", "--pods", str(f), "-q"]
+    assert main(base) == 0
+    assert main([*base, "--feature-gates", "InPlacePodVerticalScaling=true"]) == 3
+    assert main([*base, "--feature-gates", "NoSuchGate=true"]) == 1
+
+
+def test_runtime_records_verify_the_model_and_catch_the_edited_pod(pods, nodes):
+    from kubehash.sources.runtime import load_runtime
+
+    records, errors = load_runtime([CLUSTER / "runtime"])
+    assert not errors and len(records) == 281
+    result = predict(pods, to="1.11", nodes=nodes, runtime=records)
+    checks = Counter(c.model_check for c in result if c.verdict != "not-running")
+    assert checks == {"match": 280, "mismatch": 1}
+    (restart,) = result.restarts
+    assert (restart.namespace, restart.pod) == ("default", "legacy-report-runner")
+    assert [r.kind for r in restart.reasons] == ["spec-changed"]
+    assert restart.new_hash == restart.old_hash != restart.recorded_hash
+    # the recorded hash is what the new kubelet compares against: to 1.17 everything restarts, and the
+    # edited pod says both why
+    result17 = predict(pods, to="1.17", nodes=nodes, runtime=records)
+    edited = next(c for c in result17 if c.pod == "legacy-report-runner")
+    assert {r.kind for r in edited.reasons} == {"spec-changed", "algorithm"}
+    started = [c.started_at for c in result17 if c.verdict == "restart"]
+    assert all(s is not None and s.tzinfo is not None for s in started)
+
+
+def test_cli_predict_with_runtime_and_snapshot(tmp_path, capsys):
+    base = ["--nodes", str(CLUSTER / "nodes.json"), "--runtime", str(CLUSTER / "runtime"), "-q"]
+    assert main(["predict", "--to", "1.11", "--pods", str(CLUSTER / "pods.json"), *base, "-o", "json"]) == 3
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["summary"]["model_check"] == {"match": 280, "mismatch": 1}
+    snap = tmp_path / "cluster.snapshot"
+    assert main(["snapshot", "--out", str(snap), "--pods", str(CLUSTER / "pods.json"), *base]) == 0
+    capsys.readouterr()
+    assert main(["predict", "--to", "1.11", "--pods", str(snap), "-q", "-o", "json"]) == 3
+    assert json.loads(capsys.readouterr().out) == doc
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "x.json").write_text("{not json")
+    args = ["predict", "--to", "1.11", "--pods", str(CLUSTER / "pods.json"), *base, "--runtime", str(bad)]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "x.json" in err and "Traceback" not in err
