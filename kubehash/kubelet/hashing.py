@@ -1,8 +1,10 @@
 """The kubelet's container hash, per era and decode path (``pkg/kubelet/container/helpers.go``).
 
 A :class:`HashPlan` is compiled once per (minor, source, Go escaping) and cached: a decoder from the
-container mapping to the release's typed value, and the renderer of that value into the exact bytes the
-kubelet feeds to FNV-1a.
+container mapping to the release's typed value, the renderer of that value into the exact bytes the
+kubelet feeds to FNV-1a, and a fused decode+render generated from the same schema
+(:mod:`kubehash.golang.fused`) that hashing uses first; on anything unusual it steps aside and the
+decode-then-render path decides, so results and errors are those of the general path.
 
 Sources (DOMAIN.md §4):
 
@@ -73,6 +75,7 @@ class HashPlan:
         return self.decode(container)
 
     def input(self, container: Any) -> bytes:
+        """The bytes fed to FNV-1a (fused path first, general path for anything it does not handle)."""
         fused = self.fused
         if fused is not None and type(container) is dict:
             try:
