@@ -31,7 +31,9 @@ __all__ = [
     "DECIMAL_SI",
     "Quantity",
     "QuantityError",
+    "canonical_string",
     "parse_quantity",
+    "round_up",
 ]
 
 DECIMAL_EXPONENT = "DecimalExponent"
@@ -447,3 +449,30 @@ def canonical_string(q: Quantity) -> str:
     if fmt == DECIMAL_SI:
         return number + _DEC_EXP_TO_SUFFIX.get(exponent, "")
     return number + ("" if exponent == 0 else f"e{exponent}")
+
+
+# ---- rounding -----------------------------------------------------------------------------------
+
+
+def round_up(q: Quantity, scale: int) -> tuple[Quantity, bool]:
+    """Go ``(*Quantity).RoundUp(scale)`` (apimachinery 1.8-1.36, unchanged): the rounded quantity and
+    whether it was exact.
+
+    An ``inf.Dec`` value is always rewritten to exactly ``-scale`` decimal places (away from zero) and its
+    cached string cleared; an ``int64Amount`` already at ``scale`` or coarser is returned untouched (cached
+    string kept), a finer one is divided down, rounding away from zero (``negativeScaleInt64``), and loses
+    its cached string. The API server calls this with ``scale=-3`` on every resource list
+    (``SetDefaults_ResourceList``).
+    """
+    if q.dec is not None:
+        unscaled, dscale = q.dec
+        target = -scale
+        mag = _round_up(-unscaled if unscaled < 0 else unscaled, dscale, target)
+        dec = (-mag if unscaled < 0 else mag, target)
+        return Quantity(q.value, q.scale, dec, "", q.format), _cmp_dec(dec, q.dec) == 0
+    if q.scale >= scale:
+        return q, True
+    mag, rem = divmod(-q.value if q.value < 0 else q.value, 10 ** (scale - q.scale))
+    if rem:
+        mag += 1
+    return Quantity(-mag if q.value < 0 else mag, scale, None, "", q.format), rem == 0

@@ -5,6 +5,10 @@ Eras (``pkg/kubelet/container/helpers.go`` ``HashContainer``):
 * ``struct`` (1.6-1.15): FNV-1a of the go-spew dump of the ``v1.Container`` value;
 * ``json`` (1.16-1.30): FNV-1a of the spew dump of ``json.Marshal(container)`` as ``[]byte``;
 * ``name-image`` (1.31+): the same, of ``json.Marshal(map[string]string{"name", "image"})``.
+
+Each row also names the apiserver defaulting rules of that minor (``defaults``; the rules themselves are
+code in :mod:`kubehash.kubelet.defaults`), the rules that run only with a feature gate on
+(``gated_defaults``) and the stage of every container-relevant feature gate (``feature_gates``).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from importlib import resources
 
 from kubehash.errors import UnsupportedVersionError
 
-__all__ = ["RELEASES", "Release", "go_at_least", "normalize_minor", "release"]
+__all__ = ["GATE_STAGE_DEFAULT", "RELEASES", "Release", "go_at_least", "normalize_minor", "release"]
 
 
 @dataclass(frozen=True)
@@ -27,15 +31,46 @@ class Release:
     go: str
     hash_without_resources: bool
     restartable_init_containers: bool
+    defaults: tuple[str, ...] = ()
+    gated_defaults: tuple[tuple[str, str], ...] = ()
+    feature_gates: tuple[tuple[str, str], ...] = ()
 
     @property
     def minor_number(self) -> int:
         return int(self.minor.split(".")[1])
 
+    def gate_stages(self) -> dict[str, str]:
+        """Feature gate -> stage (``alpha``, ``beta``, ``ga``, ``deprecated``) in this minor."""
+        return dict(self.feature_gates)
+
+    def gate_defaults(self) -> dict[str, bool]:
+        """Feature gate -> its default state in this minor (beta and GA on, alpha and deprecated off)."""
+        return {name: GATE_STAGE_DEFAULT[stage] for name, stage in self.feature_gates}
+
+    def rule_gate(self, rule: str) -> str | None:
+        """The feature gate that must be on for defaulting rule ``rule`` to run in this minor, if any."""
+        return dict(self.gated_defaults).get(rule)
+
+
+#: Default state of a feature gate per stage; ``ga`` gates are also locked to true.
+GATE_STAGE_DEFAULT = {"alpha": False, "beta": True, "ga": True, "deprecated": False}
+
 
 def _load() -> list[Release]:
     doc = json.loads(resources.files("kubehash.specs").joinpath("releases.json").read_text(encoding="utf-8"))
-    return [Release(**row) for row in doc["releases"]]
+    return [_row(row) for row in doc["releases"]]
+
+
+def _row(row: dict[str, object]) -> Release:
+    """A ``releases.json`` row; mappings become sorted tuples so a :class:`Release` stays hashable."""
+    r = dict(row)
+    r["defaults"] = tuple(r.get("defaults", ()))  # type: ignore[arg-type]
+    for key in ("gated_defaults", "feature_gates"):
+        r[key] = tuple(sorted(dict(r.get(key, {})).items()))  # type: ignore[call-overload]
+    for stage in dict(r["feature_gates"]).values():  # type: ignore[call-overload]
+        if stage not in GATE_STAGE_DEFAULT:
+            raise ValueError(f"releases.json: minor {r['minor']}: unknown feature gate stage {stage!r}")
+    return Release(**r)  # type: ignore[arg-type]
 
 
 RELEASES: list[Release] = _load()

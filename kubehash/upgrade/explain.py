@@ -9,7 +9,11 @@ Reasons (``Reason.kind``):
 * ``value-changed`` -- the decoded value differs (a quantity's internal form between decode paths, a
   default, a field the old release dropped but the new one keeps);
 * ``go-escaping`` -- JSON era: the same document is written with different escapes because the kubelets
-  were built with Go releases on either side of 1.22 (``\\b``/``\\f``).
+  were built with Go releases on either side of 1.22 (``\\b``/``\\f``);
+* ``default-added`` -- with ``control_plane``: the new side is the container as that version's API server
+  defaults it (:func:`kubehash.kubelet.defaults.apply_defaults`), and a default the new kubelet sees changes
+  its hash, e.g. ``Container.ResizePolicy defaulted by the 1.27 apiserver (gate InPlacePodVerticalScaling)``.
+  A static pod (``new_source="file"``) is defaulted by the new kubelet itself.
 
 The typed values of both versions are compared with ``deepdiff`` over Go-field-name trees
 (:func:`kubehash.kubelet.gotree.go_tree`), never by diffing text.
@@ -26,8 +30,10 @@ from typing import Any
 from deepdiff import DeepDiff
 
 from kubehash.golang.fnv import fnv1a_32
+from kubehash.kubelet.defaults import Applied, apply_defaults
+from kubehash.kubelet.fieldpath import go_path_of, lookup, render_go_path
 from kubehash.kubelet.gotree import go_tree
-from kubehash.kubelet.hashing import plan_for
+from kubehash.kubelet.hashing import HashPlan, plan_for
 
 __all__ = ["Explanation", "Reason", "explain"]
 
@@ -160,37 +166,94 @@ def explain(
     new_source: str | None = None,
     old_go: str | None = None,
     new_go: str | None = None,
+    control_plane: str | None = None,
+    feature_gates: Mapping[str, bool] | None = None,
+    container_kind: str | None = "container",
+    host_network: bool = False,
 ) -> Explanation:
-    """Explain the hash of ``container`` under ``old_version`` versus ``new_version``."""
+    """Explain the hash of ``container`` under ``old_version`` versus ``new_version``.
+
+    The old side hashes ``container`` as given (as the old kubelet saw it). With ``control_plane``, the new
+    side hashes it after the defaults of that version's API server (``feature_gates`` overriding its gate
+    defaults; ``container_kind``/``host_network`` give the Pod context for Pod-only defaults); a static pod
+    (``new_source="file"``) is defaulted by the new kubelet instead. Reasons are empty exactly when the
+    hashes are equal.
+    """
     new_source = new_source or old_source
     op = plan_for(old_version, old_source, old_go)
     np_ = plan_for(new_version, new_source, new_go)
-    ov, nv = op.decode(container), np_.decode(container)
-    oi, ni = op.render(ov), np_.render(nv)
-    ex = Explanation(op.release.minor, np_.release.minor, old_source, new_source, fnv1a_32(oi), fnv1a_32(ni))
-    if oi == ni:
-        return ex
-    oera, nera = op.release.era, np_.release.era
-    if oera != nera:
-        ex.reasons.append(Reason("algorithm", "", f"hash era changes from {oera} to {nera}", oera, nera))
-        return ex
-    if oera == "struct":
-        ex.reasons.extend(
-            _tree_reasons(go_tree(op.schema_root, ov), go_tree(np_.schema_root, nv), root=np_.schema_root)
+    new_container: Any = container
+    applied: list[Applied] = []
+    defaulted_by = ""
+    if control_plane is not None:
+        by = new_version if new_source == "file" else control_plane
+        d = apply_defaults(
+            container, by, feature_gates=feature_gates, container_kind=container_kind, host_network=host_network
         )
-    else:
-        odoc, ndoc = _json_doc(oi), _json_doc(ni)
-        reasons = _tree_reasons(odoc, ndoc, kind_added="value-changed")
-        if not reasons and op.short_bf != np_.short_bf:
-            reasons.append(
-                Reason(
-                    "go-escaping", "", "\\b/\\f escaped differently by Go < 1.22 and >= 1.22", op.short_bf, np_.short_bf
-                )
-            )
-        ex.reasons.extend(reasons)
+        new_container, applied = d.obj, d.applied
+        defaulted_by = f"the {d.version} kubelet (static pod)" if new_source == "file" else f"the {d.version} apiserver"
+    ov, nv_raw = op.decode(container), np_.decode(container)
+    nv = np_.decode(new_container) if applied else nv_raw
+    oi, ni_raw = op.render(ov), np_.render(nv_raw)
+    ni = np_.render(nv) if applied else ni_raw
+    ex = Explanation(op.release.minor, np_.release.minor, old_source, new_source, fnv1a_32(oi), fnv1a_32(ni))
+    if ex.old_hash == ex.new_hash:
+        return ex
+    if oi != ni_raw:
+        ex.reasons.extend(_version_reasons(op, np_, ov, nv_raw, oi, ni_raw))
+    if ni != ni_raw:
+        ex.reasons.extend(_default_reasons(np_, nv_raw, nv, ni_raw, ni, applied, defaulted_by))
     if not ex.reasons:  # pragma: no cover - would mean the diff model misses a difference
         ex.reasons.append(Reason("value-changed", "", "hash input differs"))
     return ex
+
+
+def _version_reasons(op: HashPlan, np_: HashPlan, ov: Any, nv: Any, oi: bytes, ni: bytes) -> list[Reason]:
+    """Why the same container hashes differently under the two kubelets."""
+    oera, nera = op.release.era, np_.release.era
+    if oera != nera:
+        return [Reason("algorithm", "", f"hash era changes from {oera} to {nera}", oera, nera)]
+    if oera == "struct":
+        return _tree_reasons(go_tree(op.schema_root, ov), go_tree(np_.schema_root, nv), root=np_.schema_root)
+    reasons = _tree_reasons(_json_doc(oi), _json_doc(ni), kind_added="value-changed")
+    if not reasons and op.short_bf != np_.short_bf:
+        reasons.append(
+            Reason("go-escaping", "", "\\b/\\f escaped differently by Go < 1.22 and >= 1.22", op.short_bf, np_.short_bf)
+        )
+    if not reasons:  # pragma: no cover - would mean the diff model misses a difference
+        reasons.append(Reason("value-changed", "", "hash input differs"))
+    return reasons
+
+
+def _default_reasons(
+    np_: HashPlan, raw: Any, defaulted: Any, ri: bytes, di: bytes, applied: list[Applied], by: str
+) -> list[Reason]:
+    """One ``default-added`` reason per defaulted field the new kubelet's hash input sees."""
+    root = np_.schema_root
+    if np_.release.era == "struct":
+        before, after = go_tree(root, raw), go_tree(root, defaulted)
+    else:
+        before, after = _json_doc(ri), _json_doc(di)
+    reasons: dict[tuple[str, str], Reason] = {}
+    for a in applied:
+        where = go_path_of(root, a.path)
+        if where is None:
+            continue  # the field does not exist in the new kubelet's Container
+        segments, owner_field = where
+        key = segments if np_.release.era == "struct" else a.path
+        while key and isinstance(key[-1], int):  # a list entry: name the list
+            key, segments = key[:-1], segments[:-1]
+        if lookup(before, key) == lookup(after, key):
+            continue
+        path = render_go_path(segments)
+        if any(p == path or path.startswith((p + ".", p + "[")) for p, rule in reasons if rule == a.rule):
+            continue  # named by an enclosing default of the same rule (the requests map, then its keys)
+        gate = f" (gate {a.gate})" if a.gate else ""
+        detail = f"{owner_field} defaulted by {by}{gate} [{a.rule}]"
+        reasons[(path, a.rule)] = Reason("default-added", path, detail, None, lookup(after, key, None))
+    if not reasons:  # pragma: no cover - a default changed the input but no rule names it
+        return [Reason("value-changed", "", "hash input differs after defaulting")]
+    return list(reasons.values())
 
 
 def _json_doc(spewed: bytes) -> Any:

@@ -1,0 +1,497 @@
+"""API-server defaulting of containers, per Kubernetes minor (``pkg/apis/core/v1/defaults.go``, 1.8-1.36).
+
+The facts and their sources are in ``docs/upstream-defaults.md``. Which rules a minor applies, and which of
+them need a feature gate, is data (``specs/releases.json``: ``defaults``, ``gated_defaults``,
+``feature_gates``); each rule is one small function here. The order follows the generated
+``SetObjectDefaults_Pod``: ``SetDefaults_Pod`` (requests from limits, ``resizePolicy``, hostPort from 1.28),
+``SetDefaults_PodSpec`` (hostPort up to 1.27), then for every init, regular and ephemeral container
+``SetDefaults_Container``, port protocols, ``fieldRef``/``fileKeyRef``, resource lists (rounded up to milli)
+and probe / lifecycle handlers.
+
+What is modelled, and choices made where the research is unconfirmed ([U]):
+
+* Defaulting only. The API server also *drops* fields of disabled gates when a pod is created
+  (``dropDisabledFields``: ``startupProbe`` with ``StartupProbe`` off, ``grpc`` with
+  ``GRPCContainerProbe`` off, ...); kubehash does not, because its input is normally a pod the cluster
+  already stored. Defaulting code for such fields is not gated, so their defaults run whenever the field
+  is present; the gate is named in :class:`Applied` for provenance.
+* Ephemeral containers get the nested defaults (ports, env, resources, probes) from 1.16, when the field
+  appeared ([U] before 1.20), and ``imagePullPolicy``/termination message defaults from 1.20 (PR #94896).
+* Pod templates (Deployment, DaemonSet, StatefulSet, ReplicaSet, Job, CronJob, PodTemplate) get only
+  the container-level defaults plus hostPort on ``hostNetwork`` (up to 1.27; 1.28-1.30 only with
+  ``DefaultHostNetworkHostPortsInPodTemplates``); never requests-from-limits or ``resizePolicy``.
+* Quantities that need rounding are written back as their canonical string (what the API server stores).
+  A static pod's kubelet keeps the rounded value in memory with no cached string; re-parsing the
+  canonical string caches it, so for a static pod with a sub-milli quantity the struct-era (<= 1.15)
+  ``file`` hash of the defaulted mapping may differ from the kubelet's ([U], rare).
+* ``GA`` feature gates are treated as locked to true (setting them false is an error); gate lifetimes the
+  note does not give (``StartupProbe`` kept until 1.22; ``SidecarContainers``, ``InPlacePodVerticalScaling``
+  and ``EnvFiles`` until 1.36) are assumptions ([U]).
+* 1.8.0 is assumed to default like the 1.8 development copy the note read ([U]).
+* ``limits: {}`` creates an empty, non-nil ``requests`` map (a static pod keeps it; the API-server path
+  turns it into nil) ([U], inferred from the code).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from kubehash.apimachinery.codecs import QuantityCodec
+from kubehash.apimachinery.quantity import canonical_string, round_up
+from kubehash.errors import KubehashError
+from kubehash.kubelet.gates import effective_gates
+from kubehash.kubelet.imageref import default_pull_policy
+from kubehash.kubelet.releases import Release, release
+
+__all__ = [
+    "CONTAINER_KINDS",
+    "RULES",
+    "Applied",
+    "Defaulted",
+    "Rule",
+    "apply_defaults",
+]
+
+Path = tuple[str | int, ...]
+CONTAINER_KINDS = ("container", "initContainer", "ephemeralContainer")
+_KIND_LIST = {"container": "containers", "initContainer": "initContainers", "ephemeralContainer": "ephemeralContainers"}
+_QUANTITY_JSON = QuantityCodec()
+_TEMPLATE_KINDS = frozenset({"Deployment", "DaemonSet", "StatefulSet", "ReplicaSet", "ReplicationController", "Job"})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One defaulting rule: its id, the field it writes (Go owner type and field), what it writes, and the
+    gate of the field it lives in (``field_gate``: the field exists only with it; informational)."""
+
+    id: str
+    field: str
+    summary: str
+    field_gate: str | None = None
+
+
+_R = Rule
+RULES: dict[str, Rule] = {
+    r.id: r
+    for r in (
+        _R("image-pull-policy", "Container.ImagePullPolicy", "Always for tag latest or no tag, else IfNotPresent"),
+        _R("termination-message-path", "Container.TerminationMessagePath", "/dev/termination-log"),
+        _R("termination-message-policy", "Container.TerminationMessagePolicy", "File"),
+        _R("port-protocol", "ContainerPort.Protocol", "TCP"),
+        _R("host-port", "ContainerPort.HostPort", "containerPort, in hostNetwork pods"),
+        _R("host-port-in-templates", "ContainerPort.HostPort", "containerPort, in hostNetwork pod templates"),
+        _R("requests-from-limits", "ResourceRequirements.Requests", "a copy of each limit without a request (pods)"),
+        _R("quantity-round-up", "ResourceRequirements", "limits and requests rounded up to milli precision"),
+        _R("probe-timeout-seconds", "Probe.TimeoutSeconds", "1"),
+        _R("probe-period-seconds", "Probe.PeriodSeconds", "10"),
+        _R("probe-success-threshold", "Probe.SuccessThreshold", "1"),
+        _R("probe-failure-threshold", "Probe.FailureThreshold", "3"),
+        _R("http-get-path", "HTTPGetAction.Path", "/ (probes and lifecycle hooks)"),
+        _R("http-get-scheme", "HTTPGetAction.Scheme", "HTTP (probes and lifecycle hooks)"),
+        _R("field-ref-api-version", "ObjectFieldSelector.APIVersion", "v1"),
+        _R("startup-probe", "Container.StartupProbe", "probe defaults on startupProbe too", "StartupProbe"),
+        _R("ephemeral-container-nested", "EphemeralContainer", "nested defaults", "EphemeralContainers"),
+        _R(
+            "ephemeral-container-basics",
+            "EphemeralContainer",
+            "pull policy, termination message",
+            "EphemeralContainers",
+        ),
+        _R("grpc-service", "GRPCAction.Service", 'pointer to ""', "GRPCContainerProbe"),
+        _R("resize-policy", "Container.ResizePolicy", "NotRequired for cpu/memory in requests (regular containers)"),
+        _R("file-key-ref-optional", "FileKeySelector.Optional", "pointer to false", "EnvFiles"),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Applied:
+    """One default written: where (JSON path segments from the object's root), what, by which rule, and
+    the feature gate involved (the gate the rule needs, or the gate of the field it writes into)."""
+
+    path: Path
+    value: Any
+    rule: str
+    gate: str | None = None
+
+    @property
+    def json_path(self) -> str:
+        out = "$"
+        for seg in self.path:
+            out += f"[{seg}]" if isinstance(seg, int) else f".{seg}"
+        return out
+
+    def text(self) -> str:
+        gate = f" (gate {self.gate})" if self.gate else ""
+        return f"{self.json_path} = {self.value!r} [{self.rule}]{gate}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.json_path, "value": self.value, "rule": self.rule, "gate": self.gate}
+
+
+@dataclass
+class Defaulted:
+    """The defaulted copy of the object, the version whose API server defaulted it, the gates in effect,
+    and every default written, in the order the API server writes them."""
+
+    obj: Any
+    version: str
+    feature_gates: dict[str, bool]
+    applied: list[Applied] = field(default_factory=list)
+
+
+# ---- the run ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Run:
+    rel: Release
+    gates: dict[str, bool]
+    applied: list[Applied]
+    host_network: bool = False
+
+    def on(self, rule: str) -> bool:
+        if rule not in self.rel.defaults:
+            return False
+        gate = self.rel.rule_gate(rule)
+        return gate is None or self.gates.get(gate, False)
+
+    def gate_of(self, rule: str) -> str | None:
+        gate = self.rel.rule_gate(rule)
+        if gate is None:
+            fg = RULES[rule].field_gate
+            gate = fg if fg is not None and fg in self.gates else None
+        return gate
+
+    def record(self, at: Path, value: Any, rule: str, via: str | None = None) -> None:
+        """``via`` names an enabling rule whose gate applies (e.g. ``startup-probe`` for its timeouts)."""
+        gate = self.gate_of(rule) or (self.gate_of(via) if via else None)
+        self.applied.append(Applied(at, value, rule, gate))
+
+
+def _dict(x: Any) -> dict[str, Any] | None:
+    return x if isinstance(x, dict) else None
+
+
+def _list(x: Any) -> list[Any]:
+    return x if isinstance(x, list) else []
+
+
+def _empty_string(d: dict[str, Any], key: str) -> bool:
+    return d.get(key) is None or d.get(key) == ""
+
+
+def _zero_int(d: dict[str, Any], key: str) -> bool:
+    v = d.get(key)
+    return v is None or (type(v) is int and v == 0)
+
+
+def _set_string(
+    run: _Run, d: dict[str, Any], key: str, value: str, at: Path, rule: str, via: str | None = None
+) -> None:
+    if run.on(rule) and _empty_string(d, key):
+        d[key] = value
+        run.record((*at, key), value, rule, via)
+
+
+# ---- container-level rules ----------------------------------------------------------------------
+
+
+def _image_pull_policy(c: dict[str, Any], at: Path, run: _Run) -> None:
+    image = c.get("image")
+    if image is not None and not isinstance(image, str):
+        return  # the decoder rejects it
+    _set_string(run, c, "imagePullPolicy", default_pull_policy(image or ""), at, "image-pull-policy")
+
+
+def _termination_message_path(c: dict[str, Any], at: Path, run: _Run) -> None:
+    _set_string(run, c, "terminationMessagePath", "/dev/termination-log", at, "termination-message-path")
+
+
+def _termination_message_policy(c: dict[str, Any], at: Path, run: _Run) -> None:
+    _set_string(run, c, "terminationMessagePolicy", "File", at, "termination-message-policy")
+
+
+def _port_protocol(c: dict[str, Any], at: Path, run: _Run) -> None:
+    for i, port in enumerate(_list(c.get("ports"))):
+        if (p := _dict(port)) is not None:
+            _set_string(run, p, "protocol", "TCP", (*at, "ports", i), "port-protocol")
+
+
+def _host_port(c: dict[str, Any], at: Path, run: _Run, rule: str) -> None:
+    """``defaultHostNetworkPorts``: hostPort := containerPort where hostPort is 0."""
+    for i, port in enumerate(_list(c.get("ports"))):
+        p = _dict(port)
+        if p is None or not _zero_int(p, "hostPort"):
+            continue
+        cp = p.get("containerPort")
+        if type(cp) is int and cp != 0:
+            p["hostPort"] = cp
+            run.record((*at, "ports", i, "hostPort"), cp, rule)
+
+
+def _field_ref_api_version(c: dict[str, Any], at: Path, run: _Run) -> None:
+    for i, env in enumerate(_list(c.get("env"))):
+        ref = _dict((_dict(_dict(env) and env.get("valueFrom")) or {}).get("fieldRef"))
+        if ref is not None:
+            _set_string(run, ref, "apiVersion", "v1", (*at, "env", i, "valueFrom", "fieldRef"), "field-ref-api-version")
+
+
+def _file_key_ref_optional(c: dict[str, Any], at: Path, run: _Run) -> None:
+    if not run.on("file-key-ref-optional"):
+        return
+    for i, env in enumerate(_list(c.get("env"))):
+        ref = _dict((_dict(_dict(env) and env.get("valueFrom")) or {}).get("fileKeyRef"))
+        if ref is not None and ref.get("optional") is None:
+            ref["optional"] = False
+            run.record((*at, "env", i, "valueFrom", "fileKeyRef", "optional"), False, "file-key-ref-optional")
+
+
+def _requests_from_limits(c: dict[str, Any], at: Path, run: _Run) -> None:
+    """``SetDefaults_Pod``: a nil requests map is created when limits is non-nil (even empty)."""
+    if not run.on("requests-from-limits"):
+        return
+    res = _dict(c.get("resources"))
+    limits = _dict(res.get("limits")) if res is not None else None
+    if res is None or limits is None:
+        return
+    if res.get("requests") is None:
+        res["requests"] = {}
+        run.record((*at, "resources", "requests"), {}, "requests-from-limits")
+    requests = _dict(res["requests"])
+    if requests is None:
+        return
+    for key, value in limits.items():
+        if key not in requests:
+            requests[key] = _plain(value)
+            run.record((*at, "resources", "requests", key), value, "requests-from-limits")
+
+
+def _resize_policy(c: dict[str, Any], at: Path, run: _Run) -> None:
+    """1.27-1.32 with ``InPlacePodVerticalScaling``: ``NotRequired`` for cpu, then memory, when present in
+    requests and not already listed; existing entries are kept."""
+    if not run.on("resize-policy"):
+        return
+    requests = _dict((_dict(c.get("resources")) or {}).get("requests"))
+    if requests is None:
+        return
+    existing = c.get("resizePolicy")
+    if existing is not None and not isinstance(existing, list):
+        return
+    policies: list[Any] = existing if existing is not None else []
+    listed = {p.get("resourceName") for p in policies if isinstance(p, dict)}
+    for resource in ("cpu", "memory"):
+        if resource in requests and resource not in listed:
+            entry = {"resourceName": resource, "restartPolicy": "NotRequired"}
+            policies.append(entry)
+            c["resizePolicy"] = policies
+            run.record((*at, "resizePolicy", len(policies) - 1), dict(entry), "resize-policy")
+
+
+def _quantity_round_up(c: dict[str, Any], at: Path, run: _Run) -> None:
+    """``SetDefaults_ResourceList`` on limits then requests: ``RoundUp(-3)``; only values that change are
+    rewritten, as their canonical string. Values Go cannot parse are left for the decoder to report."""
+    if not run.on("quantity-round-up"):
+        return
+    res = _dict(c.get("resources"))
+    for list_name in ("limits", "requests"):
+        rl = _dict(res.get(list_name)) if res is not None else None
+        for key, raw in (rl or {}).items():
+            if raw is None:
+                continue
+            try:  # the decoder's own JSON -> Quantity step (whitespace, numbers), then RoundUp(-3)
+                rounded, exact = round_up(_QUANTITY_JSON.decode(raw), -3)
+            except KubehashError:
+                continue
+            if not exact:
+                rl[key] = canonical_string(rounded)  # type: ignore[index]
+                run.record((*at, "resources", list_name, key), rl[key], "quantity-round-up")  # type: ignore[index]
+
+
+def _http_get(handler: dict[str, Any], at: Path, run: _Run, via: str | None) -> None:
+    hg = _dict(handler.get("httpGet"))
+    if hg is not None:
+        _set_string(run, hg, "path", "/", (*at, "httpGet"), "http-get-path", via)
+        _set_string(run, hg, "scheme", "HTTP", (*at, "httpGet"), "http-get-scheme", via)
+
+
+def _probe_int(rule: str, key: str, value: int) -> Callable[[dict[str, Any], Path, _Run, str | None], None]:
+    def apply(probe: dict[str, Any], at: Path, run: _Run, via: str | None) -> None:
+        if run.on(rule) and _zero_int(probe, key):
+            probe[key] = value
+            run.record((*at, key), value, rule, via)
+
+    apply.__doc__ = f"``SetDefaults_Probe``: ``{key}`` 0 -> {value}."
+    return apply
+
+
+_PROBE_INTS = (
+    _probe_int("probe-timeout-seconds", "timeoutSeconds", 1),
+    _probe_int("probe-period-seconds", "periodSeconds", 10),
+    _probe_int("probe-success-threshold", "successThreshold", 1),
+    _probe_int("probe-failure-threshold", "failureThreshold", 3),
+)
+
+
+def _grpc_service(probe: dict[str, Any], at: Path, run: _Run) -> None:
+    grpc = _dict(probe.get("grpc"))
+    if grpc is not None and run.on("grpc-service") and grpc.get("service") is None:
+        grpc["service"] = ""
+        run.record((*at, "grpc", "service"), "", "grpc-service")
+
+
+def _probes_and_handlers(c: dict[str, Any], at: Path, run: _Run) -> None:
+    probes = ["livenessProbe", "readinessProbe"] + (["startupProbe"] if run.on("startup-probe") else [])
+    for name in probes:
+        probe = _dict(c.get(name))
+        if probe is None:
+            continue
+        via = "startup-probe" if name == "startupProbe" else None
+        for rule in _PROBE_INTS:
+            rule(probe, (*at, name), run, via)
+        _http_get(probe, (*at, name), run, via)
+        _grpc_service(probe, (*at, name), run)
+    lifecycle = _dict(c.get("lifecycle"))
+    for hook in ("postStart", "preStop"):
+        handler = _dict((lifecycle or {}).get(hook))
+        if handler is not None:
+            _http_get(handler, (*at, "lifecycle", hook), run, None)
+
+
+def _container(c: dict[str, Any], at: Path, run: _Run, kind: str | None) -> None:
+    """The per-container part of ``SetObjectDefaults_Pod`` (kind ``None``: a bare container)."""
+    if kind == "ephemeralContainer" and not run.on("ephemeral-container-nested"):
+        return
+    if kind != "ephemeralContainer" or run.on("ephemeral-container-basics"):
+        _image_pull_policy(c, at, run)
+        _termination_message_path(c, at, run)
+        _termination_message_policy(c, at, run)
+    _port_protocol(c, at, run)
+    _field_ref_api_version(c, at, run)
+    _file_key_ref_optional(c, at, run)
+    _quantity_round_up(c, at, run)
+    _probes_and_handlers(c, at, run)
+
+
+# ---- objects ------------------------------------------------------------------------------------
+
+
+def _plain(x: Any) -> Any:
+    """A deep copy with every mapping a dict and every sequence a list (the input is never touched)."""
+    if isinstance(x, Mapping):
+        return {k: _plain(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_plain(v) for v in x]
+    return x
+
+
+def _pod_spec(spec: dict[str, Any], at: Path, run: _Run, *, template: bool) -> None:
+    run.host_network = spec.get("hostNetwork") is True
+    lists = {kind: _list(spec.get(_KIND_LIST[kind])) for kind in CONTAINER_KINDS}
+    if not template:  # SetDefaults_Pod
+        for kind in ("container", "initContainer"):
+            for i, c in enumerate(lists[kind]):
+                if isinstance(c, dict):
+                    _pod_only(c, (*at, _KIND_LIST[kind], i), run, kind)
+    host_rule = "host-port-in-templates" if template else "host-port"
+    if run.host_network and run.on(host_rule):  # SetDefaults_PodSpec (<= 1.27) / SetDefaults_Pod (>= 1.28)
+        for kind in ("container", "initContainer"):
+            for i, c in enumerate(lists[kind]):
+                if isinstance(c, dict):
+                    _host_port(c, (*at, _KIND_LIST[kind], i), run, host_rule)
+    for kind in ("initContainer", "container", "ephemeralContainer"):
+        for i, c in enumerate(lists[kind]):
+            if isinstance(c, dict):
+                _container(c, (*at, _KIND_LIST[kind], i), run, kind)
+
+
+def _pod_only(c: dict[str, Any], at: Path, run: _Run, kind: str) -> None:
+    _requests_from_limits(c, at, run)
+    if kind == "container":
+        _resize_policy(c, at, run)
+
+
+def _template_spec(obj: dict[str, Any]) -> tuple[dict[str, Any], Path] | None:
+    kind = obj.get("kind")
+    spec = _dict(obj.get("spec")) or {}
+    if kind == "PodTemplate":
+        inner = _dict((_dict(obj.get("template")) or {}).get("spec"))
+        return (inner, ("template", "spec")) if inner is not None else None
+    if kind == "CronJob":
+        job = _dict((_dict(spec.get("jobTemplate")) or {}).get("spec")) or {}
+        inner = _dict((_dict(job.get("template")) or {}).get("spec"))
+        return (inner, ("spec", "jobTemplate", "spec", "template", "spec")) if inner is not None else None
+    if kind in _TEMPLATE_KINDS:
+        inner = _dict((_dict(spec.get("template")) or {}).get("spec"))
+        return (inner, ("spec", "template", "spec")) if inner is not None else None
+    return None
+
+
+def _is_container(obj: dict[str, Any]) -> bool:
+    return "spec" not in obj and "kind" not in obj
+
+
+def _object(obj: Any, at: Path, run: _Run) -> None:
+    if not isinstance(obj, dict):
+        raise KubehashError(f"apply_defaults: {_where(at)} is not an object")
+    if isinstance(obj.get("items"), list) and "spec" not in obj:
+        for i, item in enumerate(obj["items"]):
+            _object(item, (*at, "items", i), run)
+        return
+    if (found := _template_spec(obj)) is not None:
+        spec, rel = found
+        _pod_spec(spec, (*at, *rel), run, template=True)
+        return
+    spec = _dict(obj.get("spec"))
+    if obj.get("kind") in (None, "Pod") and spec is not None:
+        _pod_spec(spec, (*at, "spec"), run, template=False)
+        return
+    if obj.get("kind") == "Pod":
+        return  # a Pod without a spec has no containers to default
+    if _is_container(obj):
+        _container(obj, at, run, None)
+        return
+    raise KubehashError(
+        f"apply_defaults: {_where(at)} is not a Pod, a pod template, a List or a container (kind {obj.get('kind')!r})"
+    )
+
+
+def _where(at: Path) -> str:
+    return Applied(at, None, "").json_path
+
+
+def apply_defaults(
+    obj: Mapping[str, Any],
+    version: str,
+    *,
+    feature_gates: Mapping[str, bool] | None = None,
+    container_kind: str | None = None,
+    host_network: bool = False,
+) -> Defaulted:
+    """What the API server of ``version`` stores for ``obj`` after defaulting (a deep copy).
+
+    ``obj`` is a Pod (kubectl JSON), a List of objects, a workload with a pod template, or a bare container.
+    A bare container gets the container-level defaults only, unless ``container_kind`` (``container``,
+    ``initContainer`` or ``ephemeralContainer``) says it belongs to a Pod: then the Pod-only defaults apply
+    too (requests from limits, ``resizePolicy``, and hostPort when ``host_network``).
+    ``feature_gates`` overrides that minor's gate defaults (unknown gates are a :class:`KubehashError`).
+    """
+    rel = release(version)
+    run = _Run(rel, effective_gates(rel, feature_gates), [])
+    copy = _plain(obj)
+    if container_kind is None:
+        _object(copy, (), run)
+    else:
+        if container_kind not in CONTAINER_KINDS:
+            kinds = ", ".join(CONTAINER_KINDS)
+            raise KubehashError(f"apply_defaults: unknown container kind {container_kind!r}; expected one of {kinds}")
+        if not isinstance(copy, dict):
+            raise KubehashError("apply_defaults: the container is not an object")
+        if container_kind != "ephemeralContainer":
+            _pod_only(copy, (), run, container_kind)
+            if host_network and run.on("host-port"):
+                _host_port(copy, (), run, "host-port")
+        _container(copy, (), run, container_kind)
+    return Defaulted(copy, rel.minor, run.gates, run.applied)

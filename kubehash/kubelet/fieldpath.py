@@ -1,0 +1,93 @@
+"""JSON paths inside a container mapped to Go field paths of a version's ``v1.Container`` closure.
+
+``["livenessProbe", "httpGet", "path"]`` is ``LivenessProbe.ProbeHandler.HTTPGet.Path`` in 1.23+ (the
+embedded ``ProbeHandler`` is inlined in JSON, as ``encoding/json`` does) and the field is declared by
+``HTTPGetAction``. Used by ``explain`` to name the field a default wrote, and to find it in a typed value
+tree (:func:`kubehash.kubelet.gotree.go_tree`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from kubehash.golang.jsonenc import visible_fields
+from kubehash.golang.types import External, GoType, Map, Pointer, Slice, Struct
+
+__all__ = ["MISSING", "MapKey", "go_path_of", "lookup", "render_go_path"]
+
+
+class MapKey(str):
+    """A map key inside a Go path (rendered ``[key]``, not ``.Field``)."""
+
+    __slots__ = ()
+
+
+#: What :func:`lookup` returns for a path that is not in the tree.
+MISSING: Any = object()
+
+
+def _type_name(t: GoType) -> str:
+    return str(t).rsplit(".", 1)[-1] if not isinstance(t, Struct) else "struct"
+
+
+def go_path_of(root: GoType, json_path: Sequence[str | int]) -> tuple[tuple[str | int, ...], str] | None:
+    """The Go path of ``json_path`` below ``root`` and the declaring ``Type.Field`` of its last field, or
+    ``None`` when the path does not exist in this schema (a field this release does not know)."""
+    t = root
+    out: list[str | int] = []
+    owner_field = _type_name(root)
+    for seg in json_path:
+        while not isinstance(t, External) and isinstance(t.underlying(), Pointer):
+            t = t.underlying().elem  # type: ignore[attr-defined]
+        if isinstance(t, External):
+            return None
+        u = t.underlying()
+        if isinstance(seg, int):
+            if not isinstance(u, Slice):
+                return None
+            out.append(seg)
+            t = u.elem
+        elif isinstance(u, Map):
+            out.append(MapKey(seg))
+            t = u.elem
+        elif isinstance(u, Struct):
+            found = next((idx for idx, f in visible_fields(u) if f.json_name == seg), None)
+            if found is None:
+                return None
+            for i in found:
+                st = t.underlying()
+                f = st.fields[i]  # type: ignore[attr-defined]
+                out.append(f.name)
+                owner_field = f"{_type_name(t)}.{f.name}"
+                t = f.type
+                while not isinstance(t, External) and isinstance(t.underlying(), Pointer):
+                    t = t.underlying().elem  # type: ignore[attr-defined]
+        else:
+            return None
+    return tuple(out), owner_field
+
+
+def render_go_path(segments: Sequence[str | int]) -> str:
+    """``("Resources", MapKey("requests"), ...)`` -> ``Resources.Requests[cpu]``; indices as ``[0]``."""
+    out = ""
+    for seg in segments:
+        if isinstance(seg, (int, MapKey)):
+            out += f"[{seg}]"
+        else:
+            out += ("." if out else "") + seg
+    return out
+
+
+def lookup(tree: Any, path: Sequence[str | int], default: Any = MISSING) -> Any:
+    """The value at ``path`` in a tree of dicts and lists, or ``default``."""
+    for seg in path:
+        if isinstance(seg, int) and not isinstance(seg, bool):
+            if not isinstance(tree, list) or not 0 <= seg < len(tree):
+                return default
+            tree = tree[seg]
+        elif isinstance(tree, dict) and seg in tree:
+            tree = tree[seg]
+        else:
+            return default
+    return tree
