@@ -78,3 +78,19 @@ def test_plan_reports_undecodable_containers(capsys: pytest.CaptureFixture[str],
     captured = capsys.readouterr()
     assert captured.err.count("error:") == 1 and "default/bad" in captured.err and "cpu" in captured.err
     assert "1.10 > 1.11" in captured.out
+
+
+def test_plan_no_defaults(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    pod = {
+        "kind": "Pod",
+        "metadata": {"name": "p", "namespace": "default"},
+        "spec": {"nodeName": "n1", "containers": [{"name": "c", "image": "app:2", "resources": {}}]},
+        "status": {"phase": "Running"},
+    }
+    f = tmp_path / "pods.json"
+    f.write_text(json.dumps(pod))
+    args = ["plan", "--pods", str(f), "--from", "1.17", "--to", "1.18", "-o", "json"]
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out)["hops"][0]["reasons"] == {"default-added": 1}
+    assert main([*args, "--no-defaults"]) == 0
+    assert json.loads(capsys.readouterr().out)["hops"][0]["restarts"] == 0

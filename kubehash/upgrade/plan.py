@@ -29,13 +29,14 @@ from itertools import pairwise
 from typing import Any
 
 from kubehash.errors import KubehashError
+from kubehash.kubelet.defaults import apply_defaults
 from kubehash.kubelet.releases import release
 from kubehash.model import RuntimeRecord, iter_pods, node_kubelet_versions
 from kubehash.upgrade.labels import reason_labels
 from kubehash.upgrade.predict import Defaulter, Prediction, predict
 from kubehash.upgrade.skew import SKEW_POLICY, allowed_targets, hop_allowed, max_kubelet_skew, minor_range
 
-__all__ = ["Hop", "UpgradePath", "UpgradePlan", "plan"]
+__all__ = ["Hop", "UpgradePath", "UpgradePlan", "api_server_defaults", "plan"]
 
 #: Verdicts after which the container runs with the new kubelet's hash recorded.
 _SETTLED = ("restart", "unchanged")
@@ -258,6 +259,7 @@ class _Planner:
             if n is not None:
                 self.orig.setdefault(n, start)
         self.runtime = list(runtime or ())
+        self._defaulted: dict[tuple[int, str], Mapping[str, Any]] = {}
         # records synthesized after reaching a version: (namespace, pod, container) -> record, per version
         self.settled: dict[str, dict[tuple[str | None, str | None, str], RuntimeRecord]] = {}
 
@@ -265,6 +267,19 @@ class _Planner:
         """Node kubelet versions after every node older than ``version`` was upgraded to it."""
         v = release(version).minor_number
         return {n: (o if release(o).minor_number >= v else release(version).minor) for n, o in self.orig.items()}
+
+    def _served(self, pod: Mapping[str, Any], version: str) -> Mapping[str, Any]:
+        """``pod`` (one of ``self.pods``, alive as long as the planner) as the ``version`` API server serves it."""
+        key = (id(pod), version)
+        hit = self._defaulted.get(key)
+        if hit is None:
+            hit = self._defaulted[key] = self._default(pod, version)
+        return hit
+
+    def _default(self, pod: Mapping[str, Any], version: str) -> Mapping[str, Any]:
+        if self.defaults is None:  # pragma: no cover - only called when defaults are given
+            return pod
+        return self.defaults(pod, version)
 
     def _records(self, version: str) -> list[RuntimeRecord]:
         if version == self.start:
@@ -278,10 +293,18 @@ class _Planner:
         bn = release(b).minor_number
         upgraded = {n for n, v in nodes_at_a.items() if release(v).minor_number < bn}
         pods = [p for p in self.pods if _node_of(p) in upgraded]
-        defaults = self.defaults
-        if defaults is not None and a != self.start:
-            # the pods as the control plane at ``a`` served them to the kubelets at ``a``
-            pods = [defaults(p, a) for p in pods]
+        defaults: Defaulter | None = None
+        if self.defaults is not None:
+            # Defaults are applied when the API server reads a pod, not stored: the kubelets at ``a`` saw the
+            # dump as the ``a`` API server serves it, the new kubelet sees it as the ``b`` one serves it.
+            originals = pods
+            pods = [self._served(p, a) for p in originals] if a != self.start else originals
+            origin = {id(q): p for p, q in zip(originals, pods, strict=True)}
+
+            def defaults(pod: Mapping[str, Any], version: str) -> Mapping[str, Any]:
+                original = origin.get(id(pod))
+                return self._served(original, version) if original is not None else self._default(pod, version)
+
         prediction = predict(
             pods,
             to=b,
@@ -315,6 +338,11 @@ class _Planner:
         self.settled[b] = settled
 
 
+def api_server_defaults(pod: Mapping[str, Any], version: str) -> Mapping[str, Any]:
+    """``pod`` as the API server of ``version`` serves it (its defaults, that minor's default feature gates)."""
+    return apply_defaults(pod, version).obj
+
+
 def plan(
     pods: Any,
     *,
@@ -322,13 +350,15 @@ def plan(
     nodes: Any = None,
     from_version: str | None = None,
     runtime: Iterable[RuntimeRecord] | None = None,
-    defaults: Defaulter | None = None,
+    defaults: Defaulter | None = api_server_defaults,
     progress: Callable[[Hop], None] | None = None,
 ) -> UpgradePlan:
     """Plan in-place kubelet upgrades from ``from_version`` (default: the oldest kubelet in ``nodes``) to ``to``.
 
-    ``pods``, ``nodes``, ``runtime`` and ``defaults`` are as for :func:`~kubehash.upgrade.predict.predict`
-    (``defaults(pod, version)`` is applied with the control plane at each hop's target). Raises
+    ``pods``, ``nodes``, ``runtime`` and ``defaults`` are as for :func:`~kubehash.upgrade.predict.predict`.
+    Defaults are applied on read, never stored: before a hop ``a -> b`` the kubelets see ``defaults(pod, a)``,
+    the new kubelet ``defaults(pod, b)`` (the control plane reached ``b``), both of the pod as dumped;
+    ``defaults=None`` hashes the pods as dumped. Raises
     :class:`~kubehash.errors.KubehashError` when ``to`` is not newer than the start, or a node runs a
     kubelet older than ``from_version``."""
     node_versions = _node_versions(nodes)
