@@ -8,13 +8,15 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kubehash import hash_container
 from kubehash.errors import KubehashError
 from kubehash.model import RuntimeRecord
 from kubehash.sources.documents import load_documents
-from kubehash.upgrade.plan import plan
-from kubehash.upgrade.predict import predict
+from kubehash.upgrade.plan import Hop, _cheapest, _fewest_hops, plan
+from kubehash.upgrade.predict import ContainerPrediction, Prediction, predict
 from kubehash.upgrade.skew import hop_allowed
 
 CLUSTER = Path(__file__).parents[2] / "examples" / "cluster"
@@ -221,3 +223,34 @@ def test_real_api_server_defaults_fill_a_bare_dump_once():
     assert result.hop("1.18", "1.19").restart_free
     undefaulted = plan([_pod("p", bare)], to="1.19", nodes={"n1": "1.17"}, defaults=None)
     assert undefaulted.cheapest.restarts == 0
+
+
+def _fake_hop(a: str, b: str, restarts: int) -> Hop:
+    containers = [
+        ContainerPrediction("ns", f"p{i}", "c", "container", "n1", "apiserver", a, b, verdict="restart")
+        for i in range(restarts)
+    ]
+    return Hop(a, b, ("n1",), Prediction(b, None, containers))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=20, max_value=29), st.integers(min_value=1, max_value=7), st.data())
+def test_cheapest_and_fewest_hops_are_optimal(start: int, span: int, data: st.DataObject):
+    versions = [f"1.{n}" for n in range(start, start + span + 1)]
+    by_edge = {
+        (a, b): _fake_hop(a, b, data.draw(st.integers(min_value=0, max_value=5)))
+        for i, a in enumerate(versions)
+        for b in versions[i + 1 :]
+        if hop_allowed(a, b)[0]
+    }
+    routes = [
+        [versions[0], *mid, versions[-1]]
+        for k in range(len(versions) - 1)
+        for mid in itertools.combinations(versions[1:-1], k)
+    ]
+    allowed = [r for r in routes if all(e in by_edge for e in itertools.pairwise(r))]
+    costs = [(sum(by_edge[e].restarts for e in itertools.pairwise(r)), len(r) - 1) for r in allowed]
+    cheapest = _cheapest(versions, by_edge)
+    assert (sum(h.restarts for h in cheapest), len(cheapest)) == min(costs)
+    assert [cheapest[0].from_version, *(h.to for h in cheapest)][-1] == versions[-1]
+    assert len(_fewest_hops(versions, by_edge)) == min(n for _, n in costs)
