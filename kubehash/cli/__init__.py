@@ -11,7 +11,14 @@ import sys
 import click
 
 from kubehash import exitcodes
-from kubehash.cli import explain_cmd, hash_cmd, plan_cmd, predict_cmd, versions_cmd  # noqa: F401  (register commands)
+from kubehash.cli import (  # noqa: F401  (register commands)
+    explain_cmd,
+    hash_cmd,
+    plan_cmd,
+    predict_cmd,
+    preflight_cmd,
+    versions_cmd,
+)
 from kubehash.cli.app import cli
 from kubehash.errors import KubehashError
 

@@ -45,12 +45,13 @@ def render_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str
     if fmt == "table":
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
         table = Table(box=None, pad_edge=False, header_style="bold")
         for c in columns:
             table.add_column(c.upper().replace("_", " "), overflow="fold")
         for r in rows:
-            table.add_row(*(_cell(r.get(c)) for c in columns))
+            table.add_row(*(Text(_cell(r.get(c))) for c in columns))  # Text: no [markup] in cells
         buf = io.StringIO()
         Console(file=buf, width=200, color_system=None, force_terminal=False).print(table)
         return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"
