@@ -51,6 +51,7 @@ def test_notebook_runs_and_draws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert "'restart': 281" in texts  # the summary of the 1.10 -> 1.17 prediction
     html = "\n".join(o["data"].get("text/html", "") for o in outputs if "data" in o)
     assert "legacy-report-runner" in html and "single replica" in html
+    assert "kubectl label node worker-2 disktype=ssd --overwrite" in html  # the preflight fix
     assert "1.10 &gt; 1.11 &gt; 1.13 &gt; 1.15 &gt; 1.17" in html  # the cheapest path in the paths table
 
 

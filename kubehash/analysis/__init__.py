@@ -21,7 +21,9 @@ from kubehash.analysis.frames import (
     plan_hops,
     plan_paths,
     pods_at_risk,
+    preflight_findings,
     restarts_by,
+    risk_overview,
     workloads,
 )
 
@@ -37,6 +39,8 @@ __all__ = [
     "plot_restarts_by",
     "plot_upgrade_paths",
     "pods_at_risk",
+    "preflight_findings",
     "restarts_by",
+    "risk_overview",
     "workloads",
 ]

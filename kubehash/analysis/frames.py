@@ -22,7 +22,9 @@ __all__ = [
     "plan_hops",
     "plan_paths",
     "pods_at_risk",
+    "preflight_findings",
     "restarts_by",
+    "risk_overview",
     "workloads",
 ]
 
@@ -173,6 +175,55 @@ def pods_at_risk(prediction: Any) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=columns)
     out["risk"] = pd.Categorical(out["risk"], categories=list(RISKS), ordered=True)
     return out.sort_values(["risk", "namespace", "pod"]).reset_index(drop=True)
+
+
+def preflight_findings(report: Any) -> pd.DataFrame:
+    """The findings of :func:`kubehash.upgrade.preflight.preflight`, one row each (check, severity, pod,
+    node, detail, fix), risks first."""
+    columns = ["check", "severity", "namespace", "pod", "node", "detail", "fix"]
+    out = pd.DataFrame([f.to_dict() for f in report], columns=columns)
+    order = {"risk": 0, "warning": 1, "error": 2, "info": 3}
+    return out.sort_values("severity", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+
+
+def risk_overview(prediction: Any, report: Any = None) -> pd.DataFrame:
+    """Every pod the upgrade hurts, one row each: its restarting containers, whether it is a single instance
+    (:func:`pods_at_risk`), and the preflight checks (:mod:`kubehash.upgrade.preflight`) that flag it as a
+    risk or warning. Pods with the most kinds of risk first."""
+    df = containers_frame(prediction)
+    restarts = (
+        df[df["verdict"] == "restart"]
+        .groupby(["namespace", "pod"])
+        .agg(node=("node", "first"), restarting=("container", "size"))
+    )
+    single = pods_at_risk(prediction).set_index(["namespace", "pod"])["risk"].astype(str)
+    checks: dict[tuple[str, str], list[str]] = {}
+    nodes: dict[tuple[str, str], str] = {}
+    for f in report or ():
+        if f.severity in ("risk", "warning"):
+            key = (f.namespace or "", f.pod or "")
+            checks.setdefault(key, []).append(f.check if f.severity == "risk" else f"{f.check} (warning)")
+            nodes[key] = f.node or ""
+    keys = sorted(set(restarts.index) | set(checks))
+    rows = []
+    for key in keys:
+        restarting = int(restarts["restarting"].get(key, 0))
+        instance = str(single.get(key, ""))
+        preflight = "; ".join(dict.fromkeys(checks.get(key, [])))
+        rows.append(
+            {
+                "namespace": key[0],
+                "pod": key[1],
+                "node": restarts["node"].get(key, nodes.get(key, "")),
+                "restarting_containers": restarting,
+                "single_instance": instance,
+                "preflight": preflight,
+                "risks": int(restarting > 0) + int(bool(instance)) + len(checks.get(key, [])),
+            }
+        )
+    columns = ["namespace", "pod", "node", "restarting_containers", "single_instance", "preflight", "risks"]
+    out = pd.DataFrame(rows, columns=columns)
+    return out.sort_values(["risks", "namespace", "pod"], ascending=[False, True, True]).reset_index(drop=True)
 
 
 def compare_predictions(predictions: Mapping[str, Any], by: str = "node", verdict: str = "restart") -> pd.DataFrame:

@@ -129,3 +129,34 @@ def test_plan_frames(small):
     hops = plan_hops(result)
     assert hops[hops["restart_free"]][["from", "to"]].values.tolist() == [["1.10", "1.11"], ["1.12", "1.13"]]
     assert hops.set_index(["from", "to"]).loc[("1.11", "1.12"), "reasons"] == "field-added SecurityContext.ProcMount"
+
+
+def test_risk_overview_joins_restarts_single_instances_and_preflight(bundled):
+    from kubehash.analysis import preflight_findings, risk_overview
+    from kubehash.upgrade.preflight import preflight
+
+    pods, nodes = load_documents(CLUSTER / "pods.json"), load_documents(CLUSTER / "nodes.json")
+    report = preflight(pods, nodes, to="1.17")
+    findings = preflight_findings(report)
+    assert findings[["check", "pod"]].values.tolist() == [
+        ["node-selector", "spark-history-0"],
+        ["taint-eviction", "legacy-exporter-0"],
+        ["taint-eviction", "legacy-exporter-1"],
+        ["taint-eviction", "legacy-exporter-2"],
+    ]
+    overview = risk_overview(bundled, report)
+    top = overview.head(4).set_index("pod")
+    assert top.loc["spark-history-0", ["single_instance", "preflight", "risks"]].tolist() == [
+        "StatefulSet",
+        "node-selector",
+        3,
+    ]
+    assert top.loc["legacy-exporter-2", ["node", "single_instance", "preflight"]].tolist() == [
+        "worker-3",
+        "bare pod",
+        "taint-eviction",
+    ]
+    assert len(overview) == 245  # every pod with a restarting container (none is flagged by preflight only)
+    assert (overview["risks"] >= 1).all() and overview["risks"].is_monotonic_decreasing
+    without_preflight = risk_overview(bundled)
+    assert (without_preflight["preflight"] == "").all() and len(without_preflight) == 245
