@@ -2,15 +2,22 @@
 
 OK = 0
 """Success; for ``predict``: no restart predicted; for ``preflight``: no risk found (warnings and info
-findings do not count)."""
+findings do not count); for ``ignore-file check``: every file well-formed and (with ``--pods``) no danger and
+every node's file safe to delete; for ``ignore-file generate``: every file written or already identical."""
 USAGE = 1
-"""Bad command line: unknown option, unsupported version, missing file argument."""
+"""Bad command line: unknown option, unsupported version, missing file argument, a time that does not parse."""
 INPUT_ERROR = 2
-"""Some input could not be read or decoded (reported per item; the rest was still processed). For
-``preflight``: a malformed pod or node, or a pod bound to a node missing from ``--nodes``; this wins over 3."""
+"""Some input could not be read or decoded (reported per item; the rest was still processed); this wins over 3.
+For ``preflight``: a malformed pod or node, or a pod bound to a node missing from ``--nodes``. For
+``ignore-file check``: a file is missing, unreadable, a directory or a symlink, malformed or truncated, dated
+in the future, or not older than the target version; for ``predict --ignore-files``: such a file (its node is
+treated as having none)."""
 RESTARTS = 3
-"""``predict``: at least one restart predicted (with ``--fail-on restart``, the default); ``preflight``: at
-least one pod at risk (with ``--fail-on risk``, the default)."""
+"""Risks found. ``predict``: at least one restart predicted (with ``--fail-on restart``, the default).
+``preflight``: at least one pod at risk (with ``--fail-on risk``, the default). ``ignore-file check`` with
+``--pods``: a danger (a protected container whose spec changed since it started: the kubelet will not apply
+the change while the file is active) or a node whose file is not yet safe to delete."""
 OUTPUT_REFUSED = 4
 """An output file was not written: it exists with other content (use ``--force``), is a symlink or a
-directory, or lies outside the output directory. Nothing was changed."""
+directory, or lies outside the output directory. Nothing was changed. Also the generated script's and
+DaemonSet's exit status when they refuse to replace a node's file."""

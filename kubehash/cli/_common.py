@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime, timezone
 from typing import Any
 
 import click
@@ -24,6 +25,30 @@ def version_option(ctx: click.Context, param: click.Parameter, value: str | None
         return release(value).minor
     except UnsupportedVersionError as e:
         raise click.BadParameter(str(e)) from None
+
+
+def version_text_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Like :func:`version_option` but keeps the text as given (``v1.11.10``): the patched kubelet's ignore
+    file rule compares full version texts."""
+    if value is None:
+        return None
+    try:
+        release(value)
+    except UnsupportedVersionError as e:
+        raise click.BadParameter(str(e)) from None
+    return value.strip()
+
+
+def parse_time(value: str, what: str) -> datetime:
+    """Unix seconds or ISO 8601 (naive = UTC) as an aware datetime; a usage error otherwise."""
+    v = value.strip()
+    try:
+        if v.lstrip("-").isdigit():
+            return datetime.fromtimestamp(int(v), tz=timezone.utc)
+        t = datetime.fromisoformat(v.replace("Z", "+00:00"))
+    except (ValueError, OverflowError, OSError):
+        raise click.BadParameter(f"{value!r} is neither Unix seconds nor an ISO 8601 time", param_hint=what) from None
+    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
 
 
 def load_or_exit(file: str) -> list[Any]:

@@ -8,15 +8,16 @@ from typing import Any
 import click
 
 from kubehash import exitcodes
-from kubehash.cli._common import load_or_exit, version_option
+from kubehash.cli._common import load_or_exit, parse_time, version_option, version_text_option
 from kubehash.cli.app import cli
 from kubehash.cli.progress import pod_progress
 from kubehash.report.prediction import PREDICT_FORMATS, render_prediction
+from kubehash.upgrade.ignorefile import RULES
 from kubehash.upgrade.predict import predict
 
 
 @cli.command("predict")
-@click.option("--to", "to_version", required=True, callback=version_option, help="Target kubelet version.")
+@click.option("--to", "to_version", required=True, callback=version_text_option, help="Target kubelet version.")
 @click.option("--pods", "pods_file", required=True, help="Pods: kubectl get pods -A -o json|yaml dump ('-' = stdin).")
 @click.option("--nodes", "nodes_file", default=None, help="Nodes: kubectl get nodes -o json|yaml (kubelet versions).")
 @click.option(
@@ -42,6 +43,24 @@ from kubehash.upgrade.predict import predict
     show_default=True,
     help="Exit 3 when a restart is predicted ('never': exit 0).",
 )
+@click.option(
+    "--ignore-files",
+    default=None,
+    help="Ignore files in the 'kubehash ignore-file generate' layout (DIR/<node>/tmp/cache.version.save): "
+    "containers they protect get verdict 'protected'.",
+)
+@click.option(
+    "--ignore-rule",
+    type=click.Choice(RULES),
+    default="public",
+    show_default=True,
+    help="The patched kubelet's rule: public (version text differs) or seed (recorded version older).",
+)
+@click.option(
+    "--kubelet-start",
+    default=None,
+    help="When the new kubelet starts (Unix seconds/ISO); default: after every running container.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def predict_cmd(
     to_version: str,
@@ -53,12 +72,16 @@ def predict_cmd(
     new_go_version: str | None,
     output: str,
     fail_on: str,
+    ignore_files: str | None,
+    ignore_rule: str,
+    kubelet_start: str | None,
     quiet: bool,
 ) -> None:
     """Predict, for every container in the cluster, whether upgrading its node's kubelet to --to restarts it.
 
     Exit codes: 0 no restart predicted, 3 restarts predicted (unless --fail-on never), 2 some input could not
     be read or decoded (reported on stderr; everything else is still predicted), 1 usage error."""
+    started = parse_time(kubelet_start, "--kubelet-start") if kubelet_start else None
     pods = load_or_exit(pods_file)
     nodes = load_or_exit(nodes_file) if nodes_file else None
     with pod_progress(pods, quiet=quiet) as tick:
@@ -71,18 +94,23 @@ def predict_cmd(
             old_go=old_go_version,
             new_go=new_go_version,
             progress=tick,
+            ignore_files=ignore_files,
+            ignore_rule=ignore_rule,
+            kubelet_started=started,
         )
     if len(result) == 0:
         click.echo(f"error: {pods_file}: no pods found", err=True)
         sys.exit(exitcodes.INPUT_ERROR)
     for c in result.errors:
         click.echo(f"error: {c.error}", err=True)
+    for msg in result.input_errors:
+        click.echo(f"error: {msg}", err=True)
     click.echo(render_prediction(result, output), nl=False)
     sys.exit(_exit_code(result, fail_on))
 
 
 def _exit_code(result: Any, fail_on: str) -> int:
-    if result.errors:
+    if result.errors or result.input_errors:
         return exitcodes.INPUT_ERROR
     if fail_on == "restart" and result.restarts:
         return exitcodes.RESTARTS

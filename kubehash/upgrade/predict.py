@@ -21,6 +21,7 @@ Every input container appears exactly once in the result. Nothing here prints.
 from __future__ import annotations
 
 import json
+import os
 import pickle
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -34,6 +35,8 @@ from kubehash.kubelet.hashing import plan_for
 from kubehash.kubelet.releases import Release, release
 from kubehash.model import ContainerRef, RuntimeRecord, iter_containers, iter_pods, node_kubelet_versions
 from kubehash.upgrade.explain import Reason, explain
+from kubehash.upgrade.ignorefile import IgnoreFile, KubeletStart, protection_hook
+from kubehash.upgrade.ignorefile_io import load_ignore_files
 
 __all__ = ["VERDICTS", "ContainerPrediction", "Prediction", "predict"]
 
@@ -151,6 +154,7 @@ class Prediction:
     containers: list[ContainerPrediction]
     cache_hits: int = 0
     cache_misses: int = 0
+    input_errors: list[str] = field(default_factory=list)  # e.g. ignore files that could not be used
 
     def __iter__(self) -> Iterator[ContainerPrediction]:
         return iter(self.containers)
@@ -329,6 +333,9 @@ def predict(
     old_go: str | None = None,
     new_go: str | None = None,
     progress: Callable[[int], None] | None = None,
+    ignore_files: Mapping[str, IgnoreFile] | str | os.PathLike[str] | None = None,
+    ignore_rule: str = "public",
+    kubelet_started: KubeletStart | Mapping[str, KubeletStart] | None = None,
 ) -> Prediction:
     """Predict, for every container in ``pods``, what an in-place upgrade of its node's kubelet to ``to`` does.
 
@@ -338,7 +345,22 @@ def predict(
     the runtime stored (recorded hash, start time). ``defaults(pod, version)`` returns the pod after the
     target control plane's apiserver defaults (``control_plane``, default ``to``). ``protected`` marks
     containers an ignore file protects. ``progress(n)`` is called after each pod with its container count.
+
+    ``ignore_files``: ``{node: IgnoreFile}`` or a directory in the ``kubehash ignore-file generate`` layout;
+    a container that would restart is ``protected`` when the patched kubelet (rule ``ignore_rule``, running
+    ``to``) skips its check because of its node's file. ``kubelet_started`` (one time, or per node) is when
+    the new kubelet starts; ``None``: after every running container did. Files that cannot be used are
+    listed in :attr:`Prediction.input_errors` and their nodes treated as having no file.
     """
+    input_errors: list[str] = []
+    if ignore_files is not None:
+        if not isinstance(ignore_files, Mapping):
+            loaded = load_ignore_files([ignore_files])
+            input_errors.extend(str(e) for e in loaded.problems)
+            ignore_files = loaded.files
+        hook = protection_hook(ignore_files, running_version=to, rule=ignore_rule, kubelet_started=kubelet_started)
+        user_hook = protected
+        protected = hook if user_hook is None else (lambda p: user_hook(p) or hook(p))
     target = release(to)
     cp = release(control_plane).minor if control_plane else target.minor
     if isinstance(nodes, Mapping) and "items" not in nodes and "kind" not in nodes:
@@ -390,7 +412,7 @@ def predict(
             )
         if progress is not None:
             progress(len(out) - n_before)
-    return Prediction(target.minor, cp if defaults is not None else None, out, hasher.hits, hasher.misses)
+    return Prediction(target.minor, cp if defaults is not None else None, out, hasher.hits, hasher.misses, input_errors)
 
 
 def _node_of(pod: Mapping[str, Any]) -> str | None:

@@ -1,0 +1,373 @@
+"""Checking ignore files against the cluster: are they right, what do they protect, when can they go.
+
+* **Validation** -- per file: one :class:`~kubehash.upgrade.ignorefile.IgnoreFileError` per problem
+  (unreadable, malformed, time in the future, version not older than the version the kubelet runs, missing
+  for a node).
+* **Per container** (with pods): ``protected`` (the patched kubelet skips its check and it would otherwise
+  restart), ``restart`` (its hash differs and the file does not cover it: no active file, or it started
+  after the kubelet), ``unchanged``, ``not-running``, ``not-checked``, ``error`` -- the verdicts of
+  :func:`~kubehash.upgrade.predict.predict` run with the files. A **danger** is a protected container whose
+  recorded hash is neither the old kubelet's nor the running kubelet's hash of its current spec: the spec
+  changed after it started and, while the file is active, the kubelet will not apply that change.
+* **Per node, safe to delete** -- every running compared container has a recorded hash equal to the running
+  kubelet's hash of its current spec (the seed's criterion). Deleting the file takes effect at the next
+  kubelet start; the patched kubelet then writes its own version there (protecting nothing now, and the
+  next upgrade's old version later).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from kubehash.golang.fnv import runtime_hex
+from kubehash.model import RuntimeRecord, node_kubelet_versions
+from kubehash.upgrade.ignorefile import (
+    IgnoreFile,
+    IgnoreFileError,
+    KubeletStart,
+    decide,
+    parse_version,
+    same_version,
+    unix_seconds,
+)
+from kubehash.upgrade.predict import ContainerPrediction, predict
+
+__all__ = [
+    "CONTAINER_COLUMNS",
+    "NODE_COLUMNS",
+    "CheckResult",
+    "ContainerCheck",
+    "NodeCheck",
+    "check_ignore_files",
+    "validate_ignore_files",
+]
+
+CONTAINER_COLUMNS = (
+    "node",
+    "namespace",
+    "pod",
+    "container",
+    "status",
+    "danger",
+    "recorded_hash",
+    "old_hash",
+    "running_hash",
+    "started_at",
+    "reason",
+)
+NODE_COLUMNS = ("node", "file_version", "file_time", "active", "protected", "dangers", "safe_to_delete", "why")
+
+
+def _version_key(v: str) -> tuple[int, int, int] | None:
+    key = parse_version(v if v.count(".") >= 2 else v + ".0")
+    return None if key is None else key[:3]
+
+
+def validate_ignore_files(
+    files: Mapping[str, IgnoreFile],
+    *,
+    running_version: str | None = None,
+    node_versions: Mapping[str, str] | None = None,
+    now: datetime | int | None = None,
+) -> list[IgnoreFileError]:
+    """Problems with files that parsed: time in the future, version not older than ``running_version`` (the
+    upgrade target), nodes of ``node_versions`` without a file (except nodes already running the target:
+    nothing to protect there)."""
+    if now is None:
+        now = datetime.now(timezone.utc)
+    t_now = now if isinstance(now, int) else unix_seconds(now)
+    problems = []
+    for node, f in sorted(files.items()):
+        origin = f.origin or node
+        if f.timestamp > t_now:
+            problems.append(
+                IgnoreFileError(origin, f"time {f.timestamp} ({f.time.isoformat()}) is in the future", "future", node)
+            )
+        if not f.version.startswith("v"):
+            problems.append(
+                IgnoreFileError(
+                    origin,
+                    f"version {f.version!r} lacks the 'v' the kubelet prints (v{f.version}): the patch compares "
+                    "text, so this file also protects after a restart of the same version",
+                    "version-text",
+                    node,
+                )
+            )
+        running = running_version
+        if running is None:
+            continue
+        fk, rk = _version_key(f.version), _version_key(running)
+        # a file whose version equals the target: public and seed both protect nothing
+        if same_version(f.version, running) and f.version.startswith("v"):
+            problems.append(
+                IgnoreFileError(
+                    origin,
+                    f"version {f.version} is the version the kubelet runs ({running}): the file protects nothing",
+                    "not-older",
+                    node,
+                )
+            )
+        elif fk is not None and rk is not None and fk >= rk:
+            problems.append(
+                IgnoreFileError(
+                    origin,
+                    f"version {f.version} is not older than the version the kubelet runs ({running}): "
+                    "a downgrade? (rule 'seed' protects nothing; 'public' protects)",
+                    "not-older",
+                    node,
+                )
+            )
+    for node in sorted(set(node_versions or {}) - set(files)):
+        if running_version is not None and same_version((node_versions or {})[node], running_version):
+            continue
+        problems.append(
+            IgnoreFileError(node, "no ignore file for this node: its changed containers restart", "missing", node)
+        )
+    return problems
+
+
+@dataclass
+class ContainerCheck:
+    node: str | None
+    namespace: str | None
+    pod: str | None
+    container: str
+    status: str
+    danger: bool
+    recorded_hash: int | None
+    old_hash: int | None
+    running_hash: int | None
+    started_at: datetime | None
+    reason: str
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "node": self.node or "",
+            "namespace": self.namespace or "",
+            "pod": self.pod or "",
+            "container": self.container,
+            "status": self.status,
+            "danger": "DANGER" if self.danger else "",
+            "recorded_hash": _hex(self.recorded_hash),
+            "old_hash": _hex(self.old_hash),
+            "running_hash": _hex(self.running_hash),
+            "started_at": self.started_at.isoformat() if self.started_at else "",
+            "reason": self.reason,
+        }
+
+
+@dataclass
+class NodeCheck:
+    node: str
+    file: IgnoreFile | None
+    active: bool
+    protected: int
+    dangers: int
+    safe_to_delete: bool | None  # None: the node has no file
+    why: list[str] = field(default_factory=list)
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "node": self.node,
+            "file_version": self.file.version if self.file else "",
+            "file_time": self.file.time.isoformat() if self.file else "",
+            "active": self.active,
+            "protected": self.protected,
+            "dangers": self.dangers,
+            "safe_to_delete": "" if self.safe_to_delete is None else self.safe_to_delete,
+            "why": "; ".join(self.why),
+        }
+
+
+@dataclass
+class CheckResult:
+    """Problems with the files, and (given pods) per-container and per-node findings."""
+
+    problems: list[IgnoreFileError]
+    containers: list[ContainerCheck] = field(default_factory=list)
+    nodes: list[NodeCheck] = field(default_factory=list)
+    input_errors: list[str] = field(default_factory=list)
+    have_runtime: bool = False  # dangers and safe-to-delete need recorded hashes
+
+    @property
+    def dangers(self) -> list[ContainerCheck]:
+        return [c for c in self.containers if c.danger]
+
+    @property
+    def not_safe(self) -> list[NodeCheck]:
+        return [n for n in self.nodes if n.safe_to_delete is False]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "problems": [{"file": e.origin, "kind": e.kind, "problem": e.problem} for e in self.problems],
+            "nodes": [n.row() for n in self.nodes],
+            "dangers": [c.row() for c in self.dangers],
+            "containers": [c.row() for c in self.containers],
+        }
+
+
+def _hex(h: int | None) -> str:
+    return "" if h is None else runtime_hex(h)
+
+
+def _old_versions(node_versions: Mapping[str, str], files: Mapping[str, IgnoreFile], running: str) -> dict[str, str]:
+    """The version that recorded the running containers' hashes: the node's, unless the node already reports
+    the running version (after the upgrade), then the file's."""
+    out = dict(node_versions)
+    for node, f in files.items():
+        if node not in out or same_version(out[node], running):
+            out[node] = f.version
+    return out
+
+
+def check_ignore_files(
+    files: Mapping[str, IgnoreFile],
+    *,
+    problems: Iterable[IgnoreFileError] = (),
+    pods: Any = None,
+    nodes: Any = None,
+    runtime: Iterable[RuntimeRecord] | None = None,
+    running_version: str | None = None,
+    kubelet_started: KubeletStart | Mapping[str, KubeletStart] | None = None,
+    rule: str = "public",
+    now: datetime | int | None = None,
+) -> CheckResult:
+    """Validate ``files`` (node → file; ``problems``: files that did not load) and, given ``pods`` and the
+    version the kubelets run (``running_version``, the upgrade target), judge every container and node.
+    ``nodes``: Node documents or ``{node: version}`` (the old versions, before the upgrade)."""
+    if isinstance(nodes, Mapping) and "items" not in nodes and "kind" not in nodes:
+        node_versions = {str(k): str(v) for k, v in nodes.items()}
+    else:
+        node_versions = node_kubelet_versions(nodes) if nodes is not None else {}
+    result = CheckResult(list(problems))
+    reported = {e.node for e in result.problems}
+    result.problems += validate_ignore_files(
+        files,
+        running_version=running_version,
+        node_versions={n: v for n, v in node_versions.items() if n not in reported},
+        now=now,
+    )
+    if pods is None or running_version is None:
+        return result
+    records = list(runtime) if runtime is not None else None
+    result.have_runtime = records is not None
+    pred = predict(
+        pods,
+        to=running_version,
+        nodes=_old_versions(node_versions, files, running_version),
+        runtime=records,
+        ignore_files=files,
+        ignore_rule=rule,
+        kubelet_started=kubelet_started,
+    )
+    result.input_errors = [c.error or "" for c in pred.errors]
+    for c in pred:
+        result.containers.append(_container(c, files, running_version, kubelet_started, rule))
+    all_nodes = sorted(set(node_versions) | set(files) | {c.node for c in pred if c.node})
+    for node in all_nodes:
+        result.nodes.append(
+            _node(
+                node,
+                files.get(node),
+                [c for c in result.containers if c.node == node],
+                records is not None,
+                running_version,
+                kubelet_started,
+                rule,
+            )
+        )
+    return result
+
+
+def _skips(
+    f: IgnoreFile | None, running: str, started_at: datetime | None, ks: Any, node: str | None, rule: str
+) -> bool:
+    start = ks.get(node) if isinstance(ks, Mapping) else ks
+    return decide(f, running_version=running, started_at=started_at, kubelet_started=start, rule=rule)
+
+
+def _container(
+    c: ContainerPrediction, files: Mapping[str, IgnoreFile], running: str, ks: Any, rule: str
+) -> ContainerCheck:
+    f = files.get(c.node) if c.node else None
+    danger = (
+        c.verdict == "protected" and c.recorded_hash is not None and c.recorded_hash not in (c.old_hash, c.new_hash)
+    )
+    if c.verdict == "protected":
+        reason = "the ignore file keeps it: its hash differs from the running kubelet's"
+        if danger:
+            reason = (
+                f"spec changed since it started (recorded {_hex(c.recorded_hash)} ≠ {c.old_version} hash "
+                f"{_hex(c.old_hash)}): the change is not applied while the file is active"
+            )
+    elif c.verdict == "restart":
+        if f is None:
+            reason = "hash differs and the node has no ignore file"
+        elif _skips(f, running, None, None, c.node, rule):
+            reason = "hash differs and it started after the kubelet: the file does not cover it"
+        else:
+            reason = f"hash differs and the file ({f.version}) is not active for kubelet {running}"
+    elif c.verdict == "unchanged":
+        reason = (
+            "recorded hash equals the running kubelet's"
+            if c.recorded_hash is not None
+            else ("no runtime record: the current spec's hash is the same for both kubelets")
+        )
+    else:
+        reason = c.reason_text()
+    return ContainerCheck(
+        c.node,
+        c.namespace,
+        c.pod,
+        c.container,
+        c.verdict,
+        danger,
+        c.recorded_hash,
+        c.old_hash,
+        c.new_hash,
+        c.started_at,
+        reason,
+    )
+
+
+def _names(cs: list[ContainerCheck], limit: int = 2) -> str:
+    names = [f"{c.namespace}/{c.pod}/{c.container}" for c in cs[:limit]]
+    return ", ".join(names) + (f" and {len(cs) - limit} more" if len(cs) > limit else "")
+
+
+def _node(
+    node: str, f: IgnoreFile | None, cs: list[ContainerCheck], have_runtime: bool, running: str, ks: Any, rule: str
+) -> NodeCheck:
+    active = f is not None and _skips(f, running, None, ks, node, rule)
+    compared = [c for c in cs if c.status not in ("not-running", "not-checked")]
+    protected = [c for c in compared if c.status == "protected"]
+    dangers = [c for c in compared if c.danger]
+    why = []
+    if protected:
+        why.append(f"{len(protected)} container(s) still rely on it: {_names(protected)}")
+    restarting = [c for c in compared if c.status == "restart"]
+    if restarting:
+        why.append(f"{len(restarting)} container(s) will restart anyway: {_names(restarting)}")
+    errors = [c for c in compared if c.status == "error"]
+    if errors:
+        why.append(f"{len(errors)} container(s) could not be hashed: {_names(errors)}")
+    unverified = [c for c in compared if c.status == "unchanged" and c.recorded_hash is None]
+    if unverified:
+        why.append(
+            "no runtime records given: recorded hashes unknown"
+            if not have_runtime
+            else f"{len(unverified)} container(s) without a runtime record: {_names(unverified)}"
+        )
+    if f is None:
+        return NodeCheck(node, None, False, 0, 0, None, ["no ignore file", *why])
+    safe = not why
+    if safe:
+        why.append(
+            "every running container's recorded hash equals the running kubelet's hash of its spec"
+            if compared
+            else "no running containers"
+        )
+    return NodeCheck(node, f, active, len(protected), len(dangers), safe, why)

@@ -1,0 +1,182 @@
+"""Reading and writing ignore files on disk, in the layout ``kubehash ignore-file generate`` produces.
+
+Layout: ``DIR/<node>/<path without its leading '/'>``, i.e. ``DIR/worker-1/tmp/cache.version.save`` for the
+default path: ``DIR/<node>/`` mirrors the node's root filesystem, so ``rsync -a DIR/worker-1/ worker-1:/``
+(or the generated script / DaemonSet) puts the file where the patched kubelet looks. Writes go through
+:func:`kubehash.atomicfile.write_atomic`: temp file + fsync + rename, mode 0644, no symlinks, nothing outside
+``DIR``, no replacement of a different file without ``force``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from kubehash.atomicfile import write_atomic
+from kubehash.errors import OutputError
+from kubehash.upgrade.ignorefile import (
+    DEFAULT_PATH,
+    IgnoreFile,
+    IgnoreFileError,
+    format_ignore_file,
+    parse_ignore_file,
+    parse_version,
+    unix_seconds,
+)
+
+__all__ = [
+    "LoadedIgnoreFiles",
+    "WriteResult",
+    "generate_ignore_files",
+    "layout_path",
+    "load_ignore_files",
+    "read_ignore_file",
+    "write_ignore_files",
+]
+
+_NODE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
+
+
+def _rel(path: str) -> Path:
+    rel = Path(path.lstrip("/"))
+    if not path.startswith("/") or ".." in rel.parts or not rel.parts:
+        raise ValueError(f"ignore file path {path!r} must be absolute and contain no '..'")
+    return rel
+
+
+def layout_path(out_dir: str | os.PathLike[str], node: str, path: str = DEFAULT_PATH) -> Path:
+    """``out_dir/<node>/<path>``; ``node`` must be a valid node name (a DNS subdomain)."""
+    if not _NODE_NAME.match(node) or ".." in node:
+        raise ValueError(f"{node!r} is not a valid node name")
+    return Path(out_dir) / node / _rel(path)
+
+
+def generate_ignore_files(node_versions: Mapping[str, str], *, now: datetime | int) -> dict[str, IgnoreFile]:
+    """One file per node holding the node's **current** kubelet version (as ``status.nodeInfo.kubeletVersion``
+    prints it, which is the old kubelet's ``version.Get()``; a missing ``v`` is added) and ``now``."""
+    t = now if isinstance(now, int) else unix_seconds(now)
+    out: dict[str, IgnoreFile] = {}
+    for node, version in sorted(node_versions.items()):
+        v = version.strip()
+        v = v if v.startswith("v") else "v" + v
+        if parse_version(v) is None:
+            raise ValueError(f"node {node}: kubelet version {version!r} is not a full version like v1.10.13")
+        out[node] = IgnoreFile(v, t, node)
+    return out
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    node: str
+    path: str
+    status: str  # "written" | "unchanged" | "refused"
+    error: str | None = None
+
+
+def write_ignore_files(
+    files: Mapping[str, IgnoreFile], out_dir: str | os.PathLike[str], *, path: str = DEFAULT_PATH, force: bool = False
+) -> list[WriteResult]:
+    """Write every file into the layout under ``out_dir``; a refused file does not stop the others."""
+    results = []
+    for node, f in sorted(files.items()):
+        try:
+            target = layout_path(out_dir, node, path)
+            data = format_ignore_file(f).encode()
+            # absolute: write_atomic resolves a relative target against root
+            changed = write_atomic(target.absolute(), data, force=force, mode=0o644, root=out_dir)
+        except (OutputError, ValueError) as e:
+            results.append(WriteResult(node, str(Path(out_dir) / node), "refused", str(e)))
+            continue
+        results.append(WriteResult(node, str(target), "written" if changed else "unchanged"))
+    return results
+
+
+def read_ignore_file(file: str | os.PathLike[str], *, node: str | None = None) -> IgnoreFile:
+    """Read and parse one file. Raises :class:`IgnoreFileError` (``kind`` ``missing``, ``symlink``,
+    ``directory``, ``not-a-file``, ``unreadable``, ``malformed``, ``empty``, ``truncated``)."""
+    p = Path(file)
+    origin = str(p)
+    try:
+        st = p.lstat()
+    except FileNotFoundError:
+        raise IgnoreFileError(
+            origin, "no such file: the patched kubelet writes its own version, protecting nothing", "missing"
+        ) from None
+    except OSError as e:
+        raise IgnoreFileError(origin, f"cannot stat: {e.strerror}", "unreadable") from None
+    if stat.S_ISLNK(st.st_mode):
+        raise IgnoreFileError(
+            origin,
+            f"is a symlink (to {os.readlink(p)!r}): the kubelet would follow it (and write through it when "
+            "the target is missing); replace it with a regular file",
+            "symlink",
+        )
+    if stat.S_ISDIR(st.st_mode):
+        raise IgnoreFileError(
+            origin,
+            "is a directory where the file should be: the patched kubelet fails to read it and never "
+            "skips the check (every changed container restarts)",
+            "directory",
+        )
+    if not stat.S_ISREG(st.st_mode):
+        raise IgnoreFileError(origin, "is not a regular file", "not-a-file")
+    try:
+        data = p.read_bytes()
+    except OSError as e:
+        raise IgnoreFileError(origin, f"cannot read: {e.strerror}", "unreadable") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise IgnoreFileError(origin, f"not text (bytes {data[:20]!r})", "malformed") from None
+    return parse_ignore_file(text, origin=origin, node=node)
+
+
+@dataclass
+class LoadedIgnoreFiles:
+    """Files found under the paths given: by node, problems (one per bad file), and every node seen."""
+
+    files: dict[str, IgnoreFile]
+    problems: list[IgnoreFileError]
+    nodes: set[str]
+
+
+def _node_from_layout(p: Path, rel: Path) -> str | None:
+    parts = p.parts
+    n = len(rel.parts)
+    if len(parts) > n and tuple(parts[-n:]) == rel.parts:
+        return parts[-n - 1]
+    return None
+
+
+def load_ignore_files(paths: Iterable[str | os.PathLike[str]], *, path: str = DEFAULT_PATH) -> LoadedIgnoreFiles:
+    """Load files and layout directories. A directory's subdirectories are nodes (``DIR/<node>/tmp/...``);
+    a file's node comes from its place in the layout, else its path names it."""
+    rel = _rel(path)
+    out = LoadedIgnoreFiles({}, [], set())
+    for arg in paths:
+        p = Path(arg)
+        if p.is_dir() and not p.is_symlink() and _node_from_layout(p, rel) is None and p.name != rel.parts[-1]:
+            children = sorted(c for c in p.iterdir() if c.is_dir() and not c.name.startswith("."))
+            if not children:
+                out.problems.append(
+                    IgnoreFileError(str(p), f"no node directories (expected DIR/<node>/{rel})", "missing")
+                )
+            for child in children:
+                _load_one(out, child / rel, child.name)
+        else:
+            _load_one(out, p, _node_from_layout(p, rel) or str(p))
+    return out
+
+
+def _load_one(out: LoadedIgnoreFiles, file: Path, node: str) -> None:
+    out.nodes.add(node)
+    try:
+        out.files[node] = read_ignore_file(file, node=node)
+    except IgnoreFileError as e:
+        e.node = node
+        out.problems.append(e)
