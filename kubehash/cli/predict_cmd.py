@@ -61,6 +61,17 @@ from kubehash.upgrade.predict import predict
     default=None,
     help="When the new kubelet starts (Unix seconds/ISO); default: after every running container.",
 )
+@click.option(
+    "--feature-gates",
+    default=None,
+    help="Control plane feature gates that change defaults, e.g. InPlacePodVerticalScaling=true.",
+)
+@click.option(
+    "--defaults/--no-defaults",
+    default=True,
+    show_default=True,
+    help="Apply the control plane's (static pods: the new kubelet's) defaults to the new side.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def predict_cmd(
     to_version: str,
@@ -75,6 +86,8 @@ def predict_cmd(
     ignore_files: str | None,
     ignore_rule: str,
     kubelet_start: str | None,
+    feature_gates: str | None,
+    defaults: bool,
     quiet: bool,
 ) -> None:
     """Predict, for every container in the cluster, whether upgrading its node's kubelet to --to restarts it.
@@ -82,6 +95,7 @@ def predict_cmd(
     Exit codes: 0 no restart predicted, 3 restarts predicted (unless --fail-on never), 2 some input could not
     be read or decoded (reported on stderr; everything else is still predicted), 1 usage error."""
     started = parse_time(kubelet_start, "--kubelet-start") if kubelet_start else None
+    gates = _gates(feature_gates, control_plane_version or to_version)
     pods = load_or_exit(pods_file)
     nodes = load_or_exit(nodes_file) if nodes_file else None
     with pod_progress(pods, quiet=quiet) as tick:
@@ -97,6 +111,8 @@ def predict_cmd(
             ignore_files=ignore_files,
             ignore_rule=ignore_rule,
             kubelet_started=started,
+            defaults=defaults,
+            feature_gates=gates,
         )
     if len(result) == 0:
         click.echo(f"error: {pods_file}: no pods found", err=True)
@@ -107,6 +123,22 @@ def predict_cmd(
         click.echo(f"error: {msg}", err=True)
     click.echo(render_prediction(result, output), nl=False)
     sys.exit(_exit_code(result, fail_on))
+
+
+def _gates(text: str | None, version: str) -> dict[str, bool] | None:
+    """``A=true,B=false`` checked against the gates of ``version``; a usage error (exit 1) when wrong."""
+    if text is None:
+        return None
+    from kubehash.errors import KubehashError
+    from kubehash.kubelet.gates import effective_gates, parse_feature_gates
+    from kubehash.kubelet.releases import release
+
+    try:
+        gates = parse_feature_gates(text)
+        effective_gates(release(version), gates)
+    except KubehashError as e:
+        raise click.BadParameter(str(e), param_hint="--feature-gates") from None
+    return gates
 
 
 def _exit_code(result: Any, fail_on: str) -> int:

@@ -48,7 +48,8 @@ def render_summary(summary: dict[str, Any]) -> str:
     parts = []
     cp = f", control plane {summary['control_plane']}" if summary.get("control_plane") else ""
     verdicts = ", ".join(f"{n} {v}" for v, n in summary["verdicts"].items()) or "nothing"
-    parts.append(f"Upgrade to kubelet {summary['to']}{cp}: {summary['containers']} containers: {verdicts}\n")
+    n = summary["containers"]
+    parts.append(f"Upgrade to kubelet {summary['to']}{cp}: {n} container{'' if n == 1 else 's'}: {verdicts}\n")
     checks = summary.get("model_check") or {}
     if checks.get("match") or checks.get("mismatch"):
         parts.append(

@@ -9,7 +9,7 @@ was started. So:
   the current spec (and when both exist they are compared: a mismatch means the spec changed since the
   container started, or the model is wrong -- reported, never hidden);
 * **new hash** -- the target kubelet's hash of the spec after the target control plane's defaults
-  (``control_plane``; see :mod:`kubehash.kubelet.defaults` when present);
+  (``control_plane``, :func:`kubehash.kubelet.defaults.apply_defaults`; static pods: the new kubelet's);
 * **verdict** -- ``restart`` (new ≠ old), ``unchanged``, ``protected`` (an active version-cache ignore file
   on the node makes the patched kubelet skip the check), ``error`` (the container cannot be decoded, or its
   node's version is unknown), ``not-running`` (not running, so never compared: pending, completed, terminated)
@@ -31,6 +31,7 @@ from typing import Any
 
 from kubehash.errors import DecodeError, KubehashError
 from kubehash.golang.fnv import runtime_hex
+from kubehash.kubelet.defaults import apply_defaults
 from kubehash.kubelet.hashing import plan_for
 from kubehash.kubelet.releases import Release, release
 from kubehash.model import ContainerRef, RuntimeRecord, iter_containers, iter_pods, node_kubelet_versions
@@ -317,7 +318,32 @@ def _restartable(spec: Any) -> bool:
     return isinstance(spec, Mapping) and spec.get("restartPolicy") == "Always"
 
 
-Defaulter = Callable[[Mapping[str, Any], str], Mapping[str, Any]]
+class _Defaulter:
+    """The container as the new side sees it: after the control plane's apiserver defaults (pods that came
+    through the API server) or the new kubelet's (static pods read from a manifest, DOMAIN.md §4), cached per
+    distinct (spec, container kind, hostNetwork, version)."""
+
+    def __init__(self, control_plane: str, kubelet: str, feature_gates: Mapping[str, bool] | None) -> None:
+        self.control_plane, self.kubelet, self.gates = control_plane, kubelet, feature_gates
+        self.cache: dict[tuple[bytes, str, bool, str], tuple[Any, bytes]] = {}
+
+    def by(self, source: str) -> str:
+        return self.kubelet if source == "file" else self.control_plane
+
+    def __call__(self, key: bytes, ref: ContainerRef, host_network: bool) -> tuple[Any, bytes]:
+        version = self.by(ref.source)
+        k = (key, ref.kind, host_network, version)
+        hit = self.cache.get(k)
+        if hit is None:
+            if not isinstance(ref.spec, Mapping):
+                hit = (ref.spec, key)
+            else:
+                new = apply_defaults(
+                    ref.spec, version, feature_gates=self.gates, container_kind=ref.kind, host_network=host_network
+                ).obj
+                hit = (ref.spec, key) if new == ref.spec else (new, _spec_key(new))
+            self.cache[k] = hit
+        return hit
 
 
 def predict(
@@ -328,7 +354,8 @@ def predict(
     runtime: Iterable[RuntimeRecord] | None = None,
     from_version: str | None = None,
     control_plane: str | None = None,
-    defaults: Defaulter | None = None,
+    defaults: bool = True,
+    feature_gates: Mapping[str, bool] | None = None,
     protected: Callable[[ContainerPrediction], bool] | None = None,
     old_go: str | None = None,
     new_go: str | None = None,
@@ -342,8 +369,9 @@ def predict(
     ``pods``: a pod, a ``List``/``PodList``, or an iterable of either (documents as ``kubectl get -o json``
     prints them). ``nodes``: Node documents, or a mapping ``{node: kubelet version}``; pods on nodes not
     listed use ``from_version`` (else their containers get verdict ``error``). ``runtime``: records of what
-    the runtime stored (recorded hash, start time). ``defaults(pod, version)`` returns the pod after the
-    target control plane's apiserver defaults (``control_plane``, default ``to``). ``protected`` marks
+    the runtime stored (recorded hash, start time). With ``defaults`` (the default) the new side is the
+    container after the apiserver defaults of ``control_plane`` (default: ``to``; ``feature_gates`` override
+    that version's gate defaults) -- or, for static pods, the new kubelet's. ``protected`` marks
     containers an ignore file protects. ``progress(n)`` is called after each pod with its container count.
 
     ``ignore_files``: ``{node: IgnoreFile}`` or a directory in the ``kubehash ignore-file generate`` layout;
@@ -373,13 +401,13 @@ def predict(
         if prev is None or (rec.state == "running" and prev.state != "running"):
             records[rec.key] = rec
     hasher = _Hasher(old_go, new_go)
-    explained: dict[tuple[bytes, bytes, str, str, str], list[Reason]] = {}
+    defaulter = _Defaulter(cp, target.minor, feature_gates) if defaults else None
+    explained: dict[tuple[Any, ...], list[Reason]] = {}
     out: list[ContainerPrediction] = []
     for pod in iter_pods(pods):
         n_before = len(out)
-        new_pod = defaults(pod, cp) if defaults is not None else pod
-        new_specs = _containers_by_slot(new_pod)
         node = _node_of(pod)
+        host_network = _host_network(pod)
         owner_kind, owner_name = _owner(pod)
         for ref in iter_containers(pod):
             p = ContainerPrediction(
@@ -399,7 +427,8 @@ def predict(
                 p,
                 ref,
                 pod,
-                new_specs,
+                defaulter,
+                host_network,
                 node_versions,
                 from_version,
                 records,
@@ -408,11 +437,12 @@ def predict(
                 explained,
                 old_go,
                 new_go,
+                feature_gates,
                 protected,
             )
         if progress is not None:
             progress(len(out) - n_before)
-    return Prediction(target.minor, cp if defaults is not None else None, out, hasher.hits, hasher.misses, input_errors)
+    return Prediction(target.minor, cp if defaults else None, out, hasher.hits, hasher.misses, input_errors)
 
 
 def _node_of(pod: Mapping[str, Any]) -> str | None:
@@ -421,23 +451,26 @@ def _node_of(pod: Mapping[str, Any]) -> str | None:
     return n if isinstance(n, str) and n else None
 
 
-def _containers_by_slot(pod: Mapping[str, Any]) -> dict[tuple[str, int], Any]:
-    return {(r.kind, r.index): r.spec for r in iter_containers(pod)}
+def _host_network(pod: Mapping[str, Any]) -> bool:
+    spec = pod.get("spec") if isinstance(pod.get("spec"), Mapping) else {}
+    return spec.get("hostNetwork") is True
 
 
 def _predict_one(
     p: ContainerPrediction,
     ref: ContainerRef,
     pod: Mapping[str, Any],
-    new_specs: dict[tuple[str, int], Any],
+    defaulter: _Defaulter | None,
+    host_network: bool,
     node_versions: Mapping[str, str],
     from_version: str | None,
     records: Mapping[tuple[str | None, str | None, str], RuntimeRecord],
     target: Release,
     hasher: _Hasher,
-    explained: dict[tuple[bytes, bytes, str, str, str], list[Reason]],
+    explained: dict[tuple[Any, ...], list[Reason]],
     old_go: str | None,
     new_go: str | None,
+    feature_gates: Mapping[str, bool] | None,
     protected: Callable[[ContainerPrediction], bool] | None,
 ) -> None:
     rec = records.get((ref.namespace, ref.pod, ref.name))
@@ -472,8 +505,7 @@ def _predict_one(
         return
     p.old_version = old.minor
     key = _spec_key(ref.spec)
-    new_spec = new_specs.get((ref.kind, ref.index), ref.spec)
-    new_key = key if new_spec is ref.spec else _spec_key(new_spec)
+    new_spec, new_key = defaulter(key, ref, host_network) if defaulter is not None else (ref.spec, key)
     try:
         p.old_hash = hasher.hash(key, ref.spec, old.minor, ref.source, False)
         p.new_hash = hasher.hash(new_key, new_spec, target.minor, ref.source, True)
@@ -502,27 +534,25 @@ def _predict_one(
         p.reasons.clear()
         return
     if p.old_hash != p.new_hash:
-        ekey = (key, new_key, old.minor, target.minor, ref.source)
+        cp = defaulter.control_plane if defaulter is not None else None
+        ekey = (key, old.minor, target.minor, ref.source, ref.kind, host_network, cp)
         reasons = explained.get(ekey)
         if reasons is None:
-            reasons = explained[ekey] = _explain(
-                ref.spec, new_spec, old.minor, target.minor, ref.source, old_go, new_go
+            ex = explain(
+                ref.spec,
+                old.minor,
+                target.minor,
+                old_source=ref.source,
+                new_source=ref.source,
+                old_go=old_go,
+                new_go=new_go,
+                control_plane=cp,
+                feature_gates=feature_gates,
+                container_kind=ref.kind,
+                host_network=host_network,
             )
+            reasons = explained[ekey] = list(ex.reasons)
         p.reasons.extend(reasons)
     p.verdict = "restart"
     if protected is not None and protected(p):
         p.verdict = "protected"
-
-
-def _explain(
-    spec: Any, new_spec: Any, old: str, new: str, source: str, old_go: str | None, new_go: str | None
-) -> list[Reason]:
-    ex = explain(spec, old, new, old_source=source, new_source=source, old_go=old_go, new_go=new_go)
-    if new_spec is spec:
-        return list(ex.reasons)
-    # The new side is the defaulted spec: reasons for the hash change plus what the defaults added.
-    ex2 = explain(new_spec, old, new, old_source=source, new_source=source, old_go=old_go, new_go=new_go)
-    reasons = list(ex2.reasons)
-    if ex2.old_hash != ex.old_hash:
-        reasons.append(Reason("default-added", "", f"the {new} control plane's defaults change the spec"))
-    return reasons

@@ -140,3 +140,53 @@ def test_cli_predict_exit_codes_and_json(capsys, pods):
     assert len(lines) == 1 + sum(_keys(pods).values())
     assert main(["predict", "--to", "9.99", "--pods", str(CLUSTER / "pods.json")]) == 1
     assert main(["predict", "--to", "1.17", "--pods", "/nonexistent.json"]) == 2
+
+
+def _resizable_pod():
+    limits = {"cpu": "1", "memory": "1Gi"}
+    return {
+        "kind": "Pod",
+        "metadata": {"name": "web", "namespace": "default"},
+        "spec": {
+            "nodeName": "n1",
+            "containers": [
+                {
+                    "name": "web",
+                    "image": "nginx:1.25",
+                    "resources": {"limits": dict(limits), "requests": dict(limits)},
+                    "terminationMessagePath": "/dev/termination-log",
+                    "terminationMessagePolicy": "File",
+                    "imagePullPolicy": "IfNotPresent",
+                }
+            ],
+        },
+        "status": {"phase": "Running"},
+    }
+
+
+def test_control_plane_defaults_with_gates_change_the_new_hash():
+    pod = _resizable_pod()
+    plain = predict([pod], to="1.27", from_version="1.26")
+    assert [c.verdict for c in plain] == ["unchanged"]
+    gated = predict([pod], to="1.27", from_version="1.26", feature_gates={"InPlacePodVerticalScaling": True})
+    (c,) = list(gated)
+    assert c.verdict == "restart"
+    assert [r.kind for r in c.reasons] == ["default-added"]
+    assert "ResizePolicy" in c.reasons[0].path
+    # the gate only matters where the 1.27-1.32 apiserver defaults resizePolicy
+    later = predict([pod], to="1.30", from_version="1.26", control_plane="1.33")
+    assert [c.verdict for c in later] == ["unchanged"]
+    assert pod == _resizable_pod()  # the input is never modified
+    off = predict(
+        [pod], to="1.27", from_version="1.26", feature_gates={"InPlacePodVerticalScaling": True}, defaults=False
+    )
+    assert [c.verdict for c in off] == ["unchanged"]
+
+
+def test_cli_feature_gates_are_checked(tmp_path):
+    f = tmp_path / "pod.json"
+    f.write_text(json.dumps(_resizable_pod()))
+    base = ["predict", "--to", "1.27", "--from", "1.26", "--pods", str(f), "-q"]
+    assert main(base) == 0
+    assert main([*base, "--feature-gates", "InPlacePodVerticalScaling=true"]) == 3
+    assert main([*base, "--feature-gates", "NoSuchGate=true"]) == 1
