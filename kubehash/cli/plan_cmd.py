@@ -12,7 +12,7 @@ from kubehash.cli._common import load_or_exit, version_option
 from kubehash.cli.app import cli
 from kubehash.errors import KubehashError
 from kubehash.report.plan import PLAN_FORMATS, render_plan
-from kubehash.upgrade.plan import api_server_defaults, plan
+from kubehash.upgrade.plan import plan
 
 
 @cli.command("plan")
@@ -50,7 +50,7 @@ def plan_cmd(
             to=to_version,
             nodes=nodes,
             from_version=from_version,
-            defaults=api_server_defaults if defaults else None,
+            defaults=defaults,
         )
     except KubehashError as e:
         click.echo(f"error: {e}", err=True)

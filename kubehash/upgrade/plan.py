@@ -33,10 +33,10 @@ from kubehash.kubelet.defaults import apply_defaults
 from kubehash.kubelet.releases import release
 from kubehash.model import RuntimeRecord, iter_pods, node_kubelet_versions
 from kubehash.upgrade.labels import reason_labels
-from kubehash.upgrade.predict import Defaulter, Prediction, predict
+from kubehash.upgrade.predict import Prediction, predict
 from kubehash.upgrade.skew import SKEW_POLICY, allowed_targets, hop_allowed, max_kubelet_skew, minor_range
 
-__all__ = ["Hop", "UpgradePath", "UpgradePlan", "api_server_defaults", "plan"]
+__all__ = ["Hop", "UpgradePath", "UpgradePlan", "plan"]
 
 #: Verdicts after which the container runs with the new kubelet's hash recorded.
 _SETTLED = ("restart", "unchanged")
@@ -250,7 +250,7 @@ class _Planner:
         start: str,
         node_versions: dict[str, str],
         runtime: Iterable[RuntimeRecord] | None,
-        defaults: Defaulter | None,
+        defaults: bool,
     ) -> None:
         self.pods, self.start, self.defaults = pods, start, defaults
         self.orig = {n: v for n, v in node_versions.items()}
@@ -273,13 +273,8 @@ class _Planner:
         key = (id(pod), version)
         hit = self._defaulted.get(key)
         if hit is None:
-            hit = self._defaulted[key] = self._default(pod, version)
+            hit = self._defaulted[key] = apply_defaults(pod, version).obj
         return hit
-
-    def _default(self, pod: Mapping[str, Any], version: str) -> Mapping[str, Any]:
-        if self.defaults is None:  # pragma: no cover - only called when defaults are given
-            return pod
-        return self.defaults(pod, version)
 
     def _records(self, version: str) -> list[RuntimeRecord]:
         if version == self.start:
@@ -293,25 +288,16 @@ class _Planner:
         bn = release(b).minor_number
         upgraded = {n for n, v in nodes_at_a.items() if release(v).minor_number < bn}
         pods = [p for p in self.pods if _node_of(p) in upgraded]
-        defaults: Defaulter | None = None
-        if self.defaults is not None:
-            # Defaults are applied when the API server reads a pod, not stored: the kubelets at ``a`` saw the
-            # dump as the ``a`` API server serves it, the new kubelet sees it as the ``b`` one serves it.
-            originals = pods
-            pods = [self._served(p, a) for p in originals] if a != self.start else originals
-            origin = {id(q): p for p, q in zip(originals, pods, strict=True)}
-
-            def defaults(pod: Mapping[str, Any], version: str) -> Mapping[str, Any]:
-                original = origin.get(id(pod))
-                return self._served(original, version) if original is not None else self._default(pod, version)
-
+        if self.defaults and a != self.start:
+            # the kubelets at ``a`` saw the dump as the ``a`` API server serves it (defaults apply on read)
+            pods = [self._served(p, a) for p in pods]
         prediction = predict(
             pods,
             to=b,
             nodes=nodes_at_a,
             runtime=self._records(a),
-            control_plane=b if defaults is not None else None,
-            defaults=defaults,
+            control_plane=b,
+            defaults=self.defaults,
         )
         ok, note = hop_allowed(a, b)
         hop = Hop(a, b, tuple(sorted(upgraded)), prediction, ok, note)
@@ -338,11 +324,6 @@ class _Planner:
         self.settled[b] = settled
 
 
-def api_server_defaults(pod: Mapping[str, Any], version: str) -> Mapping[str, Any]:
-    """``pod`` as the API server of ``version`` serves it (its defaults, that minor's default feature gates)."""
-    return apply_defaults(pod, version).obj
-
-
 def plan(
     pods: Any,
     *,
@@ -350,15 +331,16 @@ def plan(
     nodes: Any = None,
     from_version: str | None = None,
     runtime: Iterable[RuntimeRecord] | None = None,
-    defaults: Defaulter | None = api_server_defaults,
+    defaults: bool = True,
     progress: Callable[[Hop], None] | None = None,
 ) -> UpgradePlan:
     """Plan in-place kubelet upgrades from ``from_version`` (default: the oldest kubelet in ``nodes``) to ``to``.
 
-    ``pods``, ``nodes``, ``runtime`` and ``defaults`` are as for :func:`~kubehash.upgrade.predict.predict`.
-    Defaults are applied on read, never stored: before a hop ``a -> b`` the kubelets see ``defaults(pod, a)``,
-    the new kubelet ``defaults(pod, b)`` (the control plane reached ``b``), both of the pod as dumped;
-    ``defaults=None`` hashes the pods as dumped. Raises
+    ``pods``, ``nodes`` and ``runtime`` are as for :func:`~kubehash.upgrade.predict.predict`. With ``defaults``
+    (the default) the API servers' defaults apply, each minor with its default feature gates: before a hop
+    ``a -> b`` the kubelets see the dump as the ``a`` API server serves it, and the new kubelet sees that as the
+    ``b`` one serves it (the same as serving the dump, unless a later minor stops adding a default an earlier
+    one added: ``resizePolicy`` with ``InPlacePodVerticalScaling`` turned on, 1.32 -> 1.33). Raises
     :class:`~kubehash.errors.KubehashError` when ``to`` is not newer than the start, or a node runs a
     kubelet older than ``from_version``."""
     node_versions = _node_versions(nodes)

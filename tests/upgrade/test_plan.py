@@ -190,38 +190,16 @@ def test_pods_without_a_node_and_nodes_older_than_the_start():
         plan([_pod("p", PLAIN)], to="1.12", nodes={"n1": "v0.1"})
 
 
-def test_defaults_are_applied_on_read_to_the_pod_as_dumped():
-    """The kubelets at ``a`` see the dump as the ``a`` API server serves it, the new kubelet as the ``b`` one
-    does; defaults are never composed hop after hop."""
-    pods = [_pod("p", PLAIN)]
-    calls: list[tuple[int, str]] = []
-
-    def defaults(pod, version):  # a default new in 1.19: an env var
-        calls.append((id(pod), version))
-        if int(version.split(".")[1]) < 19:
-            return pod
-        out = copy.deepcopy(pod)
-        out["spec"]["containers"][0]["env"] = [{"name": "NEW_DEFAULT", "value": "1"}]
-        return out
-
-    result = plan(pods, to="1.20", nodes={"n1": "1.17"}, defaults=defaults)
-    assert {id_ for id_, _ in calls} == {id(pods[0])}  # always the pod as dumped
-    assert len(calls) == len(set(calls))  # once per version
-    assert result.hop("1.18", "1.19").restarts == 1
-    assert result.hop("1.18", "1.19").prediction.restarts[0].reasons[-1].kind == "default-added"
-    assert result.hop("1.19", "1.20").restart_free  # both sides see the 1.19+ default
-    assert result.hop("1.19", "1.20").prediction.containers[0].model_check == "match"
-    assert result.hop("1.17", "1.18").restart_free
-    assert result.cheapest.restarts == 1
-
-
 def test_real_api_server_defaults_fill_a_bare_dump_once():
     bare = {"name": "c", "image": "app:2", "resources": {}}  # not as an API server serves it
     result = plan([_pod("p", bare)], to="1.19", nodes={"n1": "1.17"})
     first = result.hop("1.17", "1.18")
     assert first.restarts == 1 and {r.kind for r in first.prediction.restarts[0].reasons} == {"default-added"}
-    assert result.hop("1.18", "1.19").restart_free
-    undefaulted = plan([_pod("p", bare)], to="1.19", nodes={"n1": "1.17"}, defaults=None)
+    # before 1.18 -> 1.19 the kubelets saw the dump as the 1.18 API server serves it, and recorded its hash
+    second = result.hop("1.18", "1.19").prediction.containers[0]
+    assert second.verdict == "unchanged" and second.model_check == "match"
+    assert second.recorded_hash == first.prediction.restarts[0].new_hash
+    undefaulted = plan([_pod("p", bare)], to="1.19", nodes={"n1": "1.17"}, defaults=False)
     assert undefaulted.cheapest.restarts == 0
 
 
