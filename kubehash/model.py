@@ -112,7 +112,8 @@ class RuntimeRecord:
 
     ``hash`` is the kubelet's ``io.kubernetes.container.hash`` annotation (CRI) or
     ``annotation.io.kubernetes.container.hash`` label (dockershim), parsed from lowercase hex;
-    ``started_at`` is timezone-aware UTC (``None`` when the runtime gives no start time).
+    ``started_at`` is timezone-aware UTC (``None`` when the runtime gives no start time); ``started_at_ns``
+    keeps the runtime's nanoseconds, which ``datetime`` cannot hold.
     """
 
     namespace: str | None
@@ -127,6 +128,8 @@ class RuntimeRecord:
     node: str | None = None
     hash_without_resources: int | None = None
     origin: str | None = None  # file the record was read from
+    started_at_ns: int | None = None  # start time in nanoseconds since the Unix epoch, exact as the runtime gave it
+    created_at: datetime | None = None  # when the runtime created the container (all ``crictl ps`` gives)
 
     @property
     def key(self) -> tuple[str | None, str | None, str]:

@@ -18,10 +18,11 @@ from kubehash.cli import (  # noqa: F401  (register commands)
     plan_cmd,
     predict_cmd,
     preflight_cmd,
+    snapshot_cmd,
     versions_cmd,
 )
 from kubehash.cli.app import cli
-from kubehash.errors import KubehashError
+from kubehash.errors import KubehashError, OutputError
 
 __all__ = ["cli", "main"]
 
@@ -41,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as e:
         e.show()
         return exitcodes.USAGE
+    except OutputError as e:
+        click.echo(f"error: {e}", err=True)
+        return exitcodes.OUTPUT_REFUSED
     except KubehashError as e:
         click.echo(f"error: {e}", err=True)
         return exitcodes.INPUT_ERROR

@@ -8,7 +8,8 @@ from typing import Any
 import click
 
 from kubehash import exitcodes
-from kubehash.cli._common import load_or_exit, parse_time, version_option, version_text_option
+from kubehash.cli._common import parse_time, version_option, version_text_option
+from kubehash.cli._inputs import cluster_options, gather
 from kubehash.cli.app import cli
 from kubehash.cli.progress import pod_progress
 from kubehash.report.prediction import PREDICT_FORMATS, render_prediction
@@ -18,8 +19,7 @@ from kubehash.upgrade.predict import predict
 
 @cli.command("predict")
 @click.option("--to", "to_version", required=True, callback=version_text_option, help="Target kubelet version.")
-@click.option("--pods", "pods_file", required=True, help="Pods: kubectl get pods -A -o json|yaml dump ('-' = stdin).")
-@click.option("--nodes", "nodes_file", default=None, help="Nodes: kubectl get nodes -o json|yaml (kubelet versions).")
+@cluster_options
 @click.option(
     "--from",
     "from_version",
@@ -75,8 +75,13 @@ from kubehash.upgrade.predict import predict
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def predict_cmd(
     to_version: str,
-    pods_file: str,
+    pods_file: str | None,
     nodes_file: str | None,
+    runtime_paths: tuple[str, ...],
+    context: str | None,
+    kubeconfig: str | None,
+    namespace: str | None,
+    all_namespaces: bool,
     from_version: str | None,
     control_plane_version: str | None,
     old_go_version: str | None,
@@ -96,13 +101,13 @@ def predict_cmd(
     be read or decoded (reported on stderr; everything else is still predicted), 1 usage error."""
     started = parse_time(kubelet_start, "--kubelet-start") if kubelet_start else None
     gates = _gates(feature_gates, control_plane_version or to_version)
-    pods = load_or_exit(pods_file)
-    nodes = load_or_exit(nodes_file) if nodes_file else None
-    with pod_progress(pods, quiet=quiet) as tick:
+    snap, problems = gather(pods_file, nodes_file, runtime_paths, context, kubeconfig, namespace, all_namespaces)
+    with pod_progress(snap.pods, quiet=quiet) as tick:
         result = predict(
-            pods,
+            snap.pods,
             to=to_version,
-            nodes=nodes,
+            nodes=snap.nodes or None,
+            runtime=snap.runtime,
             from_version=from_version,
             control_plane=control_plane_version,
             old_go=old_go_version,
@@ -115,10 +120,11 @@ def predict_cmd(
             feature_gates=gates,
         )
     if len(result) == 0:
-        click.echo(f"error: {pods_file}: no pods found", err=True)
+        click.echo(f"error: {pods_file or 'cluster'}: no pods found", err=True)
         sys.exit(exitcodes.INPUT_ERROR)
     for c in result.errors:
         click.echo(f"error: {c.error}", err=True)
+    result.input_errors[:0] = problems
     for msg in result.input_errors:
         click.echo(f"error: {msg}", err=True)
     click.echo(render_prediction(result, output), nl=False)

@@ -3,6 +3,7 @@ documents in one file) from a path or standard input."""
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,8 +12,12 @@ import yaml
 
 from kubehash.errors import KubehashError
 from kubehash.golang.jsonvalue import loads as json_loads
+from kubehash.sources.gcpause import gc_paused
 
 __all__ = ["InputError", "load_documents", "parse_documents"]
+
+
+_LEADING_SPACE = re.compile(r"\s*")
 
 
 class InputError(KubehashError):
@@ -31,10 +36,11 @@ _Loader.yaml_implicit_resolvers = {
 
 def parse_documents(text: str, *, name: str = "<input>") -> list[Any]:
     """All documents in ``text``: one JSON value, or every non-empty YAML document."""
-    stripped = text.lstrip()
-    if stripped[:1] in ("{", "["):
+    start = _LEADING_SPACE.match(text).end()  # type: ignore[union-attr]  # (no copy of a large text)
+    if text[start : start + 1] in ("{", "["):
         try:
-            return [json_loads(text)]
+            with gc_paused():
+                return [json_loads(text)]
         except ValueError:
             pass  # maybe YAML flow style; fall through
     try:

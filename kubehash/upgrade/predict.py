@@ -137,6 +137,8 @@ def _hex(h: int | None) -> str:
 
 
 def _short(r: Reason) -> str:
+    if r.kind == "spec-changed" and isinstance(r.old, int):
+        return f"spec-changed since start (recorded {runtime_hex(r.old)})"
     if r.kind in ("field-added", "field-removed", "default-added") and r.path:
         return f"{r.kind} {r.path}"
     return f"{r.kind}: {r.detail}" if r.detail else r.kind

@@ -190,3 +190,43 @@ def test_cli_feature_gates_are_checked(tmp_path):
     assert main(base) == 0
     assert main([*base, "--feature-gates", "InPlacePodVerticalScaling=true"]) == 3
     assert main([*base, "--feature-gates", "NoSuchGate=true"]) == 1
+
+
+def test_runtime_records_verify_the_model_and_catch_the_edited_pod(pods, nodes):
+    from kubehash.sources.runtime import load_runtime
+
+    records, errors = load_runtime([CLUSTER / "runtime"])
+    assert not errors and len(records) == 281
+    result = predict(pods, to="1.11", nodes=nodes, runtime=records)
+    checks = Counter(c.model_check for c in result if c.verdict != "not-running")
+    assert checks == {"match": 280, "mismatch": 1}
+    (restart,) = result.restarts
+    assert (restart.namespace, restart.pod) == ("default", "legacy-report-runner")
+    assert [r.kind for r in restart.reasons] == ["spec-changed"]
+    assert restart.new_hash == restart.old_hash != restart.recorded_hash
+    # the recorded hash is what the new kubelet compares against: to 1.17 everything restarts, and the
+    # edited pod says both why
+    result17 = predict(pods, to="1.17", nodes=nodes, runtime=records)
+    edited = next(c for c in result17 if c.pod == "legacy-report-runner")
+    assert {r.kind for r in edited.reasons} == {"spec-changed", "algorithm"}
+    started = [c.started_at for c in result17 if c.verdict == "restart"]
+    assert all(s is not None and s.tzinfo is not None for s in started)
+
+
+def test_cli_predict_with_runtime_and_snapshot(tmp_path, capsys):
+    base = ["--nodes", str(CLUSTER / "nodes.json"), "--runtime", str(CLUSTER / "runtime"), "-q"]
+    assert main(["predict", "--to", "1.11", "--pods", str(CLUSTER / "pods.json"), *base, "-o", "json"]) == 3
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["summary"]["model_check"] == {"match": 280, "mismatch": 1}
+    snap = tmp_path / "cluster.snapshot"
+    assert main(["snapshot", "--out", str(snap), "--pods", str(CLUSTER / "pods.json"), *base]) == 0
+    capsys.readouterr()
+    assert main(["predict", "--to", "1.11", "--pods", str(snap), "-q", "-o", "json"]) == 3
+    assert json.loads(capsys.readouterr().out) == doc
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "x.json").write_text("{not json")
+    args = ["predict", "--to", "1.11", "--pods", str(CLUSTER / "pods.json"), *base, "--runtime", str(bad)]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "x.json" in err and "Traceback" not in err

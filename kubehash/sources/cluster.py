@@ -1,0 +1,280 @@
+"""Pods and nodes from a live cluster, read through the official ``kubernetes`` Python client.
+
+Responses are read as raw JSON (``_preload_content=False``) and parsed with kubehash's own loader, so
+quantities, number literals and fields the client's models do not know stay exactly as the apiserver sent
+them. Lists are paginated like ``kubectl get`` does (``limit``/``continue``); an expired continue token
+(410 Gone, apiserver ≥ 1.9 list chunking) restarts the list from the beginning and skips objects already
+yielded (by ``metadata.uid``); 429 and 5xx responses are retried with exponential backoff that honours
+``Retry-After`` (as client-go does). Every failure the user can fix — no kubeconfig, unknown context,
+401/403, an unreachable server — becomes one :class:`ClusterError` line.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import os
+import time
+from collections.abc import Callable, Iterator, Mapping
+from datetime import timezone
+from pathlib import Path
+from typing import Any
+
+from kubehash.errors import KubehashError
+from kubehash.golang.jsonvalue import loads as json_loads
+
+__all__ = ["ClusterError", "LiveCluster"]
+
+#: Environment variable the kubelet sets in every pod; its presence means "running in a cluster".
+SERVICE_HOST_ENV = "KUBERNETES_SERVICE_HOST"
+
+
+class ClusterError(KubehashError):
+    """The cluster could not be read: configuration missing or wrong, credentials rejected, server unreachable."""
+
+
+def _default_kubeconfig() -> str:
+    """``$KUBECONFIG`` (may list several files, as kubectl allows) or ``~/.kube/config``."""
+    return os.environ.get("KUBECONFIG") or str(Path("~/.kube/config").expanduser())
+
+
+def _kubeconfig_exists(spec: str) -> bool:
+    return any(Path(p).expanduser().is_file() for p in spec.split(os.pathsep) if p)
+
+
+def _status_message(body: Any) -> str:
+    """The ``message`` of a metav1.Status error body, or a short excerpt of whatever came back."""
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
+    if not isinstance(body, str) or not body.strip():
+        return ""
+    try:
+        doc = json_loads(body)
+    except ValueError:
+        text = " ".join(body.split())
+        return text[:200]
+    if isinstance(doc, Mapping) and isinstance(doc.get("message"), str):
+        return doc["message"]
+    return ""
+
+
+def _retry_after(headers: Any, now: Callable[[], float] = time.time) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or HTTP-date), ``None`` when absent or unparsable."""
+    if not headers:
+        return None
+    value = None
+    for k, v in dict(headers).items():
+        if str(k).lower() == "retry-after":
+            value = str(v).strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, when.timestamp() - now())
+
+
+class LiveCluster:
+    """A cluster reached through a kubeconfig (or the pod's service account).
+
+    ``in_cluster=None`` picks the service-account configuration when no kubeconfig file exists and
+    ``KUBERNETES_SERVICE_HOST`` is set. ``sleep`` is called for backoff waits (tests pass a recorder);
+    ``max_attempts`` bounds the tries of one request (429, 5xx and connection errors are retried, waiting
+    ``Retry-After`` or ``backoff * 2**n``, at most ``max_backoff`` seconds), ``max_relists`` the restarts
+    after 410 Gone.
+    """
+
+    def __init__(
+        self,
+        kubeconfig: str | None = None,
+        context: str | None = None,
+        in_cluster: bool | None = None,
+        page_size: int = 500,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        max_attempts: int = 6,
+        backoff: float = 0.5,
+        max_backoff: float = 30.0,
+        max_relists: int = 3,
+        request_timeout: float | tuple[float, float] = (10.0, 120.0),
+    ) -> None:
+        if page_size < 1:
+            raise ValueError("page_size must be positive")
+        self.page_size = page_size
+        self.sleep = sleep
+        self.max_attempts = max(1, max_attempts)
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.max_relists = max_relists
+        self.request_timeout = request_timeout
+        #: every request made, as (path, continue token or None): for diagnostics and tests
+        self.requests: list[tuple[str, str | None]] = []
+        self.context_name: str = ""
+        self.server: str = ""
+        self._api = self._connect(kubeconfig, context, in_cluster)
+
+    # -- configuration -------------------------------------------------------------------------------
+
+    def _connect(self, kubeconfig: str | None, context: str | None, in_cluster: bool | None) -> Any:
+        from kubernetes import client, config
+        from kubernetes.config.config_exception import ConfigException
+
+        spec = kubeconfig or _default_kubeconfig()
+        if in_cluster is None:
+            in_cluster = kubeconfig is None and not _kubeconfig_exists(spec) and bool(os.environ.get(SERVICE_HOST_ENV))
+        cfg = client.Configuration()
+        try:
+            if in_cluster:
+                config.load_incluster_config(client_configuration=cfg)
+                self.context_name = "in-cluster"
+            else:
+                if not _kubeconfig_exists(spec):
+                    raise ClusterError(
+                        f"no kubeconfig found at {spec} (set --kubeconfig or KUBECONFIG, "
+                        "or pass --pods FILE to read a dump instead)"
+                    )
+                config.load_kube_config(config_file=spec, context=context, client_configuration=cfg)
+                if context:
+                    self.context_name = context
+                else:
+                    _, active = config.list_kube_config_contexts(config_file=spec)
+                    self.context_name = str((active or {}).get("name", ""))
+        except ConfigException as e:
+            where = "in-cluster service account" if in_cluster else f"kubeconfig {spec}"
+            raise ClusterError(f"cannot use {where}: {e}") from None
+        except (OSError, ValueError, TypeError, KeyError) as e:
+            raise ClusterError(f"cannot read kubeconfig {spec}: {e}") from None
+        cfg.retries = False  # kubehash retries itself, with backoff and Retry-After
+        self.server = str(cfg.host)
+        return client.CoreV1Api(client.ApiClient(cfg))
+
+    # -- public listing API --------------------------------------------------------------------------
+
+    def iter_pods(self, namespace: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every pod (``namespace=None``: all namespaces), as ``kubectl get pods -o json`` items."""
+        if namespace is None:
+            return self._paginate(
+                "/api/v1/pods", "Pod", lambda **kw: self._api.list_pod_for_all_namespaces(**kw), "pods"
+            )
+        return self._paginate(
+            f"/api/v1/namespaces/{namespace}/pods",
+            "Pod",
+            lambda **kw: self._api.list_namespaced_pod(namespace, **kw),
+            f"pods in namespace {namespace}",
+        )
+
+    def iter_nodes(self) -> Iterator[dict[str, Any]]:
+        """Every node, as ``kubectl get nodes -o json`` items."""
+        return self._paginate("/api/v1/nodes", "Node", lambda **kw: self._api.list_node(**kw), "nodes")
+
+    # -- machinery -----------------------------------------------------------------------------------
+
+    def _paginate(self, path: str, kind: str, call: Callable[..., Any], what: str) -> Iterator[dict[str, Any]]:
+        seen: set[Any] = set()
+        token: str | None = None
+        relists = 0
+        while True:
+            try:
+                body = self._get(path, call, token, what)
+            except _Gone:
+                if token is None:
+                    raise ClusterError(f"listing {what} at {self.server}: 410 Gone on the first page") from None
+                if relists >= self.max_relists:
+                    raise ClusterError(
+                        f"listing {what} at {self.server}: the list expired (410 Gone) {relists + 1} times "
+                        "before it was complete; try a larger page size"
+                    ) from None
+                relists += 1
+                token = None
+                continue
+            items = body.get("items")
+            if not isinstance(items, list):
+                raise ClusterError(f"listing {what} at {self.server}: response has no 'items' list")
+            for item in items:
+                if not isinstance(item, dict):
+                    continue
+                imeta = item.get("metadata")
+                if not isinstance(imeta, Mapping):
+                    imeta = {}
+                key = imeta.get("uid") or (imeta.get("namespace"), imeta.get("name"))
+                if key in seen:
+                    continue
+                seen.add(key)
+                item.setdefault("apiVersion", "v1")
+                item.setdefault("kind", kind)
+                yield item
+            meta = body.get("metadata")
+            token = (meta.get("continue") or None) if isinstance(meta, Mapping) else None
+            if token is None:
+                return
+
+    def _get(self, path: str, call: Callable[..., Any], token: str | None, what: str) -> dict[str, Any]:
+        """One list request with retries; returns the parsed body. Raises :class:`_Gone` on 410."""
+        import urllib3
+        from kubernetes.client.exceptions import ApiException
+
+        kwargs: dict[str, Any] = {
+            "limit": self.page_size,
+            "_preload_content": False,
+            "_request_timeout": self.request_timeout,
+        }
+        if token is not None:
+            kwargs["_continue"] = token
+        where = f"listing {what} at {self.server} (context {self.context_name or '-'})"
+        for attempt in range(1, self.max_attempts + 1):
+            self.requests.append((path, token))
+            delay: float | None = None
+            try:
+                resp = call(**kwargs)
+                try:
+                    raw = resp.data
+                finally:
+                    resp.release_conn()
+            except ApiException as e:
+                status = int(e.status or 0)
+                msg = _status_message(e.body)
+                detail = f": {msg}" if msg else ""
+                if status == 410:
+                    raise _Gone() from None
+                if status == 401:
+                    raise ClusterError(f"{where}: unauthorized (401): credentials were rejected{detail}") from None
+                if status == 403:
+                    raise ClusterError(f"{where}: forbidden (403){detail}") from None
+                if status == 0:  # the client's wrapper for TLS errors
+                    raise ClusterError(f"{where}: {' '.join(str(e.reason).split())}") from None
+                if status != 429 and status < 500:
+                    raise ClusterError(f"{where}: HTTP {status} {e.reason or ''}{detail}".rstrip()) from None
+                delay = _retry_after(e.headers)
+                last = f"HTTP {status}{detail}"
+            except urllib3.exceptions.HTTPError as e:
+                last = f"cannot reach the server: {_reason(e)}"
+            except OSError as e:
+                last = f"cannot reach the server: {e}"
+            else:
+                try:
+                    body = json_loads(raw)
+                except (ValueError, UnicodeDecodeError) as e:
+                    raise ClusterError(f"{where}: response is not JSON: {e}") from None
+                if not isinstance(body, dict):
+                    raise ClusterError(f"{where}: response is not a JSON object")
+                return body
+            if attempt == self.max_attempts:
+                break
+            if delay is None:
+                delay = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
+            self.sleep(min(delay, self.max_backoff))
+        raise ClusterError(f"{where}: {last} (gave up after {self.max_attempts} attempts)")
+
+
+class _Gone(Exception):
+    """410 Gone: the continue token expired."""
+
+
+def _reason(e: Exception) -> str:
+    inner = getattr(e, "reason", None)
+    text = str(inner if inner is not None else e)
+    return " ".join(text.split())
