@@ -98,3 +98,18 @@ def test_plan_no_defaults(capsys: pytest.CaptureFixture[str], tmp_path: Path) ->
     }
     assert main([*args, "--no-defaults"]) == 0
     assert json.loads(capsys.readouterr().out)["hops"][0]["restarts"] == 0
+
+
+def test_plan_with_recorded_hashes(capsys: pytest.CaptureFixture[str]) -> None:
+    """With the runtime records, the bare pod whose image was edited after it started restarts on the first
+    hop (its recorded hash is of the old spec), and only there."""
+    args = [*ARGS, "--runtime", str(CLUSTER / "runtime"), "--to", "1.13", "-o", "json"]
+    assert main(args) == 0
+    doc = json.loads(capsys.readouterr().out)
+    hops = {(h["from"], h["to"]): h for h in doc["hops"]}
+    assert hops[("1.10", "1.11")]["restarts"] == 1 and hops[("1.10", "1.11")]["reasons"] == {"spec-changed": 1}
+    assert hops[("1.10", "1.12")]["restarts"] == 40
+    assert hops[("1.11", "1.12")]["restarts"] == 39 and "spec-changed" not in hops[("1.11", "1.12")]["reasons"]
+    assert doc["cheapest"] == ["1.10", "1.11", "1.13"] and doc["paths"][0]["restarts"] == 40
+    assert main([*ARGS, "--runtime", str(CLUSTER / "nope"), "--to", "1.11"]) == 2
+    assert "nope: no such file or directory" in capsys.readouterr().err

@@ -49,11 +49,13 @@ def test_notebook_runs_and_draws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert len(pngs) == 5 and all(p.startswith(b"\x89PNG") for p in pngs)
     texts = "\n".join(o["data"].get("text/plain", "") for o in outputs if "data" in o)
     assert "'restart': 281" in texts  # the summary of the 1.10 -> 1.17 prediction
+    assert "252 pods, 281 runtime records" in "".join(o.get("text", "") for o in outputs)
     html = "\n".join(o["data"].get("text/html", "") for o in outputs if "data" in o)
     assert "legacy-report-runner" in html and "single replica" in html
     assert "kubectl label node worker-2 disktype=ssd --overwrite" in html  # the preflight fix
     # the ignore files (one per node, its current version) protect every restart of the 1.10 -> 1.17 upgrade
     assert "<th>total</th>\n      <td>281</td>\n      <td>0</td>" in html
+    assert "<td>239da394</td>" in html  # the edited bare pod the ignore file silently keeps
     assert "1.10 &gt; 1.11 &gt; 1.13 &gt; 1.15 &gt; 1.17" in html  # the cheapest path in the paths table
 
 

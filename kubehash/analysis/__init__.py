@@ -24,6 +24,7 @@ from kubehash.analysis.frames import (
     preflight_findings,
     restarts_by,
     risk_overview,
+    silenced_changes,
     workloads,
 )
 
@@ -42,5 +43,6 @@ __all__ = [
     "preflight_findings",
     "restarts_by",
     "risk_overview",
+    "silenced_changes",
     "workloads",
 ]

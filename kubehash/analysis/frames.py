@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from kubehash.golang.fnv import runtime_hex
 from kubehash.upgrade.labels import reason_labels
 from kubehash.upgrade.predict import VERDICTS
 
@@ -25,6 +26,7 @@ __all__ = [
     "preflight_findings",
     "restarts_by",
     "risk_overview",
+    "silenced_changes",
     "workloads",
 ]
 
@@ -242,6 +244,25 @@ def compare_predictions(predictions: Mapping[str, Any], by: str = "node", verdic
     out.index.name = by
     out.loc["total"] = out.sum()
     return out
+
+
+def silenced_changes(prediction: Any) -> pd.DataFrame:
+    """Containers an ignore file keeps although their spec changed since they started (recorded hash is not
+    the old kubelet's hash of the current spec): the change is silently not applied (DOMAIN.md §7).
+    Hashes in the runtime's hex form."""
+    rows = [
+        {
+            "namespace": c.namespace or "",
+            "pod": c.pod or "",
+            "container": c.container,
+            "node": c.node or "",
+            "recorded_hash": runtime_hex(c.recorded_hash) if c.recorded_hash is not None else "",
+            "spec_hash": runtime_hex(c.old_hash) if c.old_hash is not None else "",
+        }
+        for c in prediction
+        if c.verdict == "protected" and any(r.kind == "spec-changed" for r in c.reasons)
+    ]
+    return pd.DataFrame(rows, columns=["namespace", "pod", "container", "node", "recorded_hash", "spec_hash"])
 
 
 def plan_paths(plan: Any) -> pd.DataFrame:

@@ -160,3 +160,22 @@ def test_risk_overview_joins_restarts_single_instances_and_preflight(bundled):
     assert (overview["risks"] >= 1).all() and overview["risks"].is_monotonic_decreasing
     without_preflight = risk_overview(bundled)
     assert (without_preflight["preflight"] == "").all() and len(without_preflight) == 245
+
+
+def test_silenced_changes_with_recorded_hashes():
+    from kubehash.analysis import silenced_changes
+    from kubehash.model import node_kubelet_versions
+    from kubehash.sources.runtime import load_runtime
+    from kubehash.upgrade.ignorefile_io import generate_ignore_files
+
+    pods, nodes = load_documents(CLUSTER / "pods.json"), load_documents(CLUSTER / "nodes.json")
+    runtime, errors = load_runtime([CLUSTER / "runtime"])
+    assert not errors
+    ignore = generate_ignore_files(node_kubelet_versions(nodes), now=1551441600)
+    protected = predict(pods, to="1.17", nodes=nodes, runtime=runtime, ignore_files=ignore)
+    silenced = silenced_changes(protected)
+    assert silenced[["namespace", "pod", "container", "node"]].values.tolist() == [
+        ["default", "legacy-report-runner", "runner", "worker-1"]
+    ]
+    assert silenced["recorded_hash"].item() != silenced["spec_hash"].item()
+    assert silenced_changes(predict(pods, to="1.17", nodes=nodes, runtime=runtime)).empty  # nothing protected
