@@ -76,7 +76,8 @@ def plot_comparison(predictions: Mapping[str, Any], by: str = "node") -> Figure:
     width = 0.8 / max(1, len(frame.columns))
     xs = range(len(frame.index))
     for i, label in enumerate(frame.columns):
-        ax.bar([x + i * width for x in xs], frame[label], width=width, label=label)
+        bars = ax.bar([x + i * width for x in xs], frame[label], width=width, label=label)
+        ax.bar_label(bars, fontsize=7)
     ax.set_xticks([x + width * (len(frame.columns) - 1) / 2 for x in xs], list(frame.index), rotation=30, ha="right")
     ax.set_ylabel("restarting containers")
     ax.set_title(f"Restarts per {by}")

@@ -73,6 +73,7 @@ def test_comparison_figure(cluster):
     ax = fig.axes[0]
     heights = {c.get_label(): [p.get_height() for p in c.patches] for c in ax.containers}
     assert heights == {"without": [6, 7], "with": [6, 0]}
+    assert sorted(t.get_text() for t in ax.texts) == ["0", "6", "6", "7"]  # every bar labelled, zeros too
 
 
 def test_upgrade_paths_figure(cluster):
