@@ -161,7 +161,9 @@ def test_later_hops_compare_against_the_hash_recorded_by_the_previous_kubelet():
 
 def test_three_minor_hops_from_125():
     pods = [_pod("p", PLAIN)]
-    result = plan(pods, to="1.36", nodes={"n1": "1.22"})
+    seen: list[tuple[str, str]] = []
+    result = plan(pods, to="1.36", nodes={"n1": "1.22"}, progress=lambda h: seen.append((h.from_version, h.to)))
+    assert seen == [(h.from_version, h.to) for h in result.hops]  # once per allowed hop, in order
     edges = {(h.from_version, h.to) for h in result.hops}
     assert ("1.25", "1.28") in edges and ("1.33", "1.36") in edges
     assert ("1.24", "1.27") not in edges and ("1.22", "1.25") not in edges
