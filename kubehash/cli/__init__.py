@@ -15,6 +15,7 @@ from kubehash.cli import (  # noqa: F401  (register commands)
     explain_cmd,
     hash_cmd,
     ignorefile_cmd,
+    plan_cmd,
     predict_cmd,
     preflight_cmd,
     snapshot_cmd,

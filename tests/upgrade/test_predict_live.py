@@ -37,8 +37,16 @@ def test_live_cluster_predict_equals_the_dump(tmp_path, capsys):
     assert {c["namespace"] for c in shop["containers"]} == {"shop"}
 
 
-def test_live_cluster_unreachable_is_a_clean_input_error(tmp_path, capsys):
+def test_live_cluster_unreachable_is_a_clean_input_error(tmp_path, capsys, monkeypatch):
+    import kubehash.sources.cluster as cluster
+
+    waits: list[float] = []
+    init = cluster.LiveCluster.__init__
+    monkeypatch.setattr(
+        cluster.LiveCluster, "__init__", lambda self, *a, **kw: init(self, *a, sleep=waits.append, **kw)
+    )
     kc = write_kubeconfig(tmp_path / "config", "http://127.0.0.1:9")
     assert main(["predict", "--to", "1.17", "--kubeconfig", str(kc), "-q"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error:") and "Traceback" not in err
+    assert waits and waits == sorted(waits)  # retried with growing backoff before giving up
