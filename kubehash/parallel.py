@@ -4,6 +4,8 @@ Results are yielded in input order and are identical to ``map(fn, items)`` (``fn
 deterministic function: a module-level function or a ``functools.partial`` of one). Work is sent in chunks
 with at most ``2 * jobs`` chunks in flight, so memory stays bounded while the input is streamed. Worker
 processes are forked where the platform allows it (compiled hash plans are inherited), spawned elsewhere.
+If the pool breaks (a worker dies), the chunks it had not answered are computed in this process, so a
+run never hangs on a lost worker and still gives the same results.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from typing import Any, TypeVar
 
@@ -41,13 +45,35 @@ def parallel_map(fn: Callable[[T], R], items: Iterable[T], *, jobs: int = 1, chu
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     it = iter(items)
-    with ctx.Pool(jobs) as pool:
-        pending: deque[Any] = deque()
-        while True:
-            chunk = list(islice(it, chunk_size))
-            if chunk:
-                pending.append(pool.apply_async(_apply_chunk, (fn, chunk)))
-            while pending and (len(pending) >= 2 * jobs or not chunk):
-                yield from pending.popleft().get()
-            if not chunk:
-                return
+    pending: deque[tuple[list[Any], Future[list[Any]] | None]] = deque()
+    broken = False
+    with ProcessPoolExecutor(jobs, mp_context=ctx) as pool:
+        try:
+            while True:
+                chunk = list(islice(it, chunk_size))
+                if chunk:
+                    future = None if broken else _submit(pool, fn, chunk)
+                    broken = broken or future is None
+                    pending.append((chunk, future))
+                while pending and (len(pending) >= 2 * jobs or not chunk):
+                    done, future = pending.popleft()
+                    results = None
+                    if future is not None:
+                        try:
+                            results = future.result()
+                        except BrokenProcessPool:
+                            broken = True
+                    yield from results if results is not None else _apply_chunk(fn, done)
+                if not chunk:
+                    return
+        finally:
+            for _, future in pending:
+                if future is not None:
+                    future.cancel()
+
+
+def _submit(pool: ProcessPoolExecutor, fn: Callable[[Any], Any], chunk: list[Any]) -> Future[list[Any]] | None:
+    try:
+        return pool.submit(_apply_chunk, fn, chunk)
+    except BrokenProcessPool:
+        return None

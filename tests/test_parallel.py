@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import kubehash
 from kubehash.errors import DecodeError
 from kubehash.kubelet.batch import hash_many
@@ -28,3 +30,16 @@ def test_hash_many_jobs_identical() -> None:
         assert [x if isinstance(x, int) else str(x) for x in one] == [x if isinstance(x, int) else str(x) for x in two]
         assert isinstance(two[13], DecodeError) and two[13].path == ["ports", 0, "containerPort"]
         assert one[0] == kubehash.hash_container(containers[0], version)
+
+
+def _die_on_seven(x: int) -> int:
+    if x == 7 and os.getpid() != _PARENT:
+        os._exit(1)  # a worker lost mid-run
+    return x * x
+
+
+_PARENT = os.getpid()
+
+
+def test_lost_worker_does_not_hang_or_change_results() -> None:
+    assert list(parallel_map(_die_on_seven, range(50), jobs=2, chunk_size=3)) == [x * x for x in range(50)]
