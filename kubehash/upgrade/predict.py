@@ -38,6 +38,7 @@ from kubehash.model import ContainerRef, RuntimeRecord, iter_containers, iter_po
 from kubehash.upgrade.explain import Reason, explain
 from kubehash.upgrade.ignorefile import IgnoreFile, KubeletStart, protection_hook
 from kubehash.upgrade.ignorefile_io import load_ignore_files
+from kubehash.upgrade.podlite import SPEC_KEYS
 
 __all__ = ["VERDICTS", "ContainerPrediction", "Prediction", "Predictor", "predict"]
 
@@ -263,6 +264,9 @@ class _Hasher:
 
 
 def _spec_key(spec: Any) -> bytes:
+    key = SPEC_KEYS.get(id(spec))  # containers decode_pod memoised (alive while listed there)
+    if key is not None:
+        return key
     key = spec_key(spec)
     return key if key is not None else repr(id(spec)).encode()
 
