@@ -30,7 +30,7 @@ from typing import Any
 
 from kubehash.errors import DecodeError, KubehashError
 from kubehash.golang.fnv import runtime_hex
-from kubehash.kubelet.defaults import apply_defaults
+from kubehash.kubelet.defaults import Defaulted, apply_defaults
 from kubehash.kubelet.hashcache import spec_key
 from kubehash.kubelet.hashing import plan_for
 from kubehash.kubelet.releases import Release, release
@@ -335,6 +335,8 @@ class _Defaulter:
     def __init__(self, control_plane: str, kubelet: str, feature_gates: Mapping[str, bool] | None) -> None:
         self.control_plane, self.kubelet, self.gates = control_plane, kubelet, feature_gates
         self.cache: dict[tuple[bytes, str, bool, str], tuple[Any, bytes]] = {}
+        #: The apply_defaults results behind ``cache`` (explain reuses them).
+        self.results: dict[tuple[bytes, str, bool, str], Defaulted] = {}
 
     def by(self, source: str) -> str:
         return self.kubelet if source == "file" else self.control_plane
@@ -347,9 +349,10 @@ class _Defaulter:
             if not isinstance(ref.spec, Mapping):
                 hit = (ref.spec, key)
             else:
-                new = apply_defaults(
+                d = self.results[k] = apply_defaults(
                     ref.spec, version, feature_gates=self.gates, container_kind=ref.kind, host_network=host_network
-                ).obj
+                )
+                new = d.obj
                 hit = (ref.spec, key) if new == ref.spec else (new, _spec_key(new))
             self.cache[k] = hit
         return hit
@@ -603,6 +606,7 @@ def _predict_one(
         return
     if p.old_hash != p.new_hash:
         cp = defaulter.control_plane if defaulter is not None else None
+        d = defaulter.results.get((key, ref.kind, host_network, defaulter.by(ref.source))) if defaulter else None
         ekey = (key, old.minor, target.minor, ref.source, ref.kind, host_network, cp)
         reasons = explained.get(ekey)
         if reasons is None:
@@ -618,6 +622,7 @@ def _predict_one(
                 feature_gates=feature_gates,
                 container_kind=ref.kind,
                 host_network=host_network,
+                defaulted=d,
             )
             reasons = explained[ekey] = list(ex.reasons)
         p.reasons.extend(reasons)
