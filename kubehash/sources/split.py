@@ -15,14 +15,16 @@ sending parsed pods between processes would cost as much as parsing them. How it
   file itself from the last verified item boundary. Results are therefore always what a sequential
   ``map(fn, iter_items(path))`` gives, in the same order.
 
-Items are cut out of the bytes by that marker (:class:`_Scan`; ``bytes.find`` runs at memory speed) and
-each piece is decoded on its own: by the caller's ``decode`` (a fast decoder of just the fields it needs,
-e.g. :mod:`kubehash.upgrade.podlite`) or, when that declines, by the project's exact JSON loader. A piece
-that decodes is exactly one item: every piece starts with ``{``, ends with ``}`` and is one valid JSON
-value, and the pieces are joined by the separator, so together they are the array. When a piece does not
-decode (or is not UTF-8), the scan stops and the ordinary streaming reader takes over for the rest -- in
-one process, :func:`~kubehash.sources.stream.iter_items` from the top, skipping the items already mapped --
-so results *and error messages* stay those of the streaming reader.
+Items are cut out of the bytes by that marker (:class:`_Scan`): the bytes from a verified item start to
+the last marker of a read block are wrapped in ``[]`` and given to the caller's ``decode`` (a fast decoder
+of just the fields it needs, e.g. :mod:`kubehash.upgrade.podlite`) in one call. If that declines, the
+block goes item by item (the next marker ends each one), each by ``decode`` or else the project's exact
+JSON loader. Whatever decodes is exactly the next items of the array: it starts at an item start, is a
+valid sequence of JSON values joined by commas, and is followed by a comma, so the array's own parse would
+read the same values. When a piece does not decode (or is not UTF-8), the scan stops and the streaming
+reader takes over for the rest -- in one process, :func:`~kubehash.sources.stream.iter_items` from the
+top, skipping the items already mapped -- so results *and error messages* stay those of the streaming
+reader.
 """
 
 from __future__ import annotations
@@ -47,8 +49,9 @@ _HEAD = 8 << 20
 _WINDOW = 1 << 20
 _BLOCK = 8 << 20
 
-#: ``decode(piece)``: the item for one item's bytes, or ``None`` to have the exact loader decode it.
-Decode = Callable[[bytes], Any]
+#: ``decode(array)``: the items of a JSON array (of items cut out of the file, valid UTF-8) as ``fn`` should
+#: get them, or ``None`` to have the exact loader decode them.
+Decode = Callable[[bytes], "list[Any] | None"]
 
 
 @dataclass(frozen=True)
@@ -137,14 +140,15 @@ class _Scan:
         self.after: int | None = None
         self.count = 0
 
-    def _item(self, piece: bytes) -> Any:
+    def _items(self, piece: bytes) -> list[Any]:
+        """The items in ``piece`` (one or more items joined by the separator)."""
         if not piece.isascii():
             try:
                 piece.decode("utf-8")
             except UnicodeDecodeError:
                 raise _Bail(self.count) from None
-        item = self.decode(piece) if self.decode is not None else None
-        if item is None:
+        items = self.decode(b"[" + piece + b"]") if self.decode is not None else None
+        if items is None:
             text = piece.decode("utf-8")
             try:
                 item, end = _DECODER.raw_decode(text)
@@ -152,7 +156,17 @@ class _Scan:
                 raise _Bail(self.count) from None
             if end != len(text):
                 raise _Bail(self.count)
-        return item
+            items = [item]
+        return items
+
+    def _batch(self, piece: bytes) -> list[Any] | None:
+        """The items in ``piece`` by ``decode`` alone (``None``: go item by item)."""
+        if not piece.isascii():
+            try:
+                piece.decode("utf-8")
+            except UnicodeDecodeError:
+                return None
+        return self.decode(b"[" + piece + b"]") if self.decode is not None else None
 
     def _last(self, rest: bytes, offset: int) -> Any:
         """The last item of the array (``rest``: it, the closing ``]`` and the end of the document)."""
@@ -175,10 +189,24 @@ class _Scan:
         buf = b""
         base = self.start  # file offset of buf[0]
         i = 0  # start of the current item in buf
+        single = 0  # items before this buf index are decoded one at a time (a batch there was declined)
         while True:
             if base + i >= self.limit:
                 self.next = base + i
                 return
+            if self.decode is not None and i >= single:
+                # Every complete item in the buffer (starting before the limit) in one decode call.
+                k = buf.rfind(marker, i, self.limit - base)
+                if k > i:
+                    batch = self._batch(buf[i : k + 1])
+                    if batch is None:
+                        single = k + m - 1
+                    else:
+                        for item in batch:
+                            self.count += 1
+                            yield item
+                        i = k + m - 1
+                        continue
             j = buf.find(marker, i)
             while j < 0:
                 if len(buf) - i > _MAX_VALUE:
@@ -192,11 +220,12 @@ class _Scan:
                 seen = len(buf) - i
                 buf = buf[i:] + data
                 base += i
+                single -= i
                 i = 0
                 j = buf.find(marker, max(0, seen - m + 1))
-            item = self._item(buf[i : j + 1])
-            self.count += 1
-            yield item
+            for item in self._items(buf[i : j + 1]):
+                self.count += 1
+                yield item
             i = j + m - 1
 
 

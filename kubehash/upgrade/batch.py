@@ -1,6 +1,6 @@
 """``predict`` over a dump file: streamed (memory bounded by one pod plus results) and, with ``jobs > 1``,
 split between worker processes that each parse and predict their own part of the file
-(:func:`kubehash.sources.split.map_items`). Items are decoded by :func:`kubehash.upgrade.podlite.decode_pod`
+(:func:`kubehash.sources.split.map_items`). Items are decoded by :func:`kubehash.upgrade.podlite.decode_pods`
 (only the fields ``predict`` reads) where it can, by the exact loader elsewhere.
 
 Results do not depend on ``jobs``: pods are predicted independently and come back in file order, and the
@@ -19,7 +19,7 @@ from typing import Any
 
 from kubehash.model import iter_pods
 from kubehash.sources.split import map_items
-from kubehash.upgrade.podlite import decode_pod
+from kubehash.upgrade.podlite import decode_pods
 from kubehash.upgrade.predict import ContainerPrediction, Prediction, Predictor
 
 __all__ = ["predict_file"]
@@ -68,7 +68,7 @@ def predict_file(
     distinct: set[bytes] = set()
     _ACTIVE = predictor
     try:
-        for rows, n, digests in map_items(path, _predict_item, jobs=jobs, decode=decode_pod):
+        for rows, n, digests in map_items(path, _predict_item, jobs=jobs, decode=decode_pods):
             out.extend([ContainerPrediction(*row) for row in rows])
             lookups += n
             distinct.update(digests)

@@ -3,7 +3,7 @@
 ``predict`` looks at a small part of each pod: ``metadata`` (name, namespace, whether the mirror-pod
 annotation is present, ownerReferences), ``spec`` (nodeName, hostNetwork, containers, initContainers) and
 ``status`` (phase, the name and state of each container status). ``managedFields``, volumes and most of the
-status are dead weight, often most of the item's bytes. :func:`decode_pod` decodes an item with ``msgspec``
+status are dead weight, often most of the item's bytes. :func:`decode_pods` decodes items with ``msgspec``
 into small structs (unknown fields are skipped without building objects), keeps each container as its raw
 JSON bytes, and builds a pod mapping holding exactly the values ``predict`` reads, so its predictions are
 those of the fully parsed pod.
@@ -14,7 +14,7 @@ a workload share one container mapping (:data:`SPEC_KEYS` keeps its hash-cache k
 
 Anything the structs do not describe exactly -- a field of an unexpected JSON type (``containers`` not a
 list, a ``name`` that is not a string...), a nested ``items`` list, a duplicate key with two types -- makes
-:func:`decode_pod` return ``None``, and the caller decodes that item with the exact loader.
+:func:`decode_pods` return ``None``, and the caller decodes the items with the exact loader.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from kubehash.golang.jsonvalue import loads
 from kubehash.kubelet.hashcache import spec_key
 from kubehash.model import MIRROR_ANNOTATION
 
-__all__ = ["SPEC_KEYS", "decode_pod"]
+__all__ = ["SPEC_KEYS", "decode_pods"]
 
 _UNSET = msgspec.UNSET
 
@@ -79,7 +79,7 @@ class _Pod(msgspec.Struct):
     items: msgspec.Raw | msgspec.UnsetType = _UNSET
 
 
-_DECODER = msgspec.json.Decoder(_Pod)
+_DECODER = msgspec.json.Decoder(list[_Pod])
 #: Distinct containers kept (raw bytes -> parsed mapping); emptied when full, which only costs re-parsing.
 _MAX_CONTAINERS = 4096
 _CONTAINERS: dict[bytes, Any] = {}
@@ -120,45 +120,52 @@ def _statuses(items: list[_ContainerStatus] | None) -> list[dict[str, Any]] | No
     return out
 
 
-def decode_pod(data: bytes) -> dict[str, Any] | None:
-    """The pod mapping ``predict`` needs from one item's JSON bytes (valid UTF-8), or ``None`` when only the
-    exact loader can say what the item is."""
+def decode_pods(data: bytes) -> list[dict[str, Any]] | None:
+    """The pod mappings ``predict`` needs from a JSON array of items (valid UTF-8), or ``None`` when only the
+    exact loader can say what some item is."""
     try:
-        pod = _DECODER.decode(data)
+        pods = _DECODER.decode(data)
     except (msgspec.DecodeError, msgspec.ValidationError):
         return None
-    if pod.items is not _UNSET:
-        return None
     try:
-        out: dict[str, Any] = {"kind": pod.kind}
-        m = pod.metadata
-        if m is not None:
-            refs = m.ownerReferences
-            out["metadata"] = {
-                "name": m.name,
-                "namespace": m.namespace,
-                "annotations": {MIRROR_ANNOTATION: None}
-                if m.annotations and MIRROR_ANNOTATION in m.annotations
-                else {},
-                "ownerReferences": None
-                if refs is None
-                else [{"kind": r.kind, "name": r.name, "controller": r.controller} for r in refs],
-            }
-        s = pod.spec
-        if s is not None:
-            out["spec"] = {
-                "nodeName": s.nodeName,
-                "hostNetwork": s.hostNetwork,
-                "initContainers": None if s.initContainers is None else [_container(c) for c in s.initContainers],
-                "containers": None if s.containers is None else [_container(c) for c in s.containers],
-            }
-        st = pod.status
-        if st is not None:
-            out["status"] = {
-                "phase": st.phase,
-                "containerStatuses": _statuses(st.containerStatuses),
-                "initContainerStatuses": _statuses(st.initContainerStatuses),
-            }
-    except (ValueError, RecursionError):
+        out = [_pod(p) for p in pods]
+    except (_Declined, ValueError, RecursionError):
         return None
+    return out
+
+
+class _Declined(Exception):
+    pass
+
+
+def _pod(pod: _Pod) -> dict[str, Any]:
+    if pod.items is not _UNSET:
+        raise _Declined
+    out: dict[str, Any] = {"kind": pod.kind}
+    m = pod.metadata
+    if m is not None:
+        refs = m.ownerReferences
+        out["metadata"] = {
+            "name": m.name,
+            "namespace": m.namespace,
+            "annotations": {MIRROR_ANNOTATION: None} if m.annotations and MIRROR_ANNOTATION in m.annotations else {},
+            "ownerReferences": None
+            if refs is None
+            else [{"kind": r.kind, "name": r.name, "controller": r.controller} for r in refs],
+        }
+    s = pod.spec
+    if s is not None:
+        out["spec"] = {
+            "nodeName": s.nodeName,
+            "hostNetwork": s.hostNetwork,
+            "initContainers": None if s.initContainers is None else [_container(c) for c in s.initContainers],
+            "containers": None if s.containers is None else [_container(c) for c in s.containers],
+        }
+    st = pod.status
+    if st is not None:
+        out["status"] = {
+            "phase": st.phase,
+            "containerStatuses": _statuses(st.containerStatuses),
+            "initContainerStatuses": _statuses(st.initContainerStatuses),
+        }
     return out

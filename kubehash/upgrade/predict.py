@@ -264,7 +264,7 @@ class _Hasher:
 
 
 def _spec_key(spec: Any) -> bytes:
-    key = SPEC_KEYS.get(id(spec))  # containers decode_pod memoised (alive while listed there)
+    key = SPEC_KEYS.get(id(spec))  # containers decode_pods memoised (alive while listed there)
     if key is not None:
         return key
     key = spec_key(spec)
@@ -618,7 +618,7 @@ def _predict_one(
                 new_source=ref.source,
                 old_go=old_go,
                 new_go=new_go,
-                control_plane=cp,
+                control_plane=cp if isinstance(ref.spec, Mapping) else None,  # as _Defaulter: null is not defaulted
                 feature_gates=feature_gates,
                 container_kind=ref.kind,
                 host_network=host_network,

@@ -1,4 +1,4 @@
-"""decode_pod keeps exactly what predict reads: predictions from its pods equal those from the full items,
+"""decode_pods keeps exactly what predict reads: predictions from its pods equal those from the full items,
 and every item it cannot describe is left to the exact loader."""
 
 from __future__ import annotations
@@ -16,12 +16,18 @@ from kubehash.model import MIRROR_ANNOTATION
 from kubehash.sources.documents import InputError, load_documents
 from kubehash.sources.stream import iter_items
 from kubehash.upgrade.batch import predict_file
-from kubehash.upgrade.podlite import SPEC_KEYS, decode_pod
+from kubehash.upgrade.podlite import SPEC_KEYS, decode_pods
 from kubehash.upgrade.predict import Predictor, predict
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import generate  # noqa: E402
+
+
+def decode_pod(data: bytes) -> Any:
+    pods = decode_pods(b"[" + data + b"]")
+    return None if pods is None else pods[0]
+
 
 NODES = {"n1": "v1.10.13", "n2": "v1.16.15"}
 
@@ -241,3 +247,10 @@ def test_dump_of_odd_pods(tmp_path: Path, items: list[Any]) -> None:
     path.write_text(json.dumps({"items": items, "kind": "List"}, indent=4))
     expected = predict(items, to="1.17", nodes=NODES).to_dict()
     assert predict_file(path, to="1.17", nodes=NODES, jobs=1).to_dict() == expected
+
+
+def test_null_container_is_explained_without_defaults() -> None:
+    """Go decodes ``null`` into a struct as a no-op, so both kubelets hash it; it is not defaulted (it was a
+    KubehashError from apply_defaults before)."""
+    got = predict({"spec": {"nodeName": "n1", "containers": [None]}}, to="1.17", nodes=NODES).containers
+    assert [(c.container, c.verdict, [r.kind for r in c.reasons]) for c in got] == [("#0", "restart", ["algorithm"])]
