@@ -81,7 +81,7 @@ class _Pod(msgspec.Struct):
 
 _DECODER = msgspec.json.Decoder(list[_Pod])
 #: Distinct containers kept (raw bytes -> parsed mapping); emptied when full, which only costs re-parsing.
-_MAX_CONTAINERS = 16384
+_MAX_CONTAINERS = 4096
 _CONTAINERS: dict[bytes, Any] = {}
 #: ``id(container mapping) -> spec_key(mapping)`` for the mappings in the container memo (same lifetime).
 SPEC_KEYS: dict[int, bytes] = {}
