@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from kubehash.model import iter_pods
+from kubehash.sources.gcpause import gc_relaxed
 from kubehash.sources.split import map_items
 from kubehash.upgrade.podlite import decode_pods
 from kubehash.upgrade.predict import ContainerPrediction, Prediction, Predictor
@@ -68,12 +69,13 @@ def predict_file(
     distinct: set[bytes] = set()
     _ACTIVE = predictor
     try:
-        for rows, n, digests in map_items(path, _predict_item, jobs=jobs, decode=decode_pods):
-            out.extend([ContainerPrediction(*row) for row in rows])
-            lookups += n
-            distinct.update(digests)
-            if progress is not None:
-                progress(len(rows))
+        with gc_relaxed():  # workers fork inside: they inherit it
+            for rows, n, digests in map_items(path, _predict_item, jobs=jobs, decode=decode_pods):
+                out.extend([ContainerPrediction(*row) for row in rows])
+                lookups += n
+                distinct.update(digests)
+                if progress is not None:
+                    progress(len(rows))
     finally:
         _ACTIVE = None
     return predictor.result(out, hits=lookups - len(distinct), misses=len(distinct))
