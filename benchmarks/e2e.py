@@ -1,6 +1,6 @@
 """End-to-end: ``kubehash predict`` on generated dumps of growing size, per ``--jobs``.
 
-    python benchmarks/e2e.py [--sizes 10000,50000,150000] [--jobs 1,2] [--to 1.17] [--kubelet v1.16.15]
+    python benchmarks/e2e.py [--sizes 10000,50000,150000] [--jobs 1,2] [--to 1.17] [--kubelet v1.10.13]
                              [--output json] [--dir /tmp/kubehash-e2e] [--json benchmarks/e2e.json]
 
 Dumps are generated once per size into ``--dir`` (seeded, reused when present). Each run is a fresh
@@ -67,7 +67,7 @@ def main() -> None:
     ap.add_argument("--sizes", default="10000,50000,150000")
     ap.add_argument("--jobs", default="1,2")
     ap.add_argument("--to", default="1.17")
-    ap.add_argument("--kubelet", default="v1.16.15", help="kubelet version of the generated nodes")
+    ap.add_argument("--kubelet", default="v1.10.13", help="kubelet version of the generated nodes")
     ap.add_argument("--output", default="json", help="predict's -o format")
     ap.add_argument("--dir", type=Path, default=Path("/tmp/kubehash-e2e"))
     ap.add_argument("--json", type=Path, default=HERE / "e2e.json")

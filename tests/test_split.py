@@ -89,3 +89,39 @@ def test_crlf_files_split_exactly(tmp_path: Path) -> None:
     assert len(expected) == 12
     for part_bytes in (50, 300):
         assert list(map_items(path, _describe, jobs=2, part_bytes=part_bytes)) == expected
+
+
+def _generic_decode(data: bytes) -> list[Any] | None:
+    """A picklable ``decode``: msgspec's generic decoder, declining any batch that holds a float or a
+    ``decline`` marker (those go item by item, then to the exact loader)."""
+    import msgspec
+
+    if b"decline" in data or b"." in data:
+        return None
+    return msgspec.json.decode(data)
+
+
+@pytest.mark.parametrize("part_bytes", [9, 64, 333, 1 << 20])
+def test_decode_hook_batches_equal_sequential(tmp_path: Path, part_bytes: int) -> None:
+    items = _items(60)
+    for i in (5, 17, 18, 41):
+        items[i]["metadata"]["note"] = "decline"
+    path = tmp_path / "pods.json"
+    text = json.dumps({"items": items, "kind": "List"}, indent=4, ensure_ascii=False).replace('"y": 30', '"y": 30.50')
+    path.write_text(text)
+    expected = [_describe(x) for x in iter_items(path)]
+    assert '["RawFloat", "30.50"]' in expected[30]
+    assert list(map_items(path, _describe, jobs=1, decode=_generic_decode)) == expected
+    assert list(map_items(path, _describe, jobs=2, part_bytes=part_bytes, decode=_generic_decode)) == expected
+
+
+def test_decode_hook_keeps_the_streaming_errors(tmp_path: Path) -> None:
+    path = tmp_path / "bad.json"
+    body = ",\n        ".join(json.dumps(x, ensure_ascii=False) for x in _items(8))
+    for tail in ('\n    ],\n    "kind": \n}\n', "\n    ]\n} x", ",\n        {"):
+        path.write_text('{\n    "items": [\n        ' + body + tail)
+        with pytest.raises(InputError) as exact:
+            list(iter_items(path))
+        with pytest.raises(InputError) as fast:
+            list(map_items(path, _describe, jobs=1, decode=_generic_decode))
+        assert str(fast.value) == str(exact.value)

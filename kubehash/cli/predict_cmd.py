@@ -16,6 +16,7 @@ from kubehash.cli.progress import pod_progress
 from kubehash.parallel import default_jobs
 from kubehash.report.prediction import PREDICT_FORMATS, render_prediction
 from kubehash.sources.documents import InputError
+from kubehash.sources.gcpause import gc_relaxed
 from kubehash.sources.snapshot import is_snapshot
 from kubehash.upgrade.batch import predict_file
 from kubehash.upgrade.ignorefile import RULES
@@ -153,7 +154,9 @@ def predict_cmd(
     result.input_errors[:0] = problems
     for msg in result.input_errors:
         click.echo(f"error: {msg}", err=True)
-    click.echo(render_prediction(result, output), nl=False)
+    with gc_relaxed():  # formatting 100k+ rows allocates millions of objects, none of them garbage
+        text = render_prediction(result, output)
+    click.echo(text, nl=False)
     sys.exit(_exit_code(result, fail_on))
 
 

@@ -14,20 +14,32 @@ sending parsed pods between processes would cost as much as parsing them. How it
   that the array ends once; if a check fails (an inconsistently indented file) it parses the rest of the
   file itself from the last verified item boundary. Results are therefore always what a sequential
   ``map(fn, iter_items(path))`` gives, in the same order.
+
+Items are cut out of the bytes by that marker (:class:`_Scan`): the bytes from a verified item start to
+the last marker of a read block are wrapped in ``[]`` and given to the caller's ``decode`` (a fast decoder
+of just the fields it needs, e.g. :mod:`kubehash.upgrade.podlite`) in one call. If that declines, the
+block goes item by item (the next marker ends each one), each by ``decode`` or else the project's exact
+JSON loader. Whatever decodes is exactly the next items of the array: it starts at an item start, is a
+valid sequence of JSON values joined by commas, and is followed by a comma, so the array's own parse would
+read the same values. When a piece does not decode (or is not UTF-8), the scan stops and the streaming
+reader takes over for the rest -- in one process, :func:`~kubehash.sources.stream.iter_items` from the
+top, skipping the items already mapped -- so results *and error messages* stay those of the streaming
+reader.
 """
 
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from kubehash.parallel import parallel_map
 from kubehash.sources.documents import InputError
-from kubehash.sources.stream import _Reader, finish_document, finish_object, iter_items
+from kubehash.sources.stream import _DECODER, _MAX_VALUE, _WS, _Reader, finish_document, finish_object, iter_items
 
 __all__ = ["map_items"]
 
@@ -35,6 +47,11 @@ R = TypeVar("R")
 
 _HEAD = 8 << 20
 _WINDOW = 1 << 20
+_BLOCK = 8 << 20
+
+#: ``decode(array)``: the items of a JSON array (of items cut out of the file, valid UTF-8) as ``fn`` should
+#: get them, or ``None`` to have the exact loader decode them.
+Decode = Callable[[bytes], "list[Any] | None"]
 
 
 @dataclass(frozen=True)
@@ -102,8 +119,139 @@ def _find_start(f: Any, a: int, b: int, marker: bytes) -> int | None:
     return None
 
 
-def _run_part(path: str, fn: Callable[[Any], Any], marker: bytes, span: tuple[int, int, bool]) -> _Part:
-    """Parse and map the items starting in [a, b) (from ``a`` itself when ``exact``)."""
+class _Bail(Exception):
+    """The byte scan cannot go on: the streaming reader must take over after ``done`` items."""
+
+    def __init__(self, done: int) -> None:
+        super().__init__(done)
+        self.done = done
+
+
+class _Scan:
+    """Items whose first byte lies in ``[start, limit)``, cut out by the marker and decoded one by one.
+
+    After iterating: ``next`` is where the following item starts (``None`` if the array ended), ``after``
+    the byte just after the closing ``]`` (if this scan saw it). Raises :class:`_Bail` where it cannot go on.
+    """
+
+    def __init__(self, f: BinaryIO, start: int, limit: int, marker: bytes, decode: Decode | None) -> None:
+        self.f, self.start, self.limit, self.marker, self.decode = f, start, limit, marker, decode
+        self.next: int | None = None
+        self.after: int | None = None
+        self.count = 0
+
+    def _items(self, piece: bytes) -> list[Any]:
+        """The items in ``piece`` (one or more items joined by the separator)."""
+        if not piece.isascii():
+            try:
+                piece.decode("utf-8")
+            except UnicodeDecodeError:
+                raise _Bail(self.count) from None
+        items = self.decode(b"[" + piece + b"]") if self.decode is not None else None
+        if items is None:
+            text = piece.decode("utf-8")
+            try:
+                item, end = _DECODER.raw_decode(text)
+            except json.JSONDecodeError:
+                raise _Bail(self.count) from None
+            if end != len(text):
+                raise _Bail(self.count)
+            items = [item]
+        return items
+
+    def _batch(self, piece: bytes) -> list[Any] | None:
+        """The items in ``piece`` by ``decode`` alone (``None``: go item by item)."""
+        if not piece.isascii():
+            try:
+                piece.decode("utf-8")
+            except UnicodeDecodeError:
+                return None
+        return self.decode(b"[" + piece + b"]") if self.decode is not None else None
+
+    def _last(self, rest: bytes, offset: int) -> Any:
+        """The last item of the array (``rest``: it, the closing ``]`` and the end of the document)."""
+        try:
+            text = rest.decode("utf-8")
+            item, end = _DECODER.raw_decode(text)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise _Bail(self.count) from None
+        if type(item) is not dict:
+            raise _Bail(self.count)
+        close = _WS.match(text, end).end()  # type: ignore[union-attr]
+        if text[close : close + 1] != "]":
+            raise _Bail(self.count)
+        self.after = offset + len(text[: close + 1].encode("utf-8"))
+        return item
+
+    def __iter__(self) -> Iterator[Any]:
+        f, marker, m = self.f, self.marker, len(self.marker)
+        f.seek(self.start)
+        buf = b""
+        base = self.start  # file offset of buf[0]
+        i = 0  # start of the current item in buf
+        single = 0  # items before this buf index are decoded one at a time (a batch there was declined)
+        while True:
+            if base + i >= self.limit:
+                self.next = base + i
+                return
+            if self.decode is not None and i >= single:
+                # Every complete item in the buffer (starting before the limit) in one decode call.
+                k = buf.rfind(marker, i, self.limit - base)
+                if k > i:
+                    batch = self._batch(buf[i : k + 1])
+                    if batch is None:
+                        single = k + m - 1
+                    else:
+                        for item in batch:
+                            self.count += 1
+                            yield item
+                        i = k + m - 1
+                        continue
+            j = buf.find(marker, i)
+            while j < 0:
+                if len(buf) - i > _MAX_VALUE:
+                    raise _Bail(self.count)
+                data = f.read(_BLOCK)
+                if not data:
+                    item = self._last(buf[i:], base + i)
+                    self.count += 1
+                    yield item
+                    return
+                seen = len(buf) - i
+                buf = buf[i:] + data
+                base += i
+                single -= i
+                i = 0
+                j = buf.find(marker, max(0, seen - m + 1))
+            for item in self._items(buf[i : j + 1]):
+                self.count += 1
+                yield item
+            i = j + m - 1
+
+
+def _scan_part(
+    path: str, fn: Callable[[Any], Any], marker: bytes, decode: Decode | None, span: tuple[int, int, bool]
+) -> _Part:
+    """:func:`_run_part` by the byte scan; the streaming reader finishes the part if the scan bails."""
+    a, b, exact = span
+    with open(path, "rb") as raw:
+        start = a if exact else _find_start(raw, a, b, marker)
+        if start is None:
+            return _Part(None, [], None, None)
+        scan = _Scan(raw, start, b, marker, decode)
+        results: list[Any] = []
+        try:
+            for item in scan:
+                results.append(fn(item))
+        except _Bail as e:
+            rest = _run_part(path, fn, marker, (start, b, True), skip=e.done)
+            return _Part(start, results + rest.results, rest.next, rest.after)
+        return _Part(start, results, scan.next, scan.after)
+
+
+def _run_part(path: str, fn: Callable[[Any], Any], marker: bytes, span: tuple[int, int, bool], skip: int = 0) -> _Part:
+    """Parse and map the items starting in [a, b) (from ``a`` itself when ``exact``); the first ``skip``
+    items are parsed but not mapped."""
     a, b, exact = span
     with open(path, "rb") as raw:
         start = a if exact else _find_start(raw, a, b, marker)
@@ -118,7 +266,11 @@ def _run_part(path: str, fn: Callable[[Any], Any], marker: bytes, span: tuple[in
                 offset = start + r.byte_offset()
                 if offset >= b:
                     return _Part(start, results, offset, None)
-                results.append(fn(r.value()))
+                item = r.value()
+                if skip:
+                    skip -= 1
+                else:
+                    results.append(fn(item))
                 if r.expect(",]") == "]":
                     return _Part(start, results, None, start + r.byte_offset())
         except UnicodeDecodeError as e:
@@ -134,24 +286,58 @@ def _tail(path: Path, after: int) -> None:
         finish_document(r)
 
 
-def map_items(path: str | Path, fn: Callable[[Any], R], *, jobs: int = 1, part_bytes: int = 32 << 20) -> Iterator[R]:
+def _sequential(path: Path, fn: Callable[[Any], R], layout: _Layout, decode: Decode | None) -> Iterator[R]:
+    """``map(fn, iter_items(path))`` in this process by the byte scan, the streaming reader after a bail."""
+    size = path.stat().st_size
+    done = 0
+    try:
+        with path.open("rb") as raw:
+            scan = _Scan(raw, layout.first, size + 1, marker=layout.marker, decode=decode)
+            for item in scan:
+                done += 1
+                yield fn(item)
+        if scan.after is None:  # pragma: no cover - a scan to the end of the file sees the end of the array
+            raise _Bail(done)
+        try:
+            _tail(path, scan.after)
+        except InputError:
+            raise _Bail(done) from None  # the streaming reader words the error
+    except _Bail:
+        for k, item in enumerate(iter_items(path)):
+            if k >= done:
+                yield fn(item)
+
+
+def map_items(
+    path: str | Path,
+    fn: Callable[[Any], R],
+    *,
+    jobs: int = 1,
+    part_bytes: int = 32 << 20,
+    decode: Decode | None = None,
+) -> Iterator[R]:
     """``map(fn, iter_items(path))``, with the file split between ``jobs`` processes when it allows.
 
     ``fn`` must be picklable (a module-level function or a ``functools.partial`` of one) and should
-    return something small: results travel back to this process, parsed items do not.
+    return something small: results travel back to this process, parsed items do not. ``decode`` (also
+    picklable) may turn an item's bytes into what ``fn`` gets instead of the fully parsed item -- ``fn``
+    must give the same result for both -- or return ``None`` for the exact loader.
     """
     p = Path(path)
-    if jobs <= 1 or str(path) == "-" or not p.is_file():
-        yield from map(fn, iter_items(path))
+    if str(path) == "-" or not p.is_file():
+        yield from parallel_map(fn, iter_items(path), jobs=jobs)
         return
     layout = _layout(p)
     if layout is None:  # YAML, compact JSON, a single object...: parse here, hash there
         yield from parallel_map(fn, iter_items(path), jobs=jobs)
         return
+    if jobs <= 1:
+        yield from _sequential(p, fn, layout, decode)
+        return
     size = p.stat().st_size
     part = max(1, min(part_bytes, (size - layout.first) // jobs + 1))
     spans = [(a, min(a + part, size), a == layout.first) for a in range(layout.first, size, part)]
-    run = partial(_run_part, str(p), fn, layout.marker)
+    run = partial(_scan_part, str(p), fn, layout.marker, decode)
     expected: int | None = layout.first
     after: int | None = None
     parts = parallel_map(run, spans, jobs=jobs, chunk_size=1)

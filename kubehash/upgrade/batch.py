@@ -1,6 +1,7 @@
 """``predict`` over a dump file: streamed (memory bounded by one pod plus results) and, with ``jobs > 1``,
 split between worker processes that each parse and predict their own part of the file
-(:func:`kubehash.sources.split.map_items`).
+(:func:`kubehash.sources.split.map_items`). Items are decoded by :func:`kubehash.upgrade.podlite.decode_pods`
+(only the fields ``predict`` reads) where it can, by the exact loader elsewhere.
 
 Results do not depend on ``jobs``: pods are predicted independently and come back in file order, and the
 hash-cache counters are computed from the distinct cache keys of the whole run (each worker reports a
@@ -17,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from kubehash.model import iter_pods
+from kubehash.sources.gcpause import gc_relaxed
 from kubehash.sources.split import map_items
+from kubehash.upgrade.podlite import decode_pods
 from kubehash.upgrade.predict import ContainerPrediction, Prediction, Predictor
 
 __all__ = ["predict_file"]
@@ -66,12 +69,13 @@ def predict_file(
     distinct: set[bytes] = set()
     _ACTIVE = predictor
     try:
-        for rows, n, digests in map_items(path, _predict_item, jobs=jobs):
-            out.extend([ContainerPrediction(*row) for row in rows])
-            lookups += n
-            distinct.update(digests)
-            if progress is not None:
-                progress(len(rows))
+        with gc_relaxed():  # workers fork inside: they inherit it
+            for rows, n, digests in map_items(path, _predict_item, jobs=jobs, decode=decode_pods):
+                out.extend([ContainerPrediction(*row) for row in rows])
+                lookups += n
+                distinct.update(digests)
+                if progress is not None:
+                    progress(len(rows))
     finally:
         _ACTIVE = None
     return predictor.result(out, hits=lookups - len(distinct), misses=len(distinct))

@@ -30,7 +30,7 @@ from typing import Any
 from deepdiff import DeepDiff
 
 from kubehash.golang.fnv import fnv1a_32
-from kubehash.kubelet.defaults import Applied, apply_defaults
+from kubehash.kubelet.defaults import Applied, Defaulted, apply_defaults
 from kubehash.kubelet.fieldpath import go_path_of, lookup, render_go_path
 from kubehash.kubelet.gotree import go_tree
 from kubehash.kubelet.hashing import HashPlan, plan_for
@@ -170,6 +170,7 @@ def explain(
     feature_gates: Mapping[str, bool] | None = None,
     container_kind: str | None = "container",
     host_network: bool = False,
+    defaulted: Defaulted | None = None,
 ) -> Explanation:
     """Explain the hash of ``container`` under ``old_version`` versus ``new_version``.
 
@@ -177,7 +178,8 @@ def explain(
     side hashes it after the defaults of that version's API server (``feature_gates`` overriding its gate
     defaults; ``container_kind``/``host_network`` give the Pod context for Pod-only defaults); a static pod
     (``new_source="file"``) is defaulted by the new kubelet instead. Reasons are empty exactly when the
-    hashes are equal.
+    hashes are equal. ``defaulted``: the result of that :func:`~kubehash.kubelet.defaults.apply_defaults`
+    call, when the caller already has it (``predict`` does).
     """
     new_source = new_source or old_source
     op = plan_for(old_version, old_source, old_go)
@@ -187,33 +189,43 @@ def explain(
     defaulted_by = ""
     if control_plane is not None:
         by = new_version if new_source == "file" else control_plane
-        d = apply_defaults(
+        d = defaulted or apply_defaults(
             container, by, feature_gates=feature_gates, container_kind=container_kind, host_network=host_network
         )
         new_container, applied = d.obj, d.applied
         defaulted_by = f"the {d.version} kubelet (static pod)" if new_source == "file" else f"the {d.version} apiserver"
-    ov, nv_raw = op.decode(container), np_.decode(container)
-    nv = np_.decode(new_container) if applied else nv_raw
-    oi, ni_raw = op.render(ov), np_.render(nv_raw)
-    ni = np_.render(nv) if applied else ni_raw
+    oi, ni_raw = _input(op, container), _input(np_, container)
+    ni = _input(np_, new_container) if applied else ni_raw
     ex = Explanation(op.release.minor, np_.release.minor, old_source, new_source, fnv1a_32(oi), fnv1a_32(ni))
     if ex.old_hash == ex.new_hash:
         return ex
     if oi != ni_raw:
-        ex.reasons.extend(_version_reasons(op, np_, ov, nv_raw, oi, ni_raw))
+        ex.reasons.extend(_version_reasons(op, np_, container, oi, ni_raw))
     if ni != ni_raw:
-        ex.reasons.extend(_default_reasons(np_, nv_raw, nv, ni_raw, ni, applied, defaulted_by))
+        ex.reasons.extend(_default_reasons(np_, container, new_container, ni_raw, ni, applied, defaulted_by))
     if not ex.reasons:  # pragma: no cover - would mean the diff model misses a difference
         ex.reasons.append(Reason("value-changed", "", "hash input differs"))
     return ex
 
 
-def _version_reasons(op: HashPlan, np_: HashPlan, ov: Any, nv: Any, oi: bytes, ni: bytes) -> list[Reason]:
+def _input(plan: HashPlan, container: Any) -> bytes:
+    """The hash input: the fused path when it handles the container (same bytes), else the typed value
+    rendered -- the general decoder's errors unchanged. Typed values are built only where a tree is diffed."""
+    if plan.fused is not None and type(container) is dict:
+        try:
+            return plan.fused(container)
+        except Exception:
+            pass
+    return plan.render(plan.decode(container))
+
+
+def _version_reasons(op: HashPlan, np_: HashPlan, container: Any, oi: bytes, ni: bytes) -> list[Reason]:
     """Why the same container hashes differently under the two kubelets."""
     oera, nera = op.release.era, np_.release.era
     if oera != nera:
         return [Reason("algorithm", "", f"hash era changes from {oera} to {nera}", oera, nera)]
     if oera == "struct":
+        ov, nv = op.decode(container), np_.decode(container)
         return _tree_reasons(go_tree(op.schema_root, ov), go_tree(np_.schema_root, nv), root=np_.schema_root)
     reasons = _tree_reasons(_json_doc(oi), _json_doc(ni), kind_added="value-changed")
     if not reasons and op.short_bf != np_.short_bf:
@@ -228,10 +240,11 @@ def _version_reasons(op: HashPlan, np_: HashPlan, ov: Any, nv: Any, oi: bytes, n
 def _default_reasons(
     np_: HashPlan, raw: Any, defaulted: Any, ri: bytes, di: bytes, applied: list[Applied], by: str
 ) -> list[Reason]:
-    """One ``default-added`` reason per defaulted field the new kubelet's hash input sees."""
+    """One ``default-added`` reason per defaulted field the new kubelet's hash input sees (``raw`` and
+    ``defaulted``: the container mappings before and after the defaults)."""
     root = np_.schema_root
     if np_.release.era == "struct":
-        before, after = go_tree(root, raw), go_tree(root, defaulted)
+        before, after = go_tree(root, np_.decode(raw)), go_tree(root, np_.decode(defaulted))
     else:
         before, after = _json_doc(ri), _json_doc(di)
     reasons: dict[tuple[str, str], Reason] = {}

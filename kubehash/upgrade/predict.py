@@ -30,7 +30,7 @@ from typing import Any
 
 from kubehash.errors import DecodeError, KubehashError
 from kubehash.golang.fnv import runtime_hex
-from kubehash.kubelet.defaults import apply_defaults
+from kubehash.kubelet.defaults import Defaulted, apply_defaults
 from kubehash.kubelet.hashcache import spec_key
 from kubehash.kubelet.hashing import plan_for
 from kubehash.kubelet.releases import Release, release
@@ -38,6 +38,7 @@ from kubehash.model import ContainerRef, RuntimeRecord, iter_containers, iter_po
 from kubehash.upgrade.explain import Reason, explain
 from kubehash.upgrade.ignorefile import IgnoreFile, KubeletStart, protection_hook
 from kubehash.upgrade.ignorefile_io import load_ignore_files
+from kubehash.upgrade.podlite import SPEC_KEYS
 
 __all__ = ["VERDICTS", "ContainerPrediction", "Prediction", "Predictor", "predict"]
 
@@ -263,6 +264,9 @@ class _Hasher:
 
 
 def _spec_key(spec: Any) -> bytes:
+    key = SPEC_KEYS.get(id(spec))  # containers decode_pods memoised (alive while listed there)
+    if key is not None:
+        return key
     key = spec_key(spec)
     return key if key is not None else repr(id(spec)).encode()
 
@@ -331,6 +335,8 @@ class _Defaulter:
     def __init__(self, control_plane: str, kubelet: str, feature_gates: Mapping[str, bool] | None) -> None:
         self.control_plane, self.kubelet, self.gates = control_plane, kubelet, feature_gates
         self.cache: dict[tuple[bytes, str, bool, str], tuple[Any, bytes]] = {}
+        #: The apply_defaults results behind ``cache`` (explain reuses them).
+        self.results: dict[tuple[bytes, str, bool, str], Defaulted] = {}
 
     def by(self, source: str) -> str:
         return self.kubelet if source == "file" else self.control_plane
@@ -343,9 +349,10 @@ class _Defaulter:
             if not isinstance(ref.spec, Mapping):
                 hit = (ref.spec, key)
             else:
-                new = apply_defaults(
+                d = self.results[k] = apply_defaults(
                     ref.spec, version, feature_gates=self.gates, container_kind=ref.kind, host_network=host_network
-                ).obj
+                )
+                new = d.obj
                 hit = (ref.spec, key) if new == ref.spec else (new, _spec_key(new))
             self.cache[k] = hit
         return hit
@@ -599,6 +606,7 @@ def _predict_one(
         return
     if p.old_hash != p.new_hash:
         cp = defaulter.control_plane if defaulter is not None else None
+        d = defaulter.results.get((key, ref.kind, host_network, defaulter.by(ref.source))) if defaulter else None
         ekey = (key, old.minor, target.minor, ref.source, ref.kind, host_network, cp)
         reasons = explained.get(ekey)
         if reasons is None:
@@ -610,10 +618,11 @@ def _predict_one(
                 new_source=ref.source,
                 old_go=old_go,
                 new_go=new_go,
-                control_plane=cp,
+                control_plane=cp if isinstance(ref.spec, Mapping) else None,  # as _Defaulter: null is not defaulted
                 feature_gates=feature_gates,
                 container_kind=ref.kind,
                 host_network=host_network,
+                defaulted=d,
             )
             reasons = explained[ekey] = list(ex.reasons)
         p.reasons.extend(reasons)

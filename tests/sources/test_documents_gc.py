@@ -31,3 +31,15 @@ def test_gc_stays_disabled_when_it_was() -> None:
 
 def test_json_after_long_leading_whitespace() -> None:
     assert parse_documents(" " * 10000 + "[1, 2]") == [[1, 2]]
+
+
+def test_gc_relaxed_raises_the_threshold_and_restores_it() -> None:
+    import gc
+
+    from kubehash.sources.gcpause import gc_relaxed
+
+    before = gc.get_threshold()
+    with gc_relaxed(123_456):
+        assert gc.get_threshold() == (max(before[0], 123_456), *before[1:])
+        assert gc.isenabled()
+    assert gc.get_threshold() == before

@@ -1,0 +1,256 @@
+"""decode_pods keeps exactly what predict reads: predictions from its pods equal those from the full items,
+and every item it cannot describe is left to the exact loader."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kubehash.model import MIRROR_ANNOTATION
+from kubehash.sources.documents import InputError, load_documents
+from kubehash.sources.stream import iter_items
+from kubehash.upgrade.batch import predict_file
+from kubehash.upgrade.podlite import SPEC_KEYS, decode_pods
+from kubehash.upgrade.predict import Predictor, predict
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import generate  # noqa: E402
+
+
+def decode_pod(data: bytes) -> Any:
+    pods = decode_pods(b"[" + data + b"]")
+    return None if pods is None else pods[0]
+
+
+NODES = {"n1": "v1.10.13", "n2": "v1.16.15"}
+
+
+def _rows(predictor: Predictor, pod: Any) -> list[dict[str, Any]]:
+    return [p.to_dict() for p in predictor.pod(pod)] if isinstance(pod, dict) else []
+
+
+def _same_predictions(item: Any, to: str = "1.17") -> None:
+    data = json.dumps(item, indent=4).encode()
+    lite = decode_pod(data)
+    if lite is None:
+        return
+    full = json.loads(data)
+    assert _rows(Predictor(to=to, nodes=NODES), lite) == _rows(Predictor(to=to, nodes=NODES), full)
+
+
+def _dump(tmp: Path, pods: int, kubelet: str, seed: int) -> tuple[Path, Any]:
+    gen = generate.write_pod_list(tmp / "pods.json", pods, seed=seed, kubelet=kubelet)
+    return tmp / "pods.json", gen.node_list()
+
+
+@pytest.mark.parametrize("kubelet", ["v1.10.13", "v1.16.15"])
+def test_generated_dump_predictions_are_the_full_ones(tmp_path: Path, kubelet: str) -> None:
+    pods, nodes = _dump(tmp_path, 120, kubelet, seed=11)
+    expected = predict(load_documents(pods), to="1.17", nodes=nodes).to_dict()
+    got = predict_file(pods, to="1.17", nodes=nodes, jobs=1).to_dict()
+    assert got == expected and expected["summary"]["containers"] > 120
+    text = pods.read_text()
+    items = json.loads(text)["items"]
+    assert all(decode_pod(json.dumps(i, indent=4).encode()) is not None for i in items)
+
+
+def test_example_cluster(tmp_path: Path) -> None:
+    pods = ROOT / "examples" / "cluster" / "pods.json"
+    nodes = load_documents(ROOT / "examples" / "cluster" / "nodes.json")
+    for to in ("1.17", "1.33"):
+        expected = predict(load_documents(pods), to=to, nodes=nodes).to_dict()
+        for jobs in (1, 2):
+            assert predict_file(pods, to=to, nodes=nodes, jobs=jobs).to_dict() == expected
+    for item in iter_items(pods):
+        _same_predictions(item)
+
+
+def test_replicas_share_one_container_mapping() -> None:
+    c = {"name": "app", "image": "nginx:1.25", "resources": {"limits": {"cpu": 0.50}}}
+    pods = [
+        {"kind": "Pod", "metadata": {"name": f"p{i}"}, "spec": {"nodeName": "n1", "containers": [c]}} for i in range(3)
+    ]
+    decoded = [decode_pod(json.dumps(p, indent=4).encode()) for p in pods]
+    shared = {id(d["spec"]["containers"][0]) for d in decoded if d is not None}
+    assert len(shared) == 1
+    (cid,) = shared
+    assert SPEC_KEYS[cid].startswith(b"p")  # a RawFloat inside: pickled with its literal text
+    text = decoded[0]["spec"]["containers"][0]["resources"]["limits"]["cpu"].text  # type: ignore[index]
+    assert text == "0.5"
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        {"kind": "Pod", "spec": {"containers": {"name": "x"}}},  # containers not a list
+        {"kind": "Pod", "metadata": {"name": 5}, "spec": {"containers": []}},
+        {"kind": "List", "items": [{"kind": "Pod", "spec": {"containers": [{"name": "a"}]}}]},
+        {"kind": "Pod", "spec": {"hostNetwork": "yes", "containers": []}},
+        {"kind": "Pod", "metadata": {"ownerReferences": [{"kind": "X", "controller": 1}]}, "spec": {}},
+        {"kind": "Pod", "status": {"containerStatuses": [{"name": "a", "state": []}]}, "spec": {}},
+        ["not", "a", "pod"],
+    ],
+)
+def test_odd_items_are_left_to_the_exact_loader(item: Any) -> None:
+    assert decode_pod(json.dumps(item, indent=4).encode()) is None
+
+
+def test_duplicate_keys_and_nan_fall_back_or_agree(tmp_path: Path) -> None:
+    """Python's json keeps the last duplicate key; msgspec's structs must agree or decline."""
+    item = b'{"kind": "Pod", "metadata": {"name": "a", "name": "b"}, "spec": {"nodeName": "n1", "containers": []}}'
+    lite = decode_pod(item)
+    assert lite is not None and lite["metadata"]["name"] == "b"
+    assert decode_pod(b'{"kind": "Pod", "metadata": {"name": 1, "name": "b"}}') is None
+    assert decode_pod(b'{"kind": "Pod", "x": NaN}') is None
+    path = tmp_path / "pods.json"
+    body = ",\n        ".join(
+        [
+            '{"kind": "Pod", "metadata": {"name": "a"}, "spec": {"nodeName": "n1", "containers": [{"name": "c"}]}}',
+            '{"kind": "Pod", "metadata": {"name": "b"}, "x": NaN, "spec": {"nodeName": "n1", '
+            '"containers": [{"name": "c", "image": "i"}]}}',
+            '{"kind": "Pod", "metadata": {"name": "c", "name": 7}, "spec": {"nodeName": "n1", "containers": [1]}}',
+        ]
+    )
+    path.write_text('{\n    "items": [\n        ' + body + '\n    ],\n    "kind": "List"\n}\n')
+    expected = predict(list(iter_items(path)), to="1.17", nodes=NODES).to_dict()
+    for jobs in (1, 2):
+        assert predict_file(path, to="1.17", nodes=NODES, jobs=jobs).to_dict() == expected
+    assert [c["pod"] for c in expected["containers"]] == ["a", "b", "?"]
+
+
+def test_errors_are_the_streaming_readers(tmp_path: Path) -> None:
+    path = tmp_path / "pods.json"
+    good = '{"kind": "Pod", "metadata": {"name": "a"}, "spec": {"nodeName": "n1", "containers": [{"name": "c"}]}}'
+    cases = [
+        "[" + good + ",\n        " + good + '\n    ],\n    "kind": \n}\n',  # bad tail
+        "[" + good + ",\n        " + good.replace('"a"', '"a\x01"') + "\n    ]\n}\n",  # control character
+        "[" + good + ",\n        " + good + ",\n        " + '{"kind": ',  # truncated
+    ]
+    for case in cases:
+        path.write_text('{\n    "items": ' + case)
+        with pytest.raises(InputError) as exact:
+            list(iter_items(path))
+        with pytest.raises(InputError) as fast:
+            predict_file(path, to="1.17", nodes=NODES, jobs=1)
+        assert str(fast.value) == str(exact.value)
+    path.write_bytes(('{\n    "items": [' + good + ",\n        ").encode() + b'{"kind": "\xff"}\n    ]\n}\n')
+    with pytest.raises(InputError, match="not UTF-8"):
+        predict_file(path, to="1.17", nodes=NODES, jobs=1)
+
+
+_ODD = st.sampled_from([None, 1, "x", True, [], {}, 0.5])
+
+
+def _field(ok: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """A field's value: usually a well-typed one, sometimes any odd JSON value, or absent (``...``)."""
+    return st.one_of(ok, ok, ok, _ODD, st.just(...))
+
+
+_names = st.sampled_from(["a", "b", "app", "init"])
+_container = st.one_of(
+    st.fixed_dictionaries(
+        {"name": _field(_names), "image": _field(st.sampled_from(["nginx", "busybox:1"]))},
+        optional={"restartPolicy": st.sampled_from(["Always", "Never"]), "ports": st.just([{"containerPort": 80}])},
+    ),
+    _ODD,
+)
+_state = st.one_of(
+    st.just({}),
+    st.just({"running": None}),
+    st.fixed_dictionaries(
+        {"running": st.fixed_dictionaries({}, optional={"startedAt": _field(st.just("2020-01-02T03:04:05Z"))})}
+    ),
+    st.just({"waiting": {"reason": "x"}}),
+    _ODD,
+)
+_status_entry = st.one_of(st.fixed_dictionaries({}, optional={"name": _field(_names), "state": _state}), _ODD)
+_pod = st.fixed_dictionaries(
+    {},
+    optional={
+        "kind": _field(st.just("Pod")),
+        "metadata": _field(
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "name": _field(st.sampled_from(["p1", "p2"])),
+                    "namespace": _field(st.just("ns")),
+                    "annotations": _field(st.sampled_from([{MIRROR_ANNOTATION: "x"}, {"a": "b"}, {}])),
+                    "ownerReferences": _field(
+                        st.lists(
+                            st.fixed_dictionaries(
+                                {},
+                                optional={
+                                    "kind": _field(st.just("ReplicaSet")),
+                                    "name": _field(st.just("rs")),
+                                    "controller": _field(st.booleans()),
+                                },
+                            ),
+                            max_size=2,
+                        )
+                    ),
+                },
+            )
+        ),
+        "spec": _field(
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "nodeName": _field(st.sampled_from(["n1", "n2", "n9", ""])),
+                    "hostNetwork": _field(st.booleans()),
+                    "containers": _field(st.lists(_container, max_size=3)),
+                    "initContainers": _field(st.lists(_container, max_size=2)),
+                },
+            )
+        ),
+        "status": _field(
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "phase": _field(st.sampled_from(["Running", "Pending", "Succeeded"])),
+                    "containerStatuses": _field(st.lists(_status_entry, max_size=3)),
+                    "initContainerStatuses": _field(st.lists(_status_entry, max_size=2)),
+                },
+            )
+        ),
+    },
+)
+
+
+def _drop_absent(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {k: _drop_absent(x) for k, x in v.items() if x is not ...}
+    if isinstance(v, list):
+        return [_drop_absent(x) for x in v]
+    return v
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_pod.map(_drop_absent))
+def test_lite_pods_predict_like_full_pods(item: Any) -> None:
+    for to in ("1.17", "1.29"):
+        _same_predictions(item, to)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(_pod.map(_drop_absent), min_size=1, max_size=6))
+def test_dump_of_odd_pods(tmp_path: Path, items: list[Any]) -> None:
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps({"items": items, "kind": "List"}, indent=4))
+    expected = predict(items, to="1.17", nodes=NODES).to_dict()
+    assert predict_file(path, to="1.17", nodes=NODES, jobs=1).to_dict() == expected
+
+
+def test_null_container_is_explained_without_defaults() -> None:
+    """Go decodes ``null`` into a struct as a no-op, so both kubelets hash it; it is not defaulted (it was a
+    KubehashError from apply_defaults before)."""
+    got = predict({"spec": {"nodeName": "n1", "containers": [None]}}, to="1.17", nodes=NODES).containers
+    assert [(c.container, c.verdict, [r.kind for r in c.reasons]) for c in got] == [("#0", "restart", ["algorithm"])]
