@@ -17,6 +17,7 @@ __all__ = [
     "RuntimeRecord",
     "container_source",
     "iter_containers",
+    "iter_nodes",
     "iter_pods",
     "node_kubelet_versions",
 ]
@@ -155,3 +156,15 @@ def node_kubelet_versions(nodes: Any) -> dict[str, str]:
             if isinstance(name, str) and isinstance(ver, str):
                 out[name] = ver
     return out
+
+
+def iter_nodes(doc: Any) -> Iterator[Mapping[str, Any]]:
+    """Nodes in a document: a Node, a NodeList/List (``items``), or a list of those."""
+    if isinstance(doc, list):
+        for d in doc:
+            yield from iter_nodes(d)
+    elif isinstance(doc, Mapping):
+        if isinstance(doc.get("items"), list):
+            yield from iter_nodes(doc["items"])
+        else:
+            yield doc

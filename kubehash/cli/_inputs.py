@@ -3,22 +3,49 @@ live cluster of a kubeconfig context when ``--pods`` is not given."""
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import click
 
 from kubehash import exitcodes
-from kubehash.model import iter_pods
+from kubehash.model import iter_nodes, iter_pods
 from kubehash.sources.documents import InputError, load_documents
 from kubehash.sources.snapshot import Snapshot, load_pods_or_snapshot
 
-__all__ = ["cluster_options", "gather"]
+__all__ = ["ClusterArgs", "cluster_options", "gather"]
+
+_KEYS = ("pods_file", "nodes_file", "runtime_paths", "context", "kubeconfig", "namespace", "all_namespaces")
+
+
+@dataclass(frozen=True)
+class ClusterArgs:
+    """The cluster options of one command line, as :func:`cluster_options` passes them (``cluster=``)."""
+
+    pods_file: str | None = None
+    nodes_file: str | None = None
+    runtime_paths: tuple[str, ...] = ()
+    context: str | None = None
+    kubeconfig: str | None = None
+    namespace: str | None = None
+    all_namespaces: bool = False
+
+    def gather(self, *, load_pods: bool = True) -> tuple[Snapshot, list[str]]:
+        return gather(*(getattr(self, k) for k in _KEYS), load_pods=load_pods)
 
 
 def cluster_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """``--pods/--nodes/--runtime`` and the live-cluster options ``--context/--kubeconfig/-n/-A``."""
+    """``--pods/--nodes/--runtime`` and the live-cluster options ``--context/--kubeconfig/-n/-A``, passed to
+    the command as one ``cluster: ClusterArgs`` argument."""
+
+    @functools.wraps(f)
+    def command(*args: Any, **kwargs: Any) -> Any:
+        kwargs["cluster"] = ClusterArgs(**{k: kwargs.pop(k) for k in _KEYS})
+        return f(*args, **kwargs)
+
     opts = [
         click.option(
             "--pods",
@@ -41,8 +68,8 @@ def cluster_options(f: Callable[..., Any]) -> Callable[..., Any]:
         click.option("-A", "--all-namespaces", is_flag=True, help="Live cluster: every namespace (the default)."),
     ]
     for opt in reversed(opts):
-        f = opt(f)
-    return f
+        command = opt(command)
+    return command
 
 
 def gather(
@@ -80,7 +107,7 @@ def gather(
                 source={"kind": "cluster", "context": cluster.context_name, "server": cluster.server},
             )
         if nodes_file is not None:
-            snap.nodes = load_documents(nodes_file)
+            snap.nodes = list(iter_nodes(load_documents(nodes_file)))
     except InputError as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(exitcodes.INPUT_ERROR)

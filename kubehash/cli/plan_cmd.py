@@ -9,7 +9,7 @@ import click
 
 from kubehash import exitcodes
 from kubehash.cli._common import version_option
-from kubehash.cli._inputs import cluster_options, gather
+from kubehash.cli._inputs import ClusterArgs, cluster_options
 from kubehash.cli.app import cli
 from kubehash.errors import KubehashError
 from kubehash.report.plan import PLAN_FORMATS, render_plan
@@ -36,13 +36,7 @@ from kubehash.upgrade.plan import plan
 def plan_cmd(
     from_version: str | None,
     to_version: str,
-    pods_file: str | None,
-    nodes_file: str | None,
-    runtime_paths: tuple[str, ...],
-    context: str | None,
-    kubeconfig: str | None,
-    namespace: str | None,
-    all_namespaces: bool,
+    cluster: ClusterArgs,
     defaults: bool,
     output: str,
 ) -> None:
@@ -53,7 +47,7 @@ def plan_cmd(
 
     Exit codes: 0 planned, 2 input error (unreadable file, undecodable container: reported on stderr, the rest
     is still planned), 1 usage error."""
-    snap, problems = gather(pods_file, nodes_file, runtime_paths, context, kubeconfig, namespace, all_namespaces)
+    snap, problems = cluster.gather()
     try:
         result = plan(
             snap.pods,
@@ -67,7 +61,7 @@ def plan_cmd(
         click.echo(f"error: {e}", err=True)
         sys.exit(exitcodes.INPUT_ERROR)
     if result.containers == 0:
-        click.echo(f"error: {pods_file or 'cluster'}: no pods found", err=True)
+        click.echo(f"error: {cluster.pods_file or 'cluster'}: no pods found", err=True)
         sys.exit(exitcodes.INPUT_ERROR)
     hops = [*result.hops, *result.direct.hops]
     errors = [*problems, *sorted({c.error or "" for h in hops for c in h.prediction.errors})]

@@ -10,7 +10,7 @@ import click
 
 from kubehash import exitcodes
 from kubehash.cli._common import parse_time, version_option, version_text_option
-from kubehash.cli._inputs import cluster_options, gather
+from kubehash.cli._inputs import ClusterArgs, cluster_options
 from kubehash.cli.app import cli
 from kubehash.cli.progress import pod_progress
 from kubehash.parallel import default_jobs
@@ -89,13 +89,7 @@ from kubehash.upgrade.predict import predict
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def predict_cmd(
     to_version: str,
-    pods_file: str | None,
-    nodes_file: str | None,
-    runtime_paths: tuple[str, ...],
-    context: str | None,
-    kubeconfig: str | None,
-    namespace: str | None,
-    all_namespaces: bool,
+    cluster: ClusterArgs,
     from_version: str | None,
     control_plane_version: str | None,
     old_go_version: str | None,
@@ -118,10 +112,9 @@ def predict_cmd(
     gates = _gates(feature_gates, control_plane_version or to_version)
     # A dump file is streamed (memory bounded by one pod plus results) and split between --jobs processes;
     # snapshots, standard input, live clusters and namespace filters load the pods first.
-    stream = pods_file not in (None, "-") and namespace is None and _is_dump(pods_file)
-    snap, problems = gather(
-        pods_file, nodes_file, runtime_paths, context, kubeconfig, namespace, all_namespaces, load_pods=not stream
-    )
+    pods_file = cluster.pods_file
+    stream = pods_file not in (None, "-") and cluster.namespace is None and _is_dump(pods_file)
+    snap, problems = cluster.gather(load_pods=not stream)
     options: dict[str, Any] = {
         "to": to_version,
         "nodes": snap.nodes or None,

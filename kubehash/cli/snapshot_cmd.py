@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import click
 
 from kubehash import exitcodes
-from kubehash.cli._common import load_or_exit
+from kubehash.cli._inputs import ClusterArgs, cluster_options
 from kubehash.cli.app import cli
-from kubehash.model import iter_pods
-from kubehash.sources.cluster import LiveCluster
-from kubehash.sources.runtime import load_runtime
-from kubehash.sources.snapshot import Snapshot, save_snapshot
+from kubehash.sources.snapshot import save_snapshot
 
 
 @contextmanager
@@ -29,39 +25,6 @@ def _status(quiet: bool) -> Iterator[Callable[[str], None]]:
 
     with Console(stderr=True).status("") as status:
         yield status.update
-
-
-def _collect(items: Iterable[dict[str, Any]], label: str, update: Callable[[str], None]) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for item in items:
-        out.append(item)
-        if len(out) % 100 == 0:
-            update(f"reading {label}: {len(out)}")
-    update(f"read {len(out)} {label}")
-    return out
-
-
-def _in_namespace(pods: Iterable[Any], namespace: str | None) -> list[Any]:
-    if namespace is None:
-        return list(pods)
-    out = []
-    for p in pods:
-        meta = p.get("metadata")
-        if isinstance(meta, Mapping) and meta.get("namespace") == namespace:
-            out.append(p)
-    return out
-
-
-def _iter_nodes(doc: Any) -> Iterator[Any]:
-    """Nodes in a document: a Node, a NodeList/List (``items``), or a list of those."""
-    if isinstance(doc, list):
-        for d in doc:
-            yield from _iter_nodes(d)
-    elif isinstance(doc, Mapping):
-        if isinstance(doc.get("items"), list):
-            yield from _iter_nodes(doc["items"])
-        else:
-            yield doc
 
 
 def _refusal(target: Path, force: bool) -> str | None:
@@ -77,32 +40,10 @@ def _refusal(target: Path, force: bool) -> str | None:
 
 @cli.command("snapshot")
 @click.option("--out", "out", required=True, help="Snapshot file to write.")
-@click.option("--pods", "pods_file", default=None, help="Pods from a kubectl dump instead of the live cluster.")
-@click.option("--nodes", "nodes_file", default=None, help="Nodes from a kubectl dump instead of the live cluster.")
-@click.option(
-    "--runtime",
-    "runtime_paths",
-    multiple=True,
-    help="crictl/docker inspect JSON: a file, or a directory (DIR/<node>/*.json). Repeatable.",
-)
-@click.option("--context", default=None, help="kubeconfig context (default: the current one).")
-@click.option("--kubeconfig", default=None, help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config).")
-@click.option("-n", "--namespace", default=None, help="Only pods in this namespace.")
-@click.option("-A", "--all-namespaces", is_flag=True, help="Pods in every namespace (the default).")
+@cluster_options
 @click.option("--force", is_flag=True, help="Replace an existing --out file.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary line.")
-def snapshot_cmd(
-    out: str,
-    pods_file: str | None,
-    nodes_file: str | None,
-    runtime_paths: tuple[str, ...],
-    context: str | None,
-    kubeconfig: str | None,
-    namespace: str | None,
-    all_namespaces: bool,
-    force: bool,
-    quiet: bool,
-) -> None:
+def snapshot_cmd(out: str, cluster: ClusterArgs, force: bool, quiet: bool) -> None:
     """Save pods, nodes and runtime records in one file, to predict offline.
 
     Without --pods, pods and nodes (unless --nodes) are read from the live cluster through the
@@ -110,43 +51,27 @@ def snapshot_cmd(
     Runtime files that cannot be read are reported and the rest is still saved (exit 2).
     Exit codes: 0 saved, 1 usage error, 2 input error (cluster unreachable, unreadable file),
     4 --out exists (use --force)."""
-    if namespace is not None and all_namespaces:
+    if cluster.namespace is not None and cluster.all_namespaces:
         raise click.UsageError("-n/--namespace and -A/--all-namespaces are mutually exclusive")
     target = Path(out)
     refusal = _refusal(target, force)
     if refusal:  # before a possibly long read of the cluster
         click.echo(f"error: {target}: {refusal}", err=True)
         sys.exit(exitcodes.OUTPUT_REFUSED)
-
-    source: dict[str, Any] = {}
-    pods: list[Any]
-    nodes: list[Any] = []
     with _status(quiet) as update:
-        if pods_file is not None:
-            source.update(kind="files", pods=pods_file)
-            pods = _in_namespace(iter_pods(load_or_exit(pods_file)), namespace)
-            cluster = None
-        else:
-            update("connecting")
-            cluster = LiveCluster(kubeconfig=kubeconfig, context=context)
-            source.update(kind="cluster", context=cluster.context_name, server=cluster.server)
-            pods = _collect(cluster.iter_pods(namespace), "pods", update)
-        source["namespace"] = namespace
-        if nodes_file is not None:
-            source["nodes"] = nodes_file
-            nodes = list(_iter_nodes(load_or_exit(nodes_file)))
-        elif cluster is not None:
-            nodes = _collect(cluster.iter_nodes(), "nodes", update)
-        update("reading runtime records")
-        records, errors = load_runtime(runtime_paths)
-        source["runtime"] = list(runtime_paths)
+        update("reading the cluster" if cluster.pods_file is None else "reading files")
+        snap, errors = cluster.gather()
+    snap.source.update(namespace=cluster.namespace, runtime=list(cluster.runtime_paths))
+    if cluster.nodes_file is not None:
+        snap.source["nodes"] = cluster.nodes_file
     for e in errors:
         click.echo(f"error: {e}", err=True)
-    snap = Snapshot(pods=list(pods), nodes=nodes, runtime=records, source=source, notes=[str(e) for e in errors])
+    snap.notes = [*snap.notes, *errors]
     save_snapshot(target, snap, force=force)
     if not quiet:
-        where = f"context {source['context']}" if source.get("kind") == "cluster" else "files"
+        where = f"context {snap.source['context']}" if snap.source.get("kind") == "cluster" else "files"
         click.echo(
-            f"wrote {target}: {len(snap.pods)} pods, {len(snap.nodes)} nodes, {len(records)} runtime records ({where})"
+            f"wrote {target}: {len(snap.pods)} pods, {len(snap.nodes)} nodes, {len(snap.runtime)} runtime records"
+            f" ({where})"
         )
     sys.exit(exitcodes.INPUT_ERROR if errors else exitcodes.OK)
