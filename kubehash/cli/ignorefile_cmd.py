@@ -67,6 +67,9 @@ def ignore_file() -> None:
     help="The upgrade target: nodes already running it get no file (nothing to protect).",
 )
 @click.option("--namespace", default="kube-system", show_default=True, help="daemonset: namespace.")
+@click.option("--live", is_flag=True, help="Read the nodes from the live cluster of the kubeconfig context.")
+@click.option("--context", default=None, help="--live: kubeconfig context (default: the current one).")
+@click.option("--kubeconfig", default=None, help="--live: kubeconfig file (default: $KUBECONFIG, ~/.kube/config).")
 @click.option("-o", "--output", type=click.Choice(TABLE_FORMATS), default="table", show_default=True)
 def generate_cmd(
     nodes_file: str | None,
@@ -79,6 +82,9 @@ def generate_cmd(
     force: bool,
     to_version: str | None,
     namespace: str,
+    live: bool,
+    context: str | None,
+    kubeconfig: str | None,
     output: str,
 ) -> None:
     """Write one ignore file per node holding the node's CURRENT (old) kubelet version and a timestamp.
@@ -97,8 +103,13 @@ def generate_cmd(
         versions.update(dict.fromkeys(node_names, by_hand_version))
     elif by_hand_version is not None:
         raise click.UsageError("--version needs --node")
+    if live:
+        from kubehash.sources.cluster import LiveCluster
+
+        cluster = LiveCluster(kubeconfig=kubeconfig, context=context)
+        versions.update(node_kubelet_versions(list(cluster.iter_nodes())))
     if not versions:
-        raise click.UsageError("give --nodes FILE or --node NAME --version V")
+        raise click.UsageError("give --nodes FILE, --live, or --node NAME --version V")
     if fmt == "files" and not out:
         raise click.UsageError("--format files needs --out DIR")
     skipped = {n: v for n, v in versions.items() if to_version and same_version(v, to_version)}

@@ -50,3 +50,15 @@ def test_live_cluster_unreachable_is_a_clean_input_error(tmp_path, capsys, monke
     err = capsys.readouterr().err
     assert err.startswith("error:") and "Traceback" not in err
     assert waits and waits == sorted(waits)  # retried with growing backoff before giving up
+
+
+def test_ignore_file_generate_from_the_live_cluster(tmp_path, capsys):
+    nodes = load_documents(CLUSTER / "nodes.json")[0]["items"]
+    with serve() as api:
+        api.nodes = nodes
+        kc = write_kubeconfig(tmp_path / "config", api.url)
+        out = tmp_path / "files"
+        args = ["ignore-file", "generate", "--live", "--kubeconfig", str(kc), "--out", str(out), "--time", "1551441600"]
+        assert main(args) == 0
+    written = {p.parts[-3]: p.read_text() for p in out.glob("*/tmp/cache.version.save")}
+    assert written == {n["metadata"]["name"]: f"{n['status']['nodeInfo']['kubeletVersion']},1551441600" for n in nodes}
