@@ -208,6 +208,11 @@ def explain(
     return ex
 
 
+def algorithm_reason(old_era: str, new_era: str) -> Reason:
+    """The reason when the two kubelets hash in different eras (every hash changes)."""
+    return Reason("algorithm", "", f"hash era changes from {old_era} to {new_era}", old_era, new_era)
+
+
 def _input(plan: HashPlan, container: Any) -> bytes:
     """The hash input: the fused path when it handles the container (same bytes), else the typed value
     rendered -- the general decoder's errors unchanged. Typed values are built only where a tree is diffed."""
@@ -223,7 +228,7 @@ def _version_reasons(op: HashPlan, np_: HashPlan, container: Any, oi: bytes, ni:
     """Why the same container hashes differently under the two kubelets."""
     oera, nera = op.release.era, np_.release.era
     if oera != nera:
-        return [Reason("algorithm", "", f"hash era changes from {oera} to {nera}", oera, nera)]
+        return [algorithm_reason(oera, nera)]
     if oera == "struct":
         ov, nv = op.decode(container), np_.decode(container)
         return _tree_reasons(go_tree(op.schema_root, ov), go_tree(np_.schema_root, nv), root=np_.schema_root)

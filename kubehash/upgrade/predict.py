@@ -35,7 +35,7 @@ from kubehash.kubelet.hashcache import spec_key
 from kubehash.kubelet.hashing import plan_for
 from kubehash.kubelet.releases import Release, release
 from kubehash.model import ContainerRef, RuntimeRecord, iter_containers, iter_pods, node_kubelet_versions
-from kubehash.upgrade.explain import Reason, explain
+from kubehash.upgrade.explain import Reason, algorithm_reason, explain
 from kubehash.upgrade.ignorefile import IgnoreFile, KubeletStart, protection_hook
 from kubehash.upgrade.ignorefile_io import load_ignore_files
 from kubehash.upgrade.podlite import SPEC_KEYS
@@ -609,6 +609,9 @@ def _predict_one(
         d = defaulter.results.get((key, ref.kind, host_network, defaulter.by(ref.source))) if defaulter else None
         ekey = (key, old.minor, target.minor, ref.source, ref.kind, host_network, cp)
         reasons = explained.get(ekey)
+        if reasons is None and new_spec is ref.spec and old.era != target.era:
+            # What explain would say, without its work: no default changed the spec, the era did.
+            reasons = explained[ekey] = [algorithm_reason(old.era, target.era)]
         if reasons is None:
             ex = explain(
                 ref.spec,
