@@ -27,8 +27,6 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from deepdiff import DeepDiff
-
 from kubehash.golang.fnv import fnv1a_32
 from kubehash.kubelet.defaults import Applied, Defaulted, apply_defaults
 from kubehash.kubelet.fieldpath import go_path_of, lookup, render_go_path
@@ -121,6 +119,8 @@ def _owner_type(root: Any, go_path: str) -> str | None:
 
 
 def _tree_reasons(old: Any, new: Any, kind_added: str = "field-added", root: Any = None) -> list[Reason]:
+    from deepdiff import DeepDiff  # lazily: it imports pandas when present (~0.3 s per process)
+
     diff = DeepDiff(old, new, verbose_level=2)
     reasons: list[Reason] = []
     for p, v in diff.get("dictionary_item_added", {}).items():
