@@ -8,6 +8,7 @@ import itertools
 import json
 import re
 from collections.abc import Sequence
+from operator import le
 from typing import Any
 
 import yaml
@@ -38,11 +39,14 @@ def _plain_table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str 
     if not columns:
         return None
     heads = [c.upper().replace("_", " ") for c in columns]
-    cells = [[_cell(r.get(c)) for c in columns] for r in rows]
+    cells = [[v if type(v) is str else _cell(v) for v in map(r.get, columns)] for r in rows]
     special = _NOT_PLAIN.search
-    if any(special(v) for row in cells for v in row):
+    if any(special(" ".join(row)) for row in cells):  # one search per row: the separator is plain
         return None
-    widths = [max([len(h)] + [len(row[i]) for row in cells]) for i, h in enumerate(heads)]
+    widths = [
+        max(len(h), max(map(len, col), default=0)) for h, col in zip(heads, zip(*cells, strict=True), strict=False)
+    ]
+    widths += [len(h) for h in heads[len(widths) :]]  # no rows: the headings alone
     if sum(widths) + 2 * (len(widths) - 1) > _TABLE_WIDTH:
         return _folded_table(heads, cells)
     lines = ["  ".join([v.ljust(w) for v, w in zip(row, widths, strict=True)]).rstrip() for row in [heads, *cells]]
@@ -88,8 +92,8 @@ def _folded_table(heads: list[str], cells: list[list[str]]) -> str | None:
         return None
     out: list[str] = []
     for row in [heads, *cells]:
-        if all(len(v) <= w for v, w in zip(row, inner, strict=True)):
-            out.append("  ".join([v.ljust(w) for v, w in zip(row, inner, strict=True)]).rstrip())
+        if all(map(le, map(len, row), inner)):  # the common case: no cell wraps
+            out.append("  ".join(map(str.ljust, row, inner)).rstrip())
             continue
         parts = []
         for v, w in zip(row, inner, strict=True):
