@@ -276,4 +276,4 @@ def _default_reasons(
 
 def _json_doc(spewed: bytes) -> Any:
     inner = spewed[len(b"([]uint8)[") : -1]
-    return json.loads(bytes(int(x) for x in inner.split(b" ")).decode("utf-8")) if inner else None
+    return json.loads(bytes(map(int, inner.split(b" "))).decode("utf-8")) if inner else None
