@@ -107,8 +107,9 @@ class ContainerPrediction:
             "owner": {"kind": self.owner_kind, "name": self.owner_name} if self.owner_kind else None,
         }
 
-    def row(self) -> dict[str, Any]:
-        """A flat row for tables: hashes in the runtime's hex form, reasons as one short text."""
+    def row(self, reason_text: str | None = None) -> dict[str, Any]:
+        """A flat row for tables: hashes in the runtime's hex form, reasons as one short text
+        (``reason_text``: that text, when the caller already has it)."""
         return {
             "namespace": self.namespace or "",
             "pod": self.pod or "",
@@ -122,7 +123,7 @@ class ContainerPrediction:
             "new_hash": _hex(self.new_hash),
             "recorded_hash": _hex(self.recorded_hash),
             "verdict": self.verdict,
-            "reasons": self.reason_text(),
+            "reasons": self.reason_text() if reason_text is None else reason_text,
             "model_check": self.model_check,
             "owner": f"{self.owner_kind}/{self.owner_name}" if self.owner_kind else "",
         }
@@ -134,7 +135,7 @@ class ContainerPrediction:
 
 
 def _hex(h: int | None) -> str:
-    return "" if h is None else runtime_hex(h)
+    return "" if h is None else f"{h:x}"  # runtime_hex, inlined: called for every row
 
 
 def _short(r: Reason) -> str:
@@ -210,7 +211,20 @@ class Prediction:
         return json.dumps(self.to_dict(), indent=indent)
 
     def rows(self) -> list[dict[str, Any]]:
-        return [c.row() for c in self.containers]
+        # Containers with the same spec share their Reason objects (explanations are cached per distinct
+        # spec), so each distinct combination's text is built once; ids are stable while the rows are built.
+        texts: dict[tuple[int, ...], str] = {}
+        out = []
+        for c in self.containers:
+            if c.error or not c.reasons:
+                out.append(c.row())
+                continue
+            key = tuple(map(id, c.reasons))
+            text = texts.get(key)
+            if text is None:
+                text = texts[key] = c.reason_text()
+            out.append(c.row(text))
+        return out
 
     def to_dataframe(self) -> Any:
         """One row per container (pandas). Hash columns hold the runtime's hex form; ``reasons`` is text,
