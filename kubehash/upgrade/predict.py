@@ -20,6 +20,7 @@ Every input container appears exactly once in the result. Nothing here prints.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from collections import Counter, defaultdict
@@ -273,7 +274,7 @@ class _Hasher:
         else:
             self.hits += 1
         if isinstance(hit, DecodeError):
-            raise hit
+            raise copy.copy(hit)  # each container names itself in its own copy of the cached error
         return hit
 
 

@@ -230,3 +230,18 @@ def test_cli_predict_with_runtime_and_snapshot(tmp_path, capsys):
     assert main(args) == 2
     err = capsys.readouterr().err
     assert "x.json" in err and "Traceback" not in err
+
+
+def test_a_cached_decode_error_names_each_pod_once(nodes):
+    bad = {"name": "c", "image": "nginx", "resources": {"limits": {"cpu": "1.5.5"}}}
+    pods = [
+        {
+            "kind": "Pod",
+            "metadata": {"name": "a", "namespace": "ns"},
+            "spec": {"nodeName": "worker-1", "containers": [dict(bad)]},
+        },
+        {"kind": "Pod", "metadata": {"name": "b"}, "spec": {"nodeName": "worker-1", "containers": [dict(bad)]}},
+    ]
+    errors = [c.error for c in predict(pods, to="1.17", nodes=nodes)]
+    assert errors[0].startswith("pod ns/a, container c:")
+    assert errors[1].startswith("pod b, container c:")  # not ns/b: the cached error is not shared
