@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from kubehash import exitcodes
-from kubehash.errors import DecodeError, UnsupportedVersionError
+from kubehash.errors import DecodeError, KubehashError, UnsupportedVersionError
 from kubehash.kubelet.releases import RELEASES, release
 from kubehash.sources.documents import InputError, load_documents
 
@@ -64,3 +64,18 @@ def report_decode_error(e: DecodeError, ref: Any) -> None:
     """One stderr line for a container the kubelet could not decode."""
     e.with_context(namespace=ref.namespace, pod=ref.pod, container=ref.name)
     click.echo(f"error: {e}", err=True)
+
+
+def feature_gates_for(text: str | None, version: str) -> dict[str, bool] | None:
+    """``--feature-gates A=true,B=false`` checked against the gates of ``version``: a usage error (exit 1)
+    when a gate is unknown to that minor, locked, or not a bool."""
+    if text is None:
+        return None
+    from kubehash.kubelet.gates import effective_gates, parse_feature_gates
+
+    try:
+        gates = parse_feature_gates(text)
+        effective_gates(release(version), gates)
+    except KubehashError as e:
+        raise click.BadParameter(str(e), param_hint="--feature-gates") from None
+    return gates

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from kubehash import exitcodes
-from kubehash.cli._common import load_or_exit, report_decode_error, version_option
+from kubehash.cli._common import feature_gates_for, load_or_exit, report_decode_error, version_option
 from kubehash.cli.app import cli
 from kubehash.errors import DecodeError, KubehashError
 from kubehash.kubelet.hashing import SOURCES
@@ -54,19 +54,11 @@ def explain_cmd(
 
     import yaml as _yaml
 
-    from kubehash.kubelet.gates import effective_gates, parse_feature_gates
-    from kubehash.kubelet.releases import release
     from kubehash.upgrade.explain import explain
 
-    gates = None
-    if feature_gates is not None:
-        if control_plane is None:
-            raise click.BadParameter("needs --control-plane-version", param_hint="--feature-gates")
-        try:
-            gates = parse_feature_gates(feature_gates)
-            effective_gates(release(control_plane), gates)
-        except KubehashError as e:
-            raise click.BadParameter(str(e), param_hint="--feature-gates") from None
+    if feature_gates is not None and control_plane is None:
+        raise click.BadParameter("needs --control-plane-version", param_hint="--feature-gates")
+    gates = feature_gates_for(feature_gates, control_plane) if control_plane else None
     docs = load_or_exit(file)
     results: list[dict[str, Any]] = []
     failed = 0

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from kubehash import exitcodes
-from kubehash.cli._common import parse_time, version_option, version_text_option
+from kubehash.cli._common import feature_gates_for, parse_time, version_option, version_text_option
 from kubehash.cli._inputs import ClusterArgs, cluster_options
 from kubehash.cli.app import cli
 from kubehash.cli.progress import pod_progress
@@ -109,7 +109,7 @@ def predict_cmd(
     Exit codes: 0 no restart predicted, 3 restarts predicted (unless --fail-on never), 2 some input could not
     be read or decoded (reported on stderr; everything else is still predicted), 1 usage error."""
     started = parse_time(kubelet_start, "--kubelet-start") if kubelet_start else None
-    gates = _gates(feature_gates, control_plane_version or to_version)
+    gates = feature_gates_for(feature_gates, control_plane_version or to_version)
     # A dump file is streamed (memory bounded by one pod plus results) and split between --jobs processes;
     # snapshots, standard input, live clusters and namespace filters load the pods first.
     pods_file = cluster.pods_file
@@ -156,22 +156,6 @@ def predict_cmd(
 def _is_dump(path: str) -> bool:
     """A regular file that is not a kubehash snapshot (JSON or YAML text)."""
     return Path(path).is_file() and not is_snapshot(path)
-
-
-def _gates(text: str | None, version: str) -> dict[str, bool] | None:
-    """``A=true,B=false`` checked against the gates of ``version``; a usage error (exit 1) when wrong."""
-    if text is None:
-        return None
-    from kubehash.errors import KubehashError
-    from kubehash.kubelet.gates import effective_gates, parse_feature_gates
-    from kubehash.kubelet.releases import release
-
-    try:
-        gates = parse_feature_gates(text)
-        effective_gates(release(version), gates)
-    except KubehashError as e:
-        raise click.BadParameter(str(e), param_hint="--feature-gates") from None
-    return gates
 
 
 def _exit_code(result: Any, fail_on: str) -> int:
