@@ -141,20 +141,13 @@ class RuntimeRecord:
 def node_kubelet_versions(nodes: Any) -> dict[str, str]:
     """``{node name: status.nodeInfo.kubeletVersion}`` for every Node in a document (Node, NodeList, list)."""
     out: dict[str, str] = {}
-    docs = nodes if isinstance(nodes, list) else [nodes]
-    for doc in docs:
-        if not isinstance(doc, Mapping):
-            continue
-        items = doc["items"] if isinstance(doc.get("items"), list) else [doc]
-        for n in items:
-            if not isinstance(n, Mapping):
-                continue
-            name = _meta(n).get("name")
-            status = n.get("status") if isinstance(n.get("status"), Mapping) else {}
-            info = status.get("nodeInfo") if isinstance(status.get("nodeInfo"), Mapping) else {}
-            ver = info.get("kubeletVersion")
-            if isinstance(name, str) and isinstance(ver, str):
-                out[name] = ver
+    for n in iter_nodes(nodes):
+        name = _meta(n).get("name")
+        status = n.get("status") if isinstance(n.get("status"), Mapping) else {}
+        info = status.get("nodeInfo") if isinstance(status.get("nodeInfo"), Mapping) else {}
+        ver = info.get("kubeletVersion")
+        if isinstance(name, str) and isinstance(ver, str):
+            out[name] = ver
     return out
 
 
