@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
+from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
@@ -79,3 +82,17 @@ def feature_gates_for(text: str | None, version: str) -> dict[str, bool] | None:
     except KubehashError as e:
         raise click.BadParameter(str(e), param_hint="--feature-gates") from None
     return gates
+
+
+def write_stdout(write: Callable[[TextIO], None]) -> None:
+    """Call ``write(sys.stdout)`` and flush. A reader that goes away (``kubehash ... | head``) ends the
+    output quietly: the rest is dropped (standard output is pointed at the null device, so the flush at
+    exit cannot fail either) instead of a BrokenPipeError traceback."""
+    try:
+        write(sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        with contextlib.suppress(OSError, ValueError):  # not a real file (captured output): nothing to do
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, sys.stdout.fileno())
+            os.close(null)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 from typing import Any
@@ -9,12 +10,18 @@ from typing import Any
 import click
 
 from kubehash import exitcodes
-from kubehash.cli._common import feature_gates_for, parse_time, version_option, version_text_option
+from kubehash.cli._common import (
+    feature_gates_for,
+    parse_time,
+    version_option,
+    version_text_option,
+    write_stdout,
+)
 from kubehash.cli._inputs import ClusterArgs, cluster_options
 from kubehash.cli.app import cli
 from kubehash.cli.progress import pod_progress
 from kubehash.parallel import default_jobs
-from kubehash.report.prediction import PREDICT_FORMATS, render_prediction
+from kubehash.report.prediction import PREDICT_FORMATS, write_prediction
 from kubehash.sources.documents import InputError
 from kubehash.sources.gcpause import gc_relaxed
 from kubehash.sources.snapshot import is_snapshot
@@ -148,8 +155,7 @@ def predict_cmd(
     for msg in result.input_errors:
         click.echo(f"error: {msg}", err=True)
     with gc_relaxed():  # formatting 100k+ rows allocates millions of objects, none of them garbage
-        text = render_prediction(result, output)
-    click.echo(text, nl=False)
+        write_stdout(functools.partial(write_prediction, result, output))
     sys.exit(_exit_code(result, fail_on))
 
 

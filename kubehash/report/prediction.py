@@ -8,11 +8,21 @@ give the rows only (all ``wide`` columns).
 
 from __future__ import annotations
 
-from typing import Any
+import csv
+import io
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, TextIO
 
-from kubehash.report.render import render_rows
+import yaml
 
-__all__ = ["PREDICT_FORMATS", "render_prediction"]
+from kubehash.report.predict_json import write_prediction_json
+from kubehash.report.render import _cell, render_rows
+from kubehash.report.table import write_table
+
+if TYPE_CHECKING:
+    from kubehash.upgrade.predict import ContainerPrediction, Prediction
+
+__all__ = ["PREDICT_FORMATS", "render_prediction", "write_prediction"]
 
 PREDICT_FORMATS = ("table", "wide", "json", "yaml", "csv", "markdown")
 
@@ -34,6 +44,7 @@ WIDE_COLUMNS = [
     "owner",
     "reasons",
 ]
+_CHUNK = 4096  # containers per write (csv, markdown, yaml)
 _VERDICT_ORDER = ("restart", "protected", "error", "unchanged", "not-running", "not-checked")
 
 
@@ -66,13 +77,89 @@ def render_summary(summary: dict[str, Any]) -> str:
     return "".join(parts)
 
 
-def render_prediction(prediction: Any, fmt: str) -> str:
-    if fmt in ("json", "yaml"):
-        return render_rows([], [], fmt, document=prediction.to_dict())
-    rows = prediction.rows()
-    if fmt in ("csv", "markdown"):
-        return render_rows(rows, WIDE_COLUMNS, fmt)
-    if fmt in ("table", "wide"):
+class _Cells:
+    """The cell text of each row column (:meth:`~kubehash.upgrade.predict.ContainerPrediction.row` values
+    as ``render_rows`` shows them), a column at a time. Replicas share their reason lists: the text of each
+    distinct list is built once (ids are stable while the prediction is alive)."""
+
+    def __init__(self) -> None:
+        self._reasons: dict[tuple[int, ...], str] = {}
+
+    def columns(self, containers: list[ContainerPrediction], names: list[str]) -> list[list[str]]:
+        return [self.column(containers, name) for name in names]
+
+    def column(self, containers: list[ContainerPrediction], name: str) -> list[str]:
+        if name in ("namespace", "pod", "node", "old_version"):  # row(): `value or ""`
+            return [v if type(v) is str else _cell(v or "") for v in map(attrgetter(name), containers)]
+        if name in ("old_hash", "new_hash", "recorded_hash"):
+            return ["" if h is None else f"{h:x}" for h in map(attrgetter(name), containers)]
+        if name == "owner":
+            return [f"{c.owner_kind}/{c.owner_name}" if c.owner_kind else "" for c in containers]
+        if name == "reasons":
+            return [self._reason_text(c) for c in containers]
+        return [v if type(v) is str else _cell(v) for v in map(attrgetter(name), containers)]
+
+    def _reason_text(self, c: ContainerPrediction) -> str:
+        if c.error or not c.reasons:
+            text = c.reason_text()
+            return text if type(text) is str else _cell(text)
+        key = tuple(map(id, c.reasons))
+        text = self._reasons.get(key)
+        if text is None:
+            text = self._reasons[key] = c.reason_text()
+        return text
+
+
+def _write_yaml(summary: dict[str, Any], containers: list[ContainerPrediction], out: TextIO) -> None:
+    """``yaml.safe_dump({"summary": ..., "containers": [...]}, sort_keys=False, allow_unicode=True)``, a chunk
+    of containers at a time: a block sequence under a top-level key is not indented, so the document's text
+    is the summary's, ``containers:`` and the text of each chunk as a top-level list (no object is shared
+    between containers' dicts, so there are no anchors to number across chunks)."""
+    out.write(yaml.safe_dump({"summary": summary}, sort_keys=False, allow_unicode=True))
+    if not containers:
+        out.write("containers: []\n")
+        return
+    out.write("containers:\n")
+    for start in range(0, len(containers), _CHUNK):
+        chunk = [c.to_dict() for c in containers[start : start + _CHUNK]]
+        out.write(yaml.safe_dump(chunk, sort_keys=False, allow_unicode=True))
+
+
+def write_prediction(prediction: Prediction, fmt: str, out: TextIO) -> None:
+    """Write ``prediction`` as ``fmt`` (one of :data:`PREDICT_FORMATS`) to ``out``, a chunk at a time.
+
+    The bytes are those of the whole-document renderings (``render_rows`` of ``prediction.rows()``,
+    ``json.dumps``/``yaml.safe_dump`` of ``prediction.to_dict()``); the summary is computed once."""
+    if fmt not in PREDICT_FORMATS:
+        raise ValueError(f"unknown output format {fmt!r}")
+    containers = prediction.containers
+    if fmt == "json":
+        write_prediction_json(prediction.summary, containers, out)
+    elif fmt == "yaml":
+        _write_yaml(prediction.summary, containers, out)
+    elif fmt in ("table", "wide"):
         columns = TABLE_COLUMNS if fmt == "table" else WIDE_COLUMNS
-        return render_summary(prediction.summary) + "\n" + render_rows(rows, columns, "table")
-    raise ValueError(f"unknown output format {fmt!r}")
+        out.write(render_summary(prediction.summary))
+        out.write("\n")
+        write_table([c.upper().replace("_", " ") for c in columns], _Cells().columns(containers, columns), out)
+    else:
+        cells = _Cells()
+        if fmt == "csv":
+            w = csv.writer(out, lineterminator="\n")
+            w.writerow(WIDE_COLUMNS)
+        else:
+            out.write("| " + " | ".join(WIDE_COLUMNS) + " |\n|" + "|".join("---" for _ in WIDE_COLUMNS) + "|\n")
+        for start in range(0, len(containers), _CHUNK):
+            cols = cells.columns(containers[start : start + _CHUNK], WIDE_COLUMNS)
+            if fmt == "csv":
+                w.writerows(zip(*cols, strict=True))
+            else:
+                cols = [[v.replace("|", "\\|") for v in col] if "|" in "".join(col) else col for col in cols]
+                out.write("".join(["| " + " | ".join(row) + " |\n" for row in zip(*cols, strict=True)]))
+
+
+def render_prediction(prediction: Prediction, fmt: str) -> str:
+    """:func:`write_prediction` into a string."""
+    buf = io.StringIO()
+    write_prediction(prediction, fmt, buf)
+    return buf.getvalue()

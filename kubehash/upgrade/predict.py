@@ -178,24 +178,42 @@ class Prediction:
 
     @property
     def summary(self) -> dict[str, Any]:
-        """Counts by verdict, per node and namespace (verdict counts), by reason kind, and model checks."""
+        """Counts by verdict, per node and namespace (verdict counts), by reason kind, and model checks.
+
+        One pass over the containers. Restarts are grouped by their reason list (replicas share Reason
+        objects: a list is known by the ids of its reasons) and each group's reason kinds counted once, in
+        first-seen order, which is the order counting container by container gives them."""
         by_node: dict[str, Counter[str]] = defaultdict(Counter)
         by_ns: dict[str, Counter[str]] = defaultdict(Counter)
-        reasons: Counter[str] = Counter()
+        checks: Counter[str] = Counter()
+        groups: dict[int | tuple[int, ...], list[Any]] = {}  # reason list -> [the list, restarts]
         for c in self.containers:
-            by_node[c.node or "-"][c.verdict] += 1
-            by_ns[c.namespace or "-"][c.verdict] += 1
-            if c.verdict == "restart":
-                for kind in {r.kind for r in c.reasons}:
-                    reasons[kind] += 1
+            v = c.verdict
+            by_node[c.node or "-"][v] += 1
+            by_ns[c.namespace or "-"][v] += 1
+            if v != "not-running":
+                checks[c.model_check] += 1
+                if v == "restart":
+                    rs = c.reasons
+                    key = id(rs[0]) if len(rs) == 1 else tuple(map(id, rs))
+                    group = groups.get(key)
+                    if group is None:
+                        groups[key] = [rs, 1]
+                    else:
+                        group[1] += 1
+        reasons: Counter[str] = Counter()
+        for rs, n in groups.values():
+            for kind in {r.kind for r in rs}:
+                reasons[kind] += n
+        verdicts = {v: n for v in VERDICTS if (n := sum(g[v] for g in by_ns.values()))}
         total = self.cache_hits + self.cache_misses
         return {
             "to": self.to,
             "control_plane": self.control_plane,
             "containers": len(self.containers),
-            "verdicts": {v: n for v in VERDICTS if (n := sum(1 for c in self.containers if c.verdict == v))},
+            "verdicts": verdicts,
             "restart_reasons": dict(reasons.most_common()),
-            "model_check": dict(Counter(c.model_check for c in self.containers if c.verdict != "not-running")),
+            "model_check": dict(checks),
             "by_node": {k: dict(v) for k, v in sorted(by_node.items())},
             "by_namespace": {k: dict(v) for k, v in sorted(by_ns.items())},
             "hash_cache": {
