@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from itertools import repeat
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -89,15 +90,33 @@ class _Cells:
         return [self.column(containers, name) for name in names]
 
     def column(self, containers: list[ContainerPrediction], name: str) -> list[str]:
-        if name in ("namespace", "pod", "node", "old_version"):  # row(): `value or ""`
-            return [v if type(v) is str else _cell(v or "") for v in map(attrgetter(name), containers)]
-        if name in ("old_hash", "new_hash", "recorded_hash"):
-            return ["" if h is None else f"{h:x}" for h in map(attrgetter(name), containers)]
         if name == "owner":
             return [f"{c.owner_kind}/{c.owner_name}" if c.owner_kind else "" for c in containers]
         if name == "reasons":
+            return self._reason_texts(containers)
+        values = list(map(attrgetter(name), containers))
+        types = set(map(type, values))
+        if name in ("old_hash", "new_hash", "recorded_hash"):
+            if types == {int}:
+                return list(map(format, values, repeat("x")))
+            return ["" if h is None else f"{h:x}" for h in values]
+        if types == {str}:
+            return values
+        if name in ("namespace", "pod", "node", "old_version"):  # row(): `value or ""`
+            return [v if type(v) is str else _cell(v or "") for v in values]
+        return [v if type(v) is str else _cell(v) for v in values]
+
+    def _reason_texts(self, containers: list[ContainerPrediction]) -> list[str]:
+        """:meth:`~kubehash.upgrade.predict.ContainerPrediction.reason_text` of each container, built once
+        per distinct reason list (containers with an error show it instead)."""
+        if any(map(attrgetter("error"), containers)):
             return [self._reason_text(c) for c in containers]
-        return [v if type(v) is str else _cell(v) for v in map(attrgetter(name), containers)]
+        keys = list(map(tuple, map(map, repeat(id), map(attrgetter("reasons"), containers))))
+        for key, c in dict(zip(keys, containers, strict=True)).items():
+            if key not in self._reasons:
+                text = c.reason_text()
+                self._reasons[key] = text if type(text) is str else _cell(text)
+        return list(map(self._reasons.__getitem__, keys))
 
     def _reason_text(self, c: ContainerPrediction) -> str:
         if c.error or not c.reasons:

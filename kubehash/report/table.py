@@ -23,6 +23,7 @@ TABLE_WIDTH = 200
 # Cells whose width rich measures differently from len(): anything but printable ASCII.
 _NOT_PLAIN = re.compile(r"[^\x20-\x7e]")
 _CHUNK = 4096  # rows per write
+_Cuts = dict[int, dict[str, tuple[str, ...]]]  # column -> cell -> its lines, for the columns that fold
 _ZIP_PIECES = functools.partial(itertools.zip_longest, fillvalue="")
 
 
@@ -38,35 +39,35 @@ def plain_table(heads: Sequence[str], columns: Sequence[Sequence[str]], out: Tex
     written) when rich has to lay it out."""
     if not heads or any(_NOT_PLAIN.search("".join(col)) for col in columns):
         return False
-    widths = [max(len(h), max(map(len, col), default=0)) for h, col in zip(heads, columns, strict=True)]
-    folded = sum(widths) + 2 * (len(widths) - 1) > TABLE_WIDTH
-    if folded:
+    longest = [max(len(h), max(map(len, col), default=0)) for h, col in zip(heads, columns, strict=True)]
+    widths = longest
+    if sum(widths) + 2 * (len(widths) - 1) > TABLE_WIDTH:
         inner = _folded_widths(heads, columns)
         if inner is None:
             return False
         widths = inner
     fmt = "  ".join([f"%-{w}s" for w in widths[:-1]] + ["%s"])
-    cuts: list[dict[str, tuple[str, ...]]] = [{} for _ in widths]
-    out.write(_lines(fmt, widths, [[h] for h in heads], cuts if folded else None))
+    # The columns with a cell (or heading) wider than the column: the pieces of each cell cut so far.
+    cuts: _Cuts = {i: {} for i, (n, w) in enumerate(zip(longest, widths, strict=True)) if n > w}
+    out.write(_lines(fmt, widths, [[h] for h in heads], cuts))
     n = len(columns[0]) if columns else 0
     for start in range(0, n, _CHUNK):
         chunk = [col[start : start + _CHUNK] for col in columns]
-        out.write(_lines(fmt, widths, chunk, cuts if folded else None))
+        out.write(_lines(fmt, widths, chunk, cuts))
     return True
 
 
-def _lines(
-    fmt: str, widths: list[int], columns: list[Sequence[str]], cuts: list[dict[str, tuple[str, ...]]] | None
-) -> str:
-    """The text of some rows: cells padded to ``widths`` (``fmt``), lines right-stripped. With ``cuts`` (a
-    table wider than the console: per column, the pieces of each cell cut so far), a cell wider than its
-    column is folded into lines (:func:`_cut`) and its row takes as many lines as its most-folded cell."""
-    rows = zip(*columns, strict=True)
-    if cuts is None or all(max(map(len, col), default=0) <= w for col, w in zip(columns, widths, strict=True)):
-        return "\n".join(map(str.rstrip, map(fmt.__mod__, rows))) + "\n"
+def _lines(fmt: str, widths: list[int], columns: list[Sequence[str]], cuts: _Cuts) -> str:
+    """The text of some rows: cells padded to ``widths`` (``fmt``), lines right-stripped. A cell wider than
+    its column (only in the columns of ``cuts``) is folded into lines (:func:`_cut`) and its row takes as
+    many lines as its most-folded cell."""
+    folded = {i: c for i, c in cuts.items() if max(map(len, columns[i]), default=0) > widths[i]}
+    if not folded:
+        return "\n".join(map(str.rstrip, map(fmt.__mod__, zip(*columns, strict=True)))) + "\n"
     parts: list[Iterable[tuple[str, ...]]] = []
-    for col, w, pieces in zip(columns, widths, cuts, strict=True):
-        if max(map(len, col), default=0) <= w:
+    for i, (col, w) in enumerate(zip(columns, widths, strict=True)):
+        pieces = folded.get(i)
+        if pieces is None:
             parts.append(zip(col))  # one piece each
         else:
             for v in dict.fromkeys(col):
