@@ -15,7 +15,11 @@ from collections.abc import Iterator
 from itertools import repeat
 from json.encoder import encode_basestring
 from operator import attrgetter
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from kubehash.upgrade.explain import Reason
+    from kubehash.upgrade.predict import ContainerPrediction
 
 __all__ = ["write_prediction_json"]
 
@@ -46,7 +50,7 @@ def _encoded(values: list[Any], indent: str) -> list[str]:
     return [_value(v, indent) for v in values]
 
 
-def _reasons(reasons: list[Any]) -> str:
+def _reasons(reasons: list[Reason]) -> str:
     """A container's reasons list (the value of ``"reasons"``, six spaces in)."""
     if not reasons:
         return "[]"
@@ -98,11 +102,11 @@ class _Containers:
         self.reasons: dict[tuple[int, ...], str] = {}
         self.owners: dict[tuple[Any, Any], str] = {}
 
-    def texts(self, containers: list[Any]) -> Iterator[str]:
+    def texts(self, containers: list[ContainerPrediction]) -> Iterator[str]:
         columns = [self.column(containers, attr) for _, attr in _FIELDS]
         return map(_TEMPLATE.__mod__, zip(*columns, strict=True))
 
-    def column(self, containers: list[Any], attr: str) -> list[str]:
+    def column(self, containers: list[ContainerPrediction], attr: str) -> list[str]:
         values = list(map(attrgetter(attr), containers))
         if attr == "reasons":
             keys = list(map(tuple, map(map, repeat(id), values)))
@@ -124,7 +128,7 @@ class _Containers:
         return _encoded(values, "      ")
 
 
-def write_prediction_json(summary: dict[str, Any], containers: list[Any], out: TextIO) -> None:
+def write_prediction_json(summary: dict[str, Any], containers: list[ContainerPrediction], out: TextIO) -> None:
     """Write ``{"summary": summary, "containers": [c.to_dict() for c in containers]}`` as
     ``json.dumps(..., indent=2, ensure_ascii=False)`` does, plus a final newline."""
     head = json.dumps({"summary": summary}, indent=2, ensure_ascii=False)

@@ -1,5 +1,5 @@
 """Text tables, column by column: the layout rich prints for ``Table(box=None, pad_edge=False)`` on a
-200-column console (rich 13/14), reproduced without rich's per-row cost for printable-ASCII cells.
+200-column console (rich 13 to 15), reproduced without rich's per-row cost for printable-ASCII cells.
 
 Rich's layout for such a table: each column as wide as its widest cell (heading included), two spaces
 between columns, lines right-stripped. A table wider than the console gets rich's column widths (computed
