@@ -37,12 +37,18 @@ def write_table(heads: Sequence[str], columns: Sequence[Sequence[str]], out: Tex
 def plain_table(heads: Sequence[str], columns: Sequence[Sequence[str]], out: TextIO) -> bool:
     """Write rich's layout of the table to ``out`` when every cell is printable ASCII; ``False`` (nothing
     written) when rich has to lay it out."""
-    if not heads or any(_NOT_PLAIN.search("".join(col)) for col in columns):
+    if not heads:
         return False
+    spaced = []
+    for col in columns:
+        text = "".join(col)
+        if _NOT_PLAIN.search(text):
+            return False
+        spaced.append(" " in text)
     longest = [max(len(h), max(map(len, col), default=0)) for h, col in zip(heads, columns, strict=True)]
     widths = longest
     if sum(widths) + 2 * (len(widths) - 1) > TABLE_WIDTH:
-        inner = _folded_widths(heads, columns)
+        inner = _folded_widths(heads, columns, spaced)
         if inner is None:
             return False
         widths = inner
@@ -90,11 +96,12 @@ def _cut(v: str, w: int) -> tuple[str, ...]:
     return tuple([v[a:b].rstrip() for a, b in itertools.pairwise(cuts)])
 
 
-def _folded_widths(heads: Sequence[str], columns: Sequence[Sequence[str]]) -> list[int] | None:
+def _folded_widths(heads: Sequence[str], columns: Sequence[Sequence[str]], spaced: list[bool]) -> list[int] | None:
     """Rich's column widths (padding excluded) for a table wider than the console, computed by rich from
     two stand-in rows: rich measures a column by the largest minimum (longest word) and the largest maximum
     (longest cell) of its cells, so the first longest cell and the first cell with the longest word stand in
-    for all of them. ``None`` when rich would give a column no room (let rich print it)."""
+    for all of them (in a column without spaces, ``spaced`` false, each cell is one word: the same cell).
+    ``None`` when rich would give a column no room (let rich print it)."""
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -102,9 +109,10 @@ def _folded_widths(heads: Sequence[str], columns: Sequence[Sequence[str]]) -> li
     table = Table(box=None, pad_edge=False, header_style="bold")
     for h in heads:
         table.add_column(h, overflow="fold")
-    distinct = [list(dict.fromkeys(col)) for col in columns]
-    table.add_row(*(Text(max(col, key=len, default="")) for col in distinct))
-    table.add_row(*(Text(_wordiest(col)) for col in distinct))
+    longest = [max(col, key=len, default="") for col in columns]
+    wordiest = [_wordiest(dict.fromkeys(col)) if sp else v for col, sp, v in zip(columns, spaced, longest, strict=True)]
+    table.add_row(*map(Text, longest))
+    table.add_row(*map(Text, wordiest))
     console = Console(file=io.StringIO(), width=TABLE_WIDTH, color_system=None, force_terminal=False)
     try:
         widths = table._calculate_column_widths(console, console.options.update_width(TABLE_WIDTH - table._extra_width))
