@@ -4,6 +4,11 @@
 columns a reader needs; ``wide`` adds kind, decode path, versions, recorded hash, model check and owner.
 ``json``/``yaml`` give the stable document ``{"summary": ..., "containers": [...]}``; ``csv``/``markdown``
 give the rows only (all ``wide`` columns).
+
+:func:`write_prediction` writes any of them a few thousand containers at a time, cells computed a column at a
+time from the :class:`~kubehash.upgrade.predict.ContainerPrediction` objects (no per-row dicts, no whole
+document): the bytes are those of ``render_rows(prediction.rows(), ...)`` and of ``json.dumps``/
+``yaml.safe_dump`` of ``prediction.to_dict()``.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import yaml
 
 from kubehash.report.predict_json import write_prediction_json
-from kubehash.report.render import _cell, render_rows
+from kubehash.report.render import cell_text, render_rows
 from kubehash.report.table import write_table
 
 if TYPE_CHECKING:
@@ -103,8 +108,8 @@ class _Cells:
         if types == {str}:
             return values
         if name in ("namespace", "pod", "node", "old_version"):  # row(): `value or ""`
-            return [v if type(v) is str else _cell(v or "") for v in values]
-        return [v if type(v) is str else _cell(v) for v in values]
+            return [v if type(v) is str else cell_text(v or "") for v in values]
+        return [v if type(v) is str else cell_text(v) for v in values]
 
     def _reason_texts(self, containers: list[ContainerPrediction]) -> list[str]:
         """:meth:`~kubehash.upgrade.predict.ContainerPrediction.reason_text` of each container, built once
@@ -115,13 +120,13 @@ class _Cells:
         for key, c in dict(zip(keys, containers, strict=True)).items():
             if key not in self._reasons:
                 text = c.reason_text()
-                self._reasons[key] = text if type(text) is str else _cell(text)
+                self._reasons[key] = text if type(text) is str else cell_text(text)
         return list(map(self._reasons.__getitem__, keys))
 
     def _reason_text(self, c: ContainerPrediction) -> str:
         if c.error or not c.reasons:
             text = c.reason_text()
-            return text if type(text) is str else _cell(text)
+            return text if type(text) is str else cell_text(text)
         key = tuple(map(id, c.reasons))
         text = self._reasons.get(key)
         if text is None:

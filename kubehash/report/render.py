@@ -12,16 +12,17 @@ import yaml
 
 from kubehash.report.table import plain_table, rich_table, table_text
 
-__all__ = ["FORMATS", "render_rows"]
+__all__ = ["FORMATS", "cell_text", "render_rows"]
 
 FORMATS = ("table", "json", "yaml", "csv", "markdown")
 
 
-def _cell(v: Any) -> str:
+def cell_text(v: Any) -> str:
+    """A row value as a table/csv/markdown cell: ``None`` is empty, lists are joined with ``"; "``."""
     if v is None:
         return ""
     if isinstance(v, (list, tuple)):
-        return "; ".join(_cell(x) for x in v)
+        return "; ".join(cell_text(x) for x in v)
     return str(v)
 
 
@@ -30,7 +31,7 @@ def _heads(columns: Sequence[str]) -> list[str]:
 
 
 def _cell_columns(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> list[list[str]]:
-    return [[v if type(v) is str else _cell(v) for v in [r.get(c) for r in rows]] for c in columns]
+    return [[v if type(v) is str else cell_text(v) for v in [r.get(c) for r in rows]] for c in columns]
 
 
 def _plain_table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str | None:
@@ -56,12 +57,12 @@ def render_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(columns)
         for r in rows:
-            w.writerow([_cell(r.get(c)) for c in columns])
+            w.writerow([cell_text(r.get(c)) for c in columns])
         return buf.getvalue()
     if fmt == "markdown":
         out = ["| " + " | ".join(columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
         for r in rows:
-            out.append("| " + " | ".join(_cell(r.get(c)).replace("|", "\\|") for c in columns) + " |")
+            out.append("| " + " | ".join(cell_text(r.get(c)).replace("|", "\\|") for c in columns) + " |")
         return "\n".join(out) + "\n"
     if fmt == "table":
         return table_text(_heads(columns), _cell_columns(rows, columns))

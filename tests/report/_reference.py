@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from kubehash.report.prediction import _VERDICT_ORDER, TABLE_COLUMNS, WIDE_COLUMNS
-from kubehash.report.render import _cell, render_rows
+from kubehash.report.render import cell_text, render_rows
 from kubehash.upgrade.predict import VERDICTS, Prediction
 
 _TABLE_WIDTH = 200
@@ -31,7 +31,7 @@ def _plain_table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str 
     if not columns:
         return None
     heads = [c.upper().replace("_", " ") for c in columns]
-    cells = [[v if type(v) is str else _cell(v) for v in map(r.get, columns)] for r in rows]
+    cells = [[v if type(v) is str else cell_text(v) for v in map(r.get, columns)] for r in rows]
     special = _NOT_PLAIN.search
     if any(special(" ".join(row)) for row in cells):  # one search per row: the separator is plain
         return None
@@ -109,7 +109,7 @@ def _rich_table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     for c in columns:
         table.add_column(c.upper().replace("_", " "), overflow="fold")
     for r in rows:
-        table.add_row(*(Text(_cell(r.get(c))) for c in columns))  # Text: no [markup] in cells
+        table.add_row(*(Text(cell_text(r.get(c))) for c in columns))  # Text: no [markup] in cells
     buf = io.StringIO()
     Console(file=buf, width=_TABLE_WIDTH, color_system=None, force_terminal=False).print(table)
     return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"
