@@ -26,7 +26,7 @@ __all__ = [
 MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ContainerRef:
     """One container of one pod (``pod`` is ``None`` for a bare container document)."""
 
