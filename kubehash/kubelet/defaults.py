@@ -378,12 +378,16 @@ def _container(c: dict[str, Any], at: Path, run: _Run, kind: str | None) -> None
 # ---- objects ------------------------------------------------------------------------------------
 
 
+#: Leaves :func:`_plain` returns as they are (exact types: a subclass goes through the checks).
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
 def _plain(x: Any) -> Any:
     """A deep copy with every mapping a dict and every sequence a list (the input is never touched)."""
     if isinstance(x, Mapping):
-        return {k: _plain(v) for k, v in x.items()}
+        return {k: v if type(v) in _LEAVES else _plain(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
-        return [_plain(v) for v in x]
+        return [v if type(v) in _LEAVES else _plain(v) for v in x]
     return x
 
 
