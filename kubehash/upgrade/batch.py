@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import multiprocessing
+import operator
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,8 +28,8 @@ __all__ = ["predict_file"]
 
 #: The predictor of the run in progress; worker processes inherit it when they are forked.
 _ACTIVE: Predictor | None = None
-#: Predictions travel between processes as tuples of these fields (pickling tuples is much cheaper).
-_FIELDS = tuple(f.name for f in dataclasses.fields(ContainerPrediction))
+#: Predictions travel between processes as tuples of their fields (pickling tuples is much cheaper).
+_AS_TUPLE = operator.attrgetter(*(f.name for f in dataclasses.fields(ContainerPrediction)))
 
 
 def _predict_item(item: Any) -> tuple[list[tuple[Any, ...]], int, list[bytes]]:
@@ -48,8 +49,7 @@ def _predict_item(item: Any) -> tuple[list[tuple[Any, ...]], int, list[bytes]]:
         for key, version, source, new in hasher.miss_log
     ]
     hasher.miss_log.clear()
-    rows = [tuple([getattr(p, name) for name in _FIELDS]) for p in out]
-    return rows, hasher.hits + hasher.misses - before, digests
+    return list(map(_AS_TUPLE, out)), hasher.hits + hasher.misses - before, digests
 
 
 def predict_file(
