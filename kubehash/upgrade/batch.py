@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kubehash.model import iter_pods
+from kubehash.model import PodView, iter_pods
 from kubehash.sources.gcpause import gc_relaxed
 from kubehash.sources.split import map_items
 from kubehash.upgrade.podlite import decode_pods
@@ -42,8 +42,11 @@ def _predict_item(item: Any) -> tuple[list[tuple[Any, ...]], int, list[bytes]]:
         hasher.miss_log = []
     before = hasher.hits + hasher.misses
     out: list[ContainerPrediction] = []
-    for pod in iter_pods(item):
-        out.extend(predictor.pod(pod))
+    if type(item) is PodView:  # decode_pods' form
+        out.extend(predictor.view(item))
+    else:
+        for pod in iter_pods(item):  # the exact loader's (None: decode_pods saw an item that is not a pod)
+            out.extend(predictor.pod(pod))
     digests = [
         hashlib.blake2b(repr((version, source, new)).encode() + key, digest_size=16).digest()
         for key, version, source, new in hasher.miss_log

@@ -21,6 +21,7 @@ Every input container appears exactly once in the result. Nothing here prints.
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import os
 from collections import Counter, defaultdict
@@ -35,11 +36,10 @@ from kubehash.kubelet.defaults import Defaulted, apply_defaults
 from kubehash.kubelet.hashcache import spec_key
 from kubehash.kubelet.hashing import plan_for
 from kubehash.kubelet.releases import Release, release
-from kubehash.model import ContainerRef, RuntimeRecord, iter_containers, iter_pods, node_kubelet_versions
+from kubehash.model import PodView, RuntimeRecord, iter_pods, node_kubelet_versions, pod_view
 from kubehash.upgrade.explain import Reason, algorithm_reason, explain
 from kubehash.upgrade.ignorefile import IgnoreFile, KubeletStart, protection_hook
 from kubehash.upgrade.ignorefile_io import load_ignore_files
-from kubehash.upgrade.podlite import SPEC_KEYS
 
 __all__ = ["VERDICTS", "ContainerPrediction", "Prediction", "Predictor", "predict"]
 
@@ -278,24 +278,13 @@ class _Hasher:
         return hit
 
 
+#: Keys for containers without a canonical form: never equal to another key, so never a cache hit.
+_UNIQUE = itertools.count()
+
+
 def _spec_key(spec: Any) -> bytes:
-    key = SPEC_KEYS.get(id(spec))  # containers decode_pods memoised (alive while listed there)
-    if key is not None:
-        return key
     key = spec_key(spec)
-    return key if key is not None else repr(id(spec)).encode()
-
-
-def _owner(pod: Mapping[str, Any]) -> tuple[str | None, str | None]:
-    meta = pod.get("metadata") if isinstance(pod.get("metadata"), Mapping) else {}
-    refs = meta.get("ownerReferences")
-    if isinstance(refs, list):
-        for r in refs:
-            if isinstance(r, Mapping) and r.get("controller"):
-                return r.get("kind"), r.get("name")
-        if refs and isinstance(refs[0], Mapping):
-            return refs[0].get("kind"), refs[0].get("name")
-    return None, None
+    return key if key is not None else b"#%d" % next(_UNIQUE)
 
 
 def _parse_time(s: Any) -> datetime | None:
@@ -307,49 +296,20 @@ def _parse_time(s: Any) -> datetime | None:
         return None
 
 
-def _is_mapping(x: Any) -> bool:
-    return type(x) is dict or isinstance(x, Mapping)  # the exact type first: ABC checks cost ~5x more
-
-
-class _Statuses:
-    """One pod's container statuses (the first of each name, per container kind) and whether its containers
-    run: the kubelet compares only running containers' hashes."""
-
-    __slots__ = ("_by_kind", "_schedulable", "_status")
-
-    def __init__(self, pod: Mapping[str, Any]) -> None:
-        status = pod.get("status")
-        self._status: Mapping[str, Any] = status if _is_mapping(status) else {}
-        spec = pod.get("spec")
-        node_name = spec.get("nodeName") if _is_mapping(spec) else None
-        self._schedulable = bool(node_name) and self._status.get("phase") not in ("Pending", "Succeeded", "Failed")
-        self._by_kind: dict[str, dict[str, Mapping[str, Any]]] = {}
-
-    def status(self, kind: str, name: str) -> Mapping[str, Any] | None:
-        by_name = self._by_kind.get(kind)
-        if by_name is None:
-            by_name = self._by_kind[kind] = {}
-            items = self._status.get("initContainerStatuses" if kind == "initContainer" else "containerStatuses")
-            if isinstance(items, list):
-                for s in items:
-                    if _is_mapping(s) and isinstance(n := s.get("name"), str) and n not in by_name:
-                        by_name[n] = s
-        return by_name.get(name)
-
-    def running(self, ref: ContainerRef, rec: RuntimeRecord | None) -> tuple[bool, datetime | None]:
-        """Is the container running (so the kubelet compares its hash), and since when."""
-        if rec is not None and rec.state is not None:
-            return rec.state == "running", rec.started_at
-        st = self.status(ref.kind, ref.name)
-        if st is not None and _is_mapping(state := st.get("state")):
-            if "running" in state:
-                run = state["running"] if _is_mapping(state["running"]) else {}
-                return True, (rec.started_at if rec else None) or _parse_time(run.get("startedAt"))
-            return False, None
-        if not self._schedulable:
-            return False, None
-        # No container status (e.g. a trimmed dump): a pod on a node, not finished, runs its containers.
-        return ref.kind == "container" or rec is not None, rec.started_at if rec else None
+def _running(view: PodView, kind: str, name: str, rec: RuntimeRecord | None) -> tuple[bool, datetime | None]:
+    """Is the container running (so the kubelet compares its hash), and since when: the runtime's record,
+    else the pod's container status, else the pod's phase."""
+    if rec is not None and rec.state is not None:
+        return rec.state == "running", rec.started_at
+    st = view.statuses.get((kind, name))
+    if st is not None:
+        if st[0]:
+            return True, (rec.started_at if rec else None) or _parse_time(st[1])
+        return False, None
+    if not view.schedulable:
+        return False, None
+    # No container status (e.g. a trimmed dump): a pod on a node, not finished, runs its containers.
+    return kind == "container" or rec is not None, rec.started_at if rec else None
 
 
 @dataclass(slots=True)
@@ -393,19 +353,19 @@ class _Defaulter:
     def by(self, source: str) -> str:
         return self.kubelet if source == "file" else self.control_plane
 
-    def __call__(self, key: bytes, ref: ContainerRef, host_network: bool) -> tuple[Any, bytes]:
-        version = self.by(ref.source)
-        k = (key, ref.kind, host_network, version)
+    def __call__(self, key: bytes, spec: Any, kind: str, source: str, host_network: bool) -> tuple[Any, bytes]:
+        version = self.by(source)
+        k = (key, kind, host_network, version)
         hit = self.cache.get(k)
         if hit is None:
-            if not isinstance(ref.spec, Mapping):
-                hit = (ref.spec, key)
+            if not isinstance(spec, Mapping):
+                hit = (spec, key)
             else:
                 d = self.results[k] = apply_defaults(
-                    ref.spec, version, feature_gates=self.gates, container_kind=ref.kind, host_network=host_network
+                    spec, version, feature_gates=self.gates, container_kind=kind, host_network=host_network
                 )
                 new = d.obj
-                hit = (ref.spec, key) if new == ref.spec else (new, _spec_key(new))
+                hit = (spec, key) if new == spec else (new, _spec_key(new))
             self.cache[k] = hit
         return hit
 
@@ -472,12 +432,12 @@ class Predictor:
 
     def pod(self, pod: Mapping[str, Any]) -> list[ContainerPrediction]:
         """Predictions for the containers of one pod, in :func:`~kubehash.model.iter_containers` order."""
-        node = _node_of(pod)
-        host_network = _host_network(pod)
-        owner = _owner(pod)
-        old = self._old_release(node)
-        statuses = _Statuses(pod)
-        return [self._container(ref, statuses, node, host_network, owner, old) for ref in iter_containers(pod)]
+        return self.view(pod_view(pod))
+
+    def view(self, view: PodView) -> list[ContainerPrediction]:
+        """:meth:`pod` of a pod already reduced to a :class:`~kubehash.model.PodView`."""
+        old = self._old_release(view.node)
+        return [self._container(view, name, kind, spec, key, old) for name, kind, spec, key in view.containers]
 
     def _old_release(self, node: str | None) -> Release | str:
         """The release of the node's current kubelet, or the error text every container on it gets."""
@@ -494,26 +454,20 @@ class Predictor:
         return found if isinstance(found, Release) else f"node {node}: {found}"
 
     def _container(
-        self,
-        ref: ContainerRef,
-        statuses: _Statuses,
-        node: str | None,
-        host_network: bool,
-        owner: tuple[str | None, str | None],
-        old: Release | str,
+        self, view: PodView, name: str, kind: str, spec: Any, key: bytes | None, old: Release | str
     ) -> ContainerPrediction:
-        target = self.target.minor
-        rec = self.records.get((ref.namespace, ref.pod, ref.name)) if self.records else None
+        target = self.target
+        rec = self.records.get((view.namespace, view.name, name)) if self.records else None
         recorded = rec.hash if rec is not None else None
-        running, started = statuses.running(ref, rec)
+        running, started = _running(view, kind, name, rec)
         p = ContainerPrediction(
-            ref.namespace, ref.pod, ref.name, ref.kind, node, ref.source, None, target, None, None, recorded,
-            "unchanged", [], None, started, "unverified", owner[0], owner[1],
+            view.namespace, view.name, name, kind, view.node, view.source, None, target.minor, None, None,
+            recorded, "unchanged", [], None, started, "unverified", view.owner_kind, view.owner_name,
         )  # fmt: skip
         if not running:
             p.verdict = "not-running"
             return p
-        if ref.kind == "initContainer" and not (self.target.restartable_init_containers and _restartable(ref.spec)):
+        if kind == "initContainer" and not (target.restartable_init_containers and _restartable(spec)):
             p.verdict = "not-checked"
             p.reasons.append(self._init_reason)
             return p
@@ -521,11 +475,12 @@ class Predictor:
             p.verdict, p.error = "error", old
             return p
         p.old_version = old.minor
-        key = _spec_key(ref.spec)
-        o = self._outcome(key, ref, host_network, old)
+        if key is None:
+            key = _spec_key(spec)
+        o = self._outcome(key, spec, kind, view, old)
         p.old_hash, p.new_hash = o.old_hash, o.new_hash
         if o.error is not None:
-            e = copy.copy(o.error).with_context(namespace=ref.namespace, pod=ref.pod, container=ref.name)
+            e = copy.copy(o.error).with_context(namespace=view.namespace, pod=view.name, container=name)
             p.verdict, p.error = "error", str(e)
             return p
         reference = o.old_hash
@@ -540,34 +495,35 @@ class Predictor:
             p.reasons.clear()
             return p
         if o.old_hash != o.new_hash:
-            p.reasons.extend(self._reasons(o, key, ref, host_network, old))
+            p.reasons.extend(self._reasons(o, key, spec, kind, view, old))
         p.verdict = "restart"
         if self.protected is not None and self.protected(p):
             p.verdict = "protected"
         return p
 
-    def _outcome(self, key: bytes, ref: ContainerRef, host_network: bool, old: Release) -> _Outcome:
+    def _outcome(self, key: bytes, spec: Any, kind: str, view: PodView, old: Release) -> _Outcome:
         """Both hashes of one distinct (spec, old minor, decode path, container kind, hostNetwork), computed
         once; a hit counts as the hash-cache lookups it replaces."""
-        k = (key, old.minor, ref.source, ref.kind, host_network)
+        source, host_network = view.source, view.host_network
+        k = (key, old.minor, source, kind, host_network)
         hasher = self.hasher
         o = self.outcomes.get(k)
         if o is not None:
             hasher.hits += o.lookups
             return o
         defaulter = self.defaulter
-        new_spec, new_key = defaulter(key, ref, host_network) if defaulter is not None else (ref.spec, key)
+        new_spec, new_key = defaulter(key, spec, kind, source, host_network) if defaulter is not None else (spec, key)
         old_hash = new_hash = None
         error = None
         try:
-            old_hash = hasher.hash(key, ref.spec, old.minor, ref.source, False)
-            new_hash = hasher.hash(new_key, new_spec, self.target.minor, ref.source, True)
+            old_hash = hasher.hash(key, spec, old.minor, source, False)
+            new_hash = hasher.hash(new_key, new_spec, self.target.minor, source, True)
         except DecodeError as e:
             error = e
-        o = self.outcomes[k] = _Outcome(old_hash, new_hash, error, 1 if old_hash is None else 2, new_spec is ref.spec)
+        o = self.outcomes[k] = _Outcome(old_hash, new_hash, error, 1 if old_hash is None else 2, new_spec is spec)
         return o
 
-    def _reasons(self, o: _Outcome, key: bytes, ref: ContainerRef, host_network: bool, old: Release) -> list[Reason]:
+    def _reasons(self, o: _Outcome, key: bytes, spec: Any, kind: str, view: PodView, old: Release) -> list[Reason]:
         """Why the two hashes of an outcome differ (explained once per outcome)."""
         if o.reasons is not None:
             return o.reasons
@@ -578,19 +534,20 @@ class Predictor:
             return o.reasons
         defaulter = self.defaulter
         cp = defaulter.control_plane if defaulter is not None else None
-        d = defaulter.results.get((key, ref.kind, host_network, defaulter.by(ref.source))) if defaulter else None
+        by = defaulter.by(view.source) if defaulter is not None else None
+        d = defaulter.results.get((key, kind, view.host_network, by)) if defaulter is not None else None
         ex = explain(
-            ref.spec,
+            spec,
             old.minor,
             target.minor,
-            old_source=ref.source,
-            new_source=ref.source,
+            old_source=view.source,
+            new_source=view.source,
             old_go=self.old_go,
             new_go=self.new_go,
-            control_plane=cp if isinstance(ref.spec, Mapping) else None,  # as _Defaulter: null is not defaulted
+            control_plane=cp if isinstance(spec, Mapping) else None,  # as _Defaulter: null is not defaulted
             feature_gates=self.feature_gates,
-            container_kind=ref.kind,
-            host_network=host_network,
+            container_kind=kind,
+            host_network=view.host_network,
             defaulted=d,
         )
         o.reasons = list(ex.reasons)
