@@ -159,14 +159,23 @@ class _Scan:
             items = [item]
         return items
 
-    def _batch(self, piece: bytes) -> list[Any] | None:
-        """The items in ``piece`` by ``decode`` alone (``None``: go item by item)."""
-        if not piece.isascii():
+    def _batch(self, buf: bytearray, a: int, b: int, ascii_ok: bool) -> list[Any] | None:
+        """The items in ``buf[a:b]`` by ``decode`` alone (``None``: go item by item), without copying them:
+        the bytes just outside (separator whitespace before, a comma after) become ``[`` and ``]`` while
+        ``decode`` reads the array in place, then are put back."""
+        if self.decode is None:
+            return None
+        if not ascii_ok:
             try:
-                piece.decode("utf-8")
+                bytes(buf[a:b]).decode("utf-8")
             except UnicodeDecodeError:
                 return None
-        return self.decode(b"[" + piece + b"]") if self.decode is not None else None
+        before, after = buf[a - 1], buf[b]
+        buf[a - 1], buf[b] = 0x5B, 0x5D  # [ ]
+        try:
+            return self.decode(memoryview(buf)[a - 1 : b + 1])
+        finally:
+            buf[a - 1], buf[b] = before, after
 
     def _last(self, rest: bytes, offset: int) -> Any:
         """The last item of the array (``rest``: it, the closing ``]`` and the end of the document)."""
@@ -185,11 +194,13 @@ class _Scan:
 
     def __iter__(self) -> Iterator[Any]:
         f, marker, m = self.f, self.marker, len(self.marker)
-        f.seek(self.start)
-        buf = b""
-        base = self.start  # file offset of buf[0]
-        i = 0  # start of the current item in buf
+        # buf keeps the byte before the current item (an item never starts a file), for _batch's "[".
+        f.seek(self.start - 1)
+        buf = bytearray(f.read(1))
+        base = self.start - 1  # file offset of buf[0]
+        i = 1  # start of the current item in buf
         single = 0  # items before this buf index are decoded one at a time (a batch there was declined)
+        ascii_ok = True  # buf is all ASCII (so valid UTF-8)
         while True:
             if base + i >= self.limit:
                 self.next = base + i
@@ -198,7 +209,7 @@ class _Scan:
                 # Every complete item in the buffer (starting before the limit) in one decode call.
                 k = buf.rfind(marker, i, self.limit - base)
                 if k > i:
-                    batch = self._batch(buf[i : k + 1])
+                    batch = self._batch(buf, i, k + 1, ascii_ok)
                     if batch is None:
                         single = k + m - 1
                     else:
@@ -213,17 +224,18 @@ class _Scan:
                     raise _Bail(self.count)
                 data = f.read(_BLOCK)
                 if not data:
-                    item = self._last(buf[i:], base + i)
+                    item = self._last(bytes(buf[i:]), base + i)
                     self.count += 1
                     yield item
                     return
                 seen = len(buf) - i
-                buf = buf[i:] + data
-                base += i
-                single -= i
-                i = 0
-                j = buf.find(marker, max(0, seen - m + 1))
-            for item in self._items(buf[i : j + 1]):
+                buf = buf[i - 1 :] + data
+                ascii_ok = buf.isascii()
+                base += i - 1
+                single -= i - 1
+                i = 1
+                j = buf.find(marker, max(1, seen - m + 2))
+            for item in self._items(bytes(buf[i : j + 1])):
                 self.count += 1
                 yield item
             i = j + m - 1

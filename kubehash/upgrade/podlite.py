@@ -19,6 +19,7 @@ list, a ``name`` that is not a string...), a nested ``items`` list, a duplicate 
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import msgspec
@@ -80,8 +81,8 @@ class _Pod(msgspec.Struct):
 
 
 _DECODER = msgspec.json.Decoder(list[_Pod])
-#: Distinct containers kept (raw bytes -> parsed mapping and its hash-cache key); emptied when full, which
-#: only costs re-parsing.
+#: Distinct containers kept (raw bytes -> parsed mapping and its hash-cache key), the older half forgotten
+#: when full (which only costs re-parsing).
 _MAX_CONTAINERS = 4096
 _CONTAINERS: dict[bytes, tuple[Any, bytes | None]] = {}
 _NOT_RUNNING_PHASES = ("Pending", "Succeeded", "Failed")
@@ -92,8 +93,9 @@ def _container(raw: msgspec.Raw) -> tuple[Any, bytes | None]:
     found = _CONTAINERS.get(data)
     if found is None:
         c = loads(data.decode("utf-8"))
-        if len(_CONTAINERS) >= _MAX_CONTAINERS:
-            _CONTAINERS.clear()
+        if len(_CONTAINERS) >= _MAX_CONTAINERS:  # forget the older half (replicas are listed near each other)
+            for old in list(itertools.islice(_CONTAINERS, _MAX_CONTAINERS // 2)):
+                del _CONTAINERS[old]
         found = _CONTAINERS[data] = (c, spec_key(c))
     return found
 
