@@ -125,3 +125,24 @@ def test_decode_hook_keeps_the_streaming_errors(tmp_path: Path) -> None:
         with pytest.raises(InputError) as fast:
             list(map_items(path, _describe, jobs=1, decode=_generic_decode))
         assert str(fast.value) == str(exact.value)
+
+
+@pytest.mark.parametrize("block", [16, 61, 200, 1000])
+@pytest.mark.parametrize("decode", [None, _generic_decode])
+def test_small_blocks_equal_sequential(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int, decode: Any
+) -> None:
+    """The scan's buffer refills (items cut across blocks, an item bigger than the buffer, non-ASCII text
+    arriving in a later block, declined batches) give the sequential results."""
+    from kubehash.sources import split
+
+    monkeypatch.setattr(split, "_BLOCK", block)
+    items = _items(30)
+    items[7]["metadata"]["big"] = "x" * (5 * block)  # bigger than the whole buffer
+    items[12]["metadata"]["note"] = "decline"
+    items[20]["metadata"]["é"] = "ü" * 40
+    path = tmp_path / "pods.json"
+    path.write_text(json.dumps({"items": items, "kind": "List"}, indent=4, ensure_ascii=False), encoding="utf-8")
+    expected = [_describe(x) for x in iter_items(path)]
+    assert list(map_items(path, _describe, jobs=1, decode=decode)) == expected
+    assert list(map_items(path, _describe, jobs=2, part_bytes=333, decode=decode)) == expected

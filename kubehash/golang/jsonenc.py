@@ -18,6 +18,7 @@ replaced lone surrogates with U+FFFD, as Go's decoder does.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -63,8 +64,10 @@ def quote(s: str, *, short_bf: bool = False) -> str:
     return quote_go122(s) if short_bf else quote_go121(s)
 
 
+@functools.cache  # structs hash by identity and live as long as their schema: compute once per struct
 def visible_fields(st: Struct) -> list[tuple[tuple[int, ...], Field]]:
-    """The fields ``encoding/json`` sees on a struct: ``(index path, field)`` in encoding order.
+    """The fields ``encoding/json`` sees on a struct: ``(index path, field)`` in encoding order (do not mutate
+    the list: it is shared).
 
     Embedded structs without a JSON name are flattened; Go's dominance rules drop clashing names.
     """

@@ -290,6 +290,21 @@ def _resize_policy(c: dict[str, Any], at: Path, run: _Run) -> None:
             run.record((*at, "resizePolicy", len(policies) - 1), dict(entry), "resize-policy")
 
 
+#: ``_rounded_text`` of quantity strings seen (spec values repeat across a cluster).
+_ROUNDED: dict[str, str | None] = {}
+_UNSEEN: Any = object()
+
+
+def _rounded_text(raw: Any) -> str | None:
+    """The canonical string ``RoundUp(-3)`` writes back, or ``None`` when the value is kept (already exact at
+    milli precision, or not parseable: the decoder reports that)."""
+    try:  # the decoder's own JSON -> Quantity step (whitespace, numbers), then RoundUp(-3)
+        rounded, exact = round_up(_QUANTITY_JSON.decode(raw), -3)
+    except KubehashError:
+        return None
+    return None if exact else canonical_string(rounded)
+
+
 def _quantity_round_up(c: dict[str, Any], at: Path, run: _Run) -> None:
     """``SetDefaults_ResourceList`` on limits then requests: ``RoundUp(-3)``; only values that change are
     rewritten, as their canonical string. Values Go cannot parse are left for the decoder to report."""
@@ -301,12 +316,13 @@ def _quantity_round_up(c: dict[str, Any], at: Path, run: _Run) -> None:
         for key, raw in (rl or {}).items():
             if raw is None:
                 continue
-            try:  # the decoder's own JSON -> Quantity step (whitespace, numbers), then RoundUp(-3)
-                rounded, exact = round_up(_QUANTITY_JSON.decode(raw), -3)
-            except KubehashError:
-                continue
-            if not exact:
-                rl[key] = canonical_string(rounded)  # type: ignore[index]
+            text = _ROUNDED.get(raw, _UNSEEN) if type(raw) is str else _UNSEEN
+            if text is _UNSEEN:
+                text = _rounded_text(raw)
+                if type(raw) is str and len(_ROUNDED) < 4096:
+                    _ROUNDED[raw] = text
+            if text is not None:
+                rl[key] = text  # type: ignore[index]
                 run.record((*at, "resources", list_name, key), rl[key], "quantity-round-up")  # type: ignore[index]
 
 
@@ -378,12 +394,16 @@ def _container(c: dict[str, Any], at: Path, run: _Run, kind: str | None) -> None
 # ---- objects ------------------------------------------------------------------------------------
 
 
+#: Leaves :func:`_plain` returns as they are (exact types: a subclass goes through the checks).
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
 def _plain(x: Any) -> Any:
     """A deep copy with every mapping a dict and every sequence a list (the input is never touched)."""
     if isinstance(x, Mapping):
-        return {k: _plain(v) for k, v in x.items()}
+        return {k: v if type(v) in _LEAVES else _plain(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
-        return [_plain(v) for v in x]
+        return [v if type(v) in _LEAVES else _plain(v) for v in x]
     return x
 
 

@@ -8,6 +8,7 @@ tree (:func:`kubehash.kubelet.gotree.go_tree`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -34,6 +35,11 @@ def _type_name(t: GoType) -> str:
 def go_path_of(root: GoType, json_path: Sequence[str | int]) -> tuple[tuple[str | int, ...], str] | None:
     """The Go path of ``json_path`` below ``root`` and the declaring ``Type.Field`` of its last field, or
     ``None`` when the path does not exist in this schema (a field this release does not know)."""
+    return _go_path_of(root, tuple(json_path))
+
+
+@functools.lru_cache(maxsize=8192)  # explain asks for the same few default paths again and again
+def _go_path_of(root: GoType, json_path: tuple[str | int, ...]) -> tuple[tuple[str | int, ...], str] | None:
     t = root
     out: list[str | int] = []
     owner_field = _type_name(root)

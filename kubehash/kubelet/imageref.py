@@ -23,6 +23,7 @@ domain; older go-digest accepted upper-case hex digits.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -115,6 +116,7 @@ def parse_image_name(image: str) -> ImageRef:
     return ref
 
 
+@functools.lru_cache(maxsize=4096)  # images repeat across a cluster
 def default_pull_policy(image: str) -> str:
     """The ``imagePullPolicy`` ``SetDefaults_Container`` writes when the field is empty (1.8-1.36):
     ``Always`` when the parsed tag is exactly ``latest``, else ``IfNotPresent`` (parse errors ignored)."""

@@ -13,11 +13,12 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import multiprocessing
+import operator
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kubehash.model import iter_pods
+from kubehash.model import PodView, iter_pods
 from kubehash.sources.gcpause import gc_relaxed
 from kubehash.sources.split import map_items
 from kubehash.upgrade.podlite import decode_pods
@@ -27,8 +28,8 @@ __all__ = ["predict_file"]
 
 #: The predictor of the run in progress; worker processes inherit it when they are forked.
 _ACTIVE: Predictor | None = None
-#: Predictions travel between processes as tuples of these fields (pickling tuples is much cheaper).
-_FIELDS = tuple(f.name for f in dataclasses.fields(ContainerPrediction))
+#: Predictions travel between processes as tuples of their fields (pickling tuples is much cheaper).
+_AS_TUPLE = operator.attrgetter(*(f.name for f in dataclasses.fields(ContainerPrediction)))
 
 
 def _predict_item(item: Any) -> tuple[list[tuple[Any, ...]], int, list[bytes]]:
@@ -41,15 +42,17 @@ def _predict_item(item: Any) -> tuple[list[tuple[Any, ...]], int, list[bytes]]:
         hasher.miss_log = []
     before = hasher.hits + hasher.misses
     out: list[ContainerPrediction] = []
-    for pod in iter_pods(item):
-        out.extend(predictor.pod(pod))
+    if type(item) is PodView:  # decode_pods' form
+        out.extend(predictor.view(item))
+    else:
+        for pod in iter_pods(item):  # the exact loader's (None: decode_pods saw an item that is not a pod)
+            out.extend(predictor.pod(pod))
     digests = [
         hashlib.blake2b(repr((version, source, new)).encode() + key, digest_size=16).digest()
         for key, version, source, new in hasher.miss_log
     ]
     hasher.miss_log.clear()
-    rows = [tuple([getattr(p, name) for name in _FIELDS]) for p in out]
-    return rows, hasher.hits + hasher.misses - before, digests
+    return list(map(_AS_TUPLE, out)), hasher.hits + hasher.misses - before, digests
 
 
 def predict_file(

@@ -274,6 +274,11 @@ def _default_reasons(
     return list(reasons.values())
 
 
+#: Decimal byte values as spew writes them -> the byte.
+_BYTE_OF = {str(b).encode(): b for b in range(256)}
+
+
 def _json_doc(spewed: bytes) -> Any:
+    """The JSON document inside a JSON-era hash input (the spew dump of ``[]byte``)."""
     inner = spewed[len(b"([]uint8)[") : -1]
-    return json.loads(bytes(map(int, inner.split(b" "))).decode("utf-8")) if inner else None
+    return json.loads(bytes(map(_BYTE_OF.__getitem__, inner.split(b" "))).decode("utf-8")) if inner else None

@@ -5,12 +5,12 @@ annotation is present, ownerReferences), ``spec`` (nodeName, hostNetwork, contai
 ``status`` (phase, the name and state of each container status). ``managedFields``, volumes and most of the
 status are dead weight, often most of the item's bytes. :func:`decode_pods` decodes items with ``msgspec``
 into small structs (unknown fields are skipped without building objects), keeps each container as its raw
-JSON bytes, and builds a pod mapping holding exactly the values ``predict`` reads, so its predictions are
-those of the fully parsed pod.
+JSON bytes, and builds the :class:`~kubehash.model.PodView` :func:`~kubehash.model.pod_view` would build from
+the fully parsed pod (no pod mapping in between), so its predictions are those of the full pod.
 
 Containers are parsed by the project's exact loader (:func:`kubehash.golang.jsonvalue.loads`: number
 literal text kept) and memoised by their raw bytes: equal bytes are an equal JSON value, so the replicas of
-a workload share one container mapping (:data:`SPEC_KEYS` keeps its hash-cache key too).
+a workload share one container mapping and its hash-cache key.
 
 Anything the structs do not describe exactly -- a field of an unexpected JSON type (``containers`` not a
 list, a ``name`` that is not a string...), a nested ``items`` list, a duplicate key with two types -- makes
@@ -19,15 +19,16 @@ list, a ``name`` that is not a string...), a nested ``items`` list, a duplicate 
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import msgspec
 
 from kubehash.golang.jsonvalue import loads
 from kubehash.kubelet.hashcache import spec_key
-from kubehash.model import MIRROR_ANNOTATION
+from kubehash.model import MIRROR_ANNOTATION, PodView
 
-__all__ = ["SPEC_KEYS", "decode_pods"]
+__all__ = ["decode_pods"]
 
 _UNSET = msgspec.UNSET
 
@@ -80,92 +81,94 @@ class _Pod(msgspec.Struct):
 
 
 _DECODER = msgspec.json.Decoder(list[_Pod])
-#: Distinct containers kept (raw bytes -> parsed mapping); emptied when full, which only costs re-parsing.
+#: Distinct containers kept (raw bytes -> parsed mapping and its hash-cache key), the older half forgotten
+#: when full (which only costs re-parsing).
 _MAX_CONTAINERS = 4096
-_CONTAINERS: dict[bytes, Any] = {}
-#: ``id(container mapping) -> spec_key(mapping)`` for the mappings in the container memo (same lifetime).
-SPEC_KEYS: dict[int, bytes] = {}
+_CONTAINERS: dict[bytes, tuple[Any, bytes | None]] = {}
+_NOT_RUNNING_PHASES = ("Pending", "Succeeded", "Failed")
 
 
-def _container(raw: msgspec.Raw) -> Any:
+def _container(raw: msgspec.Raw) -> tuple[Any, bytes | None]:
     data = bytes(raw)
-    c = _CONTAINERS.get(data)
-    if c is None:
+    found = _CONTAINERS.get(data)
+    if found is None:
         c = loads(data.decode("utf-8"))
-        if len(_CONTAINERS) >= _MAX_CONTAINERS:
-            _CONTAINERS.clear()
-            SPEC_KEYS.clear()
-        _CONTAINERS[data] = c
-        key = spec_key(c)
-        if key is not None:
-            SPEC_KEYS[id(c)] = key
-    return c
+        if len(_CONTAINERS) >= _MAX_CONTAINERS:  # forget the older half (replicas are listed near each other)
+            for old in list(itertools.islice(_CONTAINERS, _MAX_CONTAINERS // 2)):
+                del _CONTAINERS[old]
+        found = _CONTAINERS[data] = (c, spec_key(c))
+    return found
 
 
-def _state(run: _Running | msgspec.UnsetType | None) -> dict[str, Any]:
-    if run is _UNSET:
-        return {}
-    return {"running": {"startedAt": run.startedAt} if isinstance(run, _Running) else None}
-
-
-def _statuses(items: list[_ContainerStatus] | None) -> list[dict[str, Any]] | None:
-    if items is None:
-        return None
-    out: list[dict[str, Any]] = []
-    for s in items:
-        state: dict[str, Any] | None = None
-        if s.state is not None:
-            state = _state(s.state.running)
-        out.append({"name": s.name, "state": state})
-    return out
-
-
-def decode_pods(data: bytes) -> list[dict[str, Any]] | None:
-    """The pod mappings ``predict`` needs from a JSON array of items (valid UTF-8), or ``None`` when only the
-    exact loader can say what some item is."""
+def decode_pods(data: bytes) -> list[PodView | None] | None:
+    """The :class:`~kubehash.model.PodView` of each item of a JSON array of items (valid UTF-8; ``None`` for
+    an item that is not a pod), or ``None`` when only the exact loader can say what some item is."""
     try:
         pods = _DECODER.decode(data)
     except (msgspec.DecodeError, msgspec.ValidationError):
         return None
     try:
-        out = [_pod(p) for p in pods]
+        return [_view(p) for p in pods]
     except (_Declined, ValueError, RecursionError):
         return None
-    return out
 
 
 class _Declined(Exception):
     pass
 
 
-def _pod(pod: _Pod) -> dict[str, Any]:
+def _add(
+    kind: str,
+    raws: list[msgspec.Raw] | None,
+    statuses: list[_ContainerStatus] | None,
+    containers: list[tuple[str, str, Any, bytes | None]],
+    states: dict[tuple[str, str], tuple[bool, Any] | None],
+) -> None:
+    """One container list and its statuses, as :func:`kubehash.model.pod_view` reads them from a mapping."""
+    for i, raw in enumerate(raws or ()):
+        c, key = _container(raw)
+        name = c.get("name") if type(c) is dict else None
+        containers.append((name if isinstance(name, str) else f"#{i}", kind, c, key))
+    for st in statuses or ():
+        if st.name is not None and (kind, st.name) not in states:
+            state = st.state
+            if state is None:
+                states[(kind, st.name)] = None  # no state object: the phase decides
+            elif state.running is _UNSET:
+                states[(kind, st.name)] = (False, None)
+            else:
+                run = state.running
+                states[(kind, st.name)] = (True, run.startedAt if run is not None else None)
+
+
+def _view(pod: _Pod) -> PodView | None:
     if pod.items is not _UNSET:
         raise _Declined
-    out: dict[str, Any] = {"kind": pod.kind}
-    m = pod.metadata
-    if m is not None:
-        refs = m.ownerReferences
-        out["metadata"] = {
-            "name": m.name,
-            "namespace": m.namespace,
-            "annotations": {MIRROR_ANNOTATION: None} if m.annotations and MIRROR_ANNOTATION in m.annotations else {},
-            "ownerReferences": None
-            if refs is None
-            else [{"kind": r.kind, "name": r.name, "controller": r.controller} for r in refs],
-        }
     s = pod.spec
-    if s is not None:
-        out["spec"] = {
-            "nodeName": s.nodeName,
-            "hostNetwork": s.hostNetwork,
-            "initContainers": None if s.initContainers is None else [_container(c) for c in s.initContainers],
-            "containers": None if s.containers is None else [_container(c) for c in s.containers],
-        }
+    if s is None and pod.kind != "Pod":
+        return None  # not a pod (kubehash.model.iter_pods skips it)
+    m = pod.metadata
+    containers: list[tuple[str, str, Any, bytes | None]] = []
+    states: dict[tuple[str, str], tuple[bool, Any] | None] = {}
     st = pod.status
-    if st is not None:
-        out["status"] = {
-            "phase": st.phase,
-            "containerStatuses": _statuses(st.containerStatuses),
-            "initContainerStatuses": _statuses(st.initContainerStatuses),
-        }
-    return out
+    if s is not None:  # (without containers, statuses are never read)
+        _add("initContainer", s.initContainers, st.initContainerStatuses if st else None, containers, states)
+        _add("container", s.containers, st.containerStatuses if st else None, containers, states)
+    owner_kind = owner_name = None
+    if m is not None and m.ownerReferences:
+        refs = m.ownerReferences
+        ref = next((r for r in refs if r.controller), refs[0])
+        owner_kind, owner_name = ref.kind, ref.name
+    node = s.nodeName if s is not None else None
+    return PodView(
+        m.namespace if m is not None else None,
+        m.name if m is not None and m.name is not None else "?",
+        "file" if m is not None and m.annotations and MIRROR_ANNOTATION in m.annotations else "apiserver",
+        node or None,
+        s is not None and s.hostNetwork is True,
+        owner_kind,
+        owner_name,
+        containers,
+        states,
+        bool(node) and (st.phase if st is not None else None) not in _NOT_RUNNING_PHASES,
+    )

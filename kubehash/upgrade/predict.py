@@ -21,6 +21,7 @@ Every input container appears exactly once in the result. Nothing here prints.
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import os
 from collections import Counter, defaultdict
@@ -35,11 +36,10 @@ from kubehash.kubelet.defaults import Defaulted, apply_defaults
 from kubehash.kubelet.hashcache import spec_key
 from kubehash.kubelet.hashing import plan_for
 from kubehash.kubelet.releases import Release, release
-from kubehash.model import ContainerRef, RuntimeRecord, iter_containers, iter_pods, node_kubelet_versions
+from kubehash.model import PodView, RuntimeRecord, iter_pods, node_kubelet_versions, pod_view
 from kubehash.upgrade.explain import Reason, algorithm_reason, explain
 from kubehash.upgrade.ignorefile import IgnoreFile, KubeletStart, protection_hook
 from kubehash.upgrade.ignorefile_io import load_ignore_files
-from kubehash.upgrade.podlite import SPEC_KEYS
 
 __all__ = ["VERDICTS", "ContainerPrediction", "Prediction", "Predictor", "predict"]
 
@@ -296,24 +296,13 @@ class _Hasher:
         return hit
 
 
+#: Keys for containers without a canonical form: never equal to another key, so never a cache hit.
+_UNIQUE = itertools.count()
+
+
 def _spec_key(spec: Any) -> bytes:
-    key = SPEC_KEYS.get(id(spec))  # containers decode_pods memoised (alive while listed there)
-    if key is not None:
-        return key
     key = spec_key(spec)
-    return key if key is not None else repr(id(spec)).encode()
-
-
-def _owner(pod: Mapping[str, Any]) -> tuple[str | None, str | None]:
-    meta = pod.get("metadata") if isinstance(pod.get("metadata"), Mapping) else {}
-    refs = meta.get("ownerReferences")
-    if isinstance(refs, list):
-        for r in refs:
-            if isinstance(r, Mapping) and r.get("controller"):
-                return r.get("kind"), r.get("name")
-        if refs and isinstance(refs[0], Mapping):
-            return refs[0].get("kind"), refs[0].get("name")
-    return None, None
+    return key if key is not None else b"#%d" % next(_UNIQUE)
 
 
 def _parse_time(s: Any) -> datetime | None:
@@ -325,35 +314,43 @@ def _parse_time(s: Any) -> datetime | None:
         return None
 
 
-def _status_of(pod: Mapping[str, Any], ref: ContainerRef) -> Mapping[str, Any] | None:
-    status = pod.get("status") if isinstance(pod.get("status"), Mapping) else {}
-    key = "initContainerStatuses" if ref.kind == "initContainer" else "containerStatuses"
-    items = status.get(key)
-    if isinstance(items, list):
-        for s in items:
-            if isinstance(s, Mapping) and s.get("name") == ref.name:
-                return s
-    return None
-
-
-def _running(pod: Mapping[str, Any], ref: ContainerRef, rec: RuntimeRecord | None) -> tuple[bool, datetime | None]:
-    """Is the container running (so the kubelet compares its hash), and since when."""
+def _running(view: PodView, kind: str, name: str, rec: RuntimeRecord | None) -> tuple[bool, datetime | None]:
+    """Is the container running (so the kubelet compares its hash), and since when: the runtime's record,
+    else the pod's container status, else the pod's phase."""
     if rec is not None and rec.state is not None:
         return rec.state == "running", rec.started_at
-    st = _status_of(pod, ref)
-    if st is not None and isinstance(st.get("state"), Mapping):
-        state = st["state"]
-        if "running" in state:
-            run = state["running"] if isinstance(state["running"], Mapping) else {}
-            return True, (rec.started_at if rec else None) or _parse_time(run.get("startedAt"))
+    st = view.statuses.get((kind, name))
+    if st is not None:
+        if st[0]:
+            return True, (rec.started_at if rec else None) or _parse_time(st[1])
         return False, None
-    spec = pod.get("spec") if isinstance(pod.get("spec"), Mapping) else {}
-    status = pod.get("status") if isinstance(pod.get("status"), Mapping) else {}
-    phase = status.get("phase")
-    if not spec.get("nodeName") or phase in ("Pending", "Succeeded", "Failed"):
+    if not view.schedulable:
         return False, None
     # No container status (e.g. a trimmed dump): a pod on a node, not finished, runs its containers.
-    return ref.kind == "container" or rec is not None, rec.started_at if rec else None
+    return kind == "container" or rec is not None, rec.started_at if rec else None
+
+
+@dataclass(slots=True)
+class _Outcome:
+    """What every container with one (spec, old minor, decode path, kind, hostNetwork) gets."""
+
+    old_hash: int | None
+    new_hash: int | None
+    error: DecodeError | None
+    lookups: int  # hash-cache lookups it stands for: 1 when the old hash failed, else 2
+    undefaulted: bool  # the new side's spec is the current one (no default changed it)
+    reasons: list[Reason] | None = None  # why old and new differ, once asked
+
+
+def _spec_changed(recorded: int, old_hash: int, old_minor: str) -> Reason:
+    return Reason(
+        "spec-changed",
+        "",
+        f"recorded hash {runtime_hex(recorded)} is not the {old_minor} hash {runtime_hex(old_hash)} of the current "
+        "spec: the spec changed since the container started (or kubehash's model is wrong)",
+        recorded,
+        old_hash,
+    )
 
 
 def _restartable(spec: Any) -> bool:
@@ -374,19 +371,19 @@ class _Defaulter:
     def by(self, source: str) -> str:
         return self.kubelet if source == "file" else self.control_plane
 
-    def __call__(self, key: bytes, ref: ContainerRef, host_network: bool) -> tuple[Any, bytes]:
-        version = self.by(ref.source)
-        k = (key, ref.kind, host_network, version)
+    def __call__(self, key: bytes, spec: Any, kind: str, source: str, host_network: bool) -> tuple[Any, bytes]:
+        version = self.by(source)
+        k = (key, kind, host_network, version)
         hit = self.cache.get(k)
         if hit is None:
-            if not isinstance(ref.spec, Mapping):
-                hit = (ref.spec, key)
+            if not isinstance(spec, Mapping):
+                hit = (spec, key)
             else:
                 d = self.results[k] = apply_defaults(
-                    ref.spec, version, feature_gates=self.gates, container_kind=ref.kind, host_network=host_network
+                    spec, version, feature_gates=self.gates, container_kind=kind, host_network=host_network
                 )
                 new = d.obj
-                hit = (ref.spec, key) if new == ref.spec else (new, _spec_key(new))
+                hit = (spec, key) if new == spec else (new, _spec_key(new))
             self.cache[k] = hit
         return hit
 
@@ -440,46 +437,139 @@ class Predictor:
         self.old_go, self.new_go = old_go, new_go
         self.hasher = _Hasher(old_go, new_go)
         self.defaulter = _Defaulter(self.cp, self.target.minor, feature_gates) if defaults else None
-        self.explained: dict[tuple[Any, ...], list[Reason]] = {}
+        #: Per distinct (spec key, old minor, decode path, container kind, hostNetwork).
+        self.outcomes: dict[tuple[bytes, str, str, str, bool], _Outcome] = {}
+        self._releases: dict[str, Release | KubehashError] = {}
+        self._init_reason = Reason(
+            "init-container",
+            "",
+            f"kubelet {self.target.minor} does not compare init containers' hashes"
+            if not self.target.restartable_init_containers
+            else "only restartable (sidecar) init containers are compared",
+        )
 
     def pod(self, pod: Mapping[str, Any]) -> list[ContainerPrediction]:
         """Predictions for the containers of one pod, in :func:`~kubehash.model.iter_containers` order."""
-        out: list[ContainerPrediction] = []
-        node = _node_of(pod)
-        host_network = _host_network(pod)
-        owner_kind, owner_name = _owner(pod)
-        for ref in iter_containers(pod):
-            p = ContainerPrediction(
-                ref.namespace,
-                ref.pod,
-                ref.name,
-                ref.kind,
-                node,
-                ref.source,
-                None,
-                self.target.minor,
-                owner_kind=owner_kind,
-                owner_name=owner_name,
-            )
-            out.append(p)
-            _predict_one(
-                p,
-                ref,
-                pod,
-                self.defaulter,
-                host_network,
-                self.node_versions,
-                self.from_version,
-                self.records,
-                self.target,
-                self.hasher,
-                self.explained,
-                self.old_go,
-                self.new_go,
-                self.feature_gates,
-                self.protected,
-            )
-        return out
+        return self.view(pod_view(pod))
+
+    def view(self, view: PodView) -> list[ContainerPrediction]:
+        """:meth:`pod` of a pod already reduced to a :class:`~kubehash.model.PodView`."""
+        old = self._old_release(view.node)
+        return [self._container(view, name, kind, spec, key, old) for name, kind, spec, key in view.containers]
+
+    def _old_release(self, node: str | None) -> Release | str:
+        """The release of the node's current kubelet, or the error text every container on it gets."""
+        version = (self.node_versions.get(node) if node else None) or self.from_version
+        if version is None:
+            return f"kubelet version of node {node or '(none)'} unknown: pass nodes or a from-version"
+        found = self._releases.get(version)
+        if found is None:
+            try:
+                found = release(version)
+            except KubehashError as e:
+                found = e
+            self._releases[version] = found
+        return found if isinstance(found, Release) else f"node {node}: {found}"
+
+    def _container(
+        self, view: PodView, name: str, kind: str, spec: Any, key: bytes | None, old: Release | str
+    ) -> ContainerPrediction:
+        target = self.target
+        rec = self.records.get((view.namespace, view.name, name)) if self.records else None
+        recorded = rec.hash if rec is not None else None
+        running, started = _running(view, kind, name, rec)
+        p = ContainerPrediction(
+            view.namespace, view.name, name, kind, view.node, view.source, None, target.minor, None, None,
+            recorded, "unchanged", [], None, started, "unverified", view.owner_kind, view.owner_name,
+        )  # fmt: skip
+        if not running:
+            p.verdict = "not-running"
+            return p
+        if kind == "initContainer" and not (target.restartable_init_containers and _restartable(spec)):
+            p.verdict = "not-checked"
+            p.reasons.append(self._init_reason)
+            return p
+        if not isinstance(old, Release):
+            p.verdict, p.error = "error", old
+            return p
+        p.old_version = old.minor
+        if key is None:
+            key = _spec_key(spec)
+        o = self._outcome(key, spec, kind, view, old)
+        p.old_hash, p.new_hash = o.old_hash, o.new_hash
+        if o.error is not None:
+            e = copy.copy(o.error).with_context(namespace=view.namespace, pod=view.name, container=name)
+            p.verdict, p.error = "error", str(e)
+            return p
+        reference = o.old_hash
+        if recorded is not None:
+            reference = recorded
+            if recorded == o.old_hash:
+                p.model_check = "match"
+            else:
+                p.model_check = "mismatch"
+                p.reasons.append(_spec_changed(recorded, o.old_hash, old.minor))  # type: ignore[arg-type]
+        if o.new_hash == reference:
+            p.reasons.clear()
+            return p
+        if o.old_hash != o.new_hash:
+            p.reasons.extend(self._reasons(o, key, spec, kind, view, old))
+        p.verdict = "restart"
+        if self.protected is not None and self.protected(p):
+            p.verdict = "protected"
+        return p
+
+    def _outcome(self, key: bytes, spec: Any, kind: str, view: PodView, old: Release) -> _Outcome:
+        """Both hashes of one distinct (spec, old minor, decode path, container kind, hostNetwork), computed
+        once; a hit counts as the hash-cache lookups it replaces."""
+        source, host_network = view.source, view.host_network
+        k = (key, old.minor, source, kind, host_network)
+        hasher = self.hasher
+        o = self.outcomes.get(k)
+        if o is not None:
+            hasher.hits += o.lookups
+            return o
+        defaulter = self.defaulter
+        new_spec, new_key = defaulter(key, spec, kind, source, host_network) if defaulter is not None else (spec, key)
+        old_hash = new_hash = None
+        error = None
+        try:
+            old_hash = hasher.hash(key, spec, old.minor, source, False)
+            new_hash = hasher.hash(new_key, new_spec, self.target.minor, source, True)
+        except DecodeError as e:
+            error = e
+        o = self.outcomes[k] = _Outcome(old_hash, new_hash, error, 1 if old_hash is None else 2, new_spec is spec)
+        return o
+
+    def _reasons(self, o: _Outcome, key: bytes, spec: Any, kind: str, view: PodView, old: Release) -> list[Reason]:
+        """Why the two hashes of an outcome differ (explained once per outcome)."""
+        if o.reasons is not None:
+            return o.reasons
+        target = self.target
+        if o.undefaulted and old.era != target.era:
+            # What explain would say, without its work: no default changed the spec, the era did.
+            o.reasons = [algorithm_reason(old.era, target.era)]
+            return o.reasons
+        defaulter = self.defaulter
+        cp = defaulter.control_plane if defaulter is not None else None
+        by = defaulter.by(view.source) if defaulter is not None else None
+        d = defaulter.results.get((key, kind, view.host_network, by)) if defaulter is not None else None
+        ex = explain(
+            spec,
+            old.minor,
+            target.minor,
+            old_source=view.source,
+            new_source=view.source,
+            old_go=self.old_go,
+            new_go=self.new_go,
+            control_plane=cp if isinstance(spec, Mapping) else None,  # as _Defaulter: null is not defaulted
+            feature_gates=self.feature_gates,
+            container_kind=kind,
+            host_network=view.host_network,
+            defaulted=d,
+        )
+        o.reasons = list(ex.reasons)
+        return o.reasons
 
     def result(
         self, containers: list[ContainerPrediction], hits: int | None = None, misses: int | None = None
@@ -558,110 +648,3 @@ def _node_of(pod: Mapping[str, Any]) -> str | None:
 def _host_network(pod: Mapping[str, Any]) -> bool:
     spec = pod.get("spec") if isinstance(pod.get("spec"), Mapping) else {}
     return spec.get("hostNetwork") is True
-
-
-def _predict_one(
-    p: ContainerPrediction,
-    ref: ContainerRef,
-    pod: Mapping[str, Any],
-    defaulter: _Defaulter | None,
-    host_network: bool,
-    node_versions: Mapping[str, str],
-    from_version: str | None,
-    records: Mapping[tuple[str | None, str | None, str], RuntimeRecord],
-    target: Release,
-    hasher: _Hasher,
-    explained: dict[tuple[Any, ...], list[Reason]],
-    old_go: str | None,
-    new_go: str | None,
-    feature_gates: Mapping[str, bool] | None,
-    protected: Callable[[ContainerPrediction], bool] | None,
-) -> None:
-    rec = records.get((ref.namespace, ref.pod, ref.name))
-    if rec is not None:
-        p.recorded_hash = rec.hash
-    running, p.started_at = _running(pod, ref, rec)
-    if not running:
-        p.verdict = "not-running"
-        return
-    if ref.kind == "initContainer" and not (target.restartable_init_containers and _restartable(ref.spec)):
-        p.verdict = "not-checked"
-        p.reasons.append(
-            Reason(
-                "init-container",
-                "",
-                f"kubelet {target.minor} does not compare init containers' hashes"
-                if not target.restartable_init_containers
-                else "only restartable (sidecar) init containers are compared",
-            )
-        )
-        return
-    version = node_versions.get(p.node) if p.node else None
-    version = version or from_version
-    if version is None:
-        p.verdict = "error"
-        p.error = f"kubelet version of node {p.node or '(none)'} unknown: pass nodes or a from-version"
-        return
-    try:
-        old = release(version)
-    except KubehashError as e:
-        p.verdict, p.error = "error", f"node {p.node}: {e}"
-        return
-    p.old_version = old.minor
-    key = _spec_key(ref.spec)
-    new_spec, new_key = defaulter(key, ref, host_network) if defaulter is not None else (ref.spec, key)
-    try:
-        p.old_hash = hasher.hash(key, ref.spec, old.minor, ref.source, False)
-        p.new_hash = hasher.hash(new_key, new_spec, target.minor, ref.source, True)
-    except DecodeError as e:
-        e.with_context(namespace=ref.namespace, pod=ref.pod, container=ref.name)
-        p.verdict, p.error = "error", str(e)
-        return
-    reference = p.old_hash
-    if p.recorded_hash is not None:
-        p.model_check = "match" if p.recorded_hash == p.old_hash else "mismatch"
-        reference = p.recorded_hash
-        if p.model_check == "mismatch":
-            p.reasons.append(
-                Reason(
-                    "spec-changed",
-                    "",
-                    f"recorded hash {runtime_hex(p.recorded_hash)} is not the {old.minor} hash "
-                    f"{runtime_hex(p.old_hash)} of the current spec: the spec changed since the container "
-                    "started (or kubehash's model is wrong)",
-                    p.recorded_hash,
-                    p.old_hash,
-                )
-            )
-    if p.new_hash == reference:
-        p.verdict = "unchanged"
-        p.reasons.clear()
-        return
-    if p.old_hash != p.new_hash:
-        cp = defaulter.control_plane if defaulter is not None else None
-        d = defaulter.results.get((key, ref.kind, host_network, defaulter.by(ref.source))) if defaulter else None
-        ekey = (key, old.minor, target.minor, ref.source, ref.kind, host_network, cp)
-        reasons = explained.get(ekey)
-        if reasons is None and new_spec is ref.spec and old.era != target.era:
-            # What explain would say, without its work: no default changed the spec, the era did.
-            reasons = explained[ekey] = [algorithm_reason(old.era, target.era)]
-        if reasons is None:
-            ex = explain(
-                ref.spec,
-                old.minor,
-                target.minor,
-                old_source=ref.source,
-                new_source=ref.source,
-                old_go=old_go,
-                new_go=new_go,
-                control_plane=cp if isinstance(ref.spec, Mapping) else None,  # as _Defaulter: null is not defaulted
-                feature_gates=feature_gates,
-                container_kind=ref.kind,
-                host_network=host_network,
-                defaulted=d,
-            )
-            reasons = explained[ekey] = list(ex.reasons)
-        p.reasons.extend(reasons)
-    p.verdict = "restart"
-    if protected is not None and protected(p):
-        p.verdict = "protected"

@@ -12,34 +12,39 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kubehash.model import MIRROR_ANNOTATION
+from kubehash.model import MIRROR_ANNOTATION, PodView, iter_containers, iter_pods, pod_view
 from kubehash.sources.documents import InputError, load_documents
 from kubehash.sources.stream import iter_items
 from kubehash.upgrade.batch import predict_file
-from kubehash.upgrade.podlite import SPEC_KEYS, decode_pods
+from kubehash.upgrade.podlite import decode_pods
 from kubehash.upgrade.predict import Predictor, predict
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import generate  # noqa: E402
 
+DECLINED = object()
+
 
 def decode_pod(data: bytes) -> Any:
+    """The item's PodView, ``None`` when it is not a pod, ``DECLINED`` when the exact loader must decide."""
     pods = decode_pods(b"[" + data + b"]")
-    return None if pods is None else pods[0]
+    return DECLINED if pods is None else pods[0]
 
 
 NODES = {"n1": "v1.10.13", "n2": "v1.16.15"}
 
 
-def _rows(predictor: Predictor, pod: Any) -> list[dict[str, Any]]:
-    return [p.to_dict() for p in predictor.pod(pod)] if isinstance(pod, dict) else []
+def _rows(predictor: Predictor, item: Any) -> list[dict[str, Any]]:
+    if isinstance(item, PodView):
+        return [p.to_dict() for p in predictor.view(item)]
+    return [p.to_dict() for pod in iter_pods(item) for p in predictor.pod(pod)]
 
 
 def _same_predictions(item: Any, to: str = "1.17") -> None:
     data = json.dumps(item, indent=4).encode()
     lite = decode_pod(data)
-    if lite is None:
+    if lite is DECLINED:
         return
     full = json.loads(data)
     assert _rows(Predictor(to=to, nodes=NODES), lite) == _rows(Predictor(to=to, nodes=NODES), full)
@@ -58,7 +63,7 @@ def test_generated_dump_predictions_are_the_full_ones(tmp_path: Path, kubelet: s
     assert got == expected and expected["summary"]["containers"] > 120
     text = pods.read_text()
     items = json.loads(text)["items"]
-    assert all(decode_pod(json.dumps(i, indent=4).encode()) is not None for i in items)
+    assert all(isinstance(decode_pod(json.dumps(i, indent=4).encode()), PodView) for i in items)
 
 
 def test_example_cluster(tmp_path: Path) -> None:
@@ -78,12 +83,12 @@ def test_replicas_share_one_container_mapping() -> None:
         {"kind": "Pod", "metadata": {"name": f"p{i}"}, "spec": {"nodeName": "n1", "containers": [c]}} for i in range(3)
     ]
     decoded = [decode_pod(json.dumps(p, indent=4).encode()) for p in pods]
-    shared = {id(d["spec"]["containers"][0]) for d in decoded if d is not None}
-    assert len(shared) == 1
-    (cid,) = shared
-    assert SPEC_KEYS[cid].startswith(b"p")  # a RawFloat inside: pickled with its literal text
-    text = decoded[0]["spec"]["containers"][0]["resources"]["limits"]["cpu"].text  # type: ignore[index]
-    assert text == "0.5"
+    assert all(isinstance(d, PodView) for d in decoded)
+    assert len({id(d.containers[0][2]) for d in decoded}) == 1
+    name, kind, spec, key = decoded[0].containers[0]
+    assert (name, kind) == ("app", "container")
+    assert key is not None and key.startswith(b"p")  # a RawFloat inside: pickled with its literal text
+    assert spec["resources"]["limits"]["cpu"].text == "0.5"
 
 
 @pytest.mark.parametrize(
@@ -99,16 +104,16 @@ def test_replicas_share_one_container_mapping() -> None:
     ],
 )
 def test_odd_items_are_left_to_the_exact_loader(item: Any) -> None:
-    assert decode_pod(json.dumps(item, indent=4).encode()) is None
+    assert decode_pod(json.dumps(item, indent=4).encode()) is DECLINED
 
 
 def test_duplicate_keys_and_nan_fall_back_or_agree(tmp_path: Path) -> None:
     """Python's json keeps the last duplicate key; msgspec's structs must agree or decline."""
     item = b'{"kind": "Pod", "metadata": {"name": "a", "name": "b"}, "spec": {"nodeName": "n1", "containers": []}}'
     lite = decode_pod(item)
-    assert lite is not None and lite["metadata"]["name"] == "b"
-    assert decode_pod(b'{"kind": "Pod", "metadata": {"name": 1, "name": "b"}}') is None
-    assert decode_pod(b'{"kind": "Pod", "x": NaN}') is None
+    assert isinstance(lite, PodView) and lite.name == "b"
+    assert decode_pod(b'{"kind": "Pod", "metadata": {"name": 1, "name": "b"}}') is DECLINED
+    assert decode_pod(b'{"kind": "Pod", "x": NaN}') is DECLINED
     path = tmp_path / "pods.json"
     body = ",\n        ".join(
         [
@@ -254,3 +259,25 @@ def test_null_container_is_explained_without_defaults() -> None:
     KubehashError from apply_defaults before)."""
     got = predict({"spec": {"nodeName": "n1", "containers": [None]}}, to="1.17", nodes=NODES).containers
     assert [(c.container, c.verdict, [r.kind for r in c.reasons]) for c in got] == [("#0", "restart", ["algorithm"])]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_pod.map(_drop_absent))
+def test_pod_view_lists_what_iter_containers_yields(item: Any) -> None:
+    """One walk of a pod for predict (pod_view) and the general one (iter_containers) agree: same containers,
+    names, kinds, order and decode path; and the lite decoder's view of the same bytes is the same view."""
+    for pod in iter_pods(item):
+        view = pod_view(pod)
+        refs = list(iter_containers(pod))
+        assert [(n, k) for n, k, _, _ in view.containers] == [(r.name, r.kind) for r in refs]
+        assert all(spec is r.spec for (_, _, spec, _), r in zip(view.containers, refs, strict=True))
+        assert all(r.source == view.source and r.namespace == view.namespace and r.pod == view.name for r in refs)
+    lite = decode_pod(json.dumps(item, indent=4).encode())
+    if isinstance(lite, PodView):
+        (pod,) = iter_pods(json.loads(json.dumps(item)))
+        full = pod_view(pod)
+        lite.containers = [(n, k, c, None) for n, k, c, _ in lite.containers]
+        full.containers = [(n, k, c, None) for n, k, c, _ in full.containers]
+        assert lite == full
+    elif lite is None:
+        assert list(iter_pods(item)) == []
