@@ -151,9 +151,8 @@ def _view(pod: _Pod) -> PodView | None:
     containers: list[tuple[str, str, Any, bytes | None]] = []
     states: dict[tuple[str, str], tuple[bool, Any] | None] = {}
     st = pod.status
-    if s is not None:  # (without containers, statuses are never read)
-        _add("initContainer", s.initContainers, st.initContainerStatuses if st else None, containers, states)
-        _add("container", s.containers, st.containerStatuses if st else None, containers, states)
+    _add("initContainer", s.initContainers if s else None, st.initContainerStatuses if st else None, containers, states)
+    _add("container", s.containers if s else None, st.containerStatuses if st else None, containers, states)
     owner_kind = owner_name = None
     if m is not None and m.ownerReferences:
         refs = m.ownerReferences
