@@ -107,3 +107,33 @@ def test_cache_equals_direct_hash_on_arbitrary_values(version: str, v: Any) -> N
         except DecodeError:
             got = DecodeError
         assert got == expected
+
+
+def test_decode_errors_cached_as_copies_when_asked() -> None:
+    bad = {"name": "x", "resources": {"limits": {"cpu": "lots"}}}
+    plain = HashCache()
+    for _ in range(2):
+        with pytest.raises(DecodeError):
+            plain.hash(bad, "1.17")
+    assert (plain.hits, plain.misses) == (0, 2)  # not cached by default
+    cache = HashCache(cache_errors=True)
+    errors = []
+    for _ in range(3):
+        with pytest.raises(DecodeError) as e:
+            cache.hash(bad, "1.17")
+        errors.append(e.value)
+    assert (cache.hits, cache.misses) == (2, 1)
+    assert len({id(e) for e in errors}) == 3 and len({str(e) for e in errors}) == 1
+    errors[0].with_context(pod="p1")
+    assert errors[1].pod is None  # naming one copy leaves the others alone
+
+
+def test_miss_log_names_the_plan_and_key() -> None:
+    cache = HashCache()
+    cache.miss_log = []
+    c = {"name": "a", "image": "nginx"}
+    cache.hash(c, "1.17")
+    cache.hash(c, "1.17")
+    cache.hash(c, "1.10", source="file")
+    assert [plan for plan, _ in cache.miss_log] == [("1.17", "apiserver", False), ("1.10", "file", False)]
+    assert {key for _, key in cache.miss_log} == {spec_key(c)}

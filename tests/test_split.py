@@ -137,6 +137,7 @@ def test_small_blocks_equal_sequential(
     from kubehash.sources import split
 
     monkeypatch.setattr(split, "_BLOCK", block)
+    monkeypatch.setattr(split, "_SLACK", block // 2)
     items = _items(30)
     items[7]["metadata"]["big"] = "x" * (5 * block)  # bigger than the whole buffer
     items[12]["metadata"]["note"] = "decline"

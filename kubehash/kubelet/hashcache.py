@@ -5,17 +5,21 @@ The cache key is an exact serialisation of the container mapping (:func:`spec_ke
 an entry only when they are equal *including* the types Go's decoder distinguishes (``true`` vs ``1``,
 ``1`` vs ``1.0``) and the literal text of non-integer numbers (:class:`~kubehash.golang.jsonvalue.RawFloat`:
 ``0.50`` and ``0.5`` are different quantities to the struct-era hash). Key order is part of the key; that
-only costs a miss, since Go's decoder ignores the order of object keys. Decode errors are never cached.
+only costs a miss, since Go's decoder ignores the order of object keys. Decode errors are cached only when
+asked (``cache_errors``: a malformed spec shared by many replicas fails once; each caller gets its own copy of
+the error to name its container in).
 """
 
 from __future__ import annotations
 
+import copy
 import marshal
 import pickle
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kubehash.errors import DecodeError
 from kubehash.kubelet.hashing import HashPlan, plan_for
 
 __all__ = ["CacheStats", "HashCache", "spec_key"]
@@ -54,13 +58,18 @@ class HashCache:
     """Container hashes per (kubelet version, source, Go escaping), memoised by :func:`spec_key`.
 
     ``max_entries`` bounds memory: when full, the cache is emptied and starts again (counters survive).
+    ``cache_errors``: remember decode errors too (raised again as copies). ``miss_log``: when a list, each
+    miss appends ``(plan identity, key)`` -- the plan's (minor, source, Go >= 1.22 escaping) -- so that
+    caches in several processes can count the distinct entries of a whole run.
     """
 
-    def __init__(self, max_entries: int = 500_000) -> None:
+    def __init__(self, max_entries: int = 500_000, *, cache_errors: bool = False) -> None:
         self.max_entries = max_entries
+        self.cache_errors = cache_errors
         self.hits = 0
         self.misses = 0
-        self._entries: dict[tuple[int, bytes], int] = {}
+        self.miss_log: list[tuple[tuple[str, str, bool], bytes]] | None = None
+        self._entries: dict[tuple[int, bytes], int | DecodeError] = {}
         self._plans: dict[int, HashPlan] = {}
 
     def hash(
@@ -78,8 +87,10 @@ class HashCache:
         """
         return self.hash_with(plan_for(version, source, go_version), container, key=key)
 
-    def hash_with(self, plan: HashPlan, container: Mapping[str, Any], *, key: bytes | None = None) -> int:
-        if type(container) is not dict:
+    def hash_with(self, plan: HashPlan, container: Any, *, key: bytes | None = None) -> int:
+        """``plan.hash(container)`` through the cache (``container`` may be any JSON value: the decoder
+        reports what is not a container)."""
+        if type(container) is not dict and isinstance(container, Mapping):
             container = dict(container)
         if key is None:
             key = spec_key(container)
@@ -89,14 +100,23 @@ class HashCache:
         self._plans.setdefault(id(plan), plan)  # keeps id(plan) unique while entries use it
         entry = (id(plan), key)
         h = self._entries.get(entry)
-        if h is not None:
+        if h is None:
+            self.misses += 1
+            if self.miss_log is not None:
+                self.miss_log.append(((plan.release.minor, plan.source, plan.short_bf), key))
+            try:
+                h = plan.hash(container)
+            except DecodeError as e:
+                if not self.cache_errors:
+                    raise
+                h = e
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+            self._entries[entry] = h
+        else:
             self.hits += 1
-            return h
-        self.misses += 1
-        h = plan.hash(container)  # raises DecodeError before anything is stored
-        if len(self._entries) >= self.max_entries:
-            self._entries.clear()
-        self._entries[entry] = h
+        if type(h) is not int:
+            raise copy.copy(h)  # each caller names its container in its own copy
         return h
 
     def stats(self) -> CacheStats:

@@ -48,6 +48,9 @@ R = TypeVar("R")
 _HEAD = 8 << 20
 _WINDOW = 1 << 20
 _BLOCK = 8 << 20
+#: Room in the scan buffer for the partial item carried over to the next block (grown when an item is bigger);
+#: small, because the whole buffer is checked for ASCII after each read.
+_SLACK = 1 << 20
 
 #: ``decode(array)``: the items of a JSON array (of items cut out of the file, valid UTF-8) as ``fn`` should
 #: get them, or ``None`` to have the exact loader decode them.
@@ -197,7 +200,7 @@ class _Scan:
         # One buffer for the whole scan, refilled in place (fresh 8 MB objects per block cost a page fault
         # per 4 KB); buf[:end] is valid and keeps the byte before the current item (an item never starts a
         # file), which _batch turns into "[".
-        buf = bytearray(2 * _BLOCK)
+        buf = bytearray(_BLOCK + _SLACK)
         f.seek(self.start - 1)
         buf[0:1] = f.read(1)
         end = 1
@@ -230,7 +233,7 @@ class _Scan:
                 seen = end - i
                 rem = end - (i - 1)
                 if rem + _BLOCK > len(buf):
-                    grown = bytearray(rem + 2 * _BLOCK)
+                    grown = bytearray(rem + _BLOCK + _SLACK)
                     grown[:rem] = buf[i - 1 : end]
                     buf = grown
                 else:

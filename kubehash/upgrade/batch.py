@@ -47,10 +47,7 @@ def _predict_item(item: Any) -> tuple[list[tuple[Any, ...]], int, list[bytes]]:
     else:
         for pod in iter_pods(item):  # the exact loader's (None: decode_pods saw an item that is not a pod)
             out.extend(predictor.pod(pod))
-    digests = [
-        hashlib.blake2b(repr((version, source, new)).encode() + key, digest_size=16).digest()
-        for key, version, source, new in hasher.miss_log
-    ]
+    digests = [hashlib.blake2b(repr(plan).encode() + key, digest_size=16).digest() for plan, key in hasher.miss_log]
     hasher.miss_log.clear()
     return list(map(_AS_TUPLE, out)), hasher.hits + hasher.misses - before, digests
 

@@ -141,6 +141,22 @@ def _add(
                 states[(kind, st.name)] = (True, run.startedAt if run is not None else None)
 
 
+#: One string object per distinct namespace, node and owner: predictions share them, so results pickle
+#: (between processes) and sit in memory once per value rather than once per container.
+_STRINGS: dict[str, str] = {}
+
+
+def _shared(s: str | None) -> str | None:
+    if s is None:
+        return None
+    found = _STRINGS.get(s)
+    if found is None:
+        if len(_STRINGS) >= 65536:
+            _STRINGS.clear()
+        found = _STRINGS[s] = s
+    return found
+
+
 def _view(pod: _Pod) -> PodView | None:
     if pod.items is not _UNSET:
         raise _Declined
@@ -151,7 +167,6 @@ def _view(pod: _Pod) -> PodView | None:
     containers: list[tuple[str, str, Any, bytes | None]] = []
     states: dict[tuple[str, str], tuple[bool, Any] | None] = {}
     st = pod.status
-    # Statuses are indexed even without a spec, as kubehash.model.pod_view does (equal views).
     _add("initContainer", s.initContainers if s else None, st.initContainerStatuses if st else None, containers, states)
     _add("container", s.containers if s else None, st.containerStatuses if st else None, containers, states)
     owner_kind = owner_name = None
@@ -161,13 +176,13 @@ def _view(pod: _Pod) -> PodView | None:
         owner_kind, owner_name = ref.kind, ref.name
     node = s.nodeName if s is not None else None
     return PodView(
-        m.namespace if m is not None else None,
+        _shared(m.namespace) if m is not None else None,
         m.name if m is not None and m.name is not None else "?",
         "file" if m is not None and m.annotations and MIRROR_ANNOTATION in m.annotations else "apiserver",
-        node or None,
+        _shared(node) or None,
         s is not None and s.hostNetwork is True,
-        owner_kind,
-        owner_name,
+        _shared(owner_kind),
+        _shared(owner_name),
         containers,
         states,
         bool(node) and (st.phase if st is not None else None) not in _NOT_RUNNING_PHASES,

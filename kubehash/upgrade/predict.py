@@ -33,7 +33,7 @@ from typing import Any
 from kubehash.errors import DecodeError, KubehashError
 from kubehash.golang.fnv import runtime_hex
 from kubehash.kubelet.defaults import Defaulted, apply_defaults
-from kubehash.kubelet.hashcache import spec_key
+from kubehash.kubelet.hashcache import HashCache, spec_key
 from kubehash.kubelet.hashing import plan_for
 from kubehash.kubelet.releases import Release, release
 from kubehash.model import PodView, RuntimeRecord, iter_pods, node_kubelet_versions, pod_view
@@ -265,37 +265,6 @@ class Prediction:
 # -- the prediction ------------------------------------------------------------------------------------
 
 
-class _Hasher:
-    """Hash each distinct (spec, version, source) once: replicas share specs. Keys are exact serialisations
-    of the container mapping (:func:`~kubehash.kubelet.hashcache.spec_key`: types and
-    :class:`~kubehash.golang.jsonvalue.RawFloat` literal text included)."""
-
-    def __init__(self, old_go: str | None, new_go: str | None) -> None:
-        self.old_go, self.new_go = old_go, new_go
-        self.cache: dict[tuple[bytes, str, str, bool], int | DecodeError] = {}
-        self.hits = self.misses = 0
-        #: When a list, every missed key is appended (lets a parallel run count distinct specs exactly).
-        self.miss_log: list[tuple[bytes, str, str, bool]] | None = None
-
-    def hash(self, key: bytes, spec: Any, version: str, source: str, new: bool) -> int:
-        k = (key, version, source, new)
-        hit = self.cache.get(k)
-        if hit is None:
-            self.misses += 1
-            if self.miss_log is not None:
-                self.miss_log.append(k)
-            try:
-                hit = plan_for(version, source, self.new_go if new else self.old_go).hash(spec)
-            except DecodeError as e:
-                hit = e
-            self.cache[k] = hit
-        else:
-            self.hits += 1
-        if isinstance(hit, DecodeError):
-            raise copy.copy(hit)  # each container names itself in its own copy of the cached error
-        return hit
-
-
 #: Keys for containers without a canonical form: never equal to another key, so never a cache hit.
 _UNIQUE = itertools.count()
 
@@ -435,7 +404,8 @@ class Predictor:
         self.defaults = defaults
         self.feature_gates = feature_gates
         self.old_go, self.new_go = old_go, new_go
-        self.hasher = _Hasher(old_go, new_go)
+        #: Both sides' hashes, per compiled plan and spec (decode errors cached: replicas fail once).
+        self.hasher = HashCache(cache_errors=True)
         self.defaulter = _Defaulter(self.cp, self.target.minor, feature_gates) if defaults else None
         #: Per distinct (spec key, old minor, decode path, container kind, hostNetwork).
         self.outcomes: dict[tuple[bytes, str, str, str, bool], _Outcome] = {}
@@ -534,8 +504,8 @@ class Predictor:
         old_hash = new_hash = None
         error = None
         try:
-            old_hash = hasher.hash(key, spec, old.minor, source, False)
-            new_hash = hasher.hash(new_key, new_spec, self.target.minor, source, True)
+            old_hash = hasher.hash_with(plan_for(old.minor, source, self.old_go), spec, key=key)
+            new_hash = hasher.hash_with(plan_for(self.target.minor, source, self.new_go), new_spec, key=new_key)
         except DecodeError as e:
             error = e
         o = self.outcomes[k] = _Outcome(old_hash, new_hash, error, 1 if old_hash is None else 2, new_spec is spec)

@@ -1,0 +1,79 @@
+"""Where ``kubehash predict`` spends its time, by phase, from a py-spy sampling profile of every process.
+
+    pip install -e '.[bench]'
+    python benchmarks/profile_e2e.py [--pods 150000] [--jobs 2] [--to 1.17] [--dir /tmp/kubehash-e2e]
+
+Runs ``py-spy record --subprocesses -f raw`` on ``kubehash predict`` (table output, discarded) over the
+generated dump of ``e2e.py`` and attributes each sample to the innermost frame that belongs to a phase.
+Shares are of all sampled CPU time in the parent and the workers (py-spy slows the run: only the shares
+mean something, not the wall time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from e2e import ensure_dump  # noqa: E402
+
+#: (phase, substrings of a frame "function (file:line)") -- the first phase matching the innermost frame wins.
+PHASES = [
+    ("write the table (parent)", ["kubehash/report/"]),
+    ("explain (distinct specs whose defaults changed)", ["kubehash/upgrade/explain.py"]),
+    ("apiserver defaults (distinct specs)", ["kubehash/kubelet/defaults.py"]),
+    ("parse distinct containers' bytes (exact loader)", ["json/decoder.py", "kubehash/golang/jsonvalue.py"]),
+    ("hashes: fused spew/JSON + FNV (distinct specs)", ["kubehash/kubelet/", "kubehash fused", "kubehash/golang/"]),
+    ("decode items: msgspec + PodView", ["kubehash/upgrade/podlite.py"]),
+    ("scan the file: read, cut, ASCII check", ["kubehash/sources/split.py"]),
+    ("results between processes (pickle, pipe)", ["multiprocessing/"]),
+    ("per-container prediction bookkeeping", ["kubehash/upgrade/predict.py", "kubehash/upgrade/batch.py"]),
+]
+
+
+def phase_of(frames: list[str]) -> str:
+    for frame in reversed(frames):
+        for name, patterns in PHASES:
+            if any(p in frame for p in patterns):
+                return name
+    return "other (startup, imports, click)"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pods", type=int, default=150000)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--to", default="1.17")
+    ap.add_argument("--kubelet", default="v1.10.13")
+    ap.add_argument("--dir", type=Path, default=Path("/tmp/kubehash-e2e"))
+    args = ap.parse_args()
+    spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or shutil.which("py-spy")
+    if spy is None:
+        sys.exit("py-spy not found: pip install -e '.[bench]'")
+    d = ensure_dump(args.dir, args.pods, args.kubelet)
+    exe = Path(sys.executable).parent / "kubehash"
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = Path(tmp) / "profile.txt"
+        cmd = [spy, "record", "--subprocesses", "-r", "200", "-f", "raw", "-o", str(raw), "--", str(exe)]
+        cmd += ["predict", "--to", args.to, "--pods", str(d / "pods.json"), "--nodes", str(d / "nodes.json")]
+        cmd += ["--jobs", str(args.jobs), "-q", "--fail-on", "never"]
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        counts: collections.Counter[str] = collections.Counter()
+        for line in raw.read_text().splitlines():
+            stack, _, n = line.rpartition(" ")
+            counts[phase_of(stack.split(";")[1:])] += int(n)
+    total = sum(counts.values())
+    print(f"kubehash predict --to {args.to}, {args.pods} pods, --jobs {args.jobs}: {total} samples")
+    for name, n in counts.most_common():
+        print(f"{n / total:7.1%}  {name}")
+
+
+if __name__ == "__main__":
+    main()
