@@ -1,9 +1,9 @@
 """Which running containers an in-place kubelet upgrade restarts, and why.
 
 For every container of every pod the kubelet would compare (DOMAIN.md §6: running containers of
-``spec.containers``; from 1.28 also restartable init containers), the new kubelet computes the hash of the
-container's current spec and kills the container when it differs from the hash recorded when the container
-was started. So:
+``spec.containers``; from 1.32, with the kubelet's ``SidecarContainers`` gate on, also restartable init
+containers), the new kubelet computes the hash of the container's current spec and kills the container when
+it differs from the hash recorded when the container was started. So:
 
 * **old hash** -- the recorded one (runtime records), else the hash the node's current kubelet computes for
   the current spec (and when both exist they are compared: a mismatch means the spec changed since the
@@ -14,6 +14,13 @@ was started. So:
   on the node makes the patched kubelet skip the check), ``error`` (the container cannot be decoded, or its
   node's version is unknown), ``not-running`` (not running, so never compared: pending, completed, terminated)
   or ``not-checked`` (an init container the target kubelet does not compare).
+
+Kubelet feature gates (:mod:`kubehash.kubelet.kubelet_gates`, ``docs/kubelet-feature-gates.md``): a target
+kubelet 1.27-1.30 with ``InPlacePodVerticalScaling`` on restarts a container of a non-static pod whose hash
+changed only if its ``hashWithoutResources`` changed too -- the recorded annotation (runtime records), else
+what the old kubelet wrote (only a 1.27-1.30 kubelet with the gate on writes one); a missing annotation reads
+as 0, so the changed hash restarts the container. That work is done only for containers the full hash would
+restart (or whose record carries the annotation, for the model check), once per distinct outcome.
 
 Every input container appears exactly once in the result. Nothing here prints.
 """
@@ -35,7 +42,15 @@ from kubehash.golang.fnv import runtime_hex
 from kubehash.kubelet.defaults import Defaulted, apply_defaults
 from kubehash.kubelet.hashcache import HashCache, spec_key
 from kubehash.kubelet.hashing import plan_for
+from kubehash.kubelet.kubelet_gates import (
+    IN_PLACE_RESIZE,
+    compares_hash_without_resources,
+    compares_sidecars,
+    kubelet_gates,
+    old_kubelet_gates,
+)
 from kubehash.kubelet.releases import Release, release
+from kubehash.kubelet.without_resources import hash_without_resources
 from kubehash.model import PodView, RuntimeRecord, iter_pods, node_kubelet_versions, pod_view
 from kubehash.upgrade.explain import Reason, algorithm_reason, explain
 from kubehash.upgrade.ignorefile import IgnoreFile, KubeletStart, protection_hook
@@ -309,6 +324,8 @@ class _Outcome:
     lookups: int  # hash-cache lookups it stands for: 1 when the old hash failed, else 2
     undefaulted: bool  # the new side's spec is the current one (no default changed it)
     reasons: list[Reason] | None = None  # why old and new differ, once asked
+    old_hwr: int | None = None  # hashWithoutResources: the old kubelet's of the current spec, once asked
+    new_hwr: int | None = None  # ... and the target kubelet's of the new side's spec
 
 
 def _spec_changed(recorded: int, old_hash: int, old_minor: str) -> Reason:
@@ -378,6 +395,8 @@ class Predictor:
         ignore_files: Mapping[str, IgnoreFile] | str | os.PathLike[str] | None = None,
         ignore_rule: str = "public",
         kubelet_started: KubeletStart | Mapping[str, KubeletStart] | None = None,
+        kubelet_feature_gates: Mapping[str, bool] | None = None,
+        old_kubelet_feature_gates: Mapping[str, bool] | None = None,
     ) -> None:
         self.input_errors: list[str] = []
         if ignore_files is not None:
@@ -410,13 +429,22 @@ class Predictor:
         #: Per distinct (spec key, old minor, decode path, container kind, hostNetwork).
         self.outcomes: dict[tuple[bytes, str, str, str, bool], _Outcome] = {}
         self._releases: dict[str, Release | KubehashError] = {}
-        self._init_reason = Reason(
-            "init-container",
-            "",
-            f"kubelet {self.target.minor} does not compare init containers' hashes"
-            if not self.target.restartable_init_containers
-            else "only restartable (sidecar) init containers are compared",
-        )
+        #: The target kubelet's gates, and the old kubelets' overrides (applied per old minor).
+        self.kubelet_gates = kubelet_gates(self.target, kubelet_feature_gates)
+        self.old_kubelet_feature_gates = dict(old_kubelet_feature_gates or {})
+        self._old_writes_hwr: dict[str, bool] = {}
+        self._hwr_reasons: dict[tuple[str, str], Reason] = {}
+        old_kubelet_gates(self.target, self.old_kubelet_feature_gates)  # unknown gate names fail here
+        #: Does the target compare hashWithoutResources / restartable init containers?
+        self.hwr = compares_hash_without_resources(self.target, self.kubelet_gates)
+        self.sidecars = compares_sidecars(self.target, self.kubelet_gates)
+        if not self.target.restartable_init_containers:
+            why = f"kubelet {self.target.minor} does not compare init containers' hashes"
+        elif not self.sidecars:
+            why = f"kubelet {self.target.minor} with SidecarContainers off does not compare init containers' hashes"
+        else:
+            why = "only restartable (sidecar) init containers are compared"
+        self._init_reason = Reason("init-container", "", why)
 
     def pod(self, pod: Mapping[str, Any]) -> list[ContainerPrediction]:
         """Predictions for the containers of one pod, in :func:`~kubehash.model.iter_containers` order."""
@@ -455,7 +483,7 @@ class Predictor:
         if not running:
             p.verdict = "not-running"
             return p
-        if kind == "initContainer" and not (target.restartable_init_containers and _restartable(spec)):
+        if kind == "initContainer" and not (self.sidecars and _restartable(spec)):
             p.verdict = "not-checked"
             p.reasons.append(self._init_reason)
             return p
@@ -479,15 +507,133 @@ class Predictor:
             else:
                 p.model_check = "mismatch"
                 p.reasons.append(_spec_changed(recorded, o.old_hash, old.minor))  # type: ignore[arg-type]
+            hwr = rec.hash_without_resources if rec is not None else None
+            if hwr is not None and old.hash_without_resources:
+                self._check_hwr(p, o, spec, view, old, hwr)
         if o.new_hash == reference:
             p.reasons.clear()
             return p
         if o.old_hash != o.new_hash:
             p.reasons.extend(self._reasons(o, key, spec, kind, view, old))
+        # Static pods are never resized in place (isInPlacePodVerticalScalingAllowed); nor are init containers.
+        resizable = self.hwr and kind == "container" and view.source != "file"
+        if resizable and self._resized(p, o, key, spec, view, old, rec):
+            return p
         p.verdict = "restart"
         if self.protected is not None and self.protected(p):
             p.verdict = "protected"
         return p
+
+    # -- hashWithoutResources (kubelet 1.27-1.30 with InPlacePodVerticalScaling) --------------------------
+
+    def _old_writes_annotation(self, old: Release) -> bool:
+        """Did the old kubelet (its minor and gates) write the hashWithoutResources annotation?"""
+        writes = self._old_writes_hwr.get(old.minor)
+        if writes is None:
+            gates = old_kubelet_gates(old, self.old_kubelet_feature_gates)
+            writes = self._old_writes_hwr[old.minor] = compares_hash_without_resources(old, gates)
+        return writes
+
+    def _old_hwr(self, o: _Outcome, spec: Any, view: PodView, old: Release) -> int:
+        if o.old_hwr is None:
+            o.old_hwr = hash_without_resources(spec, old.minor, source=view.source, go_version=self.old_go)
+        return o.old_hwr
+
+    def _new_hwr(self, o: _Outcome, key: bytes, spec: Any, kind: str, view: PodView) -> int:
+        if o.new_hwr is None:
+            defaulter = self.defaulter
+            new_spec = defaulter(key, spec, kind, view.source, view.host_network)[0] if defaulter else spec
+            o.new_hwr = hash_without_resources(new_spec, self.target.minor, source=view.source, go_version=self.new_go)
+        return o.new_hwr
+
+    def _hwr_reason(self, kind: str, detail: str, old: Any = None, new: Any = None) -> Reason:
+        """One shared Reason per distinct text (rows() builds each distinct reason list's text once)."""
+        k = (kind, detail)
+        r = self._hwr_reasons.get(k)
+        if r is None:
+            r = self._hwr_reasons[k] = Reason(kind, "", detail, old, new)
+        return r
+
+    def _check_hwr(self, p: ContainerPrediction, o: _Outcome, spec: Any, view: PodView, old: Release, rec: int) -> None:
+        """Model check of a recorded hashWithoutResources against the old kubelet's of the current spec."""
+        try:
+            mine = self._old_hwr(o, spec, view, old)
+        except DecodeError:  # pragma: no cover - the full hash of the same spec decoded
+            return
+        if mine != rec:
+            p.model_check = "mismatch"
+            p.reasons.append(
+                self._hwr_reason(
+                    "spec-changed",
+                    f"recorded hashWithoutResources {runtime_hex(rec)} is not the {old.minor} hashWithoutResources "
+                    f"{runtime_hex(mine)} of the current spec: the spec changed beyond resources since the container "
+                    "started (or kubehash's model is wrong)",
+                )
+            )
+        elif p.model_check == "mismatch":
+            p.reasons.append(
+                self._hwr_reason(
+                    "spec-changed",
+                    f"its hashWithoutResources {runtime_hex(rec)} matches the current spec: only resources changed "
+                    "since the container started (an in-place resize)",
+                )
+            )
+
+    def _resized(
+        self,
+        p: ContainerPrediction,
+        o: _Outcome,
+        key: bytes,
+        spec: Any,
+        view: PodView,
+        old: Release,
+        rec: RuntimeRecord | None,
+    ) -> bool:
+        """The target's hashWithoutResources check (``computePodActions``, 1.27-1.30, gate on, non-static pod)
+        of a container whose hash changed: True (no restart) when it is unchanged. Adds the reason."""
+        target = self.target.minor
+        if rec is not None and rec.hash is not None:
+            recorded = rec.hash_without_resources
+            missing = "the runtime record has no io.kubernetes.container.hashWithoutResources annotation"
+        elif self._old_writes_annotation(old):
+            recorded = self._old_hwr(o, spec, view, old)
+            missing = ""
+        else:
+            recorded = None
+            gate = f" with {IN_PLACE_RESIZE} off" if old.hash_without_resources else ""
+            missing = f"kubelet {old.minor}{gate} writes no io.kubernetes.container.hashWithoutResources annotation"
+        if recorded is None:
+            p.reasons.append(
+                self._hwr_reason(
+                    "hash-without-resources-missing",
+                    f"{missing}; kubelet {target} reads a missing one as 0, so the changed hash restarts the "
+                    "container even with InPlacePodVerticalScaling on",
+                )
+            )
+            return False
+        new = self._new_hwr(o, key, spec, p.kind, view)
+        if new == recorded:
+            p.reasons.append(
+                self._hwr_reason(
+                    "hash-without-resources",
+                    f"hash changed but hashWithoutResources {runtime_hex(new)} did not: kubelet {target} with "
+                    f"{IN_PLACE_RESIZE} resizes the container in place instead of restarting it (a RestartContainer "
+                    "resize policy for a changed resource would still restart it)",
+                    recorded,
+                    new,
+                )
+            )
+            return True
+        p.reasons.append(
+            self._hwr_reason(
+                "hash-without-resources",
+                f"hashWithoutResources changed as well ({runtime_hex(recorded)} -> {runtime_hex(new)}), so kubelet "
+                f"{target} restarts the container even with {IN_PLACE_RESIZE} on",
+                recorded,
+                new,
+            )
+        )
+        return False
 
     def _outcome(self, key: bytes, spec: Any, kind: str, view: PodView, old: Release) -> _Outcome:
         """Both hashes of one distinct (spec, old minor, decode path, container kind, hostNetwork), computed
@@ -568,6 +714,8 @@ def predict(
     ignore_files: Mapping[str, IgnoreFile] | str | os.PathLike[str] | None = None,
     ignore_rule: str = "public",
     kubelet_started: KubeletStart | Mapping[str, KubeletStart] | None = None,
+    kubelet_feature_gates: Mapping[str, bool] | None = None,
+    old_kubelet_feature_gates: Mapping[str, bool] | None = None,
 ) -> Prediction:
     """Predict, for every container in ``pods``, what an in-place upgrade of its node's kubelet to ``to`` does.
 
@@ -584,6 +732,12 @@ def predict(
     ``to``) skips its check because of its node's file. ``kubelet_started`` (one time, or per node) is when
     the new kubelet starts; ``None``: after every running container did. Files that cannot be used are
     listed in :attr:`Prediction.input_errors` and their nodes treated as having no file.
+
+    ``kubelet_feature_gates`` override the target kubelet's gate defaults, ``old_kubelet_feature_gates`` those
+    of the kubelets that started the running containers (each node's minor; a gate that minor lacks is
+    ignored for it): ``InPlacePodVerticalScaling`` (hashWithoutResources, 1.27-1.30) and ``SidecarContainers``
+    (restartable init containers compared, 1.32+). A gate the target lacks, or a GA gate turned off, is a
+    :class:`~kubehash.errors.KubehashError`.
     """
     predictor = Predictor(
         to=to,
@@ -599,6 +753,8 @@ def predict(
         ignore_files=ignore_files,
         ignore_rule=ignore_rule,
         kubelet_started=kubelet_started,
+        kubelet_feature_gates=kubelet_feature_gates,
+        old_kubelet_feature_gates=old_kubelet_feature_gates,
     )
     out: list[ContainerPrediction] = []
     for pod in iter_pods(pods):
