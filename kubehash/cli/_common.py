@@ -13,7 +13,7 @@ import click
 
 from kubehash import exitcodes
 from kubehash.errors import DecodeError, KubehashError, UnsupportedVersionError
-from kubehash.kubelet.releases import RELEASES, release
+from kubehash.kubelet.releases import RELEASES, Release, release
 from kubehash.sources.documents import InputError, load_documents
 
 TABLE_FORMATS = ["table", "json", "yaml", "csv", "markdown"]
@@ -69,18 +69,25 @@ def report_decode_error(e: DecodeError, ref: Any) -> None:
     click.echo(f"error: {e}", err=True)
 
 
-def feature_gates_for(text: str | None, version: str) -> dict[str, bool] | None:
+def feature_gates_for(
+    text: str | None,
+    version: str,
+    *,
+    option: str = "--feature-gates",
+    check: Callable[[Release, dict[str, bool]], object] | None = None,
+) -> dict[str, bool] | None:
     """``--feature-gates A=true,B=false`` checked against the gates of ``version``: a usage error (exit 1)
-    when a gate is unknown to that minor, locked, or not a bool."""
+    naming ``option`` when a gate is unknown to that minor, locked, or not a bool. ``check(release, gates)``
+    raises for gates that minor refuses (default: the API server's container-defaulting gates)."""
     if text is None:
         return None
     from kubehash.kubelet.gates import effective_gates, parse_feature_gates
 
     try:
         gates = parse_feature_gates(text)
-        effective_gates(release(version), gates)
+        (check or effective_gates)(release(version), gates)
     except KubehashError as e:
-        raise click.BadParameter(str(e), param_hint="--feature-gates") from None
+        raise click.BadParameter(str(e), param_hint=option) from None
     return gates
 
 

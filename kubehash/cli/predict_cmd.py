@@ -20,6 +20,7 @@ from kubehash.cli._common import (
 from kubehash.cli._inputs import ClusterArgs, cluster_options
 from kubehash.cli.app import cli
 from kubehash.cli.progress import pod_progress
+from kubehash.kubelet import kubelet_gates as _kubelet_gates
 from kubehash.parallel import default_jobs
 from kubehash.report.prediction import PREDICT_FORMATS, write_prediction
 from kubehash.sources.documents import InputError
@@ -80,6 +81,18 @@ from kubehash.upgrade.predict import predict
     help="Control plane feature gates that change defaults, e.g. InPlacePodVerticalScaling=true.",
 )
 @click.option(
+    "--kubelet-feature-gates",
+    default=None,
+    help="The target kubelet's feature gates, e.g. InPlacePodVerticalScaling=true (1.27-1.30: hashWithoutResources "
+    "decides) or SidecarContainers=false (1.32+: sidecars not compared). Default: that minor's defaults.",
+)
+@click.option(
+    "--old-kubelet-feature-gates",
+    default=None,
+    help="Feature gates of the kubelets that started the running containers (each node's minor; gates it "
+    "lacks or has locked are ignored), e.g. InPlacePodVerticalScaling=true: they wrote hashWithoutResources.",
+)
+@click.option(
     "--defaults/--no-defaults",
     default=True,
     show_default=True,
@@ -107,6 +120,8 @@ def predict_cmd(
     ignore_rule: str,
     kubelet_start: str | None,
     feature_gates: str | None,
+    kubelet_feature_gates: str | None,
+    old_kubelet_feature_gates: str | None,
     defaults: bool,
     jobs: int,
     quiet: bool,
@@ -117,6 +132,15 @@ def predict_cmd(
     be read or decoded (reported on stderr; everything else is still predicted), 1 usage error."""
     started = parse_time(kubelet_start, "--kubelet-start") if kubelet_start else None
     gates = feature_gates_for(feature_gates, control_plane_version or to_version)
+    kubelet_gates = feature_gates_for(
+        kubelet_feature_gates, to_version, option="--kubelet-feature-gates", check=_kubelet_gates.kubelet_gates
+    )
+    old_kubelet_gates = feature_gates_for(
+        old_kubelet_feature_gates,
+        from_version or to_version,  # names and values are checked; each node's minor picks what applies
+        option="--old-kubelet-feature-gates",
+        check=_kubelet_gates.old_kubelet_gates,
+    )
     # A dump file is streamed (memory bounded by one pod plus results) and split between --jobs processes;
     # snapshots, standard input, live clusters and namespace filters load the pods first.
     pods_file = cluster.pods_file
@@ -135,6 +159,8 @@ def predict_cmd(
         "kubelet_started": started,
         "defaults": defaults,
         "feature_gates": gates,
+        "kubelet_feature_gates": kubelet_gates,
+        "old_kubelet_feature_gates": old_kubelet_gates,
     }
     if stream:
         try:

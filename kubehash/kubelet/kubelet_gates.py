@@ -71,8 +71,8 @@ def kubelet_gates(rel: Release, overrides: Mapping[str, bool] | None = None) -> 
 
 def old_kubelet_gates(rel: Release, overrides: Mapping[str, bool] | None = None) -> dict[str, bool]:
     """Like :func:`kubelet_gates` for the kubelets running now, whose minors differ from node to node: an
-    override naming a modelled gate this minor lacks is ignored for it (those kubelets ran without it); a
-    name kubehash does not model at all is still an error."""
+    override naming a modelled gate this minor lacks, or has locked (GA), does not apply to it (such a
+    kubelet could not have run with it); a name kubehash does not model, or a non-bool value, is an error."""
     stages = kubelet_gate_stages(rel)
     gates = {name: GATE_STAGE_DEFAULT[stage] for name, stage in stages.items()}
     for name, value in (overrides or {}).items():
@@ -81,8 +81,9 @@ def old_kubelet_gates(rel: Release, overrides: Mapping[str, bool] | None = None)
                 f"unknown kubelet feature gate {name!r} (gates that change what the kubelet compares: "
                 f"{', '.join(KUBELET_GATES)})"
             )
-        if name in stages:
-            _check(name, value, stages, rel)
+        if not isinstance(value, bool):
+            raise KubehashError(f"kubelet feature gate {name}: expected true or false, got {value!r}")
+        if stages.get(name, "ga") != "ga":
             gates[name] = value
     return gates
 

@@ -64,8 +64,9 @@ def test_old_kubelets_ignore_gates_their_minor_lacks() -> None:
     assert old_kubelet_gates(release("1.28"), {IN_PLACE_RESIZE: True}) == {IN_PLACE_RESIZE: True, SIDECARS: False}
     with pytest.raises(KubehashError, match="unknown kubelet feature gate 'Nope'"):
         old_kubelet_gates(release("1.28"), {"Nope": True})
-    with pytest.raises(KubehashError, match="locked"):
-        old_kubelet_gates(release("1.35"), {IN_PLACE_RESIZE: False})
+    assert old_kubelet_gates(release("1.35"), {IN_PLACE_RESIZE: False}) == {IN_PLACE_RESIZE: True, SIDECARS: True}
+    with pytest.raises(KubehashError, match="expected true or false"):
+        old_kubelet_gates(release("1.20"), {IN_PLACE_RESIZE: "no"})  # type: ignore[dict-item]
 
 
 @given(on=st.booleans(), minor=st.sampled_from([r.minor for r in RELEASES]))
@@ -74,6 +75,7 @@ def test_overrides_win_over_defaults(on: bool, minor: str) -> None:
     stages = kubelet_gate_stages(rel)
     for gate, stage in stages.items():
         if stage == "ga" and not on:
+            assert old_kubelet_gates(rel, {gate: on})[gate] is True
             continue
         assert kubelet_gates(rel, {gate: on})[gate] is on
-        assert old_kubelet_gates(rel, {gate: on})[gate] is on
+        assert old_kubelet_gates(rel, {gate: on})[gate] is (on or stage == "ga")

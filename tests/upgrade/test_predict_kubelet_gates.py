@@ -1,0 +1,307 @@
+"""predict with the kubelet's feature gates: hashWithoutResources (1.27-1.30) and sidecar comparison (1.32+).
+
+The small cluster below carries runtime records with and without the hashWithoutResources annotation,
+written as ``crictl inspect`` files and read back by the ordinary runtime loader (end to end)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kubehash import hash_container
+from kubehash.cli import main
+from kubehash.errors import KubehashError
+from kubehash.kubelet.without_resources import hash_without_resources
+from kubehash.model import RuntimeRecord
+from kubehash.sources.runtime import load_runtime, render_crictl_inspect
+from kubehash.upgrade.predict import predict
+
+ON = {"InPlacePodVerticalScaling": True}
+NODES = {"n1": "v1.29.4", "n2": "v1.28.2", "n3": "v1.30.1"}
+
+
+def _container(name: str, image: str = "nginx:1.25", cpu: str = "1", **extra: Any) -> dict[str, Any]:
+    res = {"cpu": cpu, "memory": "1Gi"}
+    return {
+        "name": name,
+        "image": image,
+        "resources": {"limits": dict(res), "requests": dict(res)},
+        "terminationMessagePath": "/dev/termination-log",
+        "terminationMessagePolicy": "File",
+        "imagePullPolicy": "IfNotPresent",
+        **extra,
+    }
+
+
+def _pod(name: str, node: str, containers: list[dict[str, Any]], **spec: Any) -> dict[str, Any]:
+    meta: dict[str, Any] = {"name": name, "namespace": "default"}
+    if spec.pop("static", False):
+        meta["annotations"] = {"kubernetes.io/config.mirror": "x", "kubernetes.io/config.source": "file"}
+    return {"kind": "Pod", "metadata": meta, "spec": {"nodeName": node, "containers": containers, **spec}}
+
+
+def _record(pod: str, node: str, started: dict[str, Any], *, hwr: bool, source: str = "apiserver") -> RuntimeRecord:
+    """What the node's kubelet recorded when it started ``started`` (hwr: whether its gate was on)."""
+    minor = NODES[node]
+    return RuntimeRecord(
+        "default",
+        pod,
+        started["name"],
+        hash_container(started, minor, source=source),
+        state="running",
+        node=node,
+        container_id=f"{pod}-{started['name']}".ljust(64, "0"),
+        hash_without_resources=hash_without_resources(started, minor, source=source) if hwr else None,
+    )
+
+
+def _cluster() -> tuple[list[dict[str, Any]], list[RuntimeRecord]]:
+    """Pods as they are now, and the runtime records of when their containers started."""
+    pods, records = [], []
+    # resized in place from cpu 1 to 2 while running under a 1.29 kubelet with the gate on
+    pods.append(_pod("resized", "n1", [_container("web", cpu="2")]))
+    records.append(_record("resized", "n1", _container("web", cpu="1"), hwr=True))
+    # unchanged since start
+    pods.append(_pod("steady", "n1", [_container("web")]))
+    records.append(_record("steady", "n1", _container("web"), hwr=True))
+    # image edited since start: more than resources changed
+    pods.append(_pod("edited", "n1", [_container("web", image="nginx:1.27")]))
+    records.append(_record("edited", "n1", _container("web"), hwr=True))
+    # resized, but started by a kubelet with the gate off: no annotation
+    pods.append(_pod("noannot", "n2", [_container("web", cpu="2")]))
+    records.append(_record("noannot", "n2", _container("web", cpu="1"), hwr=False))
+    # a static pod resized (its manifest edited): never resized in place
+    pods.append(_pod("static", "n1", [_container("web", cpu="2")], static=True))
+    records.append(_record("static", "n1", _container("web", cpu="1"), hwr=True, source="file"))
+    return pods, records
+
+
+@pytest.fixture(scope="module")
+def runtime_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The records as ``crictl inspect`` output under ``DIR/<node>/``, as an operator collects them."""
+    root = tmp_path_factory.mktemp("runtime")
+    _, records = _cluster()
+    for node in NODES:
+        mine = [render_crictl_inspect(r) for r in records if r.node == node]
+        if mine:
+            (root / node).mkdir()
+            (root / node / "containers.json").write_text(json.dumps(mine))
+    return root
+
+
+def _by_pod(result: Any) -> dict[str, Any]:
+    return {c.pod: c for c in result}
+
+
+def test_runtime_files_carry_both_annotations(runtime_dir: Path) -> None:
+    records, errors = load_runtime([runtime_dir])
+    assert not errors
+    _, expected = _cluster()
+    got = {(r.pod, r.hash, r.hash_without_resources) for r in records}
+    assert got == {(r.pod, r.hash, r.hash_without_resources) for r in expected}
+    assert sum(r.hash_without_resources is None for r in records) == 1
+
+
+def test_gate_off_every_changed_hash_restarts(runtime_dir: Path) -> None:
+    pods, _ = _cluster()
+    records, _ = load_runtime([runtime_dir])
+    result = _by_pod(predict(pods, to="1.30", nodes=NODES, runtime=records))
+    assert {p: c.verdict for p, c in result.items()} == {
+        "resized": "restart",
+        "steady": "unchanged",
+        "edited": "restart",
+        "noannot": "restart",
+        "static": "restart",
+    }
+    assert all("hash-without-resources" not in r.kind for c in result.values() for r in c.reasons)
+    # the model check covers the recorded hashWithoutResources: the resize changed only resources
+    resized = result["resized"]
+    assert resized.model_check == "mismatch"
+    assert "only resources changed" in resized.reason_text()
+    assert result["steady"].model_check == "match"
+    assert "changed beyond resources" in result["edited"].reason_text()
+
+
+def test_gate_on_resized_containers_are_not_restarted(runtime_dir: Path) -> None:
+    pods, _ = _cluster()
+    records, _ = load_runtime([runtime_dir])
+    result = _by_pod(predict(pods, to="1.30", nodes=NODES, runtime=records, kubelet_feature_gates=ON))
+    assert {p: c.verdict for p, c in result.items()} == {
+        "resized": "unchanged",  # recorded hashWithoutResources equals the new one
+        "steady": "unchanged",
+        "edited": "restart",  # hashWithoutResources changed as well
+        "noannot": "restart",  # no annotation: read as 0
+        "static": "restart",  # static pods are never resized in place
+    }
+    kinds = {p: [r.kind for r in c.reasons] for p, c in result.items()}
+    assert kinds["resized"][-1] == "hash-without-resources"
+    assert "resizes the container in place" in result["resized"].reason_text()
+    assert kinds["edited"][-1] == "hash-without-resources"
+    assert "changed as well" in result["edited"].reason_text()
+    assert kinds["noannot"][-1] == "hash-without-resources-missing"
+    assert "reads a missing one as 0" in result["noannot"].reason_text()
+    assert "hash-without-resources" not in kinds["static"]
+    summary = predict(pods, to="1.30", nodes=NODES, runtime=records, kubelet_feature_gates=ON).summary
+    assert summary["restart_reasons"]["hash-without-resources-missing"] == 1
+    assert summary["verdicts"] == {"unchanged": 2, "restart": 3}
+
+
+@pytest.mark.parametrize("to", ["1.26", "1.31", "1.33"])
+def test_targets_without_the_hash_ignore_it(runtime_dir: Path, to: str) -> None:
+    pods, _ = _cluster()
+    records, _ = load_runtime([runtime_dir])
+    gates = ON if to != "1.26" and to != "1.33" else None  # 1.26 has no such gate, 1.33 has it on
+    result = _by_pod(predict(pods, to=to, nodes=NODES, runtime=records, kubelet_feature_gates=gates))
+    assert result["resized"].verdict == "restart"
+    assert all("hash-without-resources" not in r.kind for c in result.values() for r in c.reasons)
+
+
+def _limits_only(name: str = "web") -> dict[str, Any]:
+    c = _container(name)
+    del c["resources"]["requests"]  # a trimmed dump: the new side gets requests copied from limits
+    return c
+
+
+def test_without_records_the_old_kubelets_gates_decide() -> None:
+    """No runtime record: what the old kubelet wrote is derived from its minor and gates."""
+    pods = [_pod("trim", "n1", [_limits_only()])]
+    plain = list(predict(pods, to="1.30", nodes=NODES))
+    assert [c.verdict for c in plain] == ["restart"]  # requests defaulted: the full hash changed
+    assert [r.kind for r in plain[0].reasons] == ["default-added"]
+    # the new kubelet has the gate on but the old one never wrote the annotation
+    missing = list(predict(pods, to="1.30", nodes=NODES, kubelet_feature_gates=ON))
+    assert [c.verdict for c in missing] == ["restart"]
+    assert "kubelet 1.29 with InPlacePodVerticalScaling off writes no" in missing[0].reason_text()
+    # both with the gate on: only resources differ, so no restart
+    both = list(predict(pods, to="1.30", nodes=NODES, kubelet_feature_gates=ON, old_kubelet_feature_gates=ON))
+    assert [c.verdict for c in both] == ["unchanged"]
+    assert both[0].reasons[-1].kind == "hash-without-resources"
+    # an old 1.26 kubelet ignores the old gate (it has none) and writes nothing
+    old126 = list(predict(pods, to="1.30", from_version="1.26", kubelet_feature_gates=ON, old_kubelet_feature_gates=ON))
+    assert [c.verdict for c in old126] == ["restart"]
+    assert "kubelet 1.26 writes no" in old126[0].reason_text()
+
+
+def test_apiserver_resize_policy_default_is_not_zeroed() -> None:
+    """The control plane's InPlacePodVerticalScaling defaults resizePolicy, which hashWithoutResources keeps."""
+    pods = [_pod("p", "n1", [_container("web")])]
+    result = list(
+        predict(
+            pods,
+            to="1.30",
+            nodes=NODES,
+            feature_gates=ON,
+            kubelet_feature_gates=ON,
+            old_kubelet_feature_gates=ON,
+        )
+    )
+    assert [c.verdict for c in result] == ["restart"]
+    kinds = [r.kind for r in result[0].reasons]
+    assert kinds == ["default-added", "hash-without-resources"]
+    assert "ResizePolicy" in result[0].reasons[0].path
+    assert "changed as well" in result[0].reasons[1].detail
+
+
+def _sidecar_pod(image: str) -> dict[str, Any]:
+    init = {"name": "proxy", "image": image, "restartPolicy": "Always"}
+    pod = _pod("side", "n3", [_container("web")], initContainers=[init])
+    pod["status"] = {
+        "phase": "Running",
+        "initContainerStatuses": [{"name": "proxy", "state": {"running": {"startedAt": "2025-01-01T00:00:00Z"}}}],
+        "containerStatuses": [{"name": "web", "state": {"running": {"startedAt": "2025-01-01T00:00:01Z"}}}],
+    }
+    return pod
+
+
+def test_sidecars_are_compared_only_from_132_with_the_gate_on() -> None:
+    started = {"name": "proxy", "image": "envoy:1.30", "restartPolicy": "Always"}
+    rec = RuntimeRecord("default", "side", "proxy", hash_container(started, "1.31"), state="running")
+    pod = _sidecar_pod("envoy:1.31")  # image edited since the sidecar started
+    for to, gates, verdict in [
+        ("1.31", None, "not-checked"),  # 1.28-1.31 never compare sidecars
+        ("1.32", None, "restart"),  # SidecarContainers beta: on
+        ("1.32", {"SidecarContainers": False}, "not-checked"),
+        ("1.33", None, "restart"),  # GA
+    ]:
+        result = predict([pod], to=to, from_version="1.31", runtime=[rec], kubelet_feature_gates=gates)
+        side = next(c for c in result if c.container == "proxy")
+        assert side.verdict == verdict, (to, gates)
+        if verdict == "not-checked":
+            assert side.reasons[0].kind == "init-container"
+    off = predict([pod], to="1.32", from_version="1.31", kubelet_feature_gates={"SidecarContainers": False})
+    assert "SidecarContainers off" in next(c for c in off if c.container == "proxy").reason_text()
+
+
+def test_bad_kubelet_gates_are_refused() -> None:
+    pods, _ = _cluster()
+    with pytest.raises(KubehashError, match=r"unknown kubelet feature gate 'SidecarContainers' for kubelet 1\.27"):
+        predict(pods, to="1.27", nodes=NODES, kubelet_feature_gates={"SidecarContainers": True})
+    with pytest.raises(KubehashError, match="locked"):
+        predict(pods, to="1.33", nodes=NODES, kubelet_feature_gates={"SidecarContainers": False})
+    with pytest.raises(KubehashError, match="unknown kubelet feature gate 'Typo'"):
+        predict(pods, to="1.30", nodes=NODES, old_kubelet_feature_gates={"Typo": True})
+
+
+def test_cli_kubelet_feature_gates(tmp_path: Path, runtime_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pods, _ = _cluster()
+    f = tmp_path / "pods.json"
+    f.write_text(json.dumps({"kind": "List", "items": pods}))
+    nodes = tmp_path / "nodes.json"
+    nodes.write_text(
+        json.dumps(
+            {
+                "kind": "List",
+                "items": [
+                    {"kind": "Node", "metadata": {"name": n}, "status": {"nodeInfo": {"kubeletVersion": v}}}
+                    for n, v in NODES.items()
+                ],
+            }
+        )
+    )
+    base = ["predict", "--to", "1.30", "--pods", str(f), "--nodes", str(nodes), "--runtime", str(runtime_dir), "-q"]
+    assert main([*base, "-o", "json"]) == 3
+    off = {c["pod"]: c["verdict"] for c in json.loads(capsys.readouterr().out)["containers"]}
+    assert off["resized"] == "restart"
+    gates = ["--kubelet-feature-gates", "InPlacePodVerticalScaling=true,SidecarContainers=false"]
+    assert main([*base, *gates, "-o", "json"]) == 3
+    doc = json.loads(capsys.readouterr().out)
+    on = {c["pod"]: c["verdict"] for c in doc["containers"]}
+    assert on["resized"] == "unchanged" and on["noannot"] == "restart"
+    resized = next(c for c in doc["containers"] if c["pod"] == "resized")
+    assert resized["reasons"][-1]["kind"] == "hash-without-resources"
+    assert main([*base, "--kubelet-feature-gates", "NoSuchGate=true"]) == 1
+    assert "--kubelet-feature-gates" in capsys.readouterr().err
+    assert main([*base, "--old-kubelet-feature-gates", "InPlacePodVerticalScaling=maybe"]) == 1
+    assert "--old-kubelet-feature-gates" in capsys.readouterr().err
+    assert main([*base, "--kubelet-feature-gates", "InPlacePodVerticalScaling=true", "-o", "table"]) == 3
+    table = capsys.readouterr().out
+    assert "hash-without-resources-missing" in table
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    old_cpu=st.sampled_from(["1", "500m", "2"]),
+    new_cpu=st.sampled_from(["1", "500m", "2"]),
+    image=st.sampled_from(["nginx:1.25", "nginx:1.27"]),
+    annotated=st.booleans(),
+    gate=st.booleans(),
+)
+def test_verdict_rule(old_cpu: str, new_cpu: str, image: str, annotated: bool, gate: bool) -> None:
+    """computePodActions (1.27-1.30): restart iff the hash changed and (gate off, or the recorded
+    hashWithoutResources -- 0 when missing -- differs from the new one)."""
+    started = _container("web", cpu=old_cpu)
+    now = _container("web", image=image, cpu=new_cpu)
+    rec = _record("p", "n1", started, hwr=annotated)
+    (c,) = predict([_pod("p", "n1", [copy.deepcopy(now)])], to="1.30", nodes=NODES, runtime=[rec],
+                   kubelet_feature_gates=ON if gate else None)  # fmt: skip
+    changed = hash_container(now, "1.30") != rec.hash
+    recorded_hwr = rec.hash_without_resources or 0
+    expected = changed and (not gate or hash_without_resources(now, "1.30") != recorded_hwr)
+    assert c.verdict == ("restart" if expected else "unchanged")
+    assert (c.model_check == "match") == (started == now)
