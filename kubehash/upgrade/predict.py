@@ -565,17 +565,16 @@ class Predictor:
             p.reasons.append(
                 self._hwr_reason(
                     "spec-changed",
-                    f"recorded hashWithoutResources {runtime_hex(rec)} is not the {old.minor} hashWithoutResources "
-                    f"{runtime_hex(mine)} of the current spec: the spec changed beyond resources since the container "
-                    "started (or kubehash's model is wrong)",
+                    f"recorded hashWithoutResources {runtime_hex(rec)} is not the {old.minor} one of the current spec "
+                    f"({runtime_hex(mine)}): more than resources changed since start (or kubehash's model is wrong)",
                 )
             )
         elif p.model_check == "mismatch":
             p.reasons.append(
                 self._hwr_reason(
                     "spec-changed",
-                    f"its hashWithoutResources {runtime_hex(rec)} matches the current spec: only resources changed "
-                    "since the container started (an in-place resize)",
+                    f"only resources changed since start (hashWithoutResources {runtime_hex(rec)} matches: an in-place "
+                    "resize)",
                 )
             )
 
@@ -594,20 +593,20 @@ class Predictor:
         target = self.target.minor
         if rec is not None and rec.hash is not None:
             recorded = rec.hash_without_resources
-            missing = "the runtime record has no io.kubernetes.container.hashWithoutResources annotation"
+            missing = "no hashWithoutResources annotation in the runtime record"
         elif self._old_writes_annotation(old):
             recorded = self._old_hwr(o, spec, view, old)
             missing = ""
         else:
             recorded = None
             gate = f" with {IN_PLACE_RESIZE} off" if old.hash_without_resources else ""
-            missing = f"kubelet {old.minor}{gate} writes no io.kubernetes.container.hashWithoutResources annotation"
+            missing = f"kubelet {old.minor}{gate} writes no hashWithoutResources annotation"
         if recorded is None:
             p.reasons.append(
                 self._hwr_reason(
                     "hash-without-resources-missing",
-                    f"{missing}; kubelet {target} reads a missing one as 0, so the changed hash restarts the "
-                    "container even with InPlacePodVerticalScaling on",
+                    f"{missing}; kubelet {target} reads it as 0, so the changed hash restarts the container even "
+                    f"with {IN_PLACE_RESIZE}",
                 )
             )
             return False
@@ -616,9 +615,8 @@ class Predictor:
             p.reasons.append(
                 self._hwr_reason(
                     "hash-without-resources",
-                    f"hash changed but hashWithoutResources {runtime_hex(new)} did not: kubelet {target} with "
-                    f"{IN_PLACE_RESIZE} resizes the container in place instead of restarting it (a RestartContainer "
-                    "resize policy for a changed resource would still restart it)",
+                    f"hashWithoutResources {runtime_hex(new)} unchanged: kubelet {target} with {IN_PLACE_RESIZE} "
+                    "resizes in place, no restart (unless a RestartContainer resize policy applies)",
                     recorded,
                     new,
                 )
@@ -627,8 +625,8 @@ class Predictor:
         p.reasons.append(
             self._hwr_reason(
                 "hash-without-resources",
-                f"hashWithoutResources changed as well ({runtime_hex(recorded)} -> {runtime_hex(new)}), so kubelet "
-                f"{target} restarts the container even with {IN_PLACE_RESIZE} on",
+                f"hashWithoutResources changed too ({runtime_hex(recorded)} -> {runtime_hex(new)}): kubelet {target} "
+                f"restarts the container even with {IN_PLACE_RESIZE}",
                 recorded,
                 new,
             )
