@@ -330,3 +330,14 @@ def test_example_is_reproducible_and_tells_its_story() -> None:
     assert {p for p, c in off.items() if c.verdict == "restart"} == {"web-0", "cart"}
     assert {p for p, c in on.items() if c.verdict == "restart"} == {"cart"}
     assert all(c.model_check == ("match" if p not in ("web-0", "cart") else "mismatch") for p, c in on.items())
+
+
+def test_predict_file_in_workers_gives_the_same_result() -> None:
+    from kubehash.upgrade.batch import predict_file
+
+    records, _ = load_runtime([EXAMPLE / "runtime"])
+    nodes = json.loads((EXAMPLE / "nodes.json").read_text())
+    options: dict[str, Any] = {"to": "1.30", "nodes": nodes, "runtime": records, "kubelet_feature_gates": ON}
+    streamed = predict_file(EXAMPLE / "pods.json", jobs=2, **options)
+    assert streamed.to_dict() == predict(json.loads((EXAMPLE / "pods.json").read_text()), **options).to_dict()
+    assert streamed.summary["verdicts"] == {"restart": 1, "unchanged": 4}
