@@ -126,6 +126,7 @@ class PodView:
 
     namespace: str | None
     name: str  # "?" when the pod has no string name
+    uid: str | None  # metadata.uid (runtime records carry it: a pod recreated under its name has a new one)
     source: str  # decode path: "apiserver" | "file"
     node: str | None
     host_network: bool
@@ -169,7 +170,7 @@ def pod_view(pod: Mapping[str, Any]) -> PodView:
     spec = spec if _is_mapping(spec) else {}
     status = pod.get("status")
     status = status if _is_mapping(status) else {}
-    ns, name, node = meta.get("namespace"), meta.get("name"), spec.get("nodeName")
+    ns, name, uid, node = meta.get("namespace"), meta.get("name"), meta.get("uid"), spec.get("nodeName")
     containers: list[tuple[str, str, Any, bytes | None]] = []
     statuses: dict[tuple[str, str], tuple[bool, Any] | None] = {}
     for spec_key, status_key, kind in _CONTAINER_LISTS:
@@ -186,6 +187,7 @@ def pod_view(pod: Mapping[str, Any]) -> PodView:
     return PodView(
         ns if isinstance(ns, str) else None,
         name if isinstance(name, str) else "?",
+        uid if isinstance(uid, str) and uid else None,
         container_source(pod),
         node if isinstance(node, str) and node else None,
         spec.get("hostNetwork") is True,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,12 +26,12 @@ def _kernel_spec_manager(tmp_path: Path) -> kernelspec.KernelSpecManager:
     return kernelspec.KernelSpecManager(kernel_dirs=[str(prefix / "share" / "jupyter" / "kernels")])
 
 
-def test_notebook_runs_and_draws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _execute(nb: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run ``nb`` in place with a kernel of this interpreter (outputs land in its cells)."""
     monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
     monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
     monkeypatch.setenv("MPLCONFIGDIR", str(tmp_path / "mpl"))
     monkeypatch.setenv("MPLBACKEND", "Agg")
-    nb = nbformat.read(NOTEBOOK, as_version=4)
     ksm = _kernel_spec_manager(tmp_path)
     spec = ksm.get_kernel_spec("python3")
     assert spec.argv[0] == sys.executable
@@ -43,6 +44,10 @@ def test_notebook_runs_and_draws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     )
     client.execute()
 
+
+def test_notebook_runs_and_draws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    _execute(nb, tmp_path, monkeypatch)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.output_type == "error"]
     pngs = [base64.b64decode(o["data"]["image/png"]) for o in outputs if "image/png" in o.get("data", {})]
@@ -67,3 +72,32 @@ def _manager_class(ksm: kernelspec.KernelSpecManager) -> type:
             super().__init__(kernel_spec_manager=ksm, **kwargs)
 
     return _Manager
+
+
+def test_notebook_reads_a_live_cluster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PODS = None: the notebook lists pods and nodes from the kubeconfig context (here a local fake API
+    server serving the bundled cluster) and comes to the same prediction as from the dump."""
+    from fakeapi import PROXY_VARIABLES, serve, write_kubeconfig
+
+    from kubehash.sources.documents import load_documents
+
+    for var in PROXY_VARIABLES:
+        monkeypatch.delenv(var, raising=False)
+    cluster = NOTEBOOK.parents[1] / "examples" / "cluster"
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    params = next(c for c in nb.cells if c.cell_type == "code" and c.source.startswith("# Parameters"))
+    params.source = params.source.replace('PODS = "../examples/cluster/pods.json"', "PODS = None")
+    params.source = params.source.replace('NODES = "../examples/cluster/nodes.json"', "NODES = None")
+    params.source = params.source.replace("CONTEXT = None", 'CONTEXT = "live-test"')
+    assert "PODS = None" in params.source and "NODES = None" in params.source and "live-test" in params.source
+    with serve() as api:
+        api.pods = load_documents(cluster / "pods.json")[0]["items"]
+        api.nodes = load_documents(cluster / "nodes.json")[0]["items"]
+        kc = write_kubeconfig(tmp_path / "kubeconfig", api.url, context="live-test")
+        monkeypatch.setenv("KUBECONFIG", str(kc))
+        _execute(nb, tmp_path, monkeypatch)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert "252 pods, 281 runtime records" in "".join(o.get("text", "") for o in outputs)
+    texts = "\n".join(o["data"].get("text/plain", "") for o in outputs if "data" in o)
+    assert "'restart': 281" in texts

@@ -1,6 +1,6 @@
 """Decode just what ``predict`` reads from a pod's JSON bytes, skipping the rest at C speed.
 
-``predict`` looks at a small part of each pod: ``metadata`` (name, namespace, whether the mirror-pod
+``predict`` looks at a small part of each pod: ``metadata`` (name, namespace, uid, whether the mirror-pod
 annotation is present, ownerReferences), ``spec`` (nodeName, hostNetwork, containers, initContainers) and
 ``status`` (phase, the name and state of each container status). ``managedFields``, volumes and most of the
 status are dead weight, often most of the item's bytes. :func:`decode_pods` decodes items with ``msgspec``
@@ -61,6 +61,7 @@ class _Owner(msgspec.Struct):
 class _Meta(msgspec.Struct):
     name: str | None = None
     namespace: str | None = None
+    uid: str | None = None
     annotations: dict[str, msgspec.Raw] | None = None
     ownerReferences: list[_Owner] | None = None
 
@@ -178,6 +179,7 @@ def _view(pod: _Pod) -> PodView | None:
     return PodView(
         _shared(m.namespace) if m is not None else None,
         m.name if m is not None and m.name is not None else "?",
+        m.uid or None if m is not None else None,
         "file" if m is not None and m.annotations and MIRROR_ANNOTATION in m.annotations else "apiserver",
         _shared(node) or None,
         s is not None and s.hostNetwork is True,

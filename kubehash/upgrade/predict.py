@@ -343,6 +343,39 @@ def _restartable(spec: Any) -> bool:
     return isinstance(spec, Mapping) and spec.get("restartPolicy") == "Always"
 
 
+class _Records:
+    """Runtime records matched to containers. By pod uid when the pod and the record both carry one (a pod
+    recreated under the same name -- a StatefulSet replica -- must not inherit records of the instance
+    before it, whose exited containers the runtime may still list); else by (namespace, pod, container).
+    Of several records for one container, a running one wins."""
+
+    def __init__(self, runtime: Iterable[RuntimeRecord]) -> None:
+        self.by_uid: dict[tuple[str, str], RuntimeRecord] = {}
+        self.by_name: dict[tuple[str | None, str | None, str], RuntimeRecord] = {}
+        self.by_name_without_uid: dict[tuple[str | None, str | None, str], RuntimeRecord] = {}
+        for rec in runtime:
+            if rec.pod_uid:
+                _keep(self.by_uid, (rec.pod_uid, rec.container), rec)
+            else:
+                _keep(self.by_name_without_uid, rec.key, rec)
+            _keep(self.by_name, rec.key, rec)
+
+    def __bool__(self) -> bool:
+        return bool(self.by_name)
+
+    def find(self, view: PodView, container: str) -> RuntimeRecord | None:
+        key = (view.namespace, view.name, container)
+        if view.uid is None:
+            return self.by_name.get(key)
+        return self.by_uid.get((view.uid, container)) or self.by_name_without_uid.get(key)
+
+
+def _keep(records: dict[Any, RuntimeRecord], key: Any, rec: RuntimeRecord) -> None:
+    prev = records.get(key)
+    if prev is None or (rec.state == "running" and prev.state != "running"):
+        records[key] = rec
+
+
 class _Defaulter:
     """The container as the new side sees it: after the control plane's apiserver defaults (pods that came
     through the API server) or the new kubelet's (static pods read from a manifest, DOMAIN.md §4), cached per
@@ -414,11 +447,7 @@ class Predictor:
             self.node_versions = {str(k): str(v) for k, v in nodes.items()}
         else:
             self.node_versions = node_kubelet_versions(nodes) if nodes is not None else {}
-        self.records: dict[tuple[str | None, str | None, str], RuntimeRecord] = {}
-        for rec in runtime or ():
-            prev = self.records.get(rec.key)
-            if prev is None or (rec.state == "running" and prev.state != "running"):
-                self.records[rec.key] = rec
+        self.records = _Records(runtime or ())
         self.from_version = from_version
         self.defaults = defaults
         self.feature_gates = feature_gates
@@ -473,7 +502,7 @@ class Predictor:
         self, view: PodView, name: str, kind: str, spec: Any, key: bytes | None, old: Release | str
     ) -> ContainerPrediction:
         target = self.target
-        rec = self.records.get((view.namespace, view.name, name)) if self.records else None
+        rec = self.records.find(view, name) if self.records else None
         recorded = rec.hash if rec is not None else None
         running, started = _running(view, kind, name, rec)
         p = ContainerPrediction(

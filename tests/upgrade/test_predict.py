@@ -10,7 +10,7 @@ import pytest
 
 from kubehash import hash_container
 from kubehash.cli import main
-from kubehash.model import iter_containers, node_kubelet_versions
+from kubehash.model import RuntimeRecord, iter_containers, node_kubelet_versions
 from kubehash.sources.documents import load_documents
 from kubehash.upgrade.predict import COLUMNS, VERDICTS, predict
 
@@ -245,3 +245,43 @@ def test_a_cached_decode_error_names_each_pod_once(nodes):
     errors = [c.error for c in predict(pods, to="1.17", nodes=nodes)]
     assert errors[0].startswith("pod ns/a, container c:")
     assert errors[1].startswith("pod b, container c:")  # not ns/b: the cached error is not shared
+
+
+def _pod(uid: str | None) -> dict:
+    meta = {"name": "db-0", "namespace": "data"} | ({"uid": uid} if uid else {})
+    return {
+        "kind": "Pod",
+        "metadata": meta,
+        "spec": {"nodeName": "n1", "containers": [{"name": "db", "image": "postgres:16"}]},
+        "status": {"phase": "Running", "containerStatuses": [{"name": "db", "state": {"running": {}}}]},
+    }
+
+
+def _record(uid: str | None, h: int, state: str = "running") -> RuntimeRecord:
+    return RuntimeRecord("data", "db-0", "db", h, pod_uid=uid, state=state)
+
+
+def test_runtime_records_follow_the_pod_uid() -> None:
+    """A StatefulSet replica recreated under its name gets a new uid: records of the instance before it
+    (still listed by the runtime) are not its records; records without a uid match by name."""
+    nodes = {"n1": "1.17"}
+    current = hash_container(_pod(None)["spec"]["containers"][0], "1.17")
+    stale = _record("old-uid", 0x1234)
+    (c,) = predict([_pod("new-uid")], to="1.17", nodes=nodes, defaults=False, runtime=[stale]).containers
+    assert (c.recorded_hash, c.verdict, c.model_check) == (None, "unchanged", "unverified")
+    (c,) = predict(
+        [_pod("new-uid")], to="1.17", nodes=nodes, defaults=False, runtime=[stale, _record("new-uid", current)]
+    ).containers
+    assert (c.recorded_hash, c.model_check) == (current, "match")
+    (c,) = predict(
+        [_pod("new-uid")], to="1.17", nodes=nodes, defaults=False, runtime=[_record(None, 0x1234)]
+    ).containers
+    assert (c.recorded_hash, c.verdict, c.model_check) == (0x1234, "restart", "mismatch")
+    (c,) = predict(
+        [_pod(None)], to="1.17", nodes=nodes, defaults=False, runtime=[stale]
+    ).containers  # a pod without a uid
+    assert c.recorded_hash == 0x1234
+    exited, running = _record("u", 0x1, state="exited"), _record("u", current)
+    for records in ([exited, running], [running, exited]):
+        (c,) = predict([_pod("u")], to="1.17", nodes=nodes, defaults=False, runtime=records).containers
+        assert (c.recorded_hash, c.verdict) == (current, "unchanged")
