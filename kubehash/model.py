@@ -1,7 +1,8 @@
 """The data kubehash works on: pods and the containers in them, as plain mappings plus small records.
 
-Pods stay the JSON mappings ``kubectl get pods -o json`` prints; this module only knows where the
-containers are and which decode path the kubelet used for them.
+Pods stay the JSON mappings ``kubectl get pods -o json`` prints; this module knows where the containers
+are, which decode path the kubelet used for them, and reduces a pod to the flat :class:`PodView` that
+``predict`` reads.
 """
 
 from __future__ import annotations
@@ -110,7 +111,7 @@ def iter_containers(doc: Any, *, init_containers: bool = True, source: str | Non
 
 
 #: Phases in which a pod's containers do not run, whatever their statuses lack.
-_NOT_RUNNING_PHASES = ("Pending", "Succeeded", "Failed")
+NOT_RUNNING_PHASES = ("Pending", "Succeeded", "Failed")
 
 
 @dataclass(slots=True)
@@ -163,6 +164,13 @@ def _state_of(status: Mapping[str, Any]) -> tuple[bool, Any] | None:
     return True, run.get("startedAt") if _is_mapping(run) else None
 
 
+#: (spec list, status list, container kind) in :func:`iter_containers` order.
+_CONTAINER_LISTS = (
+    ("initContainers", "initContainerStatuses", "initContainer"),
+    ("containers", "containerStatuses", "container"),
+)
+
+
 def pod_view(pod: Mapping[str, Any]) -> PodView:
     """The :class:`PodView` of a pod mapping (as :func:`iter_pods` yields them)."""
     meta = _meta(pod)
@@ -194,15 +202,8 @@ def pod_view(pod: Mapping[str, Any]) -> PodView:
         *_owner(meta),
         containers,
         statuses,
-        bool(node) and status.get("phase") not in _NOT_RUNNING_PHASES,
+        bool(node) and status.get("phase") not in NOT_RUNNING_PHASES,
     )
-
-
-#: (spec list, status list, container kind) in :func:`iter_containers` order.
-_CONTAINER_LISTS = (
-    ("initContainers", "initContainerStatuses", "initContainer"),
-    ("containers", "containerStatuses", "container"),
-)
 
 
 @dataclass(frozen=True)

@@ -44,3 +44,15 @@ def test_width_boundary() -> None:
         plain = _plain_table(rows, ["a", "b"])
         assert plain == _rich_table(rows, ["a", "b"])
         assert render_rows(rows, ["a", "b"], "table") == _rich_table(rows, ["a", "b"])
+
+
+def test_a_folded_heading_is_left_to_rich() -> None:
+    """rich bottom-aligns header cells when one heading folds; such tables go to rich itself."""
+    import io
+
+    from kubehash.report.table import plain_table, rich_table
+
+    heads, columns = ["A", "B" * 120], [["x" * 150], ["y"]]
+    assert plain_table(heads, columns, io.StringIO()) is False
+    rows = [{"a": "x" * 150, "b" * 120: "y"}]
+    assert render_rows(rows, ["a", "b" * 120], "table") == rich_table([h.upper() for h in ["a", "b" * 120]], columns)

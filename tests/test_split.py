@@ -10,7 +10,7 @@ import pytest
 
 from kubehash.golang.jsonvalue import RawFloat
 from kubehash.sources.documents import InputError
-from kubehash.sources.split import map_items
+from kubehash.sources.split import _layout, map_items
 from kubehash.sources.stream import iter_items
 
 
@@ -30,8 +30,11 @@ def _describe(item: Any) -> str:
 
 
 def _items(n: int) -> list[dict[str, Any]]:
+    """Pods with non-ASCII text from the second one on (the head up to the first item must be ASCII for the
+    file to be split, see ``_layout``)."""
     return [
-        {"kind": "Pod", "metadata": {"name": f"p{i}", "é": "ü" * (i % 3)}, "spec": {"x": [{"y": i}]}} for i in range(n)
+        {"kind": "Pod", "metadata": {"name": f"p{i}"} | ({"é": "ü" * (i % 3)} if i else {}), "spec": {"x": [{"y": i}]}}
+        for i in range(n)
     ]
 
 
@@ -43,6 +46,7 @@ def test_split_equals_sequential(tmp_path: Path, indent: int | None, part_bytes:
     path.write_text(json.dumps(doc, indent=indent, ensure_ascii=False).replace('"y": 3', '"y": 3.50'))
     expected = [_describe(x) for x in iter_items(path)]
     assert len(expected) == 40 and '["RawFloat", "3.50"]' in expected[3]
+    assert (_layout(path) is not None) == (indent is not None)  # pretty-printed: split and scanned
     assert list(map_items(path, _describe, jobs=2, part_bytes=part_bytes)) == expected
     assert list(map_items(path, _describe, jobs=1)) == expected
 
@@ -91,11 +95,12 @@ def test_crlf_files_split_exactly(tmp_path: Path) -> None:
         assert list(map_items(path, _describe, jobs=2, part_bytes=part_bytes)) == expected
 
 
-def _generic_decode(data: bytes) -> list[Any] | None:
+def _generic_decode(view: memoryview) -> list[Any] | None:
     """A picklable ``decode``: msgspec's generic decoder, declining any batch that holds a float or a
     ``decline`` marker (those go item by item, then to the exact loader)."""
     import msgspec
 
+    data = bytes(view)
     if b"decline" in data or b"." in data:
         return None
     return msgspec.json.decode(data)
@@ -111,6 +116,7 @@ def test_decode_hook_batches_equal_sequential(tmp_path: Path, part_bytes: int) -
     path.write_text(text)
     expected = [_describe(x) for x in iter_items(path)]
     assert '["RawFloat", "30.50"]' in expected[30]
+    assert _layout(path) is not None
     assert list(map_items(path, _describe, jobs=1, decode=_generic_decode)) == expected
     assert list(map_items(path, _describe, jobs=2, part_bytes=part_bytes, decode=_generic_decode)) == expected
 
@@ -120,6 +126,7 @@ def test_decode_hook_keeps_the_streaming_errors(tmp_path: Path) -> None:
     body = ",\n        ".join(json.dumps(x, ensure_ascii=False) for x in _items(8))
     for tail in ('\n    ],\n    "kind": \n}\n', "\n    ]\n} x", ",\n        {"):
         path.write_text('{\n    "items": [\n        ' + body + tail)
+        assert _layout(path) is not None
         with pytest.raises(InputError) as exact:
             list(iter_items(path))
         with pytest.raises(InputError) as fast:
@@ -145,5 +152,6 @@ def test_small_blocks_equal_sequential(
     path = tmp_path / "pods.json"
     path.write_text(json.dumps({"items": items, "kind": "List"}, indent=4, ensure_ascii=False), encoding="utf-8")
     expected = [_describe(x) for x in iter_items(path)]
+    assert _layout(path) is not None
     assert list(map_items(path, _describe, jobs=1, decode=decode)) == expected
     assert list(map_items(path, _describe, jobs=2, part_bytes=333, decode=decode)) == expected

@@ -65,9 +65,9 @@ def quote(s: str, *, short_bf: bool = False) -> str:
 
 
 @functools.cache  # structs hash by identity and live as long as their schema: compute once per struct
-def visible_fields(st: Struct) -> list[tuple[tuple[int, ...], Field]]:
-    """The fields ``encoding/json`` sees on a struct: ``(index path, field)`` in encoding order (do not mutate
-    the list: it is shared).
+def visible_fields(st: Struct) -> tuple[tuple[tuple[int, ...], Field], ...]:
+    """The fields ``encoding/json`` sees on a struct: ``(index path, field)`` in encoding order (a tuple:
+    computed once per struct and shared).
 
     Embedded structs without a JSON name are flattened; Go's dominance rules drop clashing names.
     """
@@ -102,7 +102,7 @@ def visible_fields(st: Struct) -> list[tuple[tuple[int, ...], Field]]:
             top = tagged
         keep.append((top[0][0], top[0][1]))
     keep.sort(key=lambda c: c[0])
-    return keep
+    return tuple(keep)
 
 
 def _is_empty_fn(t: GoType) -> Callable[[Any], bool]:

@@ -82,9 +82,10 @@ _VERSION = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+].*)?$")
 def normalize_minor(version: str) -> str:
     """``"v1.10.13"``, ``"1.10"``, ``"1.17.0"``, ``"v1.30.2-eks-1234"`` -> ``"1.10"`` etc."""
     m = _VERSION.match(str(version).strip())
-    if not m:
-        raise UnsupportedVersionError(version, supported_minors())
-    return f"{int(m.group(1))}.{int(m.group(2))}"
+    try:
+        return f"{int(m.group(1))}.{int(m.group(2))}"  # type: ignore[union-attr]
+    except (AttributeError, ValueError):  # no match, or digits past Python's int-conversion limit
+        raise UnsupportedVersionError(version, supported_minors()) from None
 
 
 def supported_minors() -> list[str]:

@@ -116,16 +116,20 @@ class _Containers:
             return list(map(self.reasons.__getitem__, keys))
         if attr == "owner_kind":
             pairs = list(zip(values, map(attrgetter("owner_name"), containers), strict=True))
-            try:
-                for pair in dict.fromkeys(pairs):
-                    if pair not in self.owners:
-                        self.owners[pair] = _owner(*pair)
-                return list(map(self.owners.__getitem__, pairs))
-            except TypeError:  # unhashable (never in a prediction built by kubehash)
+            if not all(type(k) in _TEXT and type(n) in _TEXT for k, n in pairs):
+                # Owners read from odd JSON (numbers, booleans...): 1, true and 1.0 are equal dict keys.
                 return [_owner(*pair) for pair in pairs]
+            for pair in dict.fromkeys(pairs):
+                if pair not in self.owners:
+                    self.owners[pair] = _owner(*pair)
+            return list(map(self.owners.__getitem__, pairs))
         if attr == "started_at":
             values = [v.isoformat() if v else None for v in values]
         return _encoded(values, "      ")
+
+
+#: Owner values memoised by value: only exact strings and None (distinct values never compare equal).
+_TEXT = frozenset({str, type(None)})
 
 
 def write_prediction_json(summary: dict[str, Any], containers: list[ContainerPrediction], out: TextIO) -> None:

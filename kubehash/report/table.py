@@ -49,8 +49,8 @@ def plain_table(heads: Sequence[str], columns: Sequence[Sequence[str]], out: Tex
     widths = longest
     if sum(widths) + 2 * (len(widths) - 1) > TABLE_WIDTH:
         inner = _folded_widths(heads, columns, spaced)
-        if inner is None:
-            return False
+        if inner is None or any(len(h) > w for h, w in zip(heads, inner, strict=True)):
+            return False  # rich gives no room, or folds a heading (rich bottom-aligns header cells)
         widths = inner
     fmt = "  ".join([f"%-{w}s" for w in widths[:-1]] + ["%s"])
     # The columns with a cell (or heading) wider than the column: the pieces of each cell cut so far.

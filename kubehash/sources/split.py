@@ -16,8 +16,10 @@ sending parsed pods between processes would cost as much as parsing them. How it
   ``map(fn, iter_items(path))`` gives, in the same order.
 
 Items are cut out of the bytes by that marker (:class:`_Scan`): the bytes from a verified item start to
-the last marker of a read block are wrapped in ``[]`` and given to the caller's ``decode`` (a fast decoder
-of just the fields it needs, e.g. :mod:`kubehash.upgrade.podlite`) in one call. If that declines, the
+the last marker of a read block are given, as a JSON array, to the caller's ``decode`` (a fast decoder of
+just the fields it needs, e.g. :mod:`kubehash.upgrade.podlite`) in one call -- in place, without a copy: the
+separator byte before the first item and the comma after the last are overwritten by ``[`` and ``]`` for
+the call and put back after it, so ``decode`` gets a memoryview valid only during the call. If that declines, the
 block goes item by item (the next marker ends each one), each by ``decode`` or else the project's exact
 JSON loader. Whatever decodes is exactly the next items of the array: it starts at an item start, is a
 valid sequence of JSON values joined by commas, and is followed by a comma, so the array's own parse would
@@ -53,8 +55,10 @@ _BLOCK = 8 << 20
 _SLACK = 1 << 20
 
 #: ``decode(array)``: the items of a JSON array (of items cut out of the file, valid UTF-8) as ``fn`` should
-#: get them, or ``None`` to have the exact loader decode them.
-Decode = Callable[[bytes], "list[Any] | None"]
+#: get them, or ``None`` to have the exact loader decode them. The array is a memoryview into the scan's
+#: buffer, valid only during the call: ``decode`` must copy whatever it keeps (``bytes(...)``), e.g. no
+#: ``msgspec.Raw`` in what it returns.
+Decode = Callable[[memoryview], "list[Any] | None"]
 
 
 @dataclass(frozen=True)
@@ -150,7 +154,7 @@ class _Scan:
                 piece.decode("utf-8")
             except UnicodeDecodeError:
                 raise _Bail(self.count) from None
-        items = self.decode(b"[" + piece + b"]") if self.decode is not None else None
+        items = self.decode(memoryview(b"[" + piece + b"]")) if self.decode is not None else None
         if items is None:
             text = piece.decode("utf-8")
             try:

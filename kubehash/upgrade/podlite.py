@@ -26,7 +26,7 @@ import msgspec
 
 from kubehash.golang.jsonvalue import loads
 from kubehash.kubelet.hashcache import spec_key
-from kubehash.model import MIRROR_ANNOTATION, PodView
+from kubehash.model import MIRROR_ANNOTATION, NOT_RUNNING_PHASES, PodView
 
 __all__ = ["decode_pods"]
 
@@ -86,7 +86,6 @@ _DECODER = msgspec.json.Decoder(list[_Pod])
 #: when full (which only costs re-parsing).
 _MAX_CONTAINERS = 4096
 _CONTAINERS: dict[bytes, tuple[Any, bytes | None]] = {}
-_NOT_RUNNING_PHASES = ("Pending", "Succeeded", "Failed")
 
 
 def _container(raw: msgspec.Raw) -> tuple[Any, bytes | None]:
@@ -96,14 +95,16 @@ def _container(raw: msgspec.Raw) -> tuple[Any, bytes | None]:
         c = loads(data.decode("utf-8"))
         if len(_CONTAINERS) >= _MAX_CONTAINERS:  # forget the older half (replicas are listed near each other)
             for old in list(itertools.islice(_CONTAINERS, _MAX_CONTAINERS // 2)):
-                del _CONTAINERS[old]
+                _CONTAINERS.pop(old, None)
         found = _CONTAINERS[data] = (c, spec_key(c))
     return found
 
 
-def decode_pods(data: bytes) -> list[PodView | None] | None:
+def decode_pods(data: bytes | memoryview) -> list[PodView | None] | None:
     """The :class:`~kubehash.model.PodView` of each item of a JSON array of items (valid UTF-8; ``None`` for
-    an item that is not a pod), or ``None`` when only the exact loader can say what some item is."""
+    an item that is not a pod), or ``None`` when only the exact loader can say what some item is. Nothing
+    returned refers to ``data`` (containers are copied out of it). The container mappings are shared between
+    replicas and across calls (a memo of the raw bytes): treat them as read-only."""
     try:
         pods = _DECODER.decode(data)
     except (msgspec.DecodeError, msgspec.ValidationError):
@@ -187,5 +188,5 @@ def _view(pod: _Pod) -> PodView | None:
         _shared(owner_name),
         containers,
         states,
-        bool(node) and (st.phase if st is not None else None) not in _NOT_RUNNING_PHASES,
+        bool(node) and (st.phase if st is not None else None) not in NOT_RUNNING_PHASES,
     )

@@ -51,7 +51,7 @@ from kubehash.kubelet.kubelet_gates import (
 )
 from kubehash.kubelet.releases import Release, release
 from kubehash.kubelet.without_resources import hash_without_resources
-from kubehash.model import PodView, RuntimeRecord, iter_pods, node_kubelet_versions, pod_view
+from kubehash.model import PodView, RuntimeRecord, is_pod, iter_pods, node_kubelet_versions, pod_view
 from kubehash.upgrade.explain import Reason, algorithm_reason, explain
 from kubehash.upgrade.ignorefile import IgnoreFile, KubeletStart, protection_hook
 from kubehash.upgrade.ignorefile_io import load_ignore_files
@@ -218,7 +218,7 @@ class Prediction:
                         group[1] += 1
         reasons: Counter[str] = Counter()
         for rs, n in groups.values():
-            for kind in {r.kind for r in rs}:
+            for kind in dict.fromkeys(r.kind for r in rs):  # first-seen order (ties keep it in most_common)
                 reasons[kind] += n
         verdicts = {v: n for v in VERDICTS if (n := sum(g[v] for g in by_ns.values()))}
         total = self.cache_hits + self.cache_misses
@@ -476,8 +476,11 @@ class Predictor:
         self._init_reason = Reason("init-container", "", why)
 
     def pod(self, pod: Mapping[str, Any]) -> list[ContainerPrediction]:
-        """Predictions for the containers of one pod, in :func:`~kubehash.model.iter_containers` order."""
-        return self.view(pod_view(pod))
+        """Predictions for the containers of one pod, in :func:`~kubehash.model.iter_containers` order (a
+        List or a list of pods: of every pod in it, as :func:`predict` reads them; anything else: none)."""
+        if is_pod(pod):
+            return self.view(pod_view(pod))
+        return [p for d in iter_pods(pod) for p in self.view(pod_view(d))]
 
     def view(self, view: PodView) -> list[ContainerPrediction]:
         """:meth:`pod` of a pod already reduced to a :class:`~kubehash.model.PodView`."""
@@ -681,7 +684,7 @@ class Predictor:
             new_hash = hasher.hash_with(plan_for(self.target.minor, source, self.new_go), new_spec, key=new_key)
         except DecodeError as e:
             error = e
-        o = self.outcomes[k] = _Outcome(old_hash, new_hash, error, 1 if old_hash is None else 2, new_spec is spec)
+        o = self.outcomes[k] = _Outcome(old_hash, new_hash, error, 1 if old_hash is None else 2, new_key == key)
         return o
 
     def _reasons(self, o: _Outcome, key: bytes, spec: Any, kind: str, view: PodView, old: Release) -> list[Reason]:
@@ -790,14 +793,3 @@ def predict(
         if progress is not None:
             progress(len(preds))
     return predictor.result(out)
-
-
-def _node_of(pod: Mapping[str, Any]) -> str | None:
-    spec = pod.get("spec") if isinstance(pod.get("spec"), Mapping) else {}
-    n = spec.get("nodeName")
-    return n if isinstance(n, str) and n else None
-
-
-def _host_network(pod: Mapping[str, Any]) -> bool:
-    spec = pod.get("spec") if isinstance(pod.get("spec"), Mapping) else {}
-    return spec.get("hostNetwork") is True

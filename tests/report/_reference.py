@@ -157,7 +157,8 @@ def old_summary(p: Prediction) -> dict[str, Any]:
         by_node[c.node or "-"][c.verdict] += 1
         by_ns[c.namespace or "-"][c.verdict] += 1
         if c.verdict == "restart":
-            for kind in {r.kind for r in c.reasons}:
+            # Was a set (order followed the hash seed); first-seen order since the review of session 3.
+            for kind in dict.fromkeys(r.kind for r in c.reasons):
                 reasons[kind] += 1
     total = p.cache_hits + p.cache_misses
     return {

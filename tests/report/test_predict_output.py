@@ -189,3 +189,16 @@ def test_cli_output_cut_short_is_quiet(tmp_path: Path) -> None:
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 3  # restarts predicted, as if the output had been read
     assert err == ""
+
+
+def test_owners_that_compare_equal_stay_distinct() -> None:
+    """Owner references read from odd JSON can be numbers or booleans: 1, true and 1.0 are equal dict keys
+    in Python but different JSON."""
+    owners = [("RS", 1), ("RS", True), ("RS", 1.0), (1, "x"), (True, "x"), ("RS", "a")]
+    base = ("ns", "p", "c", "container", "n", "apiserver", "1.10", "1.17")
+    cs = [ContainerPrediction(*base, owner_kind=k, owner_name=n) for k, n in owners]
+    p = Prediction("1.17", None, cs)
+    buf = io.StringIO()
+    write_prediction_json(p.summary, p.containers, buf)
+    assert buf.getvalue() == _json(p)
+    assert [c["owner"] for c in json.loads(buf.getvalue())["containers"]] == [{"kind": k, "name": n} for k, n in owners]

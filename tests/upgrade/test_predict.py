@@ -12,7 +12,7 @@ from kubehash import hash_container
 from kubehash.cli import main
 from kubehash.model import RuntimeRecord, iter_containers, node_kubelet_versions
 from kubehash.sources.documents import load_documents
-from kubehash.upgrade.predict import COLUMNS, VERDICTS, predict
+from kubehash.upgrade.predict import COLUMNS, VERDICTS, Predictor, predict
 
 CLUSTER = Path(__file__).parents[2] / "examples" / "cluster"
 
@@ -285,3 +285,21 @@ def test_runtime_records_follow_the_pod_uid() -> None:
     for records in ([exited, running], [running, exited]):
         (c,) = predict([_pod("u")], to="1.17", nodes=nodes, defaults=False, runtime=records).containers
         assert (c.recorded_hash, c.verdict) == (current, "unchanged")
+
+
+def test_absurd_node_versions_are_reported_not_raised() -> None:
+    """A version with more digits than Python converts is an unsupported version (an error row), for
+    running and finished pods alike."""
+    nodes = {"n1": "1." + "9" * 5000}
+    done = _pod(None) | {"status": {"phase": "Succeeded"}}
+    got = predict([_pod(None), done], to="1.17", nodes=nodes).containers
+    assert [c.verdict for c in got] == ["error", "not-running"]
+    assert "unsupported" in (got[0].error or "").lower() or "not a" in (got[0].error or "").lower()
+
+
+def test_predictor_pod_accepts_a_list_of_pods() -> None:
+    p = Predictor(to="1.17", nodes={"n1": "1.10"})
+    one = p.pod(_pod("u1"))
+    assert len(one) == 1
+    assert [c.pod for c in p.pod({"kind": "List", "items": [_pod("u1"), _pod("u2")]})] == ["db-0", "db-0"]
+    assert p.pod({"name": "bare", "image": "nginx"}) == []  # a bare container is not a pod
