@@ -381,8 +381,17 @@ class _Defaulter:
     through the API server) or the new kubelet's (static pods read from a manifest, DOMAIN.md §4), cached per
     distinct (spec, container kind, hostNetwork, version)."""
 
-    def __init__(self, control_plane: str, kubelet: str, feature_gates: Mapping[str, bool] | None) -> None:
+    def __init__(
+        self,
+        control_plane: str,
+        kubelet: str,
+        feature_gates: Mapping[str, bool] | None,
+        kubelet_feature_gates: Mapping[str, bool] | None = None,
+    ) -> None:
         self.control_plane, self.kubelet, self.gates = control_plane, kubelet, feature_gates
+        # The kubelet defaults static pods with its own gates (those of them that change defaults).
+        stages = release(kubelet).gate_stages()
+        self.kubelet_gates = {k: v for k, v in (kubelet_feature_gates or {}).items() if k in stages}
         self.cache: dict[tuple[bytes, str, bool, str], tuple[Any, bytes]] = {}
         #: The apply_defaults results behind ``cache`` (explain reuses them).
         self.results: dict[tuple[bytes, str, bool, str], Defaulted] = {}
@@ -398,8 +407,9 @@ class _Defaulter:
             if not isinstance(spec, Mapping):
                 hit = (spec, key)
             else:
+                gates = self.kubelet_gates if source == "file" else self.gates
                 d = self.results[k] = apply_defaults(
-                    spec, version, feature_gates=self.gates, container_kind=kind, host_network=host_network
+                    spec, version, feature_gates=gates, container_kind=kind, host_network=host_network
                 )
                 new = d.obj
                 hit = (spec, key) if new == spec else (new, _spec_key(new))
@@ -454,7 +464,9 @@ class Predictor:
         self.old_go, self.new_go = old_go, new_go
         #: Both sides' hashes, per compiled plan and spec (decode errors cached: replicas fail once).
         self.hasher = HashCache(cache_errors=True)
-        self.defaulter = _Defaulter(self.cp, self.target.minor, feature_gates) if defaults else None
+        self.defaulter = (
+            _Defaulter(self.cp, self.target.minor, feature_gates, kubelet_feature_gates) if defaults else None
+        )
         #: Per distinct (spec key, old minor, decode path, container kind, hostNetwork).
         self.outcomes: dict[tuple[bytes, str, str, str, bool], _Outcome] = {}
         self._releases: dict[str, Release | KubehashError] = {}

@@ -341,3 +341,33 @@ def test_predict_file_in_workers_gives_the_same_result() -> None:
     streamed = predict_file(EXAMPLE / "pods.json", jobs=2, **options)
     assert streamed.to_dict() == predict(json.loads((EXAMPLE / "pods.json").read_text()), **options).to_dict()
     assert streamed.summary["verdicts"] == {"restart": 1, "unchanged": 4}
+
+
+def test_static_pods_are_defaulted_with_the_kubelets_gates() -> None:
+    """A static pod is defaulted by the new kubelet (DOMAIN.md §4) with the kubelet's own gates:
+    InPlacePodVerticalScaling on the 1.28 kubelet writes resizePolicy; the control plane's gate does not."""
+    from kubehash.model import MIRROR_ANNOTATION
+    from kubehash.upgrade.predict import predict
+
+    container = {
+        "name": "etcd",
+        "image": "registry.k8s.io/etcd:3.5.9-0",
+        "imagePullPolicy": "IfNotPresent",
+        "terminationMessagePath": "/dev/termination-log",
+        "terminationMessagePolicy": "File",
+        "resources": {"requests": {"cpu": "100m"}},
+    }
+    pod = {
+        "kind": "Pod",
+        "metadata": {"name": "etcd-cp", "namespace": "kube-system", "annotations": {MIRROR_ANNOTATION: "x"}},
+        "spec": {"nodeName": "cp", "containers": [container]},
+        "status": {"phase": "Running", "containerStatuses": [{"name": "etcd", "state": {"running": {}}}]},
+    }
+    nodes = {"cp": "1.28"}
+    gate = {"InPlacePodVerticalScaling": True}
+    (plain,) = predict([pod], to="1.28", nodes=nodes).containers
+    (cp_gate,) = predict([pod], to="1.28", nodes=nodes, feature_gates=gate).containers
+    (kubelet_gate,) = predict([pod], to="1.28", nodes=nodes, kubelet_feature_gates=gate).containers
+    assert plain.verdict == cp_gate.verdict == "unchanged"
+    assert kubelet_gate.verdict == "restart"
+    assert [(r.kind, r.path) for r in kubelet_gate.reasons] == [("default-added", "ResizePolicy")]
