@@ -1,0 +1,236 @@
+"""What ``predict`` returns: one :class:`ContainerPrediction` per input container, gathered in a
+:class:`Prediction` with its summary, rows, JSON document and DataFrame. No prediction logic here
+(:mod:`kubehash.upgrade.predict`), no printing (:mod:`kubehash.report`)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from kubehash.errors import KubehashError
+from kubehash.golang.fnv import runtime_hex
+from kubehash.upgrade.explain import Reason
+
+__all__ = ["COLUMNS", "VERDICTS", "ContainerPrediction", "Prediction"]
+
+VERDICTS = ("restart", "unchanged", "protected", "error", "not-running", "not-checked")
+
+#: Columns of the per-container rows, in the order of the stable JSON output.
+COLUMNS = (
+    "namespace",
+    "pod",
+    "container",
+    "kind",
+    "node",
+    "source",
+    "old_version",
+    "new_version",
+    "old_hash",
+    "new_hash",
+    "recorded_hash",
+    "verdict",
+    "reasons",
+)
+
+
+@dataclass(slots=True)
+class ContainerPrediction:
+    """The prediction for one container. Hashes are the kubelet's uint64 values (FNV-1a 32 bit)."""
+
+    namespace: str | None
+    pod: str | None
+    container: str
+    kind: str  # "container" | "initContainer"
+    node: str | None
+    source: str  # decode path: "apiserver" | "file"
+    old_version: str | None
+    new_version: str
+    old_hash: int | None = None  # the node's current kubelet on the current spec
+    new_hash: int | None = None
+    recorded_hash: int | None = None
+    verdict: str = "unchanged"
+    reasons: list[Reason] = field(default_factory=list)
+    error: str | None = None
+    started_at: datetime | None = None
+    model_check: str = "unverified"  # "match" | "mismatch" | "unverified"
+    owner_kind: str | None = None
+    owner_name: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stable JSON shape (README, "predict output"). Hashes are decimal integers."""
+        return {
+            "namespace": self.namespace,
+            "pod": self.pod,
+            "container": self.container,
+            "kind": self.kind,
+            "node": self.node,
+            "source": self.source,
+            "old_version": self.old_version,
+            "new_version": self.new_version,
+            "old_hash": self.old_hash,
+            "new_hash": self.new_hash,
+            "recorded_hash": self.recorded_hash,
+            "verdict": self.verdict,
+            "reasons": [_reason_dict(r) for r in self.reasons],
+            "error": self.error,
+            "started_at": self.started_at.isoformat() if self.started_at else None,
+            "model_check": self.model_check,
+            "owner": {"kind": self.owner_kind, "name": self.owner_name} if self.owner_kind else None,
+        }
+
+    def row(self, reason_text: str | None = None) -> dict[str, Any]:
+        """A flat row for tables: hashes in the runtime's hex form, reasons as one short text
+        (``reason_text``: that text, when the caller already has it)."""
+        return {
+            "namespace": self.namespace or "",
+            "pod": self.pod or "",
+            "container": self.container,
+            "kind": self.kind,
+            "node": self.node or "",
+            "source": self.source,
+            "old_version": self.old_version or "",
+            "new_version": self.new_version,
+            "old_hash": _hex(self.old_hash),
+            "new_hash": _hex(self.new_hash),
+            "recorded_hash": _hex(self.recorded_hash),
+            "verdict": self.verdict,
+            "reasons": self.reason_text() if reason_text is None else reason_text,
+            "model_check": self.model_check,
+            "owner": f"{self.owner_kind}/{self.owner_name}" if self.owner_kind else "",
+        }
+
+    def reason_text(self) -> str:
+        if self.error:
+            return self.error
+        return "; ".join(_short(r) for r in self.reasons)
+
+
+def _hex(h: int | None) -> str:
+    return "" if h is None else f"{h:x}"  # runtime_hex, inlined: called for every row
+
+
+def _short(r: Reason) -> str:
+    if r.kind == "spec-changed" and isinstance(r.old, int):
+        return f"spec-changed since start (recorded {runtime_hex(r.old)})"
+    if r.kind in ("field-added", "field-removed", "default-added") and r.path:
+        return f"{r.kind} {r.path}"
+    return f"{r.kind}: {r.detail}" if r.detail else r.kind
+
+
+def _reason_dict(r: Reason) -> dict[str, Any]:
+    return {"kind": r.kind, "path": r.path, "detail": r.detail, "text": r.text()}
+
+
+@dataclass
+class Prediction:
+    """The result of :func:`predict`: iterable over :class:`ContainerPrediction`, one per input container."""
+
+    to: str
+    control_plane: str | None
+    containers: list[ContainerPrediction]
+    cache_hits: int = 0
+    cache_misses: int = 0
+    input_errors: list[str] = field(default_factory=list)  # e.g. ignore files that could not be used
+
+    def __iter__(self) -> Iterator[ContainerPrediction]:
+        return iter(self.containers)
+
+    def __len__(self) -> int:
+        return len(self.containers)
+
+    @property
+    def restarts(self) -> list[ContainerPrediction]:
+        return [c for c in self.containers if c.verdict == "restart"]
+
+    @property
+    def errors(self) -> list[ContainerPrediction]:
+        return [c for c in self.containers if c.verdict == "error"]
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """Counts by verdict, per node and namespace (verdict counts), by reason kind, and model checks.
+
+        One pass over the containers. Restarts are grouped by their reason list (replicas share Reason
+        objects: a list is known by the ids of its reasons) and each group's reason kinds counted once, in
+        first-seen order, which is the order counting container by container gives them."""
+        by_node: dict[str, Counter[str]] = defaultdict(Counter)
+        by_ns: dict[str, Counter[str]] = defaultdict(Counter)
+        checks: Counter[str] = Counter()
+        groups: dict[int | tuple[int, ...], list[Any]] = {}  # reason list -> [the list, restarts]
+        for c in self.containers:
+            v = c.verdict
+            by_node[c.node or "-"][v] += 1
+            by_ns[c.namespace or "-"][v] += 1
+            if v != "not-running":
+                checks[c.model_check] += 1
+                if v == "restart":
+                    rs = c.reasons
+                    key = id(rs[0]) if len(rs) == 1 else tuple(map(id, rs))
+                    group = groups.get(key)
+                    if group is None:
+                        groups[key] = [rs, 1]
+                    else:
+                        group[1] += 1
+        reasons: Counter[str] = Counter()
+        for rs, n in groups.values():
+            for kind in dict.fromkeys(r.kind for r in rs):  # first-seen order (ties keep it in most_common)
+                reasons[kind] += n
+        verdicts = {v: n for v in VERDICTS if (n := sum(g[v] for g in by_ns.values()))}
+        total = self.cache_hits + self.cache_misses
+        return {
+            "to": self.to,
+            "control_plane": self.control_plane,
+            "containers": len(self.containers),
+            "verdicts": verdicts,
+            "restart_reasons": dict(reasons.most_common()),
+            "model_check": dict(checks),
+            "by_node": {k: dict(v) for k, v in sorted(by_node.items())},
+            "by_namespace": {k: dict(v) for k, v in sorted(by_ns.items())},
+            "hash_cache": {
+                "hits": self.cache_hits,
+                "misses": self.cache_misses,
+                "hit_rate": round(self.cache_hits / total, 4) if total else 0.0,
+            },
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"summary": self.summary, "containers": [c.to_dict() for c in self.containers]}
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent)
+
+    def rows(self) -> list[dict[str, Any]]:
+        # Containers with the same spec share their Reason objects (explanations are cached per distinct
+        # spec), so each distinct combination's text is built once; ids are stable while the rows are built.
+        texts: dict[tuple[int, ...], str] = {}
+        out = []
+        for c in self.containers:
+            if c.error or not c.reasons:
+                out.append(c.row())
+                continue
+            key = tuple(map(id, c.reasons))
+            text = texts.get(key)
+            if text is None:
+                text = texts[key] = c.reason_text()
+            out.append(c.row(text))
+        return out
+
+    def to_dataframe(self) -> Any:
+        """One row per container (pandas). Hash columns hold the runtime's hex form; ``reasons`` is text,
+        ``reason_kinds`` a tuple of reason kinds."""
+        try:
+            import pandas as pd
+        except ImportError as e:  # pragma: no cover - depends on the environment
+            raise KubehashError("to_dataframe() needs pandas: pip install 'kubehash[analysis]'") from e
+        records = []
+        for c in self.containers:
+            r = c.row()
+            r["reason_kinds"] = tuple(sorted({x.kind for x in c.reasons}))
+            r["started_at"] = c.started_at
+            r["error"] = c.error
+            records.append(r)
+        return pd.DataFrame.from_records(records)
