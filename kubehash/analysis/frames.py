@@ -14,7 +14,7 @@ import pandas as pd
 
 from kubehash.golang.fnv import runtime_hex
 from kubehash.upgrade.labels import reason_labels
-from kubehash.upgrade.predict import VERDICTS
+from kubehash.upgrade.result import VERDICTS
 
 __all__ = [
     "RISKS",
