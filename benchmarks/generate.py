@@ -400,6 +400,7 @@ def main() -> None:
     ap.add_argument("--kubelet", default="v1.17.17", help="kubelet version of every node")
     ap.add_argument("--out", type=Path, required=True, help="directory to write pods.json/nodes.json into")
     ap.add_argument("--yaml", action="store_true", help="also write pods.yaml")
+    ap.add_argument("--snapshot", action="store_true", help="also write cluster.khs (a kubehash msgpack snapshot)")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     gen = write_pod_list(args.out / "pods.json", args.pods, seed=args.seed, kubelet=args.kubelet)
@@ -409,6 +410,12 @@ def main() -> None:
 
         doc = pod_list(args.pods, seed=args.seed, kubelet=args.kubelet)
         (args.out / "pods.yaml").write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    if args.snapshot:
+        from kubehash.sources.snapshot import Snapshot, save_snapshot
+
+        doc = pod_list(args.pods, seed=args.seed, kubelet=args.kubelet)
+        snap = Snapshot(pods=doc["items"], nodes=gen.node_list()["items"], source={"kind": "generated"})
+        save_snapshot(args.out / "cluster.khs", snap, force=True)
     size = (args.out / "pods.json").stat().st_size
     print(f"wrote {args.pods} pods ({size / 1e6:.1f} MB) and {len(gen.nodes)} nodes to {args.out}")
 

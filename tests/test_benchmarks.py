@@ -114,3 +114,29 @@ def test_predict_file_streams_the_dump(small_dump: tuple[Path, dict], tmp_path: 
     grow_load = peak(lambda: _load(big)) - peak(lambda: _load(small))
     assert grow_load > 50 << 20
     assert grow_predict <= 0.1 * grow_load, (grow_predict, grow_load)
+
+
+def test_generator_writes_the_same_cluster_in_every_form(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """JSON dump, YAML dump and msgpack snapshot of one generated cluster predict the same."""
+    from kubehash.cli import main
+
+    argv = ["generate.py", "--pods", "60", "--kubelet", "v1.10.13", "--out", str(tmp_path), "--yaml", "--snapshot"]
+    monkeypatch.setattr(sys, "argv", argv)
+    generate.main()
+    outputs = []
+    for pods, nodes in (("pods.json", "nodes.json"), ("pods.yaml", "nodes.json"), ("cluster.khs", None)):
+        args = ["predict", "--to", "1.17", "--pods", str(tmp_path / pods), "-q", "-o", "json", "--fail-on", "never"]
+        args += ["--nodes", str(tmp_path / nodes)] if nodes else []
+        outputs.append(_run_cli(main, args))
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert json.loads(outputs[0])["summary"]["containers"] > 60
+
+
+def _run_cli(main: Any, args: list[str]) -> str:
+    import contextlib
+    import io
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        assert main(args) == 0
+    return buf.getvalue()
