@@ -156,8 +156,8 @@ def _keep(records: dict[Any, RuntimeRecord], key: Any, rec: RuntimeRecord) -> No
 
 class _Defaulter:
     """The container as the new side sees it: after the control plane's apiserver defaults (pods that came
-    through the API server) or the new kubelet's (static pods read from a manifest, DOMAIN.md §4), cached per
-    distinct (spec, container kind, hostNetwork, version)."""
+    through the API server) or the new kubelet's with its own gates (static pods read from a manifest, DOMAIN.md
+    §4), cached per distinct (spec, container kind, hostNetwork, version, whose gates)."""
 
     def __init__(
         self,
@@ -170,16 +170,25 @@ class _Defaulter:
         # The kubelet defaults static pods with its own gates (those of them that change defaults).
         stages = release(kubelet).gate_stages()
         self.kubelet_gates = {k: v for k, v in (kubelet_feature_gates or {}).items() if k in stages}
-        self.cache: dict[tuple[bytes, str, bool, str], tuple[Any, bytes]] = {}
+        self.cache: dict[tuple[bytes, str, bool, str, bool], tuple[Any, bytes]] = {}
         #: The apply_defaults results behind ``cache`` (explain reuses them).
-        self.results: dict[tuple[bytes, str, bool, str], Defaulted] = {}
+        self.results: dict[tuple[bytes, str, bool, str, bool], Defaulted] = {}
 
     def by(self, source: str) -> str:
         return self.kubelet if source == "file" else self.control_plane
 
+    def key(self, key: bytes, kind: str, source: str, host_network: bool) -> tuple[bytes, str, bool, str, bool]:
+        """The cache key: the spec, what the defaults depend on, the version that applies them and whether
+        its gates are the kubelet's (static pods) or the control plane's -- even when both are one minor."""
+        return (key, kind, host_network, self.by(source), source == "file")
+
+    def result(self, key: bytes, kind: str, source: str, host_network: bool) -> Defaulted | None:
+        """The :func:`apply_defaults` result behind a call with these arguments (``None``: not a mapping)."""
+        return self.results.get(self.key(key, kind, source, host_network))
+
     def __call__(self, key: bytes, spec: Any, kind: str, source: str, host_network: bool) -> tuple[Any, bytes]:
         version = self.by(source)
-        k = (key, kind, host_network, version)
+        k = self.key(key, kind, source, host_network)
         hit = self.cache.get(k)
         if hit is None:
             if not isinstance(spec, Mapping):
@@ -488,8 +497,7 @@ class Predictor:
             return o.reasons
         defaulter = self.defaulter
         cp = defaulter.control_plane if defaulter is not None else None
-        by = defaulter.by(view.source) if defaulter is not None else None
-        d = defaulter.results.get((key, kind, view.host_network, by)) if defaulter is not None else None
+        d = defaulter.result(key, kind, view.source, view.host_network) if defaulter is not None else None
         ex = explain(
             spec,
             old.minor,

@@ -343,26 +343,34 @@ def test_predict_file_in_workers_gives_the_same_result() -> None:
     assert streamed.summary["verdicts"] == {"restart": 1, "unchanged": 4}
 
 
+_ETCD = {
+    "name": "etcd",
+    "image": "registry.k8s.io/etcd:3.5.9-0",
+    "imagePullPolicy": "IfNotPresent",
+    "terminationMessagePath": "/dev/termination-log",
+    "terminationMessagePolicy": "File",
+    "resources": {"requests": {"cpu": "100m"}},
+}
+
+
+def _etcd_pod(name: str, static: bool) -> dict:
+    from kubehash.model import MIRROR_ANNOTATION
+
+    meta = {"name": name, "namespace": "kube-system"} | ({"annotations": {MIRROR_ANNOTATION: "x"}} if static else {})
+    return {
+        "kind": "Pod",
+        "metadata": meta,
+        "spec": {"nodeName": "cp", "containers": [dict(_ETCD)]},
+        "status": {"phase": "Running", "containerStatuses": [{"name": "etcd", "state": {"running": {}}}]},
+    }
+
+
 def test_static_pods_are_defaulted_with_the_kubelets_gates() -> None:
     """A static pod is defaulted by the new kubelet (DOMAIN.md §4) with the kubelet's own gates:
     InPlacePodVerticalScaling on the 1.28 kubelet writes resizePolicy; the control plane's gate does not."""
-    from kubehash.model import MIRROR_ANNOTATION
     from kubehash.upgrade.predict import predict
 
-    container = {
-        "name": "etcd",
-        "image": "registry.k8s.io/etcd:3.5.9-0",
-        "imagePullPolicy": "IfNotPresent",
-        "terminationMessagePath": "/dev/termination-log",
-        "terminationMessagePolicy": "File",
-        "resources": {"requests": {"cpu": "100m"}},
-    }
-    pod = {
-        "kind": "Pod",
-        "metadata": {"name": "etcd-cp", "namespace": "kube-system", "annotations": {MIRROR_ANNOTATION: "x"}},
-        "spec": {"nodeName": "cp", "containers": [container]},
-        "status": {"phase": "Running", "containerStatuses": [{"name": "etcd", "state": {"running": {}}}]},
-    }
+    pod = _etcd_pod("etcd-cp", static=True)
     nodes = {"cp": "1.28"}
     gate = {"InPlacePodVerticalScaling": True}
     (plain,) = predict([pod], to="1.28", nodes=nodes).containers
@@ -371,3 +379,21 @@ def test_static_pods_are_defaulted_with_the_kubelets_gates() -> None:
     assert plain.verdict == cp_gate.verdict == "unchanged"
     assert kubelet_gate.verdict == "restart"
     assert [(r.kind, r.path) for r in kubelet_gate.reasons] == [("default-added", "ResizePolicy")]
+
+
+def test_static_and_api_pods_sharing_a_spec_do_not_share_defaults(tmp_path: Path) -> None:
+    """The same container in an API pod (control plane's gates) and a static pod (kubelet's gates): each
+    gets its own defaults, whatever the order of the pods and however a dump is split between workers."""
+    from kubehash.upgrade.batch import predict_file
+    from kubehash.upgrade.predict import predict
+
+    api, static = _etcd_pod("etcd-api", static=False), _etcd_pod("etcd-static", static=True)
+    options = {"to": "1.28", "nodes": {"cp": "1.28"}, "kubelet_feature_gates": {"InPlacePodVerticalScaling": True}}
+    expected = {"etcd-api": "unchanged", "etcd-static": "restart"}
+    for pods in ([api, static], [static, api]):
+        assert {c.pod: c.verdict for c in predict(pods, **options)} == expected
+        path = tmp_path / "pods.json"
+        path.write_text(json.dumps({"apiVersion": "v1", "items": pods * 3, "kind": "List"}, indent=4))
+        for jobs in (1, 2):
+            got = predict_file(path, jobs=jobs, **options)
+            assert {c.pod: c.verdict for c in got} == expected
