@@ -104,6 +104,8 @@ class _Outcome:
     reasons: list[Reason] | None = None  # why old and new differ, once asked
     old_hwr: int | None = None  # hashWithoutResources: the old kubelet's of the current spec, once asked
     new_hwr: int | None = None  # ... and the target kubelet's of the new side's spec
+    #: A static pod's defaults written by an old kubelet whose defaulting gates were set (its hashed copy).
+    old_defaults: Defaulted | None = None
 
 
 def _spec_changed(recorded: int, old_hash: int, old_minor: str) -> Reason:
@@ -262,6 +264,7 @@ class Predictor:
         self.old_kubelet_feature_gates = dict(old_kubelet_feature_gates or {})
         self._old_writes_hwr: dict[str, bool] = {}
         self._hwr_reasons: dict[tuple[str, str], Reason] = {}
+        self._old_static: dict[str, dict[str, bool] | None] = {}
         old_kubelet_gates(self.target, self.old_kubelet_feature_gates)  # unknown gate names fail here
         #: Does the target compare hashWithoutResources / restartable init containers?
         self.hwr = compares_hash_without_resources(self.target, self.kubelet_gates)
@@ -476,15 +479,34 @@ class Predictor:
             return o
         defaulter = self.defaulter
         new_spec, new_key = defaulter(key, spec, kind, source, host_network) if defaulter is not None else (spec, key)
+        old_spec, old_key, old_defaults = spec, key, None
+        if source == "file" and defaulter is not None and isinstance(spec, Mapping):
+            gates = self._old_static_gates(old)
+            if gates:  # the old kubelet hashed its own copy, defaulted with gates the mirror pod may not show
+                d = apply_defaults(spec, old.minor, feature_gates=gates, container_kind=kind, host_network=host_network)
+                if d.obj != spec:
+                    old_spec, old_key, old_defaults = d.obj, _spec_key(d.obj), d
         old_hash = new_hash = None
         error = None
         try:
-            old_hash = hasher.hash_with(plan_for(old.minor, source, self.old_go), spec, key=key)
+            old_hash = hasher.hash_with(plan_for(old.minor, source, self.old_go), old_spec, key=old_key)
             new_hash = hasher.hash_with(plan_for(self.target.minor, source, self.new_go), new_spec, key=new_key)
         except DecodeError as e:
             error = e
-        o = self.outcomes[k] = _Outcome(old_hash, new_hash, error, 1 if old_hash is None else 2, new_key == key)
+        undefaulted = new_key == key and old_defaults is None
+        o = self.outcomes[k] = _Outcome(old_hash, new_hash, error, 1 if old_hash is None else 2, undefaulted)
+        o.old_defaults = old_defaults
         return o
+
+    def _old_static_gates(self, old: Release) -> dict[str, bool] | None:
+        """The defaulting gates an old kubelet of minor ``old`` ran with, when ``old_kubelet_feature_gates``
+        moved any of them off that minor's default (``None``: its defaults are what the mirror pod shows)."""
+        if old.minor not in self._old_static:
+            stages, defaults = old.gate_stages(), old.gate_defaults()
+            gates = old_kubelet_gates(old, self.old_kubelet_feature_gates)
+            moved = {g: v for g, v in gates.items() if g in stages and v != defaults.get(g)}
+            self._old_static[old.minor] = {g: v for g, v in gates.items() if g in stages} if moved else None
+        return self._old_static[old.minor]
 
     def _reasons(self, o: _Outcome, key: bytes, spec: Any, kind: str, view: PodView, old: Release) -> list[Reason]:
         """Why the two hashes of an outcome differ (explained once per outcome)."""
@@ -498,6 +520,22 @@ class Predictor:
         defaulter = self.defaulter
         cp = defaulter.control_plane if defaulter is not None else None
         d = defaulter.result(key, kind, view.source, view.host_network) if defaulter is not None else None
+        prefix: list[Reason] = []
+        if o.old_defaults is not None:  # a static pod: the old kubelet's own defaults in the copy it hashed
+            od = o.old_defaults
+            prefix = [
+                Reason(
+                    "old-kubelet-default",
+                    a.json_path,
+                    f"the {od.version} kubelet wrote it into the static pod it hashed"
+                    + (f" (gate {a.gate})" if a.gate else "")
+                    + f" [{a.rule}]",
+                    None,
+                    a.value,
+                )
+                for a in od.applied
+            ]
+            spec = od.obj
         ex = explain(
             spec,
             old.minor,
@@ -512,7 +550,7 @@ class Predictor:
             host_network=view.host_network,
             defaulted=d,
         )
-        o.reasons = list(ex.reasons)
+        o.reasons = prefix + list(ex.reasons)
         return o.reasons
 
     def result(

@@ -397,3 +397,31 @@ def test_static_and_api_pods_sharing_a_spec_do_not_share_defaults(tmp_path: Path
         for jobs in (1, 2):
             got = predict_file(path, jobs=jobs, **options)
             assert {c.pod: c.verdict for c in got} == expected
+
+
+@pytest.mark.parametrize(
+    ("old_gate", "new_gate", "verdict", "kinds"),
+    [
+        (False, False, "unchanged", []),
+        (False, True, "restart", ["default-added"]),  # the new kubelet writes resizePolicy
+        (True, False, "restart", ["old-kubelet-default"]),  # the old one had written it into its copy
+        (True, True, "unchanged", []),  # both kubelets write it
+    ],
+)
+def test_static_pods_old_and_new_kubelet_defaults(old_gate: bool, new_gate: bool, verdict: str, kinds: list) -> None:
+    """A static pod is hashed by each kubelet on its own defaulted copy of the manifest: with
+    InPlacePodVerticalScaling on, a 1.28 kubelet adds resizePolicy, which the mirror pod need not show."""
+    from kubehash.upgrade.predict import predict
+
+    gate = "InPlacePodVerticalScaling"
+    (c,) = predict(
+        [_etcd_pod("etcd-cp", static=True)],
+        to="1.29",
+        nodes={"cp": "1.28"},
+        kubelet_feature_gates={gate: new_gate},
+        old_kubelet_feature_gates={gate: old_gate},
+    ).containers
+    assert c.verdict == verdict
+    assert [r.kind for r in c.reasons][: len(kinds)] == kinds
+    if old_gate and not new_gate:
+        assert c.reasons[0].path.startswith("$.resizePolicy") and "1.28 kubelet" in c.reasons[0].detail
