@@ -56,7 +56,7 @@ SANDBOX_NAME = "POD"
 #: image shown by the renderers when the caller does not name one (records do not carry images)
 DEFAULT_IMAGE = "docker.io/library/busybox:1.36"
 
-_HEX = re.compile(r"[0-9a-fA-F]{1,16}\Z")
+_HEX = re.compile(r"[0-9a-fA-F]+\Z")
 _CRI_STATE_PREFIX = "CONTAINER_"
 
 
@@ -119,12 +119,18 @@ def _opt_str(m: Mapping[str, Any], key: str, field: str) -> str | None:
     return v
 
 
-def _hash(m: Mapping[str, Any], key: str, field: str) -> int | None:
+def _hash(m: Mapping[str, Any], key: str, field: str, notes: list[str]) -> int | None:
+    """The hash annotation as the kubelet reads it (``getUint64ValueFromLabel``: ``strconv.ParseUint(v, 16,
+    64)``, and 0 when that fails -- the kubelet logs the error and compares 0). A value it cannot parse is
+    kept as 0 and noted; a non-string value is not something a runtime stores, so the entry is rejected."""
     v = m.get(key)
     if v is None:
         return None
-    if not isinstance(v, str) or not _HEX.match(v):
+    if not isinstance(v, str):
         raise _ItemError(f"{field}: {json.dumps(v)[:40]} is not a hexadecimal hash")
+    if not _HEX.match(v) or int(v, 16) >= 1 << 64:
+        notes.append(f"{field}: {json.dumps(v)[:40]} is not a hexadecimal hash; the kubelet reads it as 0 (kept as 0)")
+        return 0
     return int(v, 16)
 
 
@@ -159,6 +165,7 @@ def _record(
     created_ns: int | None,
     origin: str,
     node: str | None,
+    notes: list[str],
 ) -> RuntimeRecord | None:
     name = _opt_str(labels, LABEL_CONTAINER, f"label {LABEL_CONTAINER}") or fallback_name
     if name is None:
@@ -170,7 +177,7 @@ def _record(
         namespace=_opt_str(labels, LABEL_NAMESPACE, f"label {LABEL_NAMESPACE}"),
         pod=_opt_str(labels, LABEL_POD, f"label {LABEL_POD}"),
         container=name,
-        hash=_hash(annotations, prefix + HASH_ANNOTATION, ann_field + HASH_ANNOTATION),
+        hash=_hash(annotations, prefix + HASH_ANNOTATION, ann_field + HASH_ANNOTATION, notes),
         started_at=from_ns(started_ns),
         pod_uid=_opt_str(labels, LABEL_POD_UID, f"label {LABEL_POD_UID}"),
         container_id=container_id,
@@ -181,6 +188,7 @@ def _record(
             annotations,
             prefix + HASH_WITHOUT_RESOURCES_ANNOTATION,
             ann_field + HASH_WITHOUT_RESOURCES_ANNOTATION,
+            notes,
         ),
         origin=origin,
         started_at_ns=started_ns,
@@ -188,7 +196,7 @@ def _record(
     )
 
 
-def _crictl_inspect(item: dict[str, Any], origin: str, node: str | None) -> RuntimeRecord | None:
+def _crictl_inspect(item: dict[str, Any], origin: str, node: str | None, notes: list[str]) -> RuntimeRecord | None:
     status = _str_map(item.get("status"), "status")
     meta = _str_map(status.get("metadata"), "status.metadata")
     if "uid" in meta or "namespace" in meta:
@@ -205,10 +213,11 @@ def _crictl_inspect(item: dict[str, Any], origin: str, node: str | None) -> Runt
         created_ns=_time(status, "createdAt", "status.createdAt"),
         origin=origin,
         node=node,
+        notes=notes,
     )
 
 
-def _crictl_ps(item: dict[str, Any], origin: str, node: str | None) -> RuntimeRecord | None:
+def _crictl_ps(item: dict[str, Any], origin: str, node: str | None, notes: list[str]) -> RuntimeRecord | None:
     meta = _str_map(item.get("metadata"), "metadata")
     return _record(
         _str_map(item.get("labels"), "labels"),
@@ -222,10 +231,11 @@ def _crictl_ps(item: dict[str, Any], origin: str, node: str | None) -> RuntimeRe
         created_ns=_time(item, "createdAt", "createdAt"),
         origin=origin,
         node=node,
+        notes=notes,
     )
 
 
-def _docker(item: dict[str, Any], origin: str, node: str | None) -> RuntimeRecord | None:
+def _docker(item: dict[str, Any], origin: str, node: str | None, notes: list[str]) -> RuntimeRecord | None:
     config = _str_map(item.get("Config"), "Config")
     labels = _str_map(config.get("Labels"), "Config.Labels")
     if LABEL_CONTAINER not in labels or labels.get(LABEL_DOCKER_TYPE) == "podsandbox":
@@ -246,6 +256,7 @@ def _docker(item: dict[str, Any], origin: str, node: str | None) -> RuntimeRecor
         created_ns=_time(item, "Created", "Created"),
         origin=origin,
         node=node,
+        notes=notes,
     )
 
 
@@ -270,17 +281,17 @@ def _describe(item: Any, index: int) -> str:
     return where
 
 
-def _parse_item(item: Any, origin: str, node: str | None, from_ps: bool) -> RuntimeRecord | None:
+def _parse_item(item: Any, origin: str, node: str | None, from_ps: bool, notes: list[str]) -> RuntimeRecord | None:
     if not isinstance(item, dict):
         raise _ItemError("not an object")
     if from_ps:
-        return _crictl_ps(item, origin, node)
+        return _crictl_ps(item, origin, node, notes)
     if isinstance(item.get("status"), dict):
-        return _crictl_inspect(item, origin, node)
+        return _crictl_inspect(item, origin, node, notes)
     if "Id" in item and ("Config" in item or "State" in item):
-        return _docker(item, origin, node)
+        return _docker(item, origin, node, notes)
     if "id" in item and ("labels" in item or "annotations" in item):
-        return _crictl_ps(item, origin, node)
+        return _crictl_ps(item, origin, node, notes)
     raise _ItemError("neither crictl inspect, crictl ps -o json nor docker inspect output")
 
 
@@ -288,7 +299,8 @@ def parse_runtime_lenient(
     text: str, *, origin: str, node: str | None = None
 ) -> tuple[list[RuntimeRecord], list[InputError]]:
     """Records from every good entry of ``text``, and one :class:`InputError` per bad entry (or for the
-    whole text when it is not JSON)."""
+    whole text when it is not JSON) -- and per hash annotation the kubelet would read as 0 (that record is
+    kept, with 0)."""
     try:
         values = _json_values(text, origin)
     except InputError as e:
@@ -296,11 +308,13 @@ def parse_runtime_lenient(
     records: list[RuntimeRecord] = []
     errors: list[InputError] = []
     for i, (from_ps, item) in enumerate(_entries(values)):
+        notes: list[str] = []
         try:
-            rec = _parse_item(item, origin, node, from_ps)
+            rec = _parse_item(item, origin, node, from_ps, notes)
         except _ItemError as e:
             errors.append(InputError(f"{origin}: {_describe(item, i)}: {e}"))
             continue
+        errors.extend(InputError(f"{origin}: {_describe(item, i)}: {n}") for n in notes)  # kept, but reported
         if rec is not None:
             records.append(rec)
     return records, errors

@@ -124,16 +124,19 @@ def test_load_runtime_bad_files_reported_rest_loaded(tmp_path: Path) -> None:
     (tmp_path / "n2" / "mixed.json").write_text(json.dumps(bad_hash))
     (tmp_path / "empty").mkdir()
     recs, errors = load_runtime([tmp_path / "n1", tmp_path / "n2", tmp_path / "missing.json", tmp_path / "empty"])
-    assert [(r.origin, r.container) for r in recs] == [
-        (str(tmp_path / "n1" / "good.json"), "nginx"),
-        (str(tmp_path / "n2" / "mixed.json"), "nginx"),
+    # the entry with the unparsable hash is kept with 0, as the kubelet reads it, and reported
+    assert [(r.origin, r.container, r.hash == 0) for r in recs] == [
+        (str(tmp_path / "n1" / "good.json"), "nginx", False),
+        (str(tmp_path / "n2" / "mixed.json"), "nginx", False),
+        (str(tmp_path / "n2" / "mixed.json"), "nginx", True),
     ]
     msgs = [str(e) for e in errors]
     assert msgs[0].startswith(f"{tmp_path / 'n1' / 'broken.json'}: not valid JSON")
     assert msgs[1].startswith(f"{tmp_path / 'n1' / 'latin1.json'}: not UTF-8")
     assert msgs[2] == (
         f"{tmp_path / 'n2' / 'mixed.json'}: entry 1 (container default/web-7d4b9c-x2kq9/nginx): "
-        'annotation io.kubernetes.container.hash: "xyz" is not a hexadecimal hash'
+        'annotation io.kubernetes.container.hash: "xyz" is not a hexadecimal hash; the kubelet reads it as 0 '
+        "(kept as 0)"
     )
     assert msgs[3] == f"{tmp_path / 'missing.json'}: no such file or directory"
     assert msgs[4] == f"{tmp_path / 'empty'}: directory holds no *.json files"
