@@ -404,10 +404,13 @@ class Predictor:
                 )
             )
         elif p.model_check == "mismatch":
+            # Not a spec change the model missed: the container was resized in place since it started.
+            p.reasons[:] = [r for r in p.reasons if r.kind != "spec-changed"]
             p.reasons.append(
                 self._hwr_reason(
-                    "spec-changed",
-                    f"only resources changed since start (hashWithoutResources {runtime_hex(rec)} matches: an in-place "
+                    "resized-since-start",
+                    f"recorded hash {runtime_hex(p.recorded_hash)} is not the {old.minor} hash of the current spec, "
+                    f"but hashWithoutResources {runtime_hex(rec)} is: only resources changed since start (an in-place "
                     "resize)",
                 )
             )

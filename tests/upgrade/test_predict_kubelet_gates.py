@@ -330,6 +330,9 @@ def test_example_is_reproducible_and_tells_its_story() -> None:
     assert {p for p, c in off.items() if c.verdict == "restart"} == {"web-0", "cart"}
     assert {p for p, c in on.items() if c.verdict == "restart"} == {"cart"}
     assert all(c.model_check == ("match" if p not in ("web-0", "cart") else "mismatch") for p, c in on.items())
+    # web-0 was resized in place since it started: said once, not as a spec change the model missed
+    assert [r.kind for r in on["web-0"].reasons] == ["resized-since-start", "hash-without-resources"]
+    assert [r.kind for r in on["cart"].reasons] == ["spec-changed", "spec-changed", "hash-without-resources"]
 
 
 def test_predict_file_in_workers_gives_the_same_result() -> None:
