@@ -18,7 +18,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,26 +36,14 @@ VERSIONS = ("1.10", "1.17", "1.33")
 TARGETS = {"1.10": 2.0, "1.17": 5.0}
 
 
-def best_per_item(fn: Callable[[Any], Any], items: list[Any], rounds: int) -> float:
-    """Best per-item CPU time of this process over ``rounds`` passes (CPU time, not wall time: the machine
-    is shared, and other processes' load should not count against either side of a ratio)."""
-    best = float("inf")
-    for _ in range(rounds):
-        t0 = time.process_time()
-        for c in items:
-            fn(c)
-        best = min(best, (time.process_time() - t0) / len(items))
-    return best
-
-
 def hash_ratios(items: list[dict[str, Any]], rounds: int, source: str = "apiserver") -> dict[str, Any]:
     """Per-container cost of hash_container for each era, against json.dumps of the same dicts."""
     for v in VERSIONS:
         plan_for(v, source)  # compile outside the timing
-    base = best_per_item(lambda c: json.dumps(c, separators=(",", ":")), items, rounds)
+    base = bench_hash.best_per_item(lambda c: json.dumps(c, separators=(",", ":")), items, rounds)
     out: dict[str, Any] = {"containers": len(items), "baseline_us": base * 1e6, "versions": {}}
     for v in VERSIONS:
-        t = best_per_item(lambda c, v=v: kubehash.hash_container(c, v, source=source), items, rounds)
+        t = bench_hash.best_per_item(lambda c, v=v: kubehash.hash_container(c, v, source=source), items, rounds)
         out["versions"][v] = {"us": t * 1e6, "ratio": t / base}
     return out
 

@@ -116,8 +116,8 @@ class _Containers:
             return list(map(self.reasons.__getitem__, keys))
         if attr == "owner_kind":
             pairs = list(zip(values, map(attrgetter("owner_name"), containers), strict=True))
-            if not all(type(k) in _TEXT and type(n) in _TEXT for k, n in pairs):
-                # Owners read from odd JSON (numbers, booleans...): 1, true and 1.0 are equal dict keys.
+            if not {type(x) for pair in pairs for x in pair} <= _MEMO_TYPES:
+                # Owners read from odd JSON (booleans, floats...): 1, true and 1.0 are equal dict keys.
                 return [_owner(*pair) for pair in pairs]
             for pair in dict.fromkeys(pairs):
                 if pair not in self.owners:
@@ -126,10 +126,6 @@ class _Containers:
         if attr == "started_at":
             values = [v.isoformat() if v else None for v in values]
         return _encoded(values, "      ")
-
-
-#: Owner values memoised by value: only exact strings and None (distinct values never compare equal).
-_TEXT = frozenset({str, type(None)})
 
 
 def write_prediction_json(summary: dict[str, Any], containers: list[ContainerPrediction], out: TextIO) -> None:
