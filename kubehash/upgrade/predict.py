@@ -262,9 +262,8 @@ class Predictor:
         #: The target kubelet's gates, and the old kubelets' overrides (applied per old minor).
         self.kubelet_gates = kubelet_gates(self.target, kubelet_feature_gates)
         self.old_kubelet_feature_gates = dict(old_kubelet_feature_gates or {})
-        self._old_writes_hwr: dict[str, bool] = {}
+        self._old_gates_by_minor: dict[str, dict[str, bool]] = {}
         self._hwr_reasons: dict[tuple[str, str], Reason] = {}
-        self._old_static: dict[str, dict[str, bool] | None] = {}
         old_kubelet_gates(self.target, self.old_kubelet_feature_gates)  # unknown gate names fail here
         #: Does the target compare hashWithoutResources / restartable init containers?
         self.hwr = compares_hash_without_resources(self.target, self.kubelet_gates)
@@ -360,13 +359,16 @@ class Predictor:
 
     # -- hashWithoutResources (kubelet 1.27-1.30 with InPlacePodVerticalScaling) --------------------------
 
+    def _old_gates(self, old: Release) -> dict[str, bool]:
+        """The gates of the kubelets of minor ``old`` now running (that minor's defaults, the overrides)."""
+        gates = self._old_gates_by_minor.get(old.minor)
+        if gates is None:
+            gates = self._old_gates_by_minor[old.minor] = old_kubelet_gates(old, self.old_kubelet_feature_gates)
+        return gates
+
     def _old_writes_annotation(self, old: Release) -> bool:
         """Did the old kubelet (its minor and gates) write the hashWithoutResources annotation?"""
-        writes = self._old_writes_hwr.get(old.minor)
-        if writes is None:
-            gates = old_kubelet_gates(old, self.old_kubelet_feature_gates)
-            writes = self._old_writes_hwr[old.minor] = compares_hash_without_resources(old, gates)
-        return writes
+        return compares_hash_without_resources(old, self._old_gates(old))
 
     def _old_hwr(self, o: _Outcome, spec: Any, view: PodView, old: Release) -> int:
         if o.old_hwr is None:
@@ -504,12 +506,9 @@ class Predictor:
     def _old_static_gates(self, old: Release) -> dict[str, bool] | None:
         """The defaulting gates an old kubelet of minor ``old`` ran with, when ``old_kubelet_feature_gates``
         moved any of them off that minor's default (``None``: its defaults are what the mirror pod shows)."""
-        if old.minor not in self._old_static:
-            stages, defaults = old.gate_stages(), old.gate_defaults()
-            gates = old_kubelet_gates(old, self.old_kubelet_feature_gates)
-            moved = {g: v for g, v in gates.items() if g in stages and v != defaults.get(g)}
-            self._old_static[old.minor] = {g: v for g, v in gates.items() if g in stages} if moved else None
-        return self._old_static[old.minor]
+        stages, defaults = old.gate_stages(), old.gate_defaults()
+        gates = {g: v for g, v in self._old_gates(old).items() if g in stages}
+        return gates if any(v != defaults.get(g) for g, v in gates.items()) else None
 
     def _reasons(self, o: _Outcome, key: bytes, spec: Any, kind: str, view: PodView, old: Release) -> list[Reason]:
         """Why the two hashes of an outcome differ (explained once per outcome)."""

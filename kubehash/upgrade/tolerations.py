@@ -25,7 +25,7 @@ Reproduced from upstream:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -130,17 +130,24 @@ def _str(d: Mapping[str, Any], key: str, path: str) -> str:
     return v
 
 
-def parse_tolerations(raw: Any, path: str = "$.spec.tolerations") -> tuple[Toleration, ...]:
-    """A pod's ``spec.tolerations``; :class:`TolerationInputError` on wrong JSON types."""
+def _objects(raw: Any, path: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """``(path of the item, item)`` for each object of a JSON list (``null``: none); anything else is a
+    :class:`TolerationInputError` naming where."""
     if raw is None:
-        return ()
+        return
     if not isinstance(raw, list):
         raise TolerationInputError(path, "must be a list")
-    out = []
     for i, t in enumerate(raw):
         p = f"{path}[{i}]"
         if not isinstance(t, Mapping):
             raise TolerationInputError(p, "must be an object")
+        yield p, t
+
+
+def parse_tolerations(raw: Any, path: str = "$.spec.tolerations") -> tuple[Toleration, ...]:
+    """A pod's ``spec.tolerations``; :class:`TolerationInputError` on wrong JSON types."""
+    out = []
+    for p, t in _objects(raw, path):
         secs = t.get("tolerationSeconds")
         if secs is not None and (isinstance(secs, bool) or not isinstance(secs, int)):
             raise TolerationInputError(f"{p}.tolerationSeconds", f"must be an integer, not {secs!r}")
@@ -152,17 +159,7 @@ def parse_tolerations(raw: Any, path: str = "$.spec.tolerations") -> tuple[Toler
 
 def parse_taints(raw: Any, path: str = "$.spec.taints") -> tuple[Taint, ...]:
     """A node's ``spec.taints``; :class:`TolerationInputError` on wrong JSON types."""
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        raise TolerationInputError(path, "must be a list")
-    out = []
-    for i, t in enumerate(raw):
-        p = f"{path}[{i}]"
-        if not isinstance(t, Mapping):
-            raise TolerationInputError(p, "must be an object")
-        out.append(Taint(_str(t, "key", p), _str(t, "effect", p), _str(t, "value", p)))
-    return tuple(out)
+    return tuple(Taint(_str(t, "key", p), _str(t, "effect", p), _str(t, "value", p)) for p, t in _objects(raw, path))
 
 
 def matching_tolerations(
