@@ -54,17 +54,19 @@ def run_predict(d: Path, to: str, jobs: int, output: str) -> dict[str, Any]:
     for block in iter(lambda: proc.stdout.read(1 << 20), b""):  # type: ignore[union-attr]
         digest.update(block)
         size += len(block)
+    code, measured = _wait(proc, t0)
+    return {"jobs": jobs, "exit": code, **measured, "output_bytes": size, "output_sha256": digest.hexdigest()}
+
+
+def _wait(proc: subprocess.Popen[bytes], t0: float) -> tuple[int, dict[str, float]]:
+    """The exit code of ``proc`` and its wall time since ``t0``, CPU time (with its children) and peak RSS."""
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return {
-        "jobs": jobs,
-        "exit": proc.returncode,
+    return proc.returncode, {
         "wall_s": wall,
         "cpu_s": usage.ru_utime + usage.ru_stime,
         "peak_rss_mb": usage.ru_maxrss / 1024,
-        "output_bytes": size,
-        "output_sha256": digest.hexdigest(),
     }
 
 
@@ -73,13 +75,9 @@ def run_json_load(d: Path) -> dict[str, Any]:
     code = "import json, sys\nwith open(sys.argv[1], 'rb') as f:\n    json.load(f)\n"
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", code, str(d / "pods.json")])
-    _, status, usage = os.wait4(proc.pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0
-    return {
-        "wall_s": time.perf_counter() - t0,
-        "cpu_s": usage.ru_utime + usage.ru_stime,
-        "peak_rss_mb": usage.ru_maxrss / 1024,
-    }
+    exit_code, measured = _wait(proc, t0)
+    assert exit_code == 0
+    return measured
 
 
 def best_of(n: int, fn: Any, *args: Any) -> dict[str, Any]:
