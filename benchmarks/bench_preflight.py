@@ -14,7 +14,7 @@ import copy
 import time
 from typing import Any
 
-from kubehash.upgrade.preflight import preflight
+from kubehash.upgrade.preflight.checks import preflight
 
 NR, UR = "node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"
 AFFINITY = {

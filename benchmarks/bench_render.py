@@ -21,9 +21,9 @@ from pathlib import Path
 from kubehash.model import iter_nodes
 from kubehash.report.prediction import PREDICT_FORMATS, write_prediction
 from kubehash.sources.documents import load_documents
-from kubehash.sources.gcpause import gc_relaxed
-from kubehash.upgrade.batch import predict_file
-from kubehash.upgrade.predict import Prediction
+from kubehash.pipeline.gcpause import gc_relaxed
+from kubehash.pipeline.predict_file import predict_file
+from kubehash.upgrade.predict.predictor import Prediction
 
 
 class _Sink(io.TextIOBase):

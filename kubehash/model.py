@@ -117,7 +117,7 @@ NOT_RUNNING_PHASES = ("Pending", "Succeeded", "Failed")
 @dataclass(slots=True)
 class PodView:
     """What predicting a pod reads from it, in one flat record: built from a pod mapping by :func:`pod_view`,
-    or straight from the dump's bytes by :func:`kubehash.upgrade.podlite.decode_pods`.
+    or straight from the dump's bytes by :func:`kubehash.sources.podbytes.decode_pods`.
 
     ``containers``: ``(name, kind, spec, spec key or None)`` in :func:`iter_containers` order (a container
     without a string name is ``#index``). ``statuses``: ``(kind, name)`` -> ``(running, startedAt)`` from the

@@ -73,7 +73,7 @@ def _load(path: Path) -> None:
 def test_predict_file_costs_less_than_loading_the_dump(small_dump: tuple[Path, dict]) -> None:
     """End to end in one process: predicting a dump (parse + defaults + two hashes + explain) against the
     same run's ``json.load`` of it. About 0.75x here (1,500 pods), 0.5x at 50k; the bound is generous."""
-    from kubehash.upgrade.batch import predict_file
+    from kubehash.pipeline.predict_file import predict_file
 
     path, nodes = small_dump
     predict_file(path, to="1.17", nodes=nodes)  # warm: compiled plans, imports
@@ -93,7 +93,7 @@ def test_predict_file_costs_less_than_loading_the_dump(small_dump: tuple[Path, d
 def test_predict_file_streams_the_dump(small_dump: tuple[Path, dict], tmp_path: Path) -> None:
     """What a 3x bigger dump adds to predict_file's peak Python memory is next to nothing (the peak is one
     block being decoded; results are a few hundred bytes per container), while ``json.load``'s triples."""
-    from kubehash.upgrade.batch import predict_file
+    from kubehash.pipeline.predict_file import predict_file
 
     small, nodes = small_dump
     big = tmp_path / "pods.json"

@@ -7,7 +7,7 @@ import os
 import kubehash
 from kubehash.errors import DecodeError
 from kubehash.kubelet.batch import hash_many
-from kubehash.parallel import default_jobs, parallel_map
+from kubehash.pipeline.parallel import default_jobs, parallel_map
 
 
 def _square(x: int) -> int:

@@ -10,7 +10,7 @@ import pytest
 
 from kubehash.golang.jsonvalue import RawFloat
 from kubehash.sources.documents import InputError
-from kubehash.sources.split import _layout, map_items
+from kubehash.pipeline.split import _layout, map_items
 from kubehash.sources.stream import iter_items
 
 
@@ -141,7 +141,7 @@ def test_small_blocks_equal_sequential(
 ) -> None:
     """The scan's buffer refills (items cut across blocks, an item bigger than the buffer, non-ASCII text
     arriving in a later block, declined batches) give the sequential results."""
-    from kubehash.sources import split
+    from kubehash.pipeline import split
 
     monkeypatch.setattr(split, "_BLOCK", block)
     monkeypatch.setattr(split, "_SLACK", block // 2)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from kubehash.golang.fnv import runtime_hex
 from kubehash.upgrade.labels import reason_labels
-from kubehash.upgrade.result import VERDICTS
+from kubehash.upgrade.predict.result import VERDICTS
 
 __all__ = [
     "RISKS",
@@ -190,7 +190,7 @@ def preflight_findings(report: Any) -> pd.DataFrame:
 
 def risk_overview(prediction: Any, report: Any = None) -> pd.DataFrame:
     """Every pod the upgrade hurts, one row each: its restarting containers, whether it is a single instance
-    (:func:`pods_at_risk`), and the preflight checks (:mod:`kubehash.upgrade.preflight`) that flag it as a
+    (:func:`pods_at_risk`), and the preflight checks (:mod:`kubehash.upgrade.preflight.checks`) that flag it as a
     risk or warning. Pods with the most kinds of risk first."""
     df = containers_frame(prediction)
     restarts = (

@@ -15,9 +15,9 @@ from kubehash.cli.app import cli
 from kubehash.errors import KubehashError, OutputError
 from kubehash.model import RuntimeRecord, node_kubelet_versions
 from kubehash.report.render import render_rows
-from kubehash.upgrade.ignorecheck import CONTAINER_COLUMNS, NODE_COLUMNS, check_ignore_files
-from kubehash.upgrade.ignorefile import DEFAULT_PATH, RULES, parse_version, same_version
-from kubehash.upgrade.ignorefile_deploy import render_daemonset, render_script
+from kubehash.upgrade.ignorefile.check import CONTAINER_COLUMNS, NODE_COLUMNS, check_ignore_files
+from kubehash.upgrade.ignorefile.rules import DEFAULT_PATH, RULES, parse_version, same_version
+from kubehash.report.ignorefile_deploy import render_daemonset, render_script
 from kubehash.upgrade.ignorefile_io import generate_ignore_files, load_ignore_files, write_ignore_files
 
 GENERATE_COLUMNS = ("node", "version", "time", "path", "status")

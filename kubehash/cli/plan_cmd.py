@@ -13,7 +13,7 @@ from kubehash.cli._inputs import ClusterArgs, cluster_options
 from kubehash.cli.app import cli
 from kubehash.errors import KubehashError
 from kubehash.report.plan import PLAN_FORMATS, render_plan
-from kubehash.upgrade.plan import plan
+from kubehash.upgrade.plan.planner import plan
 
 
 @cli.command("plan")

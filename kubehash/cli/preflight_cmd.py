@@ -41,7 +41,7 @@ def preflight_cmd(
     kubelet restart (nodeSelector / required node affinity no longer matching the node), with fixes.
 
     Exit status: 0 no risk, 3 risks found, 2 input errors (malformed pod or node, unknown node), 1 usage."""
-    from kubehash.upgrade.preflight import preflight
+    from kubehash.upgrade.preflight.checks import preflight
 
     if pods_file == "-" and nodes_file == "-":
         raise click.UsageError("only one of --pods and --nodes can be '-'")

@@ -14,7 +14,7 @@ from typing import Any
 from kubehash.errors import DecodeError
 from kubehash.kubelet.hashcache import HashCache
 from kubehash.kubelet.hashing import plan_for
-from kubehash.parallel import parallel_map
+from kubehash.pipeline.parallel import parallel_map
 
 __all__ = ["hash_many"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from kubehash.report.render import render_rows
-from kubehash.upgrade.skew import SKEW_POLICY
+from kubehash.upgrade.plan.skew import SKEW_POLICY
 
 __all__ = ["HOP_COLUMNS", "PATH_COLUMNS", "PLAN_FORMATS", "render_plan"]
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from kubehash.upgrade.explain import Reason
-    from kubehash.upgrade.result import ContainerPrediction
+    from kubehash.upgrade.predict.result import ContainerPrediction
 
 __all__ = ["write_prediction_json"]
 

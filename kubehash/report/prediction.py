@@ -26,7 +26,7 @@ from kubehash.report.render import cell_text, render_rows
 from kubehash.report.table import write_table
 
 if TYPE_CHECKING:
-    from kubehash.upgrade.result import ContainerPrediction, Prediction
+    from kubehash.upgrade.predict.result import ContainerPrediction, Prediction
 
 __all__ = ["PREDICT_FORMATS", "render_prediction", "write_prediction"]
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from kubehash.atomicfile import write_atomic
 from kubehash.errors import OutputError
-from kubehash.upgrade.ignorefile import (
+from kubehash.upgrade.ignorefile.rules import (
     DEFAULT_PATH,
     IgnoreFile,
     IgnoreFileError,

@@ -11,8 +11,8 @@ from matplotlib.figure import Figure
 
 from kubehash.analysis import plot_comparison, plot_pods_at_risk, plot_restarts_by, plot_upgrade_paths
 from kubehash.sources.documents import load_documents
-from kubehash.upgrade.plan import plan
-from kubehash.upgrade.predict import predict
+from kubehash.upgrade.plan.planner import plan
+from kubehash.upgrade.predict.predictor import predict
 
 matplotlib.use("Agg")  # non-interactive: tests never open windows
 

@@ -16,8 +16,8 @@ from kubehash.analysis import (
     workloads,
 )
 from kubehash.sources.documents import load_documents
-from kubehash.upgrade.plan import plan
-from kubehash.upgrade.predict import predict
+from kubehash.upgrade.plan.planner import plan
+from kubehash.upgrade.predict.predictor import predict
 
 DATA = Path(__file__).parents[1] / "data" / "analysis"
 CLUSTER = Path(__file__).parents[2] / "examples" / "cluster"
@@ -133,7 +133,7 @@ def test_plan_frames(small):
 
 def test_risk_overview_joins_restarts_single_instances_and_preflight(bundled):
     from kubehash.analysis import preflight_findings, risk_overview
-    from kubehash.upgrade.preflight import preflight
+    from kubehash.upgrade.preflight.checks import preflight
 
     pods, nodes = load_documents(CLUSTER / "pods.json"), load_documents(CLUSTER / "nodes.json")
     report = preflight(pods, nodes, to="1.17")

@@ -28,7 +28,7 @@ from kubehash.report.prediction import (
 from kubehash.report.render import render_rows
 from kubehash.sources.documents import load_documents
 from kubehash.upgrade.explain import Reason
-from kubehash.upgrade.predict import VERDICTS, ContainerPrediction, Prediction, predict
+from kubehash.upgrade.predict.predictor import VERDICTS, ContainerPrediction, Prediction, predict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent / "benchmarks"))
 import generate

@@ -7,7 +7,7 @@ import gc
 import pytest
 
 from kubehash.sources.documents import InputError, parse_documents
-from kubehash.sources.gcpause import gc_paused
+from kubehash.pipeline.gcpause import gc_paused
 
 
 def test_gc_restored_after_success_and_failure() -> None:
@@ -36,7 +36,7 @@ def test_json_after_long_leading_whitespace() -> None:
 def test_gc_relaxed_raises_the_threshold_and_restores_it() -> None:
     import gc
 
-    from kubehash.sources.gcpause import gc_relaxed
+    from kubehash.pipeline.gcpause import gc_relaxed
 
     before = gc.get_threshold()
     with gc_relaxed(123_456):

@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 from kubehash.cli import main
 from kubehash.model import RuntimeRecord, node_kubelet_versions
 from kubehash.sources.documents import load_documents
-from kubehash.upgrade.ignorecheck import check_ignore_files
-from kubehash.upgrade.ignorefile import IgnoreFile, format_ignore_file, kubelet_start, skips_check, unix_seconds
+from kubehash.upgrade.ignorefile.check import check_ignore_files
+from kubehash.upgrade.ignorefile.rules import IgnoreFile, format_ignore_file, kubelet_start, skips_check, unix_seconds
 from kubehash.upgrade.ignorefile_io import layout_path, load_ignore_files
-from kubehash.upgrade.predict import predict
+from kubehash.upgrade.predict.predictor import predict
 
 CLUSTER = Path(__file__).parents[2] / "examples" / "cluster"
 TARGET = "v1.14.10"  # 1.10/1.11 -> 1.14 changes every running container's hash

@@ -1,4 +1,4 @@
-"""The ignore file model and the patched kubelet's decision (kubehash.upgrade.ignorefile)."""
+"""The ignore file model and the patched kubelet's decision (kubehash.upgrade.ignorefile.rules)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kubehash.upgrade.ignorefile import (
+from kubehash.upgrade.ignorefile.rules import (
     UNSET_VERSION,
     IgnoreFile,
     IgnoreFileError,

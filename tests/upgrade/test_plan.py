@@ -15,9 +15,9 @@ from kubehash import hash_container
 from kubehash.errors import KubehashError
 from kubehash.model import RuntimeRecord
 from kubehash.sources.documents import load_documents
-from kubehash.upgrade.plan import Hop, _cheapest, _fewest_hops, plan
-from kubehash.upgrade.predict import ContainerPrediction, Prediction, predict
-from kubehash.upgrade.skew import hop_allowed
+from kubehash.upgrade.plan.planner import Hop, _cheapest, _fewest_hops, plan
+from kubehash.upgrade.predict.predictor import ContainerPrediction, Prediction, predict
+from kubehash.upgrade.plan.skew import hop_allowed
 
 CLUSTER = Path(__file__).parents[2] / "examples" / "cluster"
 

@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from kubehash.model import MIRROR_ANNOTATION, PodView, iter_containers, iter_pods, pod_view
 from kubehash.sources.documents import InputError, load_documents
 from kubehash.sources.stream import iter_items
-from kubehash.upgrade.batch import predict_file
-from kubehash.upgrade.podlite import decode_pods
-from kubehash.upgrade.predict import Predictor, predict
+from kubehash.pipeline.predict_file import predict_file
+from kubehash.sources.podbytes import decode_pods
+from kubehash.upgrade.predict.predictor import Predictor, predict
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))

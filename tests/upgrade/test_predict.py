@@ -12,7 +12,7 @@ from kubehash import hash_container
 from kubehash.cli import main
 from kubehash.model import RuntimeRecord, iter_containers, node_kubelet_versions
 from kubehash.sources.documents import load_documents
-from kubehash.upgrade.predict import COLUMNS, VERDICTS, Predictor, predict
+from kubehash.upgrade.predict.predictor import COLUMNS, VERDICTS, Predictor, predict
 
 CLUSTER = Path(__file__).parents[2] / "examples" / "cluster"
 

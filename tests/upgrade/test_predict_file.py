@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from kubehash.cli import cli
 from kubehash.sources.documents import InputError, load_documents
-from kubehash.upgrade.batch import predict_file
-from kubehash.upgrade.predict import predict
+from kubehash.pipeline.predict_file import predict_file
+from kubehash.upgrade.predict.predictor import predict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent / "benchmarks"))
 import generate

@@ -20,7 +20,7 @@ from kubehash.errors import KubehashError
 from kubehash.kubelet.without_resources import hash_without_resources
 from kubehash.model import RuntimeRecord
 from kubehash.sources.runtime import load_runtime, render_crictl_inspect
-from kubehash.upgrade.predict import predict
+from kubehash.upgrade.predict.predictor import predict
 
 ON = {"InPlacePodVerticalScaling": True}
 NODES = {"n1": "v1.29.4", "n2": "v1.28.2", "n3": "v1.30.1"}
@@ -336,7 +336,7 @@ def test_example_is_reproducible_and_tells_its_story() -> None:
 
 
 def test_predict_file_in_workers_gives_the_same_result() -> None:
-    from kubehash.upgrade.batch import predict_file
+    from kubehash.pipeline.predict_file import predict_file
 
     records, _ = load_runtime([EXAMPLE / "runtime"])
     nodes = json.loads((EXAMPLE / "nodes.json").read_text())
@@ -371,7 +371,7 @@ def _etcd_pod(name: str, static: bool) -> dict:
 def test_static_pods_are_defaulted_with_the_kubelets_gates() -> None:
     """A static pod is defaulted by the new kubelet (DOMAIN.md §4) with the kubelet's own gates:
     InPlacePodVerticalScaling on the 1.28 kubelet writes resizePolicy; the control plane's gate does not."""
-    from kubehash.upgrade.predict import predict
+    from kubehash.upgrade.predict.predictor import predict
 
     pod = _etcd_pod("etcd-cp", static=True)
     nodes = {"cp": "1.28"}
@@ -387,8 +387,8 @@ def test_static_pods_are_defaulted_with_the_kubelets_gates() -> None:
 def test_static_and_api_pods_sharing_a_spec_do_not_share_defaults(tmp_path: Path) -> None:
     """The same container in an API pod (control plane's gates) and a static pod (kubelet's gates): each
     gets its own defaults, whatever the order of the pods and however a dump is split between workers."""
-    from kubehash.upgrade.batch import predict_file
-    from kubehash.upgrade.predict import predict
+    from kubehash.pipeline.predict_file import predict_file
+    from kubehash.upgrade.predict.predictor import predict
 
     api, static = _etcd_pod("etcd-api", static=False), _etcd_pod("etcd-static", static=True)
     options = {"to": "1.28", "nodes": {"cp": "1.28"}, "kubelet_feature_gates": {"InPlacePodVerticalScaling": True}}
@@ -414,7 +414,7 @@ def test_static_and_api_pods_sharing_a_spec_do_not_share_defaults(tmp_path: Path
 def test_static_pods_old_and_new_kubelet_defaults(old_gate: bool, new_gate: bool, verdict: str, kinds: list) -> None:
     """A static pod is hashed by each kubelet on its own defaulted copy of the manifest: with
     InPlacePodVerticalScaling on, a 1.28 kubelet adds resizePolicy, which the mirror pod need not show."""
-    from kubehash.upgrade.predict import predict
+    from kubehash.upgrade.predict.predictor import predict
 
     gate = "InPlacePodVerticalScaling"
     (c,) = predict(

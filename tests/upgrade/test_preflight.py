@@ -1,4 +1,4 @@
-"""``kubehash.upgrade.preflight``: both checks, version gates, malformed input."""
+"""``kubehash.upgrade.preflight.checks``: both checks, version gates, malformed input."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kubehash.errors import UnsupportedVersionError
-from kubehash.upgrade.preflight import Gates, gates_for, preflight
-from kubehash.upgrade.tolerations import NOT_READY, UNREACHABLE
+from kubehash.upgrade.preflight.checks import Gates, gates_for, preflight
+from kubehash.upgrade.preflight.tolerations import NOT_READY, UNREACHABLE
 
 DEFAULTS = [
     {"key": NOT_READY, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300},

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kubehash.upgrade.selectors import (
+from kubehash.upgrade.preflight.selectors import (
     NodeAffinity,
     Requirement,
     SelectorInputError,

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kubehash.kubelet.releases import RELEASES
-from kubehash.upgrade.skew import allowed_targets, hop_allowed, max_kubelet_skew, minor_range
+from kubehash.upgrade.plan.skew import allowed_targets, hop_allowed, max_kubelet_skew, minor_range
 
 MINORS = [r.minor for r in RELEASES]
 

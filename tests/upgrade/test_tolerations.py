@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kubehash.upgrade.tolerations import (
+from kubehash.upgrade.preflight.tolerations import (
     NOT_READY,
     UNREACHABLE,
     Taint,

@@ -51,9 +51,9 @@ from kubehash.kubelet.releases import Release, release
 from kubehash.kubelet.without_resources import hash_without_resources
 from kubehash.model import PodView, RuntimeRecord, is_pod, iter_pods, node_kubelet_versions, pod_view
 from kubehash.upgrade.explain import Reason, algorithm_reason, explain
-from kubehash.upgrade.ignorefile import IgnoreFile, KubeletStart, protection_hook
+from kubehash.upgrade.ignorefile.rules import IgnoreFile, KubeletStart, protection_hook
 from kubehash.upgrade.ignorefile_io import load_ignore_files
-from kubehash.upgrade.result import COLUMNS, VERDICTS, ContainerPrediction, Prediction
+from kubehash.upgrade.predict.result import COLUMNS, VERDICTS, ContainerPrediction, Prediction
 
 __all__ = ["COLUMNS", "VERDICTS", "ContainerPrediction", "Prediction", "Predictor", "predict"]
 

@@ -11,7 +11,7 @@ Reproduces ``k8s.io/component-helpers/scheduling/corev1/nodeaffinity`` (``GetReq
 * a term whose requirement fails ``labels.NewRequirement`` (unknown operator, ``In`` without values,
   ``Exists`` with values, ``Gt``/``Lt`` without exactly one base-10 int64, a bad key or value) never
   matches (the error stays lazy: other terms can still match; kubelets before 1.11 stopped at it instead,
-  which :mod:`kubehash.upgrade.preflight` models by cutting the term list there);
+  which :mod:`kubehash.upgrade.preflight.checks` models by cutting the term list there);
 * ``Gt``/``Lt`` compare the node's label value parsed as a base-10 int64 (Go ``strconv.ParseInt``);
   a missing or non-numeric label fails;
 * ``matchFields`` supports only ``In``/``NotIn`` with exactly one value, on the node's fields

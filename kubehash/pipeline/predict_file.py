@@ -1,6 +1,6 @@
 """``predict`` over a dump file: streamed (memory bounded by one pod plus results) and, with ``jobs > 1``,
 split between worker processes that each parse and predict their own part of the file
-(:func:`kubehash.sources.split.map_items`). Items are decoded by :func:`kubehash.upgrade.podlite.decode_pods`
+(:func:`kubehash.pipeline.split.map_items`). Items are decoded by :func:`kubehash.sources.podbytes.decode_pods`
 (only the fields ``predict`` reads) where it can, by the exact loader elsewhere.
 
 Results do not depend on ``jobs``: pods are predicted independently and come back in file order, and the
@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from kubehash.model import PodView, iter_pods
-from kubehash.sources.gcpause import gc_relaxed
-from kubehash.sources.split import map_items
-from kubehash.upgrade.podlite import decode_pods
-from kubehash.upgrade.predict import ContainerPrediction, Prediction, Predictor
+from kubehash.pipeline.gcpause import gc_relaxed
+from kubehash.pipeline.split import map_items
+from kubehash.sources.podbytes import decode_pods
+from kubehash.upgrade.predict.predictor import ContainerPrediction, Prediction, Predictor
 
 __all__ = ["predict_file"]
 

@@ -1,6 +1,6 @@
 """What ``predict`` returns: one :class:`ContainerPrediction` per input container, gathered in a
 :class:`Prediction` with its summary, rows, JSON document and DataFrame. No prediction logic here
-(:mod:`kubehash.upgrade.predict`), no printing (:mod:`kubehash.report`)."""
+(:mod:`kubehash.upgrade.predict.predictor`), no printing (:mod:`kubehash.report`)."""
 
 from __future__ import annotations
 

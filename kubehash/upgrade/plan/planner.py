@@ -2,7 +2,7 @@
 running containers each hop restarts.
 
 A **hop** ``a -> b`` replaces, in place, every kubelet older than ``b`` by kubelet ``b`` (the control plane
-reached ``b`` one minor at a time before; :mod:`kubehash.upgrade.skew`). Its restarts are
+reached ``b`` one minor at a time before; :mod:`kubehash.upgrade.plan.skew`). Its restarts are
 :func:`~kubehash.upgrade.predict.predict` for the pods on those nodes, with the cluster as it is after
 reaching ``a``:
 
@@ -33,8 +33,8 @@ from kubehash.kubelet.defaults import apply_defaults
 from kubehash.kubelet.releases import release
 from kubehash.model import RuntimeRecord, iter_pods, node_kubelet_versions
 from kubehash.upgrade.labels import reason_labels
-from kubehash.upgrade.predict import Prediction, predict
-from kubehash.upgrade.skew import SKEW_POLICY, allowed_targets, hop_allowed, max_kubelet_skew, minor_range
+from kubehash.upgrade.predict.predictor import Prediction, predict
+from kubehash.upgrade.plan.skew import SKEW_POLICY, allowed_targets, hop_allowed, max_kubelet_skew, minor_range
 
 __all__ = ["Hop", "UpgradePath", "UpgradePlan", "plan"]
 

@@ -17,7 +17,7 @@ sending parsed pods between processes would cost as much as parsing them. How it
 
 Items are cut out of the bytes by that marker (:class:`_Scan`): the bytes from a verified item start to
 the last marker of a read block are given, as a JSON array, to the caller's ``decode`` (a fast decoder of
-just the fields it needs, e.g. :mod:`kubehash.upgrade.podlite`) in one call -- in place, without a copy: the
+just the fields it needs, e.g. :mod:`kubehash.sources.podbytes`) in one call -- in place, without a copy: the
 separator byte before the first item and the comma after the last are overwritten by ``[`` and ``]`` for
 the call and put back after it, so ``decode`` gets a memoryview valid only during the call. If that declines, the
 block goes item by item (the next marker ends each one), each by ``decode`` or else the project's exact
@@ -39,7 +39,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
-from kubehash.parallel import parallel_map
+from kubehash.pipeline.parallel import parallel_map
 from kubehash.sources.documents import InputError
 from kubehash.sources.stream import _DECODER, _MAX_VALUE, _WS, _Reader, finish_document, finish_object, iter_items
 

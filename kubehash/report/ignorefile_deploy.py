@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 
 import yaml
 
-from kubehash.upgrade.ignorefile import DEFAULT_PATH, IgnoreFile, format_ignore_file
+from kubehash.upgrade.ignorefile.rules import DEFAULT_PATH, IgnoreFile, format_ignore_file
 
 __all__ = ["render_daemonset", "render_script"]
 

@@ -39,7 +39,7 @@ from typing import Any
 from kubehash.errors import UnsupportedVersionError
 from kubehash.kubelet.releases import normalize_minor, release
 from kubehash.model import MIRROR_ANNOTATION, node_kubelet_versions
-from kubehash.upgrade.selectors import (
+from kubehash.upgrade.preflight.selectors import (
     LabelFix,
     NodeAffinity,
     SelectorInputError,
@@ -49,7 +49,7 @@ from kubehash.upgrade.selectors import (
     parse_affinity,
     unmet,
 )
-from kubehash.upgrade.tolerations import (
+from kubehash.upgrade.preflight.tolerations import (
     DAEMONSET_TOLERATIONS,
     NO_EXECUTE,
     NOT_READY,

@@ -24,7 +24,7 @@ from typing import Any
 
 from kubehash.golang.fnv import runtime_hex
 from kubehash.model import RuntimeRecord, node_kubelet_versions
-from kubehash.upgrade.ignorefile import (
+from kubehash.upgrade.ignorefile.rules import (
     IgnoreFile,
     IgnoreFileError,
     KubeletStart,
@@ -33,7 +33,7 @@ from kubehash.upgrade.ignorefile import (
     same_version,
     unix_seconds,
 )
-from kubehash.upgrade.predict import ContainerPrediction, predict
+from kubehash.upgrade.predict.predictor import ContainerPrediction, predict
 
 __all__ = [
     "CONTAINER_COLUMNS",
