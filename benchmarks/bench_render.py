@@ -19,10 +19,10 @@ import time
 from pathlib import Path
 
 from kubehash.model import iter_nodes
-from kubehash.report.prediction import PREDICT_FORMATS, write_prediction
-from kubehash.sources.documents import load_documents
 from kubehash.pipeline.gcpause import gc_relaxed
 from kubehash.pipeline.predict_file import predict_file
+from kubehash.report.prediction import PREDICT_FORMATS, write_prediction
+from kubehash.sources.documents import load_documents
 from kubehash.upgrade.predict.predictor import Prediction
 
 

@@ -1,23 +1,60 @@
-"""Exceptions raised by kubehash. Every error a user can cause is a :class:`KubehashError`."""
+"""Every exception kubehash raises, in one place: all of them subclass :class:`KubehashError`.
+
+::
+
+    KubehashError
+    ├── UnsupportedVersionError   a kubelet version kubehash cannot parse or has no release row for
+    ├── FeatureGateError          a feature gate a version does not have, or a locked one changed
+    ├── DecodeError               the kubelet could not decode a container (Go's decoder rejects a value)
+    ├── QuantityError             ``resource.ParseQuantity`` rejects a string
+    ├── ImageRefError             ``reference.ParseNormalizedNamed`` rejects an image name
+    ├── InputError                an input (file, stream, document, field) cannot be read or used
+    │   ├── FieldError            a field of a pod or node has the wrong JSON type (names its path)
+    │   └── IgnoreFileError       an ignore file the patched kubelet would not use as intended
+    ├── ClusterError              a live cluster cannot be read (config, credentials, network)
+    └── OutputError               kubehash refused to write a file
+
+Errors raised for bad input name where the problem is (file, node, pod, container, field). The CLI maps
+them to exit codes (:mod:`kubehash.exitcodes`) in one place.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["DecodeError", "KubehashError", "OutputError", "UnsupportedVersionError"]
+__all__ = [
+    "ClusterError",
+    "DecodeError",
+    "FeatureGateError",
+    "FieldError",
+    "IgnoreFileError",
+    "ImageRefError",
+    "InputError",
+    "KubehashError",
+    "OutputError",
+    "QuantityError",
+    "UnsupportedVersionError",
+]
 
 
 class KubehashError(Exception):
-    """Base class of every error kubehash raises on bad input."""
+    """Base class of every error kubehash raises on bad input, settings or environment."""
 
 
 class UnsupportedVersionError(KubehashError, ValueError):
-    """A kubelet version kubehash has no schema or release-table row for."""
+    """A kubelet version kubehash cannot parse, or has no schema or release-table row for."""
 
-    def __init__(self, version: object, supported: list[str]) -> None:
+    def __init__(self, version: object, supported: list[str], why: str = "") -> None:
         self.version = version
         self.supported = supported
-        super().__init__(f"unsupported kubelet version {version!r}; supported minors: {', '.join(supported)}")
+        text = repr(version) if len(repr(version)) <= 80 else repr(version)[:77] + "..."
+        because = f" ({why})" if why else ""
+        super().__init__(f"unsupported kubelet version {text}{because}; supported minors: {', '.join(supported)}")
+
+
+class FeatureGateError(KubehashError, ValueError):
+    """A ``--feature-gates`` value a component of that version would refuse (unknown gate, locked gate, not a
+    bool)."""
 
 
 def _render_path(path: list[str | int]) -> str:
@@ -72,6 +109,46 @@ class DecodeError(KubehashError, ValueError):
         if len(value) > 80:
             value = value[:77] + "..."
         return f"{prefix}{self.field_path}: {self.reason} (value {value})"
+
+
+class QuantityError(KubehashError, ValueError):
+    """Go's ``resource.ParseQuantity`` rejects the string (the message is Go's). The decoder turns it into a
+    :class:`DecodeError` with the field path."""
+
+
+class ImageRefError(KubehashError, ValueError):
+    """``reference.ParseNormalizedNamed`` refuses an image reference (the message follows Go's)."""
+
+
+class InputError(KubehashError):
+    """An input that cannot be read or used: a file, a stream, a document, a field. The message names it."""
+
+
+class FieldError(InputError, ValueError):
+    """A field of a pod or node of the wrong JSON type or value (an API server would never have stored the
+    object). ``path`` is the field's path (``$.spec.tolerations[0].key``)."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+class IgnoreFileError(InputError):
+    """An ignore file kubehash will not accept; the message names the file and says what the kubelet does.
+
+    ``kind`` classifies the problem (``malformed``, ``truncated``, ``missing``, ``symlink``...)."""
+
+    def __init__(self, origin: str, problem: str, kind: str = "malformed", node: str | None = None) -> None:
+        self.origin = origin
+        self.problem = problem
+        self.kind = kind
+        self.node = node
+        super().__init__(f"{origin}: {problem}")
+
+
+class ClusterError(KubehashError):
+    """The cluster could not be read: configuration missing or wrong, credentials rejected, server unreachable."""
 
 
 class OutputError(KubehashError):

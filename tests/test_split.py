@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from kubehash.errors import InputError
 from kubehash.golang.jsonvalue import RawFloat
-from kubehash.sources.documents import InputError
 from kubehash.pipeline.split import _layout, map_items
 from kubehash.sources.stream import iter_items
 

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import json_values
 
+from kubehash.errors import InputError
 from kubehash.golang.jsonvalue import RawFloat, loads
-from kubehash.sources.documents import InputError
 from kubehash.sources.stream import iter_items, iter_json_items
 
 

@@ -2,6 +2,7 @@
 ``intstr.IntOrString``."""
 
 from kubehash.apimachinery.intstr import IntOrString
-from kubehash.apimachinery.quantity import Quantity, QuantityError, parse_quantity
+from kubehash.apimachinery.quantity import Quantity, parse_quantity
+from kubehash.errors import QuantityError
 
 __all__ = ["IntOrString", "Quantity", "QuantityError", "parse_quantity"]

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from kubehash.apimachinery.intstr import INT, STRING, IntOrString
-from kubehash.apimachinery.quantity import Quantity, QuantityError, parse_quantity
-from kubehash.errors import DecodeError, KubehashError
+from kubehash.apimachinery.quantity import Quantity, parse_quantity
+from kubehash.errors import DecodeError, KubehashError, QuantityError
 from kubehash.golang.jsonvalue import go_string, json_kind, number_text
 from kubehash.golang.types import External
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kubehash.errors import KubehashError
+from kubehash.errors import QuantityError
 
 __all__ = [
     "BINARY_SI",
@@ -49,10 +49,6 @@ _MAX_EXACT_EXPONENT = 100_000
 ERR_FORMAT_WRONG = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
 ERR_NUMERIC = "unable to parse numeric part of quantity"
 ERR_SUFFIX = "unable to parse quantity's suffix"
-
-
-class QuantityError(KubehashError, ValueError):
-    """Go's ``ParseQuantity`` rejects the string (message is Go's)."""
 
 
 def _wrap32(x: int) -> int:

@@ -12,9 +12,9 @@ from typing import Any, TextIO
 import click
 
 from kubehash import exitcodes
-from kubehash.errors import DecodeError, KubehashError, UnsupportedVersionError
+from kubehash.errors import DecodeError, InputError, KubehashError, UnsupportedVersionError
 from kubehash.kubelet.releases import RELEASES, Release, release
-from kubehash.sources.documents import InputError, load_documents
+from kubehash.sources.documents import load_documents
 
 TABLE_FORMATS = ["table", "json", "yaml", "csv", "markdown"]
 

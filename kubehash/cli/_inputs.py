@@ -12,8 +12,9 @@ from typing import Any
 import click
 
 from kubehash import exitcodes
+from kubehash.errors import InputError
 from kubehash.model import iter_nodes, iter_pods
-from kubehash.sources.documents import InputError, load_documents
+from kubehash.sources.documents import load_documents
 from kubehash.sources.snapshot import Snapshot, load_pods_or_snapshot
 
 __all__ = ["ClusterArgs", "cluster_options", "gather"]

@@ -14,10 +14,10 @@ from kubehash.cli._common import TABLE_FORMATS, load_or_exit, parse_time
 from kubehash.cli.app import cli
 from kubehash.errors import KubehashError, OutputError
 from kubehash.model import RuntimeRecord, node_kubelet_versions
+from kubehash.report.ignorefile_deploy import render_daemonset, render_script
 from kubehash.report.render import render_rows
 from kubehash.upgrade.ignorefile.check import CONTAINER_COLUMNS, NODE_COLUMNS, check_ignore_files
 from kubehash.upgrade.ignorefile.rules import DEFAULT_PATH, RULES, parse_version, same_version
-from kubehash.report.ignorefile_deploy import render_daemonset, render_script
 from kubehash.upgrade.ignorefile_io import generate_ignore_files, load_ignore_files, write_ignore_files
 
 GENERATE_COLUMNS = ("node", "version", "time", "path", "status")

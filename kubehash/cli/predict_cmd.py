@@ -20,13 +20,13 @@ from kubehash.cli._common import (
 from kubehash.cli._inputs import ClusterArgs, cluster_options
 from kubehash.cli.app import cli
 from kubehash.cli.progress import pod_progress
+from kubehash.errors import InputError
 from kubehash.kubelet import kubelet_gates as _kubelet_gates
-from kubehash.pipeline.parallel import default_jobs
-from kubehash.report.prediction import PREDICT_FORMATS, write_prediction
-from kubehash.sources.documents import InputError
 from kubehash.pipeline.gcpause import gc_relaxed
-from kubehash.sources.snapshot import is_snapshot
+from kubehash.pipeline.parallel import default_jobs
 from kubehash.pipeline.predict_file import predict_file
+from kubehash.report.prediction import PREDICT_FORMATS, write_prediction
+from kubehash.sources.snapshot import is_snapshot
 from kubehash.upgrade.ignorefile.rules import RULES
 from kubehash.upgrade.predict.predictor import predict
 

@@ -27,7 +27,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from kubehash.errors import KubehashError
+from kubehash.errors import ImageRefError
 
 __all__ = ["ImageRef", "ImageRefError", "default_pull_policy", "parse_image_name", "parse_normalized_named"]
 
@@ -46,10 +46,6 @@ _NAME_TOTAL_LENGTH_MAX = 255
 _DEFAULT_DOMAIN = "docker.io"
 _LEGACY_DEFAULT_DOMAIN = "index.docker.io"
 _OFFICIAL_REPO = "library"
-
-
-class ImageRefError(KubehashError, ValueError):
-    """``ParseNormalizedNamed`` refuses the reference (message follows Go's)."""
 
 
 @dataclass(frozen=True)

@@ -39,8 +39,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
+from kubehash.errors import InputError
 from kubehash.pipeline.parallel import parallel_map
-from kubehash.sources.documents import InputError
 from kubehash.sources.stream import _DECODER, _MAX_VALUE, _WS, _Reader, finish_document, finish_object, iter_items
 
 __all__ = ["map_items"]

@@ -19,17 +19,13 @@ from datetime import timezone
 from pathlib import Path
 from typing import Any
 
-from kubehash.errors import KubehashError
+from kubehash.errors import ClusterError
 from kubehash.golang.jsonvalue import loads as json_loads
 
 __all__ = ["ClusterError", "LiveCluster"]
 
 #: Environment variable the kubelet sets in every pod; its presence means "running in a cluster".
 SERVICE_HOST_ENV = "KUBERNETES_SERVICE_HOST"
-
-
-class ClusterError(KubehashError):
-    """The cluster could not be read: configuration missing or wrong, credentials rejected, server unreachable."""
 
 
 def _default_kubeconfig() -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from kubehash.errors import KubehashError
+from kubehash.errors import InputError
 from kubehash.golang.jsonvalue import loads as json_loads
 from kubehash.pipeline.gcpause import gc_paused
 
@@ -18,10 +18,6 @@ __all__ = ["InputError", "load_documents", "parse_documents"]
 
 
 _LEADING_SPACE = re.compile(r"\s*")
-
-
-class InputError(KubehashError):
-    """A file that cannot be read or parsed."""
 
 
 class _Loader(yaml.SafeLoader):

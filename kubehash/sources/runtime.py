@@ -29,8 +29,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from kubehash.errors import InputError
 from kubehash.model import RuntimeRecord
-from kubehash.sources.documents import InputError
 from kubehash.sources.gotime import format_rfc3339nano, from_ns, parse_timestamp, to_ns
 
 __all__ = [

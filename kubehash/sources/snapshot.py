@@ -27,10 +27,11 @@ import msgpack
 import msgspec
 
 from kubehash.atomicfile import write_atomic
+from kubehash.errors import InputError
 from kubehash.golang.jsonvalue import RawFloat
 from kubehash.model import RuntimeRecord, iter_pods
-from kubehash.sources.documents import InputError, load_documents
 from kubehash.pipeline.gcpause import gc_paused
+from kubehash.sources.documents import load_documents
 from kubehash.sources.gotime import format_rfc3339nano, from_ns, parse_timestamp, to_ns
 
 __all__ = [

@@ -19,8 +19,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from kubehash.errors import InputError
 from kubehash.golang.jsonvalue import RawFloat
-from kubehash.sources.documents import InputError, parse_documents
+from kubehash.sources.documents import parse_documents
 
 __all__ = ["iter_items", "iter_json_items"]
 

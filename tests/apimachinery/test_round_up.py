@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from strategies import quantity_strings
 
-from kubehash.apimachinery.quantity import QuantityError, canonical_string, parse_quantity, round_up
+from kubehash.apimachinery.quantity import canonical_string, parse_quantity, round_up
+from kubehash.errors import QuantityError
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kubehash.kubelet.imageref import ImageRef, ImageRefError, default_pull_policy, parse_image_name
+from kubehash.errors import ImageRefError
+from kubehash.kubelet.imageref import ImageRef, default_pull_policy, parse_image_name
 
 SHA = "sha256:" + "0123456789abcdef" * 4
 

@@ -10,8 +10,9 @@ from fakeapi import PROXY_VARIABLES, FakeApi, node, pod, serve, write_kubeconfig
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kubehash.errors import ClusterError
 from kubehash.golang.jsonvalue import RawFloat
-from kubehash.sources.cluster import ClusterError, LiveCluster, _retry_after
+from kubehash.sources.cluster import LiveCluster, _retry_after
 
 
 @pytest.fixture(autouse=True)

@@ -6,8 +6,9 @@ import gc
 
 import pytest
 
-from kubehash.sources.documents import InputError, parse_documents
+from kubehash.errors import InputError
 from kubehash.pipeline.gcpause import gc_paused
+from kubehash.sources.documents import parse_documents
 
 
 def test_gc_restored_after_success_and_failure() -> None:

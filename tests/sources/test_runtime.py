@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kubehash.errors import InputError
 from kubehash.model import RuntimeRecord
-from kubehash.sources.documents import InputError
 from kubehash.sources.gotime import format_rfc3339nano, from_ns, parse_timestamp
 from kubehash.sources.runtime import (
     load_runtime,

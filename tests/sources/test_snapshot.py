@@ -11,10 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kubehash.errors import OutputError
+from kubehash.errors import InputError, OutputError
 from kubehash.golang.jsonvalue import RawFloat, loads
 from kubehash.model import RuntimeRecord
-from kubehash.sources.documents import InputError
 from kubehash.sources.snapshot import (
     MAGIC,
     Snapshot,

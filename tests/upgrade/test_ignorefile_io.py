@@ -14,8 +14,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kubehash.upgrade.ignorefile.rules import IgnoreFile, IgnoreFileError
+from kubehash.errors import IgnoreFileError
 from kubehash.report.ignorefile_deploy import render_daemonset, render_script
+from kubehash.upgrade.ignorefile.rules import IgnoreFile
 from kubehash.upgrade.ignorefile_io import (
     generate_ignore_files,
     layout_path,

@@ -16,8 +16,8 @@ from kubehash.errors import KubehashError
 from kubehash.model import RuntimeRecord
 from kubehash.sources.documents import load_documents
 from kubehash.upgrade.plan.planner import Hop, _cheapest, _fewest_hops, plan
-from kubehash.upgrade.predict.predictor import ContainerPrediction, Prediction, predict
 from kubehash.upgrade.plan.skew import hop_allowed
+from kubehash.upgrade.predict.predictor import ContainerPrediction, Prediction, predict
 
 CLUSTER = Path(__file__).parents[2] / "examples" / "cluster"
 

@@ -12,11 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kubehash.errors import InputError
 from kubehash.model import MIRROR_ANNOTATION, PodView, iter_containers, iter_pods, pod_view
-from kubehash.sources.documents import InputError, load_documents
-from kubehash.sources.stream import iter_items
 from kubehash.pipeline.predict_file import predict_file
+from kubehash.sources.documents import load_documents
 from kubehash.sources.podbytes import decode_pods
+from kubehash.sources.stream import iter_items
 from kubehash.upgrade.predict.predictor import Predictor, predict
 
 ROOT = Path(__file__).resolve().parent.parent.parent

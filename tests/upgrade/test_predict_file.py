@@ -10,8 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from kubehash.cli import cli
-from kubehash.sources.documents import InputError, load_documents
+from kubehash.errors import InputError
 from kubehash.pipeline.predict_file import predict_file
+from kubehash.sources.documents import load_documents
 from kubehash.upgrade.predict.predictor import predict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent / "benchmarks"))

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kubehash.errors import FieldError
 from kubehash.upgrade.preflight.selectors import (
     NodeAffinity,
     Requirement,
-    SelectorInputError,
     Term,
     go_parse_int64,
     label_fix,
@@ -178,7 +178,7 @@ def _required(terms: Any) -> dict[str, Any]:
     ],
 )
 def test_parse_errors_name_the_field(spec: dict[str, Any], where: str) -> None:
-    with pytest.raises(SelectorInputError) as e:
+    with pytest.raises(FieldError) as e:
         parse_affinity(spec)
     assert where in str(e.value)
 

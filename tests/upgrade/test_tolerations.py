@@ -6,12 +6,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kubehash.errors import FieldError
 from kubehash.upgrade.preflight.tolerations import (
     NOT_READY,
     UNREACHABLE,
     Taint,
     Toleration,
-    TolerationInputError,
     admit_default_tolerations,
     eviction_delay,
     matching_tolerations,
@@ -123,13 +123,13 @@ def test_parse_tolerations_and_errors() -> None:
     assert parse_tolerations([{"key": "k", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 5}]) == (
         Toleration("k", "Exists", "", "NoExecute", 5),
     )
-    with pytest.raises(TolerationInputError, match=r"\[0\]\.tolerationSeconds"):
+    with pytest.raises(FieldError, match=r"\[0\]\.tolerationSeconds"):
         parse_tolerations([{"tolerationSeconds": "300"}])
-    with pytest.raises(TolerationInputError, match=r"\[0\]\.tolerationSeconds"):
+    with pytest.raises(FieldError, match=r"\[0\]\.tolerationSeconds"):
         parse_tolerations([{"tolerationSeconds": True}])
-    with pytest.raises(TolerationInputError, match=r"\[1\]\.key"):
+    with pytest.raises(FieldError, match=r"\[1\]\.key"):
         parse_tolerations([{}, {"key": 3}])
-    with pytest.raises(TolerationInputError, match="must be a list"):
+    with pytest.raises(FieldError, match="must be a list"):
         parse_tolerations("oops")
     assert parse_taints([{"key": "a", "value": "b", "effect": "NoExecute"}]) == (Taint("a", "NoExecute", "b"),)
 

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Protocol
 
-from kubehash.errors import KubehashError
+from kubehash.errors import IgnoreFileError
 
 __all__ = [
     "DEFAULT_PATH",
@@ -69,17 +69,6 @@ _INT64_MAX = 2**63 - 1
 _FAR_FUTURE = 2**62  # "the kubelet starts after every running container"
 _VERSION = re.compile(r"v?([0-9]+)\.([0-9]+)\.([0-9]+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?")
 _GO_INT = re.compile(r"[+-]?[0-9]+")
-
-
-class IgnoreFileError(KubehashError):
-    """An ignore file kubehash will not accept; the message names the file and says what the kubelet does."""
-
-    def __init__(self, origin: str, problem: str, kind: str = "malformed", node: str | None = None) -> None:
-        self.origin = origin
-        self.problem = problem
-        self.kind = kind
-        self.node = node
-        super().__init__(f"{origin}: {problem}")
 
 
 @dataclass(frozen=True)

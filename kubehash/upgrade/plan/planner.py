@@ -33,8 +33,8 @@ from kubehash.kubelet.defaults import apply_defaults
 from kubehash.kubelet.releases import release
 from kubehash.model import RuntimeRecord, iter_pods, node_kubelet_versions
 from kubehash.upgrade.labels import reason_labels
-from kubehash.upgrade.predict.predictor import Prediction, predict
 from kubehash.upgrade.plan.skew import SKEW_POLICY, allowed_targets, hop_allowed, max_kubelet_skew, minor_range
+from kubehash.upgrade.predict.predictor import Prediction, predict
 
 __all__ = ["Hop", "UpgradePath", "UpgradePlan", "plan"]
 

@@ -36,13 +36,12 @@ from dataclasses import asdict, dataclass, field, replace
 from functools import cache, lru_cache
 from typing import Any
 
-from kubehash.errors import UnsupportedVersionError
+from kubehash.errors import FieldError, UnsupportedVersionError
 from kubehash.kubelet.releases import normalize_minor, release
 from kubehash.model import MIRROR_ANNOTATION, node_kubelet_versions
 from kubehash.upgrade.preflight.selectors import (
     LabelFix,
     NodeAffinity,
-    SelectorInputError,
     Term,
     label_fix,
     matches,
@@ -56,7 +55,6 @@ from kubehash.upgrade.preflight.tolerations import (
     UNREACHABLE,
     Taint,
     Toleration,
-    TolerationInputError,
     admit_default_tolerations,
     eviction_delay,
     matching_tolerations,
@@ -238,7 +236,7 @@ def _parse_node(n: Any) -> _Node:
         raise _Bad(f"node {name}: $.metadata.labels: must be a map of strings to strings")
     try:
         taints = parse_taints(_mapping(n, "spec", "$").get("taints"))
-    except (TolerationInputError, _Bad) as e:
+    except (FieldError, _Bad) as e:
         raise _Bad(f"node {name}: {e}") from None
     version = node_kubelet_versions(n).get(name)
     if version is not None:
@@ -290,7 +288,7 @@ def _parse_pod(p: Any) -> _Pod:
     try:
         tolerations = parse_tolerations(spec.get("tolerations"))
         affinity = parse_affinity(spec)
-    except (TolerationInputError, SelectorInputError) as e:
+    except FieldError as e:
         raise _Bad(str(e)) from None
     return _Pod(
         namespace=_opt_str(meta, "namespace", "$.metadata"),

@@ -26,6 +26,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from kubehash.errors import FieldError
+
 __all__ = [
     "LabelFix",
     "NodeAffinity",
@@ -45,15 +47,6 @@ _NAME_RE = re.compile(f"^{_NAME}$")
 _DNS1123_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
 _DNS1123_SUBDOMAIN = re.compile(rf"^{_DNS1123_LABEL}(\.{_DNS1123_LABEL})*$")
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
-
-
-class SelectorInputError(ValueError):
-    """A selector field of the wrong JSON type (the apiserver would never have stored the pod)."""
-
-    def __init__(self, path: str, reason: str) -> None:
-        self.path = path
-        self.reason = reason
-        super().__init__(f"{path}: {reason}")
 
 
 def go_parse_int64(text: str) -> int | None:
@@ -198,7 +191,7 @@ def _str_list(v: Any, path: str) -> tuple[str, ...]:
     if v is None:
         return ()
     if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
-        raise SelectorInputError(path, "must be a list of strings")
+        raise FieldError(path, "must be a list of strings")
     return tuple(v)
 
 
@@ -206,28 +199,28 @@ def _requirements(v: Any, path: str, *, is_field: bool) -> tuple[Requirement, ..
     if v is None:
         return ()
     if not isinstance(v, list):
-        raise SelectorInputError(path, "must be a list")
+        raise FieldError(path, "must be a list")
     out = []
     for i, r in enumerate(v):
         p = f"{path}[{i}]"
         if not isinstance(r, Mapping):
-            raise SelectorInputError(p, "must be an object")
+            raise FieldError(p, "must be an object")
         key, op = r.get("key", ""), r.get("operator", "")
         if not isinstance(key, str):
-            raise SelectorInputError(f"{p}.key", "must be a string")
+            raise FieldError(f"{p}.key", "must be a string")
         if not isinstance(op, str):
-            raise SelectorInputError(f"{p}.operator", "must be a string")
+            raise FieldError(f"{p}.operator", "must be a string")
         out.append(Requirement(key, op, _str_list(r.get("values"), f"{p}.values"), is_field))
     return tuple(out)
 
 
 def parse_affinity(spec: Mapping[str, Any], path: str = "$.spec") -> NodeAffinity:
-    """The kubelet-relevant node selection of a pod spec; :class:`SelectorInputError` on wrong types."""
+    """The kubelet-relevant node selection of a pod spec; :class:`FieldError` on wrong types."""
     ns = spec.get("nodeSelector")
     if ns is None:
         ns = {}
     if not isinstance(ns, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in ns.items()):
-        raise SelectorInputError(f"{path}.nodeSelector", "must be a map of strings to strings")
+        raise FieldError(f"{path}.nodeSelector", "must be a map of strings to strings")
     terms: tuple[Term, ...] | None = None
     required: Mapping[str, Any] | None = None
     node: Any = spec
@@ -237,7 +230,7 @@ def parse_affinity(spec: Mapping[str, Any], path: str = "$.spec") -> NodeAffinit
         if node is None:
             break
         if not isinstance(node, Mapping):
-            raise SelectorInputError(path, "must be an object")
+            raise FieldError(path, "must be an object")
     else:
         required = node
     if required is not None:
@@ -245,14 +238,14 @@ def parse_affinity(spec: Mapping[str, Any], path: str = "$.spec") -> NodeAffinit
         if raw is None:
             raw = []
         if not isinstance(raw, list):
-            raise SelectorInputError(f"{path}.nodeSelectorTerms", "must be a list")
+            raise FieldError(f"{path}.nodeSelectorTerms", "must be a list")
         parsed = []
         for i, t in enumerate(raw):
             tp = f"{path}.nodeSelectorTerms[{i}]"
             if t is None:
                 t = {}
             if not isinstance(t, Mapping):
-                raise SelectorInputError(tp, "must be an object")
+                raise FieldError(tp, "must be an object")
             exprs = _requirements(t.get("matchExpressions"), f"{tp}.matchExpressions", is_field=False)
             fields = _requirements(t.get("matchFields"), f"{tp}.matchFields", is_field=True)
             errors = tuple(e for r in (*exprs, *fields) if (e := r.error()) is not None)

@@ -29,13 +29,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from kubehash.errors import FieldError
+
 __all__ = [
     "DAEMONSET_TOLERATIONS",
     "NOT_READY",
     "UNREACHABLE",
     "Taint",
     "Toleration",
-    "TolerationInputError",
     "admit_default_tolerations",
     "eviction_delay",
     "matching_tolerations",
@@ -48,15 +49,6 @@ UNREACHABLE = "node.kubernetes.io/unreachable"
 NO_EXECUTE = "NoExecute"
 
 _DECIMAL = re.compile(r"^(0|-?[1-9][0-9]*)$")
-
-
-class TolerationInputError(ValueError):
-    """A toleration or taint of the wrong JSON type."""
-
-    def __init__(self, path: str, reason: str) -> None:
-        self.path = path
-        self.reason = reason
-        super().__init__(f"{path}: {reason}")
 
 
 @dataclass(frozen=True)
@@ -126,31 +118,31 @@ def _str(d: Mapping[str, Any], key: str, path: str) -> str:
     if v is None:
         return ""
     if not isinstance(v, str):
-        raise TolerationInputError(f"{path}.{key}", f"must be a string, not {type(v).__name__}")
+        raise FieldError(f"{path}.{key}", f"must be a string, not {type(v).__name__}")
     return v
 
 
 def _objects(raw: Any, path: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
     """``(path of the item, item)`` for each object of a JSON list (``null``: none); anything else is a
-    :class:`TolerationInputError` naming where."""
+    :class:`FieldError` naming where."""
     if raw is None:
         return
     if not isinstance(raw, list):
-        raise TolerationInputError(path, "must be a list")
+        raise FieldError(path, "must be a list")
     for i, t in enumerate(raw):
         p = f"{path}[{i}]"
         if not isinstance(t, Mapping):
-            raise TolerationInputError(p, "must be an object")
+            raise FieldError(p, "must be an object")
         yield p, t
 
 
 def parse_tolerations(raw: Any, path: str = "$.spec.tolerations") -> tuple[Toleration, ...]:
-    """A pod's ``spec.tolerations``; :class:`TolerationInputError` on wrong JSON types."""
+    """A pod's ``spec.tolerations``; :class:`FieldError` on wrong JSON types."""
     out = []
     for p, t in _objects(raw, path):
         secs = t.get("tolerationSeconds")
         if secs is not None and (isinstance(secs, bool) or not isinstance(secs, int)):
-            raise TolerationInputError(f"{p}.tolerationSeconds", f"must be an integer, not {secs!r}")
+            raise FieldError(f"{p}.tolerationSeconds", f"must be an integer, not {secs!r}")
         out.append(
             Toleration(_str(t, "key", p), _str(t, "operator", p), _str(t, "value", p), _str(t, "effect", p), secs)
         )
@@ -158,7 +150,7 @@ def parse_tolerations(raw: Any, path: str = "$.spec.tolerations") -> tuple[Toler
 
 
 def parse_taints(raw: Any, path: str = "$.spec.taints") -> tuple[Taint, ...]:
-    """A node's ``spec.taints``; :class:`TolerationInputError` on wrong JSON types."""
+    """A node's ``spec.taints``; :class:`FieldError` on wrong JSON types."""
     return tuple(Taint(_str(t, "key", p), _str(t, "effect", p), _str(t, "value", p)) for p, t in _objects(raw, path))
 
 
