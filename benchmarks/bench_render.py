@@ -23,7 +23,7 @@ from kubehash.pipeline.gcpause import gc_relaxed
 from kubehash.pipeline.predict_file import predict_file
 from kubehash.report.prediction import PREDICT_FORMATS, write_prediction
 from kubehash.sources.documents import load_documents
-from kubehash.upgrade.predict.predictor import Prediction
+from kubehash.upgrade.predict import Prediction
 
 
 class _Sink(io.TextIOBase):

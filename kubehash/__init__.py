@@ -17,7 +17,7 @@ from kubehash.kubelet.hashcache import HashCache
 from kubehash.kubelet.hashing import SOURCES, hash_container, hash_input
 from kubehash.kubelet.releases import RELEASES, supported_minors
 from kubehash.upgrade.explain import Explanation, explain
-from kubehash.upgrade.predict.predictor import ContainerPrediction, Prediction, predict
+from kubehash.upgrade.predict import ContainerPrediction, Prediction, predict
 from kubehash.upgrade.preflight.checks import PreflightReport, preflight
 
 __version__ = "0.1.0"

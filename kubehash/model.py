@@ -7,7 +7,7 @@ are, which decode path the kubelet used for them, and reduces a pod to the flat 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,6 +15,9 @@ from typing import Any
 __all__ = [
     "MIRROR_ANNOTATION",
     "ContainerRef",
+    "Document",
+    "Documents",
+    "NodeVersions",
     "PodView",
     "RuntimeRecord",
     "container_source",
@@ -24,6 +27,13 @@ __all__ = [
     "node_kubelet_versions",
     "pod_view",
 ]
+
+#: A JSON object as ``kubectl get -o json`` prints it (a Pod, a Node, a List...).
+Document = Mapping[str, Any]
+#: What the API takes where it reads pods or nodes: one document, or several (a List is one document).
+Documents = Document | Iterable[Document]
+#: ``{node name: kubelet version}``, as :func:`node_kubelet_versions` returns it.
+NodeVersions = Mapping[str, str]
 
 #: Mirror pods of static pods carry this annotation; their containers came from a manifest file.
 MIRROR_ANNOTATION = "kubernetes.io/config.mirror"

@@ -20,6 +20,7 @@ import run  # noqa: E402
 
 from kubehash.model import container_source, iter_containers, iter_pods  # noqa: E402
 from kubehash.sources.stream import iter_items  # noqa: E402
+from kubehash.upgrade.options import Options  # noqa: E402
 
 
 def test_generator_is_seeded_and_realistic(tmp_path: Path) -> None:
@@ -76,7 +77,7 @@ def test_predict_file_costs_less_than_loading_the_dump(small_dump: tuple[Path, d
     from kubehash.pipeline.predict_file import predict_file
 
     path, nodes = small_dump
-    predict_file(path, to="1.17", nodes=nodes)  # warm: compiled plans, imports
+    predict_file(path, Options(to="1.17"), nodes=nodes)  # warm: compiled plans, imports
 
     def cpu(fn: Any) -> float:
         best = float("inf")
@@ -86,7 +87,7 @@ def test_predict_file_costs_less_than_loading_the_dump(small_dump: tuple[Path, d
             best = min(best, time.process_time() - t)
         return best
 
-    ratio = cpu(lambda: predict_file(path, to="1.17", nodes=nodes)) / cpu(lambda: _load(path))
+    ratio = cpu(lambda: predict_file(path, Options(to="1.17"), nodes=nodes)) / cpu(lambda: _load(path))
     assert ratio <= 2.0, ratio
 
 
@@ -98,7 +99,7 @@ def test_predict_file_streams_the_dump(small_dump: tuple[Path, dict], tmp_path: 
     small, nodes = small_dump
     big = tmp_path / "pods.json"
     big_nodes = generate.write_pod_list(big, 4500, seed=5, kubelet="v1.10.13").node_list()
-    predict_file(small, to="1.17", nodes=nodes)
+    predict_file(small, Options(to="1.17"), nodes=nodes)
 
     def peak(fn: Any) -> int:
         tracemalloc.start()
@@ -108,8 +109,8 @@ def test_predict_file_streams_the_dump(small_dump: tuple[Path, dict], tmp_path: 
         finally:
             tracemalloc.stop()
 
-    grow_predict = peak(lambda: predict_file(big, to="1.17", nodes=big_nodes)) - peak(
-        lambda: predict_file(small, to="1.17", nodes=nodes)
+    grow_predict = peak(lambda: predict_file(big, Options(to="1.17"), nodes=big_nodes)) - peak(
+        lambda: predict_file(small, Options(to="1.17"), nodes=nodes)
     )
     grow_load = peak(lambda: _load(big)) - peak(lambda: _load(small))
     assert grow_load > 50 << 20

@@ -14,11 +14,13 @@ from kubehash.cli._common import TABLE_FORMATS, load_or_exit, parse_time
 from kubehash.cli.app import cli
 from kubehash.errors import KubehashError, OutputError
 from kubehash.model import RuntimeRecord, node_kubelet_versions
+from kubehash.pipeline.ignorefiles import write_ignore_files
 from kubehash.report.ignorefile_deploy import render_daemonset, render_script
 from kubehash.report.render import render_rows
+from kubehash.sources.ignorefiles import load_ignore_files
 from kubehash.upgrade.ignorefile.check import CONTAINER_COLUMNS, NODE_COLUMNS, check_ignore_files
-from kubehash.upgrade.ignorefile.rules import DEFAULT_PATH, RULES, parse_version, same_version
-from kubehash.upgrade.ignorefile_io import generate_ignore_files, load_ignore_files, write_ignore_files
+from kubehash.upgrade.ignorefile.rules import DEFAULT_PATH, RULES, generate_ignore_files, parse_version, same_version
+from kubehash.upgrade.options import Options
 
 GENERATE_COLUMNS = ("node", "version", "time", "path", "status")
 FILE_COLUMNS = ("node", "file", "version", "time", "status")
@@ -233,16 +235,9 @@ def check_cmd(
     nodes = load_or_exit(nodes_file) if nodes_file else None
     runtime, runtime_errors = _load_runtime(runtime_files) if runtime_files else (None, [])
     try:
+        options = Options(to=to_version, kubelet_started=kubelet_start, ignore_rule=rule) if to_version else None  # type: ignore[arg-type]
         result = check_ignore_files(
-            loaded.files,
-            problems=loaded.problems,
-            pods=pods,
-            nodes=nodes,
-            runtime=runtime,
-            running_version=to_version,
-            kubelet_started=kubelet_start,
-            rule=rule,
-            now=now,
+            loaded.files, options, problems=loaded.problems, pods=pods, nodes=nodes, runtime=runtime, now=now
         )
     except KubehashError as e:
         click.echo(f"error: {e}", err=True)

@@ -13,6 +13,7 @@ from kubehash.cli._inputs import ClusterArgs, cluster_options
 from kubehash.cli.app import cli
 from kubehash.errors import KubehashError
 from kubehash.report.plan import PLAN_FORMATS, render_plan
+from kubehash.upgrade.options import Options
 from kubehash.upgrade.plan.planner import plan
 
 
@@ -51,11 +52,9 @@ def plan_cmd(
     try:
         result = plan(
             snap.pods,
-            to=to_version,
+            Options(to=to_version, from_version=from_version, defaults=defaults),
             nodes=snap.nodes or None,
-            from_version=from_version,
             runtime=snap.runtime,
-            defaults=defaults,
         )
     except KubehashError as e:
         click.echo(f"error: {e}", err=True)

@@ -20,15 +20,17 @@ from kubehash.cli._common import (
 from kubehash.cli._inputs import ClusterArgs, cluster_options
 from kubehash.cli.app import cli
 from kubehash.cli.progress import pod_progress
-from kubehash.errors import InputError
-from kubehash.kubelet import kubelet_gates as _kubelet_gates
+from kubehash.errors import InputError, KubehashError
+from kubehash.kubelet import gates as _kubelet_gates
 from kubehash.pipeline.gcpause import gc_relaxed
 from kubehash.pipeline.parallel import default_jobs
 from kubehash.pipeline.predict_file import predict_file
 from kubehash.report.prediction import PREDICT_FORMATS, write_prediction
+from kubehash.sources.ignorefiles import load_ignore_files
 from kubehash.sources.snapshot import is_snapshot
 from kubehash.upgrade.ignorefile.rules import RULES
-from kubehash.upgrade.predict.predictor import predict
+from kubehash.upgrade.options import Options
+from kubehash.upgrade.predict import predict
 
 
 @cli.command("predict")
@@ -146,32 +148,40 @@ def predict_cmd(
     pods_file = cluster.pods_file
     stream = pods_file not in (None, "-") and cluster.namespace is None and _is_dump(pods_file)
     snap, problems = cluster.gather(load_pods=not stream)
-    options: dict[str, Any] = {
-        "to": to_version,
+    try:
+        options = Options(
+            to=to_version,
+            from_version=from_version,
+            control_plane=control_plane_version,
+            old_go=old_go_version,
+            new_go=new_go_version,
+            ignore_rule=ignore_rule,  # type: ignore[arg-type]
+            kubelet_started=started,
+            defaults=defaults,
+            feature_gates=gates or {},
+            kubelet_feature_gates=kubelet_gates or {},
+            old_kubelet_feature_gates=old_kubelet_gates or {},
+        )
+    except KubehashError as e:
+        raise click.UsageError(str(e)) from None
+    loaded = load_ignore_files([ignore_files]) if ignore_files else None
+    inputs: dict[str, Any] = {
         "nodes": snap.nodes or None,
         "runtime": snap.runtime,
-        "from_version": from_version,
-        "control_plane": control_plane_version,
-        "old_go": old_go_version,
-        "new_go": new_go_version,
-        "ignore_files": ignore_files,
-        "ignore_rule": ignore_rule,
-        "kubelet_started": started,
-        "defaults": defaults,
-        "feature_gates": gates,
-        "kubelet_feature_gates": kubelet_gates,
-        "old_kubelet_feature_gates": old_kubelet_gates,
+        "ignore_files": loaded.files if loaded else None,
     }
     if stream:
         try:
             with pod_progress(None, quiet=quiet) as tick:
-                result = predict_file(pods_file, jobs=jobs or default_jobs(), progress=tick, **options)
+                result = predict_file(pods_file, options, jobs=jobs or default_jobs(), progress=tick, **inputs)
         except InputError as e:
             click.echo(f"error: {e}", err=True)
             sys.exit(exitcodes.INPUT_ERROR)
     else:
         with pod_progress(snap.pods, quiet=quiet) as tick:
-            result = predict(snap.pods, progress=tick, **options)
+            result = predict(snap.pods, options, progress=tick, **inputs)
+    if loaded is not None:
+        result.input_errors[:0] = [str(e) for e in loaded.problems]
     if len(result) == 0:
         click.echo(f"error: {pods_file or 'cluster'}: no pods found", err=True)
         sys.exit(exitcodes.INPUT_ERROR)

@@ -1,19 +1,50 @@
-"""Feature gates of the API server (or of the kubelet, for static pods) that decide container defaults.
+"""Feature gates: the ``--feature-gates`` syntax and the one resolver of a component's gates for a minor.
 
-Their stage per minor is data in ``specs/releases.json`` (``feature_gates``); this module parses the
-``--feature-gates`` syntax of ``k8s.io/component-base/featuregate`` and checks overrides against a minor:
-a gate the minor does not have is an error (the API server refuses to start), and so is changing a GA gate,
-which kubehash treats as locked to true.
+Each minor's gate stages are data (``specs/releases.json``, ``feature_gates``): alpha and deprecated gates are
+off by default, beta on, GA on and locked. Two components matter to kubehash:
+
+* the **API server** (or, for static pods, the kubelet itself) -- its gates decide container *defaults*
+  (:mod:`kubehash.kubelet.defaults`); every gate of the minor's table is one;
+* the **kubelet** -- of its gates two change *what it compares* (``docs/kubelet-feature-gates.md``):
+
+  - ``InPlacePodVerticalScaling`` (alpha, off by default in 1.27-1.32): a 1.27-1.30 kubelet with it on writes
+    the ``io.kubernetes.container.hashWithoutResources`` annotation, reads it back (a missing one reads as 0),
+    and does not restart a non-static pod's container whose hash changed while its ``hashWithoutResources``
+    did not (``kuberuntime_manager.go`` ``computePodActions``, ``labels.go``);
+  - ``SidecarContainers`` (alpha 1.28, beta 1.29-1.32, GA 1.33): from 1.32 (PR #126525) the kubelet compares
+    the hash of running restartable init containers, only with the gate on; 1.28-1.31 never compare them.
+
+A component of that minor refuses to start with a gate it does not have, a value that is not a bool, or a GA
+gate turned off (``k8s.io/component-base/featuregate``): :func:`resolve_gates` raises
+:class:`~kubehash.errors.FeatureGateError` for those, except for the kubelets *already running* (``lenient``),
+which differ from node to node: an override naming a gate such a minor lacks or has locked simply does not
+apply to it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from kubehash.errors import KubehashError
-from kubehash.kubelet.releases import Release
+from kubehash.errors import FeatureGateError
+from kubehash.kubelet.releases import GATE_STAGE_DEFAULT, Release
 
-__all__ = ["effective_gates", "parse_feature_gates"]
+__all__ = [
+    "IN_PLACE_RESIZE",
+    "KUBELET_GATES",
+    "SIDECARS",
+    "compares_hash_without_resources",
+    "compares_sidecars",
+    "effective_gates",
+    "kubelet_gates",
+    "old_kubelet_gates",
+    "parse_feature_gates",
+    "resolve_gates",
+]
+
+IN_PLACE_RESIZE = "InPlacePodVerticalScaling"
+SIDECARS = "SidecarContainers"
+#: The kubelet gates kubehash models (the ones that change what the kubelet compares).
+KUBELET_GATES = (IN_PLACE_RESIZE, SIDECARS)
 
 _TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
 _FALSE = frozenset({"0", "f", "F", "FALSE", "false", "False"})
@@ -29,31 +60,77 @@ def parse_feature_gates(text: str) -> dict[str, bool]:
         name, sep, value = item.partition("=")
         name, value = name.strip(), value.strip()
         if not sep or not name:
-            raise KubehashError(f"feature gates: {item!r} is not NAME=true|false")
+            raise FeatureGateError(f"feature gates: {item[:80]!r} is not NAME=true|false")
         if value in _TRUE:
             gates[name] = True
         elif value in _FALSE:
             gates[name] = False
         else:
-            raise KubehashError(f"feature gates: invalid value {value!r} for {name} (expected true or false)")
+            raise FeatureGateError(f"feature gates: invalid value {value[:40]!r} for {name} (expected true or false)")
+    return gates
+
+
+def resolve_gates(
+    rel: Release,
+    overrides: Mapping[str, bool] | None = None,
+    *,
+    kubelet: bool = False,
+    lenient: bool = False,
+) -> dict[str, bool]:
+    """The gates of minor ``rel`` with ``overrides`` applied: the API server's container-defaulting gates, or
+    (``kubelet``) the kubelet gates in :data:`KUBELET_GATES`. ``lenient`` (kubelets already running): an override
+    of a modelled gate this minor lacks or has locked is ignored. Anything else a component would refuse is a
+    :class:`~kubehash.errors.FeatureGateError`."""
+    who = "kubelet " if kubelet else ""
+    stages = {name: stage for name, stage in rel.feature_gates if not kubelet or name in KUBELET_GATES}
+    gates = {name: GATE_STAGE_DEFAULT[stage] for name, stage in stages.items()}
+    for name, value in (overrides or {}).items():
+        if not isinstance(value, bool):
+            raise FeatureGateError(f"{who}feature gate {name}: expected true or false, got {value!r}")
+        stage = stages.get(name)
+        if lenient and name in KUBELET_GATES:
+            if stage not in (None, "ga"):
+                gates[name] = value
+            continue
+        if stage is None:
+            if lenient:
+                raise FeatureGateError(
+                    f"unknown kubelet feature gate {name!r} (gates that change what the kubelet compares: "
+                    f"{', '.join(KUBELET_GATES)})"
+                )
+            known = ", ".join(stages) or "none"
+            what = "gates of this minor that change what the kubelet compares" if kubelet else (
+                "container-defaulting gates of this minor"
+            )
+            place = f"kubelet {rel.minor}" if kubelet else f"Kubernetes {rel.minor}"
+            raise FeatureGateError(f"unknown {who}feature gate {name!r} for {place} ({what}: {known})")
+        if stage == "ga" and value is not True:
+            place = f"kubelet {rel.minor}" if kubelet else f"Kubernetes {rel.minor}"
+            raise FeatureGateError(f"{who}feature gate {name} is GA in {place} and locked to true")
+        gates[name] = value
     return gates
 
 
 def effective_gates(rel: Release, feature_gates: Mapping[str, bool] | None) -> dict[str, bool]:
-    """The minor's gate defaults overridden by ``feature_gates``; unknown gates, non-bool values and
-    changing a GA (locked) gate are a :class:`KubehashError`."""
-    gates = rel.gate_defaults()
-    stages = rel.gate_stages()
-    for name, value in (feature_gates or {}).items():
-        if name not in stages:
-            known = ", ".join(stages) or "none"
-            raise KubehashError(
-                f"unknown feature gate {name!r} for Kubernetes {rel.minor} (container-defaulting gates of this minor: "
-                f"{known})"
-            )
-        if not isinstance(value, bool):
-            raise KubehashError(f"feature gate {name}: expected true or false, got {value!r}")
-        if stages[name] == "ga" and value is not True:
-            raise KubehashError(f"feature gate {name} is GA in Kubernetes {rel.minor} and locked to true")
-        gates[name] = value
-    return gates
+    """The API server's (container-defaulting) gates of ``rel``: :func:`resolve_gates`."""
+    return resolve_gates(rel, feature_gates)
+
+
+def kubelet_gates(rel: Release, overrides: Mapping[str, bool] | None = None) -> dict[str, bool]:
+    """The target kubelet's modelled gates: :func:`resolve_gates` with ``kubelet``."""
+    return resolve_gates(rel, overrides, kubelet=True)
+
+
+def old_kubelet_gates(rel: Release, overrides: Mapping[str, bool] | None = None) -> dict[str, bool]:
+    """The modelled gates of the kubelets of minor ``rel`` running now: :func:`resolve_gates`, lenient."""
+    return resolve_gates(rel, overrides, kubelet=True, lenient=True)
+
+
+def compares_hash_without_resources(rel: Release, gates: Mapping[str, bool]) -> bool:
+    """Does this kubelet (minor and gates) write, read and compare ``hashWithoutResources``?"""
+    return rel.hash_without_resources and gates.get(IN_PLACE_RESIZE, False)
+
+
+def compares_sidecars(rel: Release, gates: Mapping[str, bool]) -> bool:
+    """Does this kubelet compare the hash of running restartable (sidecar) init containers?"""
+    return rel.restartable_init_containers and gates.get(SIDECARS, False)

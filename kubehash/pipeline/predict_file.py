@@ -14,15 +14,17 @@ import dataclasses
 import hashlib
 import multiprocessing
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from kubehash.model import PodView, iter_pods
+from kubehash.model import Documents, NodeVersions, PodView, RuntimeRecord, iter_pods
 from kubehash.pipeline.gcpause import gc_relaxed
 from kubehash.pipeline.split import map_items
 from kubehash.sources.podbytes import decode_pods
-from kubehash.upgrade.predict.predictor import ContainerPrediction, Prediction, Predictor
+from kubehash.upgrade.ignorefile.rules import IgnoreFile
+from kubehash.upgrade.options import Options
+from kubehash.upgrade.predict import ContainerPrediction, Prediction, Predictor
 
 __all__ = ["predict_file"]
 
@@ -53,15 +55,20 @@ def _predict_item(item: Any) -> tuple[list[tuple[Any, ...]], int, list[bytes]]:
 
 
 def predict_file(
-    path: str | Path, *, jobs: int = 1, progress: Callable[[int], None] | None = None, **options: Any
+    path: str | Path,
+    options: Options,
+    *,
+    nodes: Documents | NodeVersions | None = None,
+    runtime: Iterable[RuntimeRecord] = (),
+    ignore_files: Mapping[str, IgnoreFile] | None = None,
+    jobs: int = 1,
+    progress: Callable[[int], None] | None = None,
 ) -> Prediction:
-    """:func:`~kubehash.upgrade.predict.predict` of the pods in a ``kubectl get pods -o json|yaml`` dump.
-
-    ``options`` are :class:`~kubehash.upgrade.predict.Predictor`'s (``to``, ``nodes``, ``runtime``...).
-    Raises :class:`~kubehash.sources.documents.InputError` when the file cannot be read or parsed.
+    """:func:`~kubehash.upgrade.predict.predict` of the pods in a ``kubectl get pods -o json|yaml`` dump,
+    with ``jobs`` processes. Raises :class:`~kubehash.errors.InputError` when the file cannot be read or parsed.
     """
     global _ACTIVE
-    predictor = Predictor(**options)
+    predictor = Predictor(options, nodes=nodes, runtime=runtime, ignore_files=ignore_files)
     if "fork" not in multiprocessing.get_all_start_methods():  # pragma: no cover - workers inherit the state
         jobs = 1
     out: list[ContainerPrediction] = []

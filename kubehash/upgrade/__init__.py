@@ -1,4 +1,11 @@
-"""The upgrade question: why hashes change between kubelet versions (``explain``), which running containers
-an upgrade restarts (``predict``), and the version-cache ignore file a patched kubelet reads (``ignorefile``:
-model and decision; ``ignorefile_io``: the on-disk layout; ``ignorefile_deploy``: script and DaemonSet;
-``ignorecheck``: validation, dangers, safe to delete)."""
+"""The upgrade question, computed and never read from or written to disk. One subpackage per question:
+
+* :mod:`~kubehash.upgrade.predict` -- which running containers an in-place kubelet upgrade restarts, and why;
+* :mod:`~kubehash.upgrade.explain` -- why a container's hash differs between two kubelet versions;
+* :mod:`~kubehash.upgrade.ignorefile` -- the version-cache ignore file a patched kubelet reads: its rules, and
+  checking a set of files against a cluster;
+* :mod:`~kubehash.upgrade.preflight` -- the upgrade's other risks (taint-based evictions, node selectors);
+* :mod:`~kubehash.upgrade.plan` -- the hops the version skew policy allows and what each restarts.
+
+Every run's settings come in one :class:`~kubehash.upgrade.options.Options`.
+"""

@@ -11,8 +11,9 @@ from matplotlib.figure import Figure
 
 from kubehash.analysis import plot_comparison, plot_pods_at_risk, plot_restarts_by, plot_upgrade_paths
 from kubehash.sources.documents import load_documents
+from kubehash.upgrade.options import Options
 from kubehash.upgrade.plan.planner import plan
-from kubehash.upgrade.predict.predictor import predict
+from kubehash.upgrade.predict import predict
 
 matplotlib.use("Agg")  # non-interactive: tests never open windows
 
@@ -31,7 +32,7 @@ def _png(fig: Figure) -> bytes:
 
 
 def test_restarts_by_node_stacks_verdicts(cluster):
-    p = predict(cluster[0], to="1.12", nodes=cluster[1])
+    p = predict(cluster[0], Options(to="1.12"), nodes=cluster[1])
     fig = plot_restarts_by(p, "node")
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["-", "n1", "n2"]  # most restarts at the top
@@ -42,14 +43,14 @@ def test_restarts_by_node_stacks_verdicts(cluster):
 
 
 def test_restarts_by_reason(cluster):
-    fig = plot_restarts_by(predict(cluster[0], to="1.17", nodes=cluster[1]), "reason")
+    fig = plot_restarts_by(predict(cluster[0], Options(to="1.17"), nodes=cluster[1]), "reason")
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["algorithm struct -> json"]
     assert [p.get_width() for p in ax.patches] == [13]
 
 
 def test_pods_at_risk_figure(cluster):
-    fig = plot_pods_at_risk(predict(cluster[0], to="1.17", nodes=cluster[1]))
+    fig = plot_pods_at_risk(predict(cluster[0], Options(to="1.17"), nodes=cluster[1]))
     ax = fig.axes[0]
     labels = {c.get_label(): sum(p.get_width() for p in c.patches) for c in ax.containers}
     assert labels == {
@@ -66,8 +67,8 @@ def test_comparison_figure(cluster):
     pods, nodes = cluster
     fig = plot_comparison(
         {
-            "without": predict(pods, to="1.17", nodes=nodes),
-            "with": predict(pods, to="1.17", nodes=nodes, protected=lambda c: c.node == "n2"),
+            "without": predict(pods, Options(to="1.17"), nodes=nodes),
+            "with": predict(pods, Options(to="1.17"), nodes=nodes, protected=lambda c: c.node == "n2"),
         }
     )
     ax = fig.axes[0]
@@ -77,7 +78,7 @@ def test_comparison_figure(cluster):
 
 
 def test_upgrade_paths_figure(cluster):
-    result = plan(cluster[0], to="1.13", nodes=cluster[1])
+    result = plan(cluster[0], Options(to="1.13"), nodes=cluster[1])
     fig = plot_upgrade_paths(result)
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["cheapest", "fewest-hops", "minor-by-minor", "direct"]

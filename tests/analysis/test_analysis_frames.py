@@ -16,8 +16,9 @@ from kubehash.analysis import (
     workloads,
 )
 from kubehash.sources.documents import load_documents
+from kubehash.upgrade.options import Options
 from kubehash.upgrade.plan.planner import plan
-from kubehash.upgrade.predict.predictor import predict
+from kubehash.upgrade.predict import predict
 
 DATA = Path(__file__).parents[1] / "data" / "analysis"
 CLUSTER = Path(__file__).parents[2] / "examples" / "cluster"
@@ -31,11 +32,11 @@ def small():
 @pytest.fixture(scope="module")
 def bundled():
     pods, nodes = load_documents(CLUSTER / "pods.json"), load_documents(CLUSTER / "nodes.json")
-    return predict(pods, to="1.17", nodes=nodes)
+    return predict(pods, Options(to="1.17"), nodes=nodes)
 
 
 def test_containers_frame_has_one_row_per_container(small):
-    p = predict(small[0], to="1.17", nodes=small[1])
+    p = predict(small[0], Options(to="1.17"), nodes=small[1])
     df = containers_frame(p)
     assert len(df) == len(p) == 15
     row = df[(df["pod"] == "solo-x1") & (df["container"] == "sidecar")].iloc[0]
@@ -46,7 +47,7 @@ def test_containers_frame_has_one_row_per_container(small):
 
 def test_restarts_by_node_namespace_reason_on_procmount(small):
     # 1.10 -> 1.12 adds SecurityContext.ProcMount: only the DaemonSet's containers have a securityContext
-    p = predict(small[0], to="1.12", nodes=small[1])
+    p = predict(small[0], Options(to="1.12"), nodes=small[1])
     by_node = restarts_by(p, "node")
     assert by_node.loc["n1"].to_dict() == {"restart": 1, "unchanged": 5, "not-running": 0, "total": 6}
     assert by_node.loc["n2"].to_dict() == {"restart": 1, "unchanged": 6, "not-running": 1, "total": 8}
@@ -59,7 +60,7 @@ def test_restarts_by_node_namespace_reason_on_procmount(small):
 
 
 def test_restarts_by_when_nothing_restarts(small):
-    p = predict(small[0], to="1.11", nodes=small[1])
+    p = predict(small[0], Options(to="1.11"), nodes=small[1])
     assert restarts_by(p, "node")["restart"].sum() == 0
     assert restarts_by(p, "reason").empty
     assert pods_at_risk(p).empty
@@ -68,7 +69,7 @@ def test_restarts_by_when_nothing_restarts(small):
 
 
 def test_workloads_infer_replicas_from_running_pods(small):
-    w = workloads(predict(small[0], to="1.17", nodes=small[1])).set_index("owner_name")
+    w = workloads(predict(small[0], Options(to="1.17"), nodes=small[1])).set_index("owner_name")
     assert w.loc["spread-6f4d", ["replicas", "nodes"]].tolist() == [2, 2]  # the pending third pod serves nothing
     assert w.loc["lonely-1a2b", "replicas"] == 1  # one running, one pending without a node
     assert w.loc["pair-7c9b", ["replicas", "nodes"]].tolist() == [2, 1]
@@ -76,7 +77,7 @@ def test_workloads_infer_replicas_from_running_pods(small):
 
 
 def test_pods_at_risk_categories(small):
-    risk = pods_at_risk(predict(small[0], to="1.17", nodes=small[1]))
+    risk = pods_at_risk(predict(small[0], Options(to="1.17"), nodes=small[1]))
     got = {r.pod: r.risk for r in risk.itertuples()}
     assert got == {
         "etcd-n1": "static pod",
@@ -108,8 +109,8 @@ def test_bundled_cluster_at_risk(bundled):
 
 def test_compare_predictions(small):
     pods, nodes = small
-    without = predict(pods, to="1.17", nodes=nodes)
-    with_ = predict(pods, to="1.17", nodes=nodes, protected=lambda c: c.node == "n1")
+    without = predict(pods, Options(to="1.17"), nodes=nodes)
+    with_ = predict(pods, Options(to="1.17"), nodes=nodes, protected=lambda c: c.node == "n1")
     cmp = compare_predictions({"without": without, "with": with_})
     assert cmp.to_dict("index") == {
         "n1": {"without": 6, "with": 0},
@@ -121,7 +122,7 @@ def test_compare_predictions(small):
 
 
 def test_plan_frames(small):
-    result = plan(small[0], to="1.13", nodes=small[1])
+    result = plan(small[0], Options(to="1.13"), nodes=small[1])
     paths = plan_paths(result)
     cheapest = paths[paths["path"] == "cheapest"]
     assert cheapest[["from", "to", "restarts"]].values.tolist() == [["1.10", "1.11", 0], ["1.11", "1.13", 2]]
@@ -166,16 +167,16 @@ def test_silenced_changes_with_recorded_hashes():
     from kubehash.analysis import silenced_changes
     from kubehash.model import node_kubelet_versions
     from kubehash.sources.runtime import load_runtime
-    from kubehash.upgrade.ignorefile_io import generate_ignore_files
+    from kubehash.upgrade.ignorefile.rules import generate_ignore_files
 
     pods, nodes = load_documents(CLUSTER / "pods.json"), load_documents(CLUSTER / "nodes.json")
     runtime, errors = load_runtime([CLUSTER / "runtime"])
     assert not errors
     ignore = generate_ignore_files(node_kubelet_versions(nodes), now=1551441600)
-    protected = predict(pods, to="1.17", nodes=nodes, runtime=runtime, ignore_files=ignore)
+    protected = predict(pods, Options(to="1.17"), nodes=nodes, runtime=runtime, ignore_files=ignore)
     silenced = silenced_changes(protected)
     assert silenced[["namespace", "pod", "container", "node"]].values.tolist() == [
         ["default", "legacy-report-runner", "runner", "worker-1"]
     ]
     assert silenced["recorded_hash"].item() != silenced["spec_hash"].item()
-    assert silenced_changes(predict(pods, to="1.17", nodes=nodes, runtime=runtime)).empty  # nothing protected
+    assert silenced_changes(predict(pods, Options(to="1.17"), nodes=nodes, runtime=runtime)).empty  # nothing protected

@@ -7,16 +7,20 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kubehash.errors import KubehashError
-from kubehash.kubelet.kubelet_gates import (
+from kubehash.kubelet.gates import (
     IN_PLACE_RESIZE,
+    KUBELET_GATES,
     SIDECARS,
     compares_hash_without_resources,
     compares_sidecars,
-    kubelet_gate_stages,
     kubelet_gates,
     old_kubelet_gates,
 )
-from kubehash.kubelet.releases import RELEASES, release
+from kubehash.kubelet.releases import RELEASES, Release, release
+
+
+def kubelet_gate_stages(rel: Release) -> dict[str, str]:
+    return {name: stage for name, stage in rel.feature_gates if name in KUBELET_GATES}
 
 
 def test_defaults_per_minor() -> None:

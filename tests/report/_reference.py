@@ -16,7 +16,7 @@ import yaml
 
 from kubehash.report.prediction import _VERDICT_ORDER, TABLE_COLUMNS, WIDE_COLUMNS
 from kubehash.report.render import cell_text, render_rows
-from kubehash.upgrade.predict.predictor import VERDICTS, Prediction
+from kubehash.upgrade.predict import VERDICTS, Prediction
 
 _TABLE_WIDTH = 200
 # Cells whose width rich measures differently from len(): anything but printable ASCII.

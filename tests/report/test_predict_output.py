@@ -28,7 +28,8 @@ from kubehash.report.prediction import (
 from kubehash.report.render import render_rows
 from kubehash.sources.documents import load_documents
 from kubehash.upgrade.explain import Reason
-from kubehash.upgrade.predict.predictor import VERDICTS, ContainerPrediction, Prediction, predict
+from kubehash.upgrade.options import Options
+from kubehash.upgrade.predict import VERDICTS, ContainerPrediction, Prediction, predict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent / "benchmarks"))
 import generate
@@ -122,7 +123,7 @@ def generated() -> Prediction:
     is wider than the console: folded)."""
     gen = generate.generate(400, seed=11, kubelet="v1.10.13")
     pods = {"kind": "List", "items": list(gen.pods(400))}
-    p = predict(pods, to="1.17", nodes=gen.node_list())
+    p = predict(pods, Options(to="1.17"), nodes=gen.node_list())
     p.containers = p.containers * 12  # replicas of replicas: shared Reason objects, several chunks
     assert len(p) > 5000 and max(len(c.pod or "") for c in p) > 30
     return p
@@ -149,7 +150,7 @@ def test_unknown_format() -> None:
 
 def test_examples_cluster(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parent.parent.parent / "examples" / "cluster"
-    p = predict(load_documents(root / "pods.json"), to="1.17", nodes=load_documents(root / "nodes.json"))
+    p = predict(load_documents(root / "pods.json"), Options(to="1.17"), nodes=load_documents(root / "nodes.json"))
     assert len(p) > 0
     for fmt in PREDICT_FORMATS:
         assert render_prediction(p, fmt) == old_render_prediction(p, fmt)

@@ -17,10 +17,11 @@ from hypothesis import strategies as st
 from kubehash.cli import main
 from kubehash.model import RuntimeRecord, node_kubelet_versions
 from kubehash.sources.documents import load_documents
+from kubehash.sources.ignorefiles import layout_path, load_ignore_files
 from kubehash.upgrade.ignorefile.check import check_ignore_files
 from kubehash.upgrade.ignorefile.rules import IgnoreFile, format_ignore_file, kubelet_start, skips_check, unix_seconds
-from kubehash.upgrade.ignorefile_io import layout_path, load_ignore_files
-from kubehash.upgrade.predict.predictor import predict
+from kubehash.upgrade.options import Options
+from kubehash.upgrade.predict import predict
 
 CLUSTER = Path(__file__).parents[2] / "examples" / "cluster"
 TARGET = "v1.14.10"  # 1.10/1.11 -> 1.14 changes every running container's hash
@@ -65,11 +66,10 @@ def test_after_the_upgrade_old_containers_are_protected_and_the_edited_pod_is_a_
     loaded = load_ignore_files([generated])
     result = check_ignore_files(
         loaded.files,
+        Options(to=TARGET, kubelet_started=KUBELET_START),
         pods=pods,
         nodes=nodes,
         runtime=records,
-        running_version=TARGET,
-        kubelet_started=KUBELET_START,
         now=KUBELET_START,
     )
     assert not result.problems and not result.input_errors
@@ -86,17 +86,13 @@ def test_after_the_upgrade_old_containers_are_protected_and_the_edited_pod_is_a_
 def test_once_every_hash_is_re_recorded_the_nodes_are_safe_to_delete(generated, pods, nodes, records):
     loaded = load_ignore_files([generated])
     new_hashes = {
-        (c.namespace, c.pod, c.container): c.new_hash for c in predict(pods, to=TARGET, nodes=nodes, runtime=records)
+        (c.namespace, c.pod, c.container): c.new_hash
+        for c in predict(pods, Options(to=TARGET), nodes=nodes, runtime=records)
     }
     later = KUBELET_START + timedelta(minutes=5)
     rerecorded = [replace(r, hash=new_hashes[r.key], started_at=later) for r in records]
     result = check_ignore_files(
-        loaded.files,
-        pods=pods,
-        nodes=nodes,
-        runtime=rerecorded,
-        running_version=TARGET,
-        kubelet_started=KUBELET_START,
+        loaded.files, Options(to=TARGET, kubelet_started=KUBELET_START), pods=pods, nodes=nodes, runtime=rerecorded
     )
     assert not result.dangers
     assert {c.status for c in result.containers} == {"unchanged", "not-running"}
@@ -104,19 +100,14 @@ def test_once_every_hash_is_re_recorded_the_nodes_are_safe_to_delete(generated, 
     # one container still on its old hash keeps its node unsafe
     half = [replace(r, hash=new_hashes[r.key]) if r.key != LEGACY[:3] else r for r in records]
     result = check_ignore_files(
-        loaded.files,
-        pods=pods,
-        nodes=nodes,
-        runtime=half,
-        running_version=TARGET,
-        kubelet_started=KUBELET_START,
+        loaded.files, Options(to=TARGET, kubelet_started=KUBELET_START), pods=pods, nodes=nodes, runtime=half
     )
     assert {n.node for n in result.not_safe} == {"worker-1"}
 
 
 def test_without_runtime_records_nothing_is_declared_safe(generated, pods, nodes):
     loaded = load_ignore_files([generated])
-    result = check_ignore_files(loaded.files, pods=pods, nodes=nodes, running_version="v1.11.10")
+    result = check_ignore_files(loaded.files, Options(to="v1.11.10"), pods=pods, nodes=nodes)
     worker4 = next(n for n in result.nodes if n.node == "worker-4")
     assert not worker4.active  # worker-4 already runs v1.11.10
     assert any(p.kind == "not-older" and p.node == "worker-4" for p in result.problems)
@@ -133,7 +124,7 @@ NODES = ("cp-1", "worker-1", "worker-2", "worker-3", "worker-4")
 @pytest.fixture(scope="module")
 def baseline(pods, nodes, records):
     some = pods["items"][:40] if isinstance(pods, dict) else [p for d in pods for p in d["items"]][:40]
-    return some, predict(some, to=TARGET, nodes=nodes, runtime=records), nodes, records
+    return some, predict(some, Options(to=TARGET), nodes=nodes, runtime=records), nodes, records
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -148,7 +139,11 @@ def test_decision_equals_predicts_verdict_with_and_without_the_file(baseline, ch
     text = {"target": TARGET, "older": "v1.9.3", "newer": "v1.20.0"}
     files = {n: IgnoreFile(text.get(c) or versions[n], 1) for n, c in choice.items() if c != "none"}
     got = predict(
-        pods, to=TARGET, nodes=nodes, runtime=records, ignore_files=files, ignore_rule=rule, kubelet_started=started
+        pods,
+        Options(to=TARGET, ignore_rule=rule, kubelet_started=started),
+        nodes=nodes,
+        runtime=records,
+        ignore_files=files,
     )
     assert len(got) == len(base)
     for b, g in zip(base, got, strict=True):
@@ -264,7 +259,7 @@ def test_runtime_record_keys_match_pods(records):
 
 
 def test_a_version_without_v_is_flagged():
-    problems = check_ignore_files({"n1": IgnoreFile("1.10.13", 1, "n1")}, running_version=TARGET, now=BEFORE).problems
+    problems = check_ignore_files({"n1": IgnoreFile("1.10.13", 1, "n1")}, Options(to=TARGET), now=BEFORE).problems
     assert [(p.kind, p.node) for p in problems] == [("version-text", "n1")]
     assert "also protects after a restart of the same version" in str(problems[0])
 
@@ -289,7 +284,7 @@ def test_check_cli_runtime_records(generated, capsys):
 def test_not_older_than_the_target():
     def kinds(version: str) -> list[tuple[str, str]]:
         files = {"n1": IgnoreFile(version, 1, "n1")}
-        return [(p.kind, p.problem) for p in check_ignore_files(files, running_version=TARGET, now=BEFORE).problems]
+        return [(p.kind, p.problem) for p in check_ignore_files(files, Options(to=TARGET), now=BEFORE).problems]
 
     assert kinds("v1.10.13") == []
     [(kind, text)] = kinds(TARGET)

@@ -14,16 +14,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kubehash.errors import IgnoreFileError
+from kubehash.errors import IgnoreFileError, InputError
+from kubehash.pipeline.ignorefiles import write_ignore_files
 from kubehash.report.ignorefile_deploy import render_daemonset, render_script
-from kubehash.upgrade.ignorefile.rules import IgnoreFile
-from kubehash.upgrade.ignorefile_io import (
-    generate_ignore_files,
-    layout_path,
-    load_ignore_files,
-    read_ignore_file,
-    write_ignore_files,
-)
+from kubehash.sources.ignorefiles import layout_path, load_ignore_files, read_ignore_file
+from kubehash.upgrade.ignorefile.rules import IgnoreFile, generate_ignore_files
 
 T0 = datetime(2019, 3, 1, 12, 0, 0, tzinfo=timezone.utc)
 node_names = st.from_regex(r"[a-z0-9]([-a-z0-9]{0,20}[a-z0-9])?", fullmatch=True)
@@ -64,7 +59,7 @@ def test_a_relative_output_directory(tmp_path, monkeypatch):
 
 def test_generate_adds_the_v_and_rejects_partial_versions():
     assert generate_ignore_files({"n1": "1.10.13"}, now=T0)["n1"] == IgnoreFile("v1.10.13", int(T0.timestamp()), "n1")
-    with pytest.raises(ValueError, match=r"n1: kubelet version '1\.10'"):
+    with pytest.raises(InputError, match=r"n1: kubelet version '1\.10'"):
         generate_ignore_files({"n1": "1.10"}, now=T0)
 
 
@@ -86,9 +81,9 @@ def test_a_crash_between_write_and_rename_leaves_the_old_file(tmp_path, monkeypa
 
 
 def test_refuses_bad_node_names_and_paths(tmp_path):
-    with pytest.raises(ValueError, match="not a valid node name"):
+    with pytest.raises(InputError, match="not a valid node name"):
         layout_path(tmp_path, "../etc")
-    with pytest.raises(ValueError, match="must be absolute"):
+    with pytest.raises(InputError, match="must be absolute"):
         layout_path(tmp_path, "n1", "tmp/../../x")
     results = write_ignore_files({"../x": IgnoreFile("v1.10.13", 1)}, tmp_path)
     assert results[0].status == "refused" and not list(tmp_path.iterdir())

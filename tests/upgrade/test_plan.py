@@ -15,9 +15,10 @@ from kubehash import hash_container
 from kubehash.errors import KubehashError
 from kubehash.model import RuntimeRecord
 from kubehash.sources.documents import load_documents
+from kubehash.upgrade.options import Options
 from kubehash.upgrade.plan.planner import Hop, _cheapest, _fewest_hops, plan
 from kubehash.upgrade.plan.skew import hop_allowed
-from kubehash.upgrade.predict.predictor import ContainerPrediction, Prediction, predict
+from kubehash.upgrade.predict import ContainerPrediction, Prediction, predict
 
 CLUSTER = Path(__file__).parents[2] / "examples" / "cluster"
 
@@ -34,7 +35,7 @@ def nodes():
 
 @pytest.fixture(scope="module")
 def plan_117(pods, nodes):
-    return plan(pods, to="1.17", nodes=nodes, from_version="1.10")
+    return plan(pods, Options(to="1.17", from_version="1.10"), nodes=nodes)
 
 
 def test_hops_are_what_the_skew_policy_allows(plan_117):
@@ -47,7 +48,7 @@ def test_hops_are_what_the_skew_policy_allows(plan_117):
 
 
 def test_direct_jump_restarts_every_running_container(plan_117, pods, nodes):
-    running = [c for c in predict(pods, to="1.10", nodes=nodes) if c.verdict != "not-running"]
+    running = [c for c in predict(pods, Options(to="1.10"), nodes=nodes) if c.verdict != "not-running"]
     direct = plan_117.direct
     assert direct.versions == ["1.10", "1.17"]
     assert direct.restarts == len(running) == 281
@@ -143,7 +144,7 @@ def test_later_hops_compare_against_the_hash_recorded_by_the_previous_kubelet():
         RuntimeRecord("default", "edited", "c", hash_container(before_edit, "1.10"), state="running"),
         RuntimeRecord("default", "secured", "c", hash_container(SECURED, "1.10"), state="running"),
     ]
-    result = plan(pods, to="1.12", nodes={"n1": "v1.10.13"}, runtime=runtime)
+    result = plan(pods, Options(to="1.12"), nodes={"n1": "v1.10.13"}, runtime=runtime)
     first, second = result.hop("1.10", "1.11"), result.hop("1.11", "1.12")
     # 1.10 -> 1.11: the edited spec restarts (recorded hash is of the old image); nothing else changes
     assert [(c.pod, [r.kind for r in c.reasons]) for c in first.prediction.restarts] == [("edited", ["spec-changed"])]
@@ -162,7 +163,9 @@ def test_later_hops_compare_against_the_hash_recorded_by_the_previous_kubelet():
 def test_three_minor_hops_from_125():
     pods = [_pod("p", PLAIN)]
     seen: list[tuple[str, str]] = []
-    result = plan(pods, to="1.36", nodes={"n1": "1.22"}, progress=lambda h: seen.append((h.from_version, h.to)))
+    result = plan(
+        pods, Options(to="1.36"), nodes={"n1": "1.22"}, progress=lambda h: seen.append((h.from_version, h.to))
+    )
     assert seen == [(h.from_version, h.to) for h in result.hops]  # once per allowed hop, in order
     edges = {(h.from_version, h.to) for h in result.hops}
     assert ("1.25", "1.28") in edges and ("1.33", "1.36") in edges
@@ -179,29 +182,29 @@ def test_pods_without_a_node_and_nodes_older_than_the_start():
     pending = copy.deepcopy(_pod("pending", PLAIN))
     del pending["spec"]["nodeName"]
     pending["status"] = {"phase": "Pending"}
-    result = plan([pending, _pod("p", PLAIN, node="unlisted")], to="1.11", from_version="1.10")
+    result = plan([pending, _pod("p", PLAIN, node="unlisted")], Options(to="1.11", from_version="1.10"))
     assert result.hop("1.10", "1.11").nodes == ("unlisted",)
     assert [c.pod for c in result.direct.hops[0].prediction] == ["p"]
     with pytest.raises(KubehashError, match=re.escape("node n1 runs kubelet 1.9, older than the plan's start 1.10")):
-        plan([_pod("p", PLAIN)], to="1.12", nodes={"n1": "1.9"}, from_version="1.10")
+        plan([_pod("p", PLAIN)], Options(to="1.12", from_version="1.10"), nodes={"n1": "1.9"})
     with pytest.raises(KubehashError, match=r"nothing to plan: 1\.10 is not newer than 1\.10"):
-        plan([_pod("p", PLAIN)], to="1.10", nodes={"n1": "1.10"})
+        plan([_pod("p", PLAIN)], Options(to="1.10"), nodes={"n1": "1.10"})
     with pytest.raises(KubehashError, match="pass nodes or a from-version"):
-        plan([_pod("p", PLAIN)], to="1.12")
+        plan([_pod("p", PLAIN)], Options(to="1.12"))
     with pytest.raises(KubehashError, match=re.escape("node n1: kubelet version 'v0.1'")):
-        plan([_pod("p", PLAIN)], to="1.12", nodes={"n1": "v0.1"})
+        plan([_pod("p", PLAIN)], Options(to="1.12"), nodes={"n1": "v0.1"})
 
 
 def test_real_api_server_defaults_fill_a_bare_dump_once():
     bare = {"name": "c", "image": "app:2", "resources": {}}  # not as an API server serves it
-    result = plan([_pod("p", bare)], to="1.19", nodes={"n1": "1.17"})
+    result = plan([_pod("p", bare)], Options(to="1.19"), nodes={"n1": "1.17"})
     first = result.hop("1.17", "1.18")
     assert first.restarts == 1 and {r.kind for r in first.prediction.restarts[0].reasons} == {"default-added"}
     # before 1.18 -> 1.19 the kubelets saw the dump as the 1.18 API server serves it, and recorded its hash
     second = result.hop("1.18", "1.19").prediction.containers[0]
     assert second.verdict == "unchanged" and second.model_check == "match"
     assert second.recorded_hash == first.prediction.restarts[0].new_hash
-    undefaulted = plan([_pod("p", bare)], to="1.19", nodes={"n1": "1.17"}, defaults=False)
+    undefaulted = plan([_pod("p", bare)], Options(to="1.19", defaults=False), nodes={"n1": "1.17"})
     assert undefaulted.cheapest.restarts == 0
 
 

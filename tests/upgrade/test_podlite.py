@@ -18,7 +18,8 @@ from kubehash.pipeline.predict_file import predict_file
 from kubehash.sources.documents import load_documents
 from kubehash.sources.podbytes import decode_pods
 from kubehash.sources.stream import iter_items
-from kubehash.upgrade.predict.predictor import Predictor, predict
+from kubehash.upgrade.options import Options
+from kubehash.upgrade.predict import Predictor, predict
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -48,7 +49,7 @@ def _same_predictions(item: Any, to: str = "1.17") -> None:
     if lite is DECLINED:
         return
     full = json.loads(data)
-    assert _rows(Predictor(to=to, nodes=NODES), lite) == _rows(Predictor(to=to, nodes=NODES), full)
+    assert _rows(Predictor(Options(to=to), nodes=NODES), lite) == _rows(Predictor(Options(to=to), nodes=NODES), full)
 
 
 def _dump(tmp: Path, pods: int, kubelet: str, seed: int) -> tuple[Path, Any]:
@@ -59,8 +60,8 @@ def _dump(tmp: Path, pods: int, kubelet: str, seed: int) -> tuple[Path, Any]:
 @pytest.mark.parametrize("kubelet", ["v1.10.13", "v1.16.15"])
 def test_generated_dump_predictions_are_the_full_ones(tmp_path: Path, kubelet: str) -> None:
     pods, nodes = _dump(tmp_path, 120, kubelet, seed=11)
-    expected = predict(load_documents(pods), to="1.17", nodes=nodes).to_dict()
-    got = predict_file(pods, to="1.17", nodes=nodes, jobs=1).to_dict()
+    expected = predict(load_documents(pods), Options(to="1.17"), nodes=nodes).to_dict()
+    got = predict_file(pods, Options(to="1.17"), nodes=nodes, jobs=1).to_dict()
     assert got == expected and expected["summary"]["containers"] > 120
     text = pods.read_text()
     items = json.loads(text)["items"]
@@ -71,9 +72,9 @@ def test_example_cluster(tmp_path: Path) -> None:
     pods = ROOT / "examples" / "cluster" / "pods.json"
     nodes = load_documents(ROOT / "examples" / "cluster" / "nodes.json")
     for to in ("1.17", "1.33"):
-        expected = predict(load_documents(pods), to=to, nodes=nodes).to_dict()
+        expected = predict(load_documents(pods), Options(to=to), nodes=nodes).to_dict()
         for jobs in (1, 2):
-            assert predict_file(pods, to=to, nodes=nodes, jobs=jobs).to_dict() == expected
+            assert predict_file(pods, Options(to=to), nodes=nodes, jobs=jobs).to_dict() == expected
     for item in iter_items(pods):
         _same_predictions(item)
 
@@ -125,9 +126,9 @@ def test_duplicate_keys_and_nan_fall_back_or_agree(tmp_path: Path) -> None:
         ]
     )
     path.write_text('{\n    "items": [\n        ' + body + '\n    ],\n    "kind": "List"\n}\n')
-    expected = predict(list(iter_items(path)), to="1.17", nodes=NODES).to_dict()
+    expected = predict(list(iter_items(path)), Options(to="1.17"), nodes=NODES).to_dict()
     for jobs in (1, 2):
-        assert predict_file(path, to="1.17", nodes=NODES, jobs=jobs).to_dict() == expected
+        assert predict_file(path, Options(to="1.17"), nodes=NODES, jobs=jobs).to_dict() == expected
     assert [c["pod"] for c in expected["containers"]] == ["a", "b", "?"]
 
 
@@ -144,11 +145,11 @@ def test_errors_are_the_streaming_readers(tmp_path: Path) -> None:
         with pytest.raises(InputError) as exact:
             list(iter_items(path))
         with pytest.raises(InputError) as fast:
-            predict_file(path, to="1.17", nodes=NODES, jobs=1)
+            predict_file(path, Options(to="1.17"), nodes=NODES, jobs=1)
         assert str(fast.value) == str(exact.value)
     path.write_bytes(('{\n    "items": [' + good + ",\n        ").encode() + b'{"kind": "\xff"}\n    ]\n}\n')
     with pytest.raises(InputError, match="not UTF-8"):
-        predict_file(path, to="1.17", nodes=NODES, jobs=1)
+        predict_file(path, Options(to="1.17"), nodes=NODES, jobs=1)
 
 
 _ODD = st.sampled_from([None, 1, "x", True, [], {}, 0.5])
@@ -251,14 +252,14 @@ def test_lite_pods_predict_like_full_pods(item: Any) -> None:
 def test_dump_of_odd_pods(tmp_path: Path, items: list[Any]) -> None:
     path = tmp_path / "odd.json"
     path.write_text(json.dumps({"items": items, "kind": "List"}, indent=4))
-    expected = predict(items, to="1.17", nodes=NODES).to_dict()
-    assert predict_file(path, to="1.17", nodes=NODES, jobs=1).to_dict() == expected
+    expected = predict(items, Options(to="1.17"), nodes=NODES).to_dict()
+    assert predict_file(path, Options(to="1.17"), nodes=NODES, jobs=1).to_dict() == expected
 
 
 def test_null_container_is_explained_without_defaults() -> None:
     """Go decodes ``null`` into a struct as a no-op, so both kubelets hash it; it is not defaulted (it was a
     KubehashError from apply_defaults before)."""
-    got = predict({"spec": {"nodeName": "n1", "containers": [None]}}, to="1.17", nodes=NODES).containers
+    got = predict({"spec": {"nodeName": "n1", "containers": [None]}}, Options(to="1.17"), nodes=NODES).containers
     assert [(c.container, c.verdict, [r.kind for r in c.reasons]) for c in got] == [("#0", "restart", ["algorithm"])]
 
 

@@ -12,7 +12,8 @@ from kubehash import hash_container
 from kubehash.cli import main
 from kubehash.model import RuntimeRecord, iter_containers, node_kubelet_versions
 from kubehash.sources.documents import load_documents
-from kubehash.upgrade.predict.predictor import COLUMNS, VERDICTS, Predictor, predict
+from kubehash.upgrade.options import Options
+from kubehash.upgrade.predict import COLUMNS, VERDICTS, Predictor, predict
 
 CLUSTER = Path(__file__).parents[2] / "examples" / "cluster"
 
@@ -32,7 +33,7 @@ def _keys(docs):
 
 
 def test_every_container_exactly_once(pods, nodes):
-    result = predict(pods, to="1.17", nodes=nodes)
+    result = predict(pods, Options(to="1.17"), nodes=nodes)
     got = Counter((c.namespace, c.pod, c.container, c.kind) for c in result)
     assert got == _keys(pods)
     assert sum(result.summary["verdicts"].values()) == len(result) == sum(_keys(pods).values())
@@ -40,7 +41,7 @@ def test_every_container_exactly_once(pods, nodes):
 
 
 def test_to_117_restarts_every_running_container_for_the_algorithm(pods, nodes):
-    result = predict(pods, to="1.17", nodes=nodes)
+    result = predict(pods, Options(to="1.17"), nodes=nodes)
     versions = node_kubelet_versions(nodes)
     running = [c for c in result if c.verdict != "not-running"]
     assert running and all(c.verdict == "restart" for c in running)
@@ -58,13 +59,13 @@ def test_to_117_restarts_every_running_container_for_the_algorithm(pods, nodes):
 
 
 def test_to_111_restarts_nothing(pods, nodes):
-    result = predict(pods, to="1.11", nodes=nodes)
+    result = predict(pods, Options(to="1.11"), nodes=nodes)
     assert result.restarts == []
     assert result.summary["verdicts"]["unchanged"] > 250
 
 
 def test_not_running_containers_are_never_compared(pods, nodes):
-    result = predict(pods, to="1.17", nodes=nodes)
+    result = predict(pods, Options(to="1.17"), nodes=nodes)
     by_pod = {(c.namespace, c.pod): c for c in result if c.kind == "container"}
     assert by_pod[("analytics", "model-trainer")].verdict == "not-running"  # pending, no node
     jobs = [c for c in result if c.pod.startswith("nightly-export-")]
@@ -74,10 +75,10 @@ def test_not_running_containers_are_never_compared(pods, nodes):
 
 
 def test_unknown_node_version_is_an_error_unless_from_given(pods):
-    result = predict(pods, to="1.17")
+    result = predict(pods, Options(to="1.17"))
     assert {c.verdict for c in result} == {"error", "not-running"}
     assert "unknown" in result.errors[0].error
-    result = predict(pods, to="1.17", from_version="1.10")
+    result = predict(pods, Options(to="1.17", from_version="1.10"))
     assert not result.errors
 
 
@@ -94,7 +95,7 @@ def test_decode_error_is_reported_and_the_batch_goes_on(nodes):
         },
         "status": {"phase": "Running"},
     }
-    result = predict([pod], to="1.17", nodes=nodes)
+    result = predict([pod], Options(to="1.17"), nodes=nodes)
     verdicts = {c.container: c.verdict for c in result}
     assert verdicts == {"ok": "restart", "broken": "error"}
     err = result.errors[0].error
@@ -105,7 +106,7 @@ def test_decode_error_is_reported_and_the_batch_goes_on(nodes):
 def test_nodes_as_mapping_and_cache_hits(pods):
     result = predict(
         pods,
-        to="1.17",
+        Options(to="1.17"),
         nodes={"cp-1": "1.10", "worker-1": "1.10", "worker-2": "1.10", "worker-3": "1.10", "worker-4": "1.10"},
     )
     assert not result.errors
@@ -114,7 +115,7 @@ def test_nodes_as_mapping_and_cache_hits(pods):
 
 
 def test_json_shape_and_dataframe(pods, nodes):
-    result = predict(pods, to="1.17", nodes=nodes)
+    result = predict(pods, Options(to="1.17"), nodes=nodes)
     doc = json.loads(result.to_json())
     assert set(doc) == {"summary", "containers"}
     assert all(set(COLUMNS) <= set(c) for c in doc["containers"])
@@ -166,19 +167,20 @@ def _resizable_pod():
 
 def test_control_plane_defaults_with_gates_change_the_new_hash():
     pod = _resizable_pod()
-    plain = predict([pod], to="1.27", from_version="1.26")
+    plain = predict([pod], Options(to="1.27", from_version="1.26"))
     assert [c.verdict for c in plain] == ["unchanged"]
-    gated = predict([pod], to="1.27", from_version="1.26", feature_gates={"InPlacePodVerticalScaling": True})
+    gated = predict([pod], Options(to="1.27", from_version="1.26", feature_gates={"InPlacePodVerticalScaling": True}))
     (c,) = list(gated)
     assert c.verdict == "restart"
     assert [r.kind for r in c.reasons] == ["default-added"]
     assert "ResizePolicy" in c.reasons[0].path
     # the gate only matters where the 1.27-1.32 apiserver defaults resizePolicy
-    later = predict([pod], to="1.30", from_version="1.26", control_plane="1.33")
+    later = predict([pod], Options(to="1.30", from_version="1.26", control_plane="1.33"))
     assert [c.verdict for c in later] == ["unchanged"]
     assert pod == _resizable_pod()  # the input is never modified
     off = predict(
-        [pod], to="1.27", from_version="1.26", feature_gates={"InPlacePodVerticalScaling": True}, defaults=False
+        [pod],
+        Options(to="1.27", from_version="1.26", feature_gates={"InPlacePodVerticalScaling": True}, defaults=False),
     )
     assert [c.verdict for c in off] == ["unchanged"]
 
@@ -197,7 +199,7 @@ def test_runtime_records_verify_the_model_and_catch_the_edited_pod(pods, nodes):
 
     records, errors = load_runtime([CLUSTER / "runtime"])
     assert not errors and len(records) == 281
-    result = predict(pods, to="1.11", nodes=nodes, runtime=records)
+    result = predict(pods, Options(to="1.11"), nodes=nodes, runtime=records)
     checks = Counter(c.model_check for c in result if c.verdict != "not-running")
     assert checks == {"match": 280, "mismatch": 1}
     (restart,) = result.restarts
@@ -206,7 +208,7 @@ def test_runtime_records_verify_the_model_and_catch_the_edited_pod(pods, nodes):
     assert restart.new_hash == restart.old_hash != restart.recorded_hash
     # the recorded hash is what the new kubelet compares against: to 1.17 everything restarts, and the
     # edited pod says both why
-    result17 = predict(pods, to="1.17", nodes=nodes, runtime=records)
+    result17 = predict(pods, Options(to="1.17"), nodes=nodes, runtime=records)
     edited = next(c for c in result17 if c.pod == "legacy-report-runner")
     assert {r.kind for r in edited.reasons} == {"spec-changed", "algorithm"}
     started = [c.started_at for c in result17 if c.verdict == "restart"]
@@ -242,7 +244,7 @@ def test_a_cached_decode_error_names_each_pod_once(nodes):
         },
         {"kind": "Pod", "metadata": {"name": "b"}, "spec": {"nodeName": "worker-1", "containers": [dict(bad)]}},
     ]
-    errors = [c.error for c in predict(pods, to="1.17", nodes=nodes)]
+    errors = [c.error for c in predict(pods, Options(to="1.17"), nodes=nodes)]
     assert errors[0].startswith("pod ns/a, container c:")
     assert errors[1].startswith("pod b, container c:")  # not ns/b: the cached error is not shared
 
@@ -267,23 +269,23 @@ def test_runtime_records_follow_the_pod_uid() -> None:
     nodes = {"n1": "1.17"}
     current = hash_container(_pod(None)["spec"]["containers"][0], "1.17")
     stale = _record("old-uid", 0x1234)
-    (c,) = predict([_pod("new-uid")], to="1.17", nodes=nodes, defaults=False, runtime=[stale]).containers
+    (c,) = predict([_pod("new-uid")], Options(to="1.17", defaults=False), nodes=nodes, runtime=[stale]).containers
     assert (c.recorded_hash, c.verdict, c.model_check) == (None, "unchanged", "unverified")
     (c,) = predict(
-        [_pod("new-uid")], to="1.17", nodes=nodes, defaults=False, runtime=[stale, _record("new-uid", current)]
+        [_pod("new-uid")], Options(to="1.17", defaults=False), nodes=nodes, runtime=[stale, _record("new-uid", current)]
     ).containers
     assert (c.recorded_hash, c.model_check) == (current, "match")
     (c,) = predict(
-        [_pod("new-uid")], to="1.17", nodes=nodes, defaults=False, runtime=[_record(None, 0x1234)]
+        [_pod("new-uid")], Options(to="1.17", defaults=False), nodes=nodes, runtime=[_record(None, 0x1234)]
     ).containers
     assert (c.recorded_hash, c.verdict, c.model_check) == (0x1234, "restart", "mismatch")
     (c,) = predict(
-        [_pod(None)], to="1.17", nodes=nodes, defaults=False, runtime=[stale]
+        [_pod(None)], Options(to="1.17", defaults=False), nodes=nodes, runtime=[stale]
     ).containers  # a pod without a uid
     assert c.recorded_hash == 0x1234
     exited, running = _record("u", 0x1, state="exited"), _record("u", current)
     for records in ([exited, running], [running, exited]):
-        (c,) = predict([_pod("u")], to="1.17", nodes=nodes, defaults=False, runtime=records).containers
+        (c,) = predict([_pod("u")], Options(to="1.17", defaults=False), nodes=nodes, runtime=records).containers
         assert (c.recorded_hash, c.verdict) == (current, "unchanged")
 
 
@@ -292,13 +294,13 @@ def test_absurd_node_versions_are_reported_not_raised() -> None:
     running and finished pods alike."""
     nodes = {"n1": "1." + "9" * 5000}
     done = _pod(None) | {"status": {"phase": "Succeeded"}}
-    got = predict([_pod(None), done], to="1.17", nodes=nodes).containers
+    got = predict([_pod(None), done], Options(to="1.17"), nodes=nodes).containers
     assert [c.verdict for c in got] == ["error", "not-running"]
     assert "unsupported" in (got[0].error or "").lower() or "not a" in (got[0].error or "").lower()
 
 
 def test_predictor_pod_accepts_a_list_of_pods() -> None:
-    p = Predictor(to="1.17", nodes={"n1": "1.10"})
+    p = Predictor(Options(to="1.17"), nodes={"n1": "1.10"})
     one = p.pod(_pod("u1"))
     assert len(one) == 1
     assert [c.pod for c in p.pod({"kind": "List", "items": [_pod("u1"), _pod("u2")]})] == ["db-0", "db-0"]

@@ -13,7 +13,8 @@ from kubehash.cli import cli
 from kubehash.errors import InputError
 from kubehash.pipeline.predict_file import predict_file
 from kubehash.sources.documents import load_documents
-from kubehash.upgrade.predict.predictor import predict
+from kubehash.upgrade.options import Options
+from kubehash.upgrade.predict import predict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent / "benchmarks"))
 import generate
@@ -31,10 +32,10 @@ def dump(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def test_file_prediction_is_the_document_prediction(dump: tuple[Path, Path], to: str) -> None:
     pods, nodes = dump
     node_docs = load_documents(nodes)
-    expected = predict(load_documents(pods), to=to, nodes=node_docs).to_dict()
+    expected = predict(load_documents(pods), Options(to=to), nodes=node_docs).to_dict()
     assert expected["summary"]["hash_cache"]["hits"] > 0
     for jobs in (1, 2):
-        got = predict_file(pods, to=to, nodes=node_docs, jobs=jobs)
+        got = predict_file(pods, Options(to=to), nodes=node_docs, jobs=jobs)
         assert got.to_dict() == expected
 
 
@@ -55,6 +56,6 @@ def test_bad_file_is_an_input_error(tmp_path: Path) -> None:
     bad = tmp_path / "pods.json"
     bad.write_text('{\n    "items": [\n        {"kind": "Pod"},\n        {"kind": ')
     with pytest.raises(InputError):
-        predict_file(bad, to="1.17", jobs=2)
+        predict_file(bad, Options(to="1.17"), jobs=2)
     r = CliRunner().invoke(cli, ["predict", "--to", "1.17", "--pods", str(bad), "--from", "1.16"])
     assert r.exit_code == 2 and "invalid JSON" in r.output

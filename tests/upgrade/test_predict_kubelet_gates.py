@@ -20,7 +20,8 @@ from kubehash.errors import KubehashError
 from kubehash.kubelet.without_resources import hash_without_resources
 from kubehash.model import RuntimeRecord
 from kubehash.sources.runtime import load_runtime, render_crictl_inspect
-from kubehash.upgrade.predict.predictor import predict
+from kubehash.upgrade.options import Options
+from kubehash.upgrade.predict import predict
 
 ON = {"InPlacePodVerticalScaling": True}
 NODES = {"n1": "v1.29.4", "n2": "v1.28.2", "n3": "v1.30.1"}
@@ -111,7 +112,7 @@ def test_runtime_files_carry_both_annotations(runtime_dir: Path) -> None:
 def test_gate_off_every_changed_hash_restarts(runtime_dir: Path) -> None:
     pods, _ = _cluster()
     records, _ = load_runtime([runtime_dir])
-    result = _by_pod(predict(pods, to="1.30", nodes=NODES, runtime=records))
+    result = _by_pod(predict(pods, Options(to="1.30"), nodes=NODES, runtime=records))
     assert {p: c.verdict for p, c in result.items()} == {
         "resized": "restart",
         "steady": "unchanged",
@@ -131,7 +132,7 @@ def test_gate_off_every_changed_hash_restarts(runtime_dir: Path) -> None:
 def test_gate_on_resized_containers_are_not_restarted(runtime_dir: Path) -> None:
     pods, _ = _cluster()
     records, _ = load_runtime([runtime_dir])
-    result = _by_pod(predict(pods, to="1.30", nodes=NODES, runtime=records, kubelet_feature_gates=ON))
+    result = _by_pod(predict(pods, Options(to="1.30", kubelet_feature_gates=ON), nodes=NODES, runtime=records))
     assert {p: c.verdict for p, c in result.items()} == {
         "resized": "unchanged",  # recorded hashWithoutResources equals the new one
         "steady": "unchanged",
@@ -147,7 +148,7 @@ def test_gate_on_resized_containers_are_not_restarted(runtime_dir: Path) -> None
     assert kinds["noannot"][-1] == "hash-without-resources-missing"
     assert "reads it as 0" in result["noannot"].reason_text()
     assert "hash-without-resources" not in kinds["static"]
-    summary = predict(pods, to="1.30", nodes=NODES, runtime=records, kubelet_feature_gates=ON).summary
+    summary = predict(pods, Options(to="1.30", kubelet_feature_gates=ON), nodes=NODES, runtime=records).summary
     assert summary["restart_reasons"]["hash-without-resources-missing"] == 1
     assert summary["verdicts"] == {"unchanged": 2, "restart": 3}
 
@@ -157,7 +158,7 @@ def test_targets_without_the_hash_ignore_it(runtime_dir: Path, to: str) -> None:
     pods, _ = _cluster()
     records, _ = load_runtime([runtime_dir])
     gates = ON if to != "1.26" and to != "1.33" else None  # 1.26 has no such gate, 1.33 has it on
-    result = _by_pod(predict(pods, to=to, nodes=NODES, runtime=records, kubelet_feature_gates=gates))
+    result = _by_pod(predict(pods, Options(to=to, kubelet_feature_gates=gates), nodes=NODES, runtime=records))
     assert result["resized"].verdict == "restart"
     assert all("hash-without-resources" not in r.kind for c in result.values() for r in c.reasons)
 
@@ -171,19 +172,21 @@ def _limits_only(name: str = "web") -> dict[str, Any]:
 def test_without_records_the_old_kubelets_gates_decide() -> None:
     """No runtime record: what the old kubelet wrote is derived from its minor and gates."""
     pods = [_pod("trim", "n1", [_limits_only()])]
-    plain = list(predict(pods, to="1.30", nodes=NODES))
+    plain = list(predict(pods, Options(to="1.30"), nodes=NODES))
     assert [c.verdict for c in plain] == ["restart"]  # requests defaulted: the full hash changed
     assert [r.kind for r in plain[0].reasons] == ["default-added"]
     # the new kubelet has the gate on but the old one never wrote the annotation
-    missing = list(predict(pods, to="1.30", nodes=NODES, kubelet_feature_gates=ON))
+    missing = list(predict(pods, Options(to="1.30", kubelet_feature_gates=ON), nodes=NODES))
     assert [c.verdict for c in missing] == ["restart"]
     assert "kubelet 1.29 with InPlacePodVerticalScaling off writes no" in missing[0].reason_text()
     # both with the gate on: only resources differ, so no restart
-    both = list(predict(pods, to="1.30", nodes=NODES, kubelet_feature_gates=ON, old_kubelet_feature_gates=ON))
+    both = list(predict(pods, Options(to="1.30", kubelet_feature_gates=ON, old_kubelet_feature_gates=ON), nodes=NODES))
     assert [c.verdict for c in both] == ["unchanged"]
     assert both[0].reasons[-1].kind == "hash-without-resources"
     # an old 1.26 kubelet ignores the old gate (it has none) and writes nothing
-    old126 = list(predict(pods, to="1.30", from_version="1.26", kubelet_feature_gates=ON, old_kubelet_feature_gates=ON))
+    old126 = list(
+        predict(pods, Options(to="1.30", from_version="1.26", kubelet_feature_gates=ON, old_kubelet_feature_gates=ON))
+    )
     assert [c.verdict for c in old126] == ["restart"]
     assert "kubelet 1.26 writes no" in old126[0].reason_text()
 
@@ -194,11 +197,8 @@ def test_apiserver_resize_policy_default_is_not_zeroed() -> None:
     result = list(
         predict(
             pods,
-            to="1.30",
+            Options(to="1.30", feature_gates=ON, kubelet_feature_gates=ON, old_kubelet_feature_gates=ON),
             nodes=NODES,
-            feature_gates=ON,
-            kubelet_feature_gates=ON,
-            old_kubelet_feature_gates=ON,
         )
     )
     assert [c.verdict for c in result] == ["restart"]
@@ -229,23 +229,23 @@ def test_sidecars_are_compared_only_from_132_with_the_gate_on() -> None:
         ("1.32", {"SidecarContainers": False}, "not-checked"),
         ("1.33", None, "restart"),  # GA
     ]:
-        result = predict([pod], to=to, from_version="1.31", runtime=[rec], kubelet_feature_gates=gates)
+        result = predict([pod], Options(to=to, from_version="1.31", kubelet_feature_gates=gates), runtime=[rec])
         side = next(c for c in result if c.container == "proxy")
         assert side.verdict == verdict, (to, gates)
         if verdict == "not-checked":
             assert side.reasons[0].kind == "init-container"
-    off = predict([pod], to="1.32", from_version="1.31", kubelet_feature_gates={"SidecarContainers": False})
+    off = predict([pod], Options(to="1.32", from_version="1.31", kubelet_feature_gates={"SidecarContainers": False}))
     assert "SidecarContainers off" in next(c for c in off if c.container == "proxy").reason_text()
 
 
 def test_bad_kubelet_gates_are_refused() -> None:
     pods, _ = _cluster()
     with pytest.raises(KubehashError, match=r"unknown kubelet feature gate 'SidecarContainers' for kubelet 1\.27"):
-        predict(pods, to="1.27", nodes=NODES, kubelet_feature_gates={"SidecarContainers": True})
+        predict(pods, Options(to="1.27", kubelet_feature_gates={"SidecarContainers": True}), nodes=NODES)
     with pytest.raises(KubehashError, match="locked"):
-        predict(pods, to="1.33", nodes=NODES, kubelet_feature_gates={"SidecarContainers": False})
+        predict(pods, Options(to="1.33", kubelet_feature_gates={"SidecarContainers": False}), nodes=NODES)
     with pytest.raises(KubehashError, match="unknown kubelet feature gate 'Typo'"):
-        predict(pods, to="1.30", nodes=NODES, old_kubelet_feature_gates={"Typo": True})
+        predict(pods, Options(to="1.30", old_kubelet_feature_gates={"Typo": True}), nodes=NODES)
 
 
 def test_cli_kubelet_feature_gates(tmp_path: Path, runtime_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -298,8 +298,8 @@ def test_verdict_rule(old_cpu: str, new_cpu: str, image: str, annotated: bool, g
     started = _container("web", cpu=old_cpu)
     now = _container("web", image=image, cpu=new_cpu)
     rec = _record("p", "n1", started, hwr=annotated)
-    (c,) = predict([_pod("p", "n1", [copy.deepcopy(now)])], to="1.30", nodes=NODES, runtime=[rec],
-                   kubelet_feature_gates=ON if gate else None)  # fmt: skip
+    options = Options(to="1.30", kubelet_feature_gates=ON if gate else {})
+    (c,) = predict([_pod("p", "n1", [copy.deepcopy(now)])], options, nodes=NODES, runtime=[rec])
     changed = hash_container(now, "1.30") != rec.hash
     recorded_hwr = rec.hash_without_resources or 0
     expected = changed and (not gate or hash_without_resources(now, "1.30") != recorded_hwr)
@@ -324,9 +324,10 @@ def test_example_is_reproducible_and_tells_its_story() -> None:
         assert json.loads((EXAMPLE / "runtime" / node / "crictl-inspect.json").read_text()) == recs
     records, errors = load_runtime([EXAMPLE / "runtime"])
     assert not errors
-    cp = {"feature_gates": ON, "runtime": records, "nodes": nodes}
-    off = _by_pod(predict(pods, to="1.30", **cp))
-    on = _by_pod(predict(pods, to="1.30", kubelet_feature_gates=ON, **cp))
+    off = _by_pod(predict(pods, Options(to="1.30", feature_gates=ON), runtime=records, nodes=nodes))
+    on = _by_pod(
+        predict(pods, Options(to="1.30", feature_gates=ON, kubelet_feature_gates=ON), runtime=records, nodes=nodes)
+    )
     assert {p for p, c in off.items() if c.verdict == "restart"} == {"web-0", "cart"}
     assert {p for p, c in on.items() if c.verdict == "restart"} == {"cart"}
     assert all(c.model_check == ("match" if p not in ("web-0", "cart") else "mismatch") for p, c in on.items())
@@ -340,9 +341,10 @@ def test_predict_file_in_workers_gives_the_same_result() -> None:
 
     records, _ = load_runtime([EXAMPLE / "runtime"])
     nodes = json.loads((EXAMPLE / "nodes.json").read_text())
-    options: dict[str, Any] = {"to": "1.30", "nodes": nodes, "runtime": records, "kubelet_feature_gates": ON}
-    streamed = predict_file(EXAMPLE / "pods.json", jobs=2, **options)
-    assert streamed.to_dict() == predict(json.loads((EXAMPLE / "pods.json").read_text()), **options).to_dict()
+    options = Options(to="1.30", kubelet_feature_gates=ON)
+    streamed = predict_file(EXAMPLE / "pods.json", options, nodes=nodes, runtime=records, jobs=2)
+    expected = predict(json.loads((EXAMPLE / "pods.json").read_text()), options, nodes=nodes, runtime=records)
+    assert streamed.to_dict() == expected.to_dict()
     assert streamed.summary["verdicts"] == {"restart": 1, "unchanged": 4}
 
 
@@ -371,14 +373,14 @@ def _etcd_pod(name: str, static: bool) -> dict:
 def test_static_pods_are_defaulted_with_the_kubelets_gates() -> None:
     """A static pod is defaulted by the new kubelet (DOMAIN.md §4) with the kubelet's own gates:
     InPlacePodVerticalScaling on the 1.28 kubelet writes resizePolicy; the control plane's gate does not."""
-    from kubehash.upgrade.predict.predictor import predict
+    from kubehash.upgrade.predict import predict
 
     pod = _etcd_pod("etcd-cp", static=True)
     nodes = {"cp": "1.28"}
     gate = {"InPlacePodVerticalScaling": True}
-    (plain,) = predict([pod], to="1.28", nodes=nodes).containers
-    (cp_gate,) = predict([pod], to="1.28", nodes=nodes, feature_gates=gate).containers
-    (kubelet_gate,) = predict([pod], to="1.28", nodes=nodes, kubelet_feature_gates=gate).containers
+    (plain,) = predict([pod], Options(to="1.28"), nodes=nodes).containers
+    (cp_gate,) = predict([pod], Options(to="1.28", feature_gates=gate), nodes=nodes).containers
+    (kubelet_gate,) = predict([pod], Options(to="1.28", kubelet_feature_gates=gate), nodes=nodes).containers
     assert plain.verdict == cp_gate.verdict == "unchanged"
     assert kubelet_gate.verdict == "restart"
     assert [(r.kind, r.path) for r in kubelet_gate.reasons] == [("default-added", "ResizePolicy")]
@@ -388,17 +390,18 @@ def test_static_and_api_pods_sharing_a_spec_do_not_share_defaults(tmp_path: Path
     """The same container in an API pod (control plane's gates) and a static pod (kubelet's gates): each
     gets its own defaults, whatever the order of the pods and however a dump is split between workers."""
     from kubehash.pipeline.predict_file import predict_file
-    from kubehash.upgrade.predict.predictor import predict
+    from kubehash.upgrade.predict import predict
 
     api, static = _etcd_pod("etcd-api", static=False), _etcd_pod("etcd-static", static=True)
-    options = {"to": "1.28", "nodes": {"cp": "1.28"}, "kubelet_feature_gates": {"InPlacePodVerticalScaling": True}}
+    options = Options(to="1.28", kubelet_feature_gates={"InPlacePodVerticalScaling": True})
+    nodes = {"cp": "1.28"}
     expected = {"etcd-api": "unchanged", "etcd-static": "restart"}
     for pods in ([api, static], [static, api]):
-        assert {c.pod: c.verdict for c in predict(pods, **options)} == expected
+        assert {c.pod: c.verdict for c in predict(pods, options, nodes=nodes)} == expected
         path = tmp_path / "pods.json"
         path.write_text(json.dumps({"apiVersion": "v1", "items": pods * 3, "kind": "List"}, indent=4))
         for jobs in (1, 2):
-            got = predict_file(path, jobs=jobs, **options)
+            got = predict_file(path, options, nodes=nodes, jobs=jobs)
             assert {c.pod: c.verdict for c in got} == expected
 
 
@@ -414,15 +417,13 @@ def test_static_and_api_pods_sharing_a_spec_do_not_share_defaults(tmp_path: Path
 def test_static_pods_old_and_new_kubelet_defaults(old_gate: bool, new_gate: bool, verdict: str, kinds: list) -> None:
     """A static pod is hashed by each kubelet on its own defaulted copy of the manifest: with
     InPlacePodVerticalScaling on, a 1.28 kubelet adds resizePolicy, which the mirror pod need not show."""
-    from kubehash.upgrade.predict.predictor import predict
+    from kubehash.upgrade.predict import predict
 
     gate = "InPlacePodVerticalScaling"
     (c,) = predict(
         [_etcd_pod("etcd-cp", static=True)],
-        to="1.29",
+        Options(to="1.29", kubelet_feature_gates={gate: new_gate}, old_kubelet_feature_gates={gate: old_gate}),
         nodes={"cp": "1.28"},
-        kubelet_feature_gates={gate: new_gate},
-        old_kubelet_feature_gates={gate: old_gate},
     ).containers
     assert c.verdict == verdict
     assert [r.kind for r in c.reasons][: len(kinds)] == kinds

@@ -23,17 +23,17 @@ from datetime import datetime, timezone
 from typing import Any
 
 from kubehash.golang.fnv import runtime_hex
-from kubehash.model import RuntimeRecord, node_kubelet_versions
+from kubehash.model import Documents, NodeVersions, RuntimeRecord, node_kubelet_versions
 from kubehash.upgrade.ignorefile.rules import (
     IgnoreFile,
     IgnoreFileError,
-    KubeletStart,
     decide,
     parse_version,
     same_version,
     unix_seconds,
 )
-from kubehash.upgrade.predict.predictor import ContainerPrediction, predict
+from kubehash.upgrade.options import Options
+from kubehash.upgrade.predict import ContainerPrediction, predict
 
 __all__ = [
     "CONTAINER_COLUMNS",
@@ -225,19 +225,20 @@ def _old_versions(node_versions: Mapping[str, str], files: Mapping[str, IgnoreFi
 
 def check_ignore_files(
     files: Mapping[str, IgnoreFile],
+    options: Options | None = None,
     *,
     problems: Iterable[IgnoreFileError] = (),
-    pods: Any = None,
-    nodes: Any = None,
+    pods: Documents | None = None,
+    nodes: Documents | NodeVersions | None = None,
     runtime: Iterable[RuntimeRecord] | None = None,
-    running_version: str | None = None,
-    kubelet_started: KubeletStart | Mapping[str, KubeletStart] | None = None,
-    rule: str = "public",
     now: datetime | int | None = None,
 ) -> CheckResult:
     """Validate ``files`` (node → file; ``problems``: files that did not load) and, given ``pods`` and the
-    version the kubelets run (``running_version``, the upgrade target), judge every container and node.
-    ``nodes``: Node documents or ``{node: version}`` (the old versions, before the upgrade)."""
+    run's ``options`` (``options.to``: the version the new kubelets run; the ignore-file rule, when the kubelet
+    starts, and the rest of the prediction's settings), judge every container and node. ``nodes``: Node
+    documents or ``{node: version}`` (the old versions, before the upgrade); ``runtime=None``: no runtime
+    records were given (dangers cannot be seen)."""
+    running_version = options.to if options is not None else None
     if isinstance(nodes, Mapping) and "items" not in nodes and "kind" not in nodes:
         node_versions = {str(k): str(v) for k, v in nodes.items()}
     else:
@@ -250,18 +251,17 @@ def check_ignore_files(
         node_versions={n: v for n, v in node_versions.items() if n not in reported},
         now=now,
     )
-    if pods is None or running_version is None:
+    if pods is None or options is None or running_version is None:
         return result
+    kubelet_started, rule = options.kubelet_started, options.ignore_rule
     records = list(runtime) if runtime is not None else None
     result.have_runtime = records is not None
     pred = predict(
         pods,
-        to=running_version,
+        options,
         nodes=_old_versions(node_versions, files, running_version),
-        runtime=records,
+        runtime=records or (),
         ignore_files=files,
-        ignore_rule=rule,
-        kubelet_started=kubelet_started,
     )
     result.input_errors = [c.error or "" for c in pred.errors]
     for c in pred:

@@ -34,18 +34,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Protocol
 
-from kubehash.errors import IgnoreFileError
+from kubehash.errors import IgnoreFileError, InputError
 
 __all__ = [
     "DEFAULT_PATH",
     "RULES",
     "IgnoreFile",
-    "IgnoreFileError",
     "KubeletCacheState",
     "KubeletReading",
     "KubeletStart",
     "decide",
     "format_ignore_file",
+    "generate_ignore_files",
     "kubelet_reads",
     "kubelet_start",
     "parse_ignore_file",
@@ -305,3 +305,17 @@ def protection_hook(
         return decide(f, running_version=running_version, started_at=c.started_at, kubelet_started=start, rule=rule)
 
     return hook
+
+
+def generate_ignore_files(node_versions: Mapping[str, str], *, now: datetime | int) -> dict[str, IgnoreFile]:
+    """One file per node holding the node's **current** kubelet version (as ``status.nodeInfo.kubeletVersion``
+    prints it, which is the old kubelet's ``version.Get()``; a missing ``v`` is added) and ``now``."""
+    t = now if isinstance(now, int) else unix_seconds(now)
+    out: dict[str, IgnoreFile] = {}
+    for node, version in sorted(node_versions.items()):
+        v = version.strip()
+        v = v if v.startswith("v") else "v" + v
+        if parse_version(v) is None:
+            raise InputError(f"node {node}: kubelet version {version!r} is not a full version like v1.10.13")
+        out[node] = IgnoreFile(v, t, node)
+    return out

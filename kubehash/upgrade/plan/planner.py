@@ -31,10 +31,11 @@ from typing import Any
 from kubehash.errors import KubehashError
 from kubehash.kubelet.defaults import apply_defaults
 from kubehash.kubelet.releases import release
-from kubehash.model import RuntimeRecord, iter_pods, node_kubelet_versions
+from kubehash.model import Documents, NodeVersions, RuntimeRecord, iter_pods, node_kubelet_versions
 from kubehash.upgrade.labels import reason_labels
+from kubehash.upgrade.options import Options
 from kubehash.upgrade.plan.skew import SKEW_POLICY, allowed_targets, hop_allowed, max_kubelet_skew, minor_range
-from kubehash.upgrade.predict.predictor import Prediction, predict
+from kubehash.upgrade.predict import Prediction, predict
 
 __all__ = ["Hop", "UpgradePath", "UpgradePlan", "plan"]
 
@@ -248,18 +249,21 @@ class _Planner:
         self,
         pods: list[Mapping[str, Any]],
         start: str,
+        target: str,
         node_versions: dict[str, str],
-        runtime: Iterable[RuntimeRecord] | None,
-        defaults: bool,
+        runtime: Iterable[RuntimeRecord],
+        options: Options,
     ) -> None:
-        self.pods, self.start, self.defaults = pods, start, defaults
+        self.pods, self.start, self.target, self.options = pods, start, target, options
+        self.defaults = options.defaults
         self.orig = {n: v for n, v in node_versions.items()}
         for pod in pods:
             n = _node_of(pod)
             if n is not None:
                 self.orig.setdefault(n, start)
-        self.runtime = list(runtime or ())
+        self.runtime = list(runtime)
         self._defaulted: dict[tuple[int, str], Mapping[str, Any]] = {}
+        self._gates: dict[str, dict[str, bool]] = {}  # the control plane's gates per minor
         # records synthesized after reaching a version: (namespace, pod, container) -> record, per version
         self.settled: dict[str, dict[tuple[str | None, str | None, str], RuntimeRecord]] = {}
 
@@ -273,7 +277,11 @@ class _Planner:
         key = (id(pod), version)
         hit = self._defaulted.get(key)
         if hit is None:
-            hit = self._defaulted[key] = apply_defaults(pod, version).obj
+            gates = self._gates.get(version)
+            if gates is None:
+                hop = self.options.for_hop(self.start, version, first=False, last=False)
+                gates = self._gates[version] = dict(hop.feature_gates)
+            hit = self._defaulted[key] = apply_defaults(pod, version, feature_gates=gates).obj
         return hit
 
     def _records(self, version: str) -> list[RuntimeRecord]:
@@ -291,14 +299,8 @@ class _Planner:
         if self.defaults and a != self.start:
             # the kubelets at ``a`` saw the dump as the ``a`` API server serves it (defaults apply on read)
             pods = [self._served(p, a) for p in pods]
-        prediction = predict(
-            pods,
-            to=b,
-            nodes=nodes_at_a,
-            runtime=self._records(a),
-            control_plane=b,
-            defaults=self.defaults,
-        )
+        options = self.options.for_hop(a, b, first=a == self.start, last=b == self.target)
+        prediction = predict(pods, options, nodes=nodes_at_a, runtime=self._records(a))
         ok, note = hop_allowed(a, b)
         hop = Hop(a, b, tuple(sorted(upgraded)), prediction, ok, note)
         if b not in self.settled:
@@ -325,25 +327,26 @@ class _Planner:
 
 
 def plan(
-    pods: Any,
+    pods: Documents,
+    options: Options,
     *,
-    to: str,
-    nodes: Any = None,
-    from_version: str | None = None,
-    runtime: Iterable[RuntimeRecord] | None = None,
-    defaults: bool = True,
+    nodes: Documents | NodeVersions | None = None,
+    runtime: Iterable[RuntimeRecord] = (),
     progress: Callable[[Hop], None] | None = None,
 ) -> UpgradePlan:
-    """Plan in-place kubelet upgrades from ``from_version`` (default: the oldest kubelet in ``nodes``) to ``to``.
+    """Plan in-place kubelet upgrades from ``options.from_version`` (default: the oldest kubelet in ``nodes``)
+    to ``options.to``.
 
-    ``pods``, ``nodes`` and ``runtime`` are as for :func:`~kubehash.upgrade.predict.predict`. With ``defaults``
-    (the default) the API servers' defaults apply, each minor with its default feature gates: before a hop
+    ``pods``, ``nodes`` and ``runtime`` are as for :func:`~kubehash.upgrade.predict.predict`. With
+    ``options.defaults`` (the default) the API servers' defaults apply, each minor with its feature gates
+    (``options``' gates where that minor has them, else its defaults): before a hop
     ``a -> b`` the kubelets see the dump as the ``a`` API server serves it, and the new kubelet sees that as the
     ``b`` one serves it (the same as serving the dump, unless a later minor stops adding a default an earlier
     one added: ``resizePolicy`` with ``InPlacePodVerticalScaling`` turned on, 1.32 -> 1.33). Raises
     :class:`~kubehash.errors.KubehashError` when ``to`` is not newer than the start, or a node runs a
     kubelet older than ``from_version``."""
     node_versions = _node_versions(nodes)
+    from_version, to = options.from_version, options.to
     if from_version is None:
         if not node_versions:
             raise KubehashError("no node kubelet versions: pass nodes or a from-version")
@@ -359,7 +362,7 @@ def plan(
             f"node {older[0]} runs kubelet {node_versions[older[0]]}, older than the plan's start {start}: "
             "pass that version as the start"
         )
-    planner = _Planner(list(iter_pods(pods)), start, node_versions, runtime, defaults)
+    planner = _Planner(list(iter_pods(pods)), start, target, node_versions, runtime, options)
     versions = minor_range(start, target)
     hops: list[Hop] = []
     for a in versions[:-1]:

@@ -1,10 +1,10 @@
-"""Reading and writing ignore files on disk, in the layout ``kubehash ignore-file generate`` produces.
+"""Reading ignore files from disk, alone or in the layout ``kubehash ignore-file generate`` writes.
 
 Layout: ``DIR/<node>/<path without its leading '/'>``, i.e. ``DIR/worker-1/tmp/cache.version.save`` for the
 default path: ``DIR/<node>/`` mirrors the node's root filesystem, so ``rsync -a DIR/worker-1/ worker-1:/``
-(or the generated script / DaemonSet) puts the file where the patched kubelet looks. Writes go through
-:func:`kubehash.atomicfile.write_atomic`: temp file + fsync + rename, mode 0644, no symlinks, nothing outside
-``DIR``, no replacement of a different file without ``force``.
+(or the generated script / DaemonSet) puts the file where the patched kubelet looks. What the kubelet makes of
+a file's content is :mod:`kubehash.upgrade.ignorefile.rules`; this module reports what it finds on disk
+(missing, symlink, directory, unreadable) as the kubelet would meet it.
 """
 
 from __future__ import annotations
@@ -12,32 +12,14 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
-from kubehash.atomicfile import write_atomic
-from kubehash.errors import OutputError
-from kubehash.upgrade.ignorefile.rules import (
-    DEFAULT_PATH,
-    IgnoreFile,
-    IgnoreFileError,
-    format_ignore_file,
-    parse_ignore_file,
-    parse_version,
-    unix_seconds,
-)
+from kubehash.errors import IgnoreFileError, InputError
+from kubehash.upgrade.ignorefile.rules import DEFAULT_PATH, IgnoreFile, parse_ignore_file
 
-__all__ = [
-    "LoadedIgnoreFiles",
-    "WriteResult",
-    "generate_ignore_files",
-    "layout_path",
-    "load_ignore_files",
-    "read_ignore_file",
-    "write_ignore_files",
-]
+__all__ = ["LoadedIgnoreFiles", "layout_path", "load_ignore_files", "read_ignore_file"]
 
 _NODE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
 
@@ -45,55 +27,15 @@ _NODE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
 def _rel(path: str) -> Path:
     rel = Path(path.lstrip("/"))
     if not path.startswith("/") or ".." in rel.parts or not rel.parts:
-        raise ValueError(f"ignore file path {path!r} must be absolute and contain no '..'")
+        raise InputError(f"ignore file path {path!r} must be absolute and contain no '..'")
     return rel
 
 
 def layout_path(out_dir: str | os.PathLike[str], node: str, path: str = DEFAULT_PATH) -> Path:
     """``out_dir/<node>/<path>``; ``node`` must be a valid node name (a DNS subdomain)."""
     if not _NODE_NAME.match(node) or ".." in node:
-        raise ValueError(f"{node!r} is not a valid node name")
+        raise InputError(f"{node!r} is not a valid node name")
     return Path(out_dir) / node / _rel(path)
-
-
-def generate_ignore_files(node_versions: Mapping[str, str], *, now: datetime | int) -> dict[str, IgnoreFile]:
-    """One file per node holding the node's **current** kubelet version (as ``status.nodeInfo.kubeletVersion``
-    prints it, which is the old kubelet's ``version.Get()``; a missing ``v`` is added) and ``now``."""
-    t = now if isinstance(now, int) else unix_seconds(now)
-    out: dict[str, IgnoreFile] = {}
-    for node, version in sorted(node_versions.items()):
-        v = version.strip()
-        v = v if v.startswith("v") else "v" + v
-        if parse_version(v) is None:
-            raise ValueError(f"node {node}: kubelet version {version!r} is not a full version like v1.10.13")
-        out[node] = IgnoreFile(v, t, node)
-    return out
-
-
-@dataclass(frozen=True)
-class WriteResult:
-    node: str
-    path: str
-    status: str  # "written" | "unchanged" | "refused"
-    error: str | None = None
-
-
-def write_ignore_files(
-    files: Mapping[str, IgnoreFile], out_dir: str | os.PathLike[str], *, path: str = DEFAULT_PATH, force: bool = False
-) -> list[WriteResult]:
-    """Write every file into the layout under ``out_dir``; a refused file does not stop the others."""
-    results = []
-    for node, f in sorted(files.items()):
-        try:
-            target = layout_path(out_dir, node, path)
-            data = format_ignore_file(f).encode()
-            # absolute: write_atomic resolves a relative target against root
-            changed = write_atomic(target.absolute(), data, force=force, mode=0o644, root=out_dir)
-        except (OutputError, ValueError) as e:
-            results.append(WriteResult(node, str(Path(out_dir) / node), "refused", str(e)))
-            continue
-        results.append(WriteResult(node, str(target), "written" if changed else "unchanged"))
-    return results
 
 
 def read_ignore_file(file: str | os.PathLike[str], *, node: str | None = None) -> IgnoreFile:
