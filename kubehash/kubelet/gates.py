@@ -99,8 +99,10 @@ def resolve_gates(
                     f"{', '.join(KUBELET_GATES)})"
                 )
             known = ", ".join(stages) or "none"
-            what = "gates of this minor that change what the kubelet compares" if kubelet else (
-                "container-defaulting gates of this minor"
+            what = (
+                "gates of this minor that change what the kubelet compares"
+                if kubelet
+                else ("container-defaulting gates of this minor")
             )
             place = f"kubelet {rel.minor}" if kubelet else f"Kubernetes {rel.minor}"
             raise FeatureGateError(f"unknown {who}feature gate {name!r} for {place} ({what}: {known})")

@@ -334,9 +334,7 @@ class Predictor:
         """The :class:`Prediction` of ``containers`` (cache counters: this predictor's, unless given)."""
         hits = self.hasher.hits if hits is None else hits
         misses = self.hasher.misses if misses is None else misses
-        return Prediction(
-            self.target.minor, self.options.defaults_by, containers, hits, misses, list(input_errors)
-        )
+        return Prediction(self.target.minor, self.options.defaults_by, containers, hits, misses, list(input_errors))
 
 
 def predict(
