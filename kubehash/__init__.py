@@ -10,6 +10,8 @@ The main entry points::
     kubehash.preflight(pods, nodes, to="1.13") -> PreflightReport  # tolerations, node selectors
 """
 
+import importlib.metadata
+
 from kubehash.errors import DecodeError, KubehashError, UnsupportedVersionError
 from kubehash.golang.fnv import runtime_hex
 from kubehash.kubelet.defaults import Applied, Defaulted, apply_defaults
@@ -20,7 +22,7 @@ from kubehash.upgrade.explain import Explanation, explain
 from kubehash.upgrade.predict import ContainerPrediction, Prediction, predict
 from kubehash.upgrade.preflight.checks import PreflightReport, preflight
 
-__version__ = "0.1.0"
+__version__ = importlib.metadata.version("kubehash")
 
 __all__ = [
     "RELEASES",

@@ -9,9 +9,10 @@ import click
 
 from kubehash import exitcodes
 from kubehash.cli._common import version_option
-from kubehash.cli._inputs import ClusterArgs, cluster_options
+from kubehash.cli._inputs import cluster_options
 from kubehash.cli.app import cli
 from kubehash.errors import KubehashError
+from kubehash.pipeline.cluster import Cluster, read_cluster
 from kubehash.report.plan import PLAN_FORMATS, render_plan
 from kubehash.upgrade.options import Options
 from kubehash.upgrade.plan.planner import plan
@@ -37,7 +38,7 @@ from kubehash.upgrade.plan.planner import plan
 def plan_cmd(
     from_version: str | None,
     to_version: str,
-    cluster: ClusterArgs,
+    cluster: Cluster,
     defaults: bool,
     output: str,
 ) -> None:
@@ -48,7 +49,12 @@ def plan_cmd(
 
     Exit codes: 0 planned, 2 input error (unreadable file, undecodable container: reported on stderr, the rest
     is still planned), 1 usage error."""
-    snap, problems = cluster.gather()
+    try:
+        state = read_cluster(cluster)
+    except KubehashError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(exitcodes.INPUT_ERROR)
+    snap, problems = state.snapshot, state.problems
     try:
         result = plan(
             snap.pods,
@@ -60,7 +66,7 @@ def plan_cmd(
         click.echo(f"error: {e}", err=True)
         sys.exit(exitcodes.INPUT_ERROR)
     if result.containers == 0:
-        click.echo(f"error: {cluster.pods_file or 'cluster'}: no pods found", err=True)
+        click.echo(f"error: {cluster.label}: no pods found", err=True)
         sys.exit(exitcodes.INPUT_ERROR)
     hops = [*result.hops, *result.direct.hops]
     errors = [*problems, *sorted({c.error or "" for h in hops for c in h.prediction.errors})]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
@@ -17,20 +16,16 @@ from kubehash.cli._common import (
     version_text_option,
     write_stdout,
 )
-from kubehash.cli._inputs import ClusterArgs, cluster_options
+from kubehash.cli._inputs import cluster_options
 from kubehash.cli.app import cli
 from kubehash.cli.progress import pod_progress
 from kubehash.errors import InputError, KubehashError
 from kubehash.kubelet import gates as _kubelet_gates
+from kubehash.pipeline.cluster import Cluster, predict_cluster
 from kubehash.pipeline.gcpause import gc_relaxed
-from kubehash.pipeline.parallel import default_jobs
-from kubehash.pipeline.predict_file import predict_file
 from kubehash.report.prediction import PREDICT_FORMATS, write_prediction
-from kubehash.sources.ignorefiles import load_ignore_files
-from kubehash.sources.snapshot import is_snapshot
 from kubehash.upgrade.ignorefile.rules import RULES
 from kubehash.upgrade.options import Options
-from kubehash.upgrade.predict import predict
 
 
 @cli.command("predict")
@@ -58,12 +53,6 @@ from kubehash.upgrade.predict import predict
     default="restart",
     show_default=True,
     help="Exit 3 when a restart is predicted ('never': exit 0).",
-)
-@click.option(
-    "--ignore-files",
-    default=None,
-    help="Ignore files in the 'kubehash ignore-file generate' layout (DIR/<node>/tmp/cache.version.save): "
-    "containers they protect get verdict 'protected'.",
 )
 @click.option(
     "--ignore-rule",
@@ -111,14 +100,13 @@ from kubehash.upgrade.predict import predict
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def predict_cmd(
     to_version: str,
-    cluster: ClusterArgs,
+    cluster: Cluster,
     from_version: str | None,
     control_plane_version: str | None,
     old_go_version: str | None,
     new_go_version: str | None,
     output: str,
     fail_on: str,
-    ignore_files: str | None,
     ignore_rule: str,
     kubelet_start: str | None,
     feature_gates: str | None,
@@ -143,11 +131,6 @@ def predict_cmd(
         option="--old-kubelet-feature-gates",
         check=_kubelet_gates.old_kubelet_gates,
     )
-    # A dump file is streamed (memory bounded by one pod plus results) and split between --jobs processes;
-    # snapshots, standard input, live clusters and namespace filters load the pods first.
-    pods_file = cluster.pods_file
-    stream = pods_file not in (None, "-") and cluster.namespace is None and _is_dump(pods_file)
-    snap, problems = cluster.gather(load_pods=not stream)
     try:
         options = Options(
             to=to_version,
@@ -164,40 +147,22 @@ def predict_cmd(
         )
     except KubehashError as e:
         raise click.UsageError(str(e)) from None
-    loaded = load_ignore_files([ignore_files]) if ignore_files else None
-    inputs: dict[str, Any] = {
-        "nodes": snap.nodes or None,
-        "runtime": snap.runtime,
-        "ignore_files": loaded.files if loaded else None,
-    }
-    if stream:
-        try:
-            with pod_progress(None, quiet=quiet) as tick:
-                result = predict_file(pods_file, options, jobs=jobs or default_jobs(), progress=tick, **inputs)
-        except InputError as e:
-            click.echo(f"error: {e}", err=True)
-            sys.exit(exitcodes.INPUT_ERROR)
-    else:
-        with pod_progress(snap.pods, quiet=quiet) as tick:
-            result = predict(snap.pods, options, progress=tick, **inputs)
-    if loaded is not None:
-        result.input_errors[:0] = [str(e) for e in loaded.problems]
+    try:
+        with pod_progress(None, quiet=quiet) as tick:
+            result = predict_cluster(cluster, options, jobs=jobs, progress=tick)
+    except InputError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(exitcodes.INPUT_ERROR)
     if len(result) == 0:
-        click.echo(f"error: {pods_file or 'cluster'}: no pods found", err=True)
+        click.echo(f"error: {cluster.label}: no pods found", err=True)
         sys.exit(exitcodes.INPUT_ERROR)
     for c in result.errors:
         click.echo(f"error: {c.error}", err=True)
-    result.input_errors[:0] = problems
     for msg in result.input_errors:
         click.echo(f"error: {msg}", err=True)
     with gc_relaxed():  # formatting 100k+ rows allocates millions of objects, none of them garbage
         write_stdout(functools.partial(write_prediction, result, output))
     sys.exit(_exit_code(result, fail_on))
-
-
-def _is_dump(path: str) -> bool:
-    """A regular file that is not a kubehash snapshot (JSON or YAML text)."""
-    return Path(path).is_file() and not is_snapshot(path)
 
 
 def _exit_code(result: Any, fail_on: str) -> int:

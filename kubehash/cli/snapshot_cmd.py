@@ -10,8 +10,10 @@ from pathlib import Path
 import click
 
 from kubehash import exitcodes
-from kubehash.cli._inputs import ClusterArgs, cluster_options
+from kubehash.cli._inputs import cluster_options
 from kubehash.cli.app import cli
+from kubehash.errors import KubehashError
+from kubehash.pipeline.cluster import Cluster, read_cluster
 from kubehash.sources.snapshot import save_snapshot
 
 
@@ -43,7 +45,7 @@ def _refusal(target: Path, force: bool) -> str | None:
 @cluster_options
 @click.option("--force", is_flag=True, help="Replace an existing --out file.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary line.")
-def snapshot_cmd(out: str, cluster: ClusterArgs, force: bool, quiet: bool) -> None:
+def snapshot_cmd(out: str, cluster: Cluster, force: bool, quiet: bool) -> None:
     """Save pods, nodes and runtime records in one file, to predict offline.
 
     Without --pods, pods and nodes (unless --nodes) are read from the live cluster through the
@@ -51,19 +53,22 @@ def snapshot_cmd(out: str, cluster: ClusterArgs, force: bool, quiet: bool) -> No
     Runtime files that cannot be read are reported and the rest is still saved (exit 2).
     Exit codes: 0 saved, 1 usage error, 2 input error (cluster unreachable, unreadable file),
     4 --out exists (use --force)."""
-    if cluster.namespace is not None and cluster.all_namespaces:
-        raise click.UsageError("-n/--namespace and -A/--all-namespaces are mutually exclusive")
     target = Path(out)
     refusal = _refusal(target, force)
     if refusal:  # before a possibly long read of the cluster
         click.echo(f"error: {target}: {refusal}", err=True)
         sys.exit(exitcodes.OUTPUT_REFUSED)
     with _status(quiet) as update:
-        update("reading the cluster" if cluster.pods_file is None else "reading files")
-        snap, errors = cluster.gather()
-    snap.source.update(namespace=cluster.namespace, runtime=list(cluster.runtime_paths))
-    if cluster.nodes_file is not None:
-        snap.source["nodes"] = cluster.nodes_file
+        update("reading the cluster" if cluster.pods is None else "reading files")
+        try:
+            state = read_cluster(cluster)
+        except KubehashError as e:
+            click.echo(f"error: {e}", err=True)
+            sys.exit(exitcodes.INPUT_ERROR)
+    snap, errors = state.snapshot, state.problems
+    snap.source.update(namespace=cluster.namespace, runtime=[str(p) for p in cluster.runtime])
+    if cluster.nodes is not None:
+        snap.source["nodes"] = str(cluster.nodes)
     for e in errors:
         click.echo(f"error: {e}", err=True)
     snap.notes = [*snap.notes, *errors]

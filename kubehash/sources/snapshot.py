@@ -16,6 +16,7 @@ with the garbage collector paused (see :mod:`kubehash.pipeline.gcpause`).
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -53,9 +54,10 @@ _DATETIME_FIELDS = ("started_at", "created_at")
 
 
 def _kubehash_version() -> str:
-    import kubehash
-
-    return str(getattr(kubehash, "__version__", "unknown"))
+    try:
+        return importlib.metadata.version("kubehash")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "unknown"
 
 
 def _now() -> datetime:
