@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["DecodeError", "KubehashError", "OutputError", "UnsupportedVersionError"]
+__all__ = ["DecodeError", "KubehashError", "OutputError", "UnsupportedVersionError", "VersionError"]
 
 
 class KubehashError(Exception):
@@ -18,6 +18,21 @@ class UnsupportedVersionError(KubehashError, ValueError):
         self.version = version
         self.supported = supported
         super().__init__(f"unsupported kubelet version {version!r}; supported minors: {', '.join(supported)}")
+
+
+class VersionError(KubehashError, ValueError):
+    """A version string kubehash cannot parse (a kubelet version, a Go version); names the node when known."""
+
+    def __init__(self, text: object, problem: str, *, node: str | None = None, what: str = "kubelet version") -> None:
+        self.text = text
+        self.problem = problem
+        self.node = node
+        self.what = what
+        shown = repr(text)
+        if len(shown) > 60:
+            shown = shown[:57] + "..."
+        where = f"node {node}: " if node is not None else ""
+        super().__init__(f"{where}not a {what}: {shown} ({problem})")
 
 
 def _render_path(path: list[str | int]) -> str:
