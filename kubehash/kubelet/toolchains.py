@@ -46,8 +46,10 @@ __all__ = [
     "toolchain_table",
 ]
 
-_GO = re.compile(r"(?:go)?(?P<major>[0-9]{1,4})\.(?P<minor>[0-9]{1,4})(?:\.(?P<patch>[0-9]{1,4}))?"
-                 r"(?:(?P<pre>rc|beta)(?P<pre_num>[0-9]{1,4}))?")
+_GO = re.compile(
+    r"(?:go)?(?P<major>[0-9]{1,4})\.(?P<minor>[0-9]{1,4})(?:\.(?P<patch>[0-9]{1,4}))?"
+    r"(?:(?P<pre>rc|beta)(?P<pre_num>[0-9]{1,4}))?"
+)
 _PRE_RANK = {"beta": 0, "rc": 1}
 
 
@@ -106,7 +108,9 @@ def parse_go_version(text: object, *, node: str | None = None) -> GoVersion:
     patch = m.group("patch")
     major, minor = int(m.group("major")), int(m.group("minor"))
     pre_num = int(m.group("pre_num") or 0)
-    canonical = f"{major}.{minor}" + (f".{int(patch)}" if patch is not None else "") + (f"{pre}{pre_num}" if pre else "")
+    canonical = (
+        f"{major}.{minor}" + (f".{int(patch)}" if patch is not None else "") + (f"{pre}{pre_num}" if pre else "")
+    )
     return GoVersion(major, minor, None if patch is None else int(patch), pre, pre_num, canonical)
 
 
@@ -282,9 +286,7 @@ def newest_patch(minor: str | KubeletVersion) -> KubeletVersion:
     return parse_version(f"v{v.minor_key}.{entry.newest_patch}")
 
 
-def toolchain(
-    version: str | KubeletVersion, *, node: str | None = None, go_version: str | None = None
-) -> Toolchain:
+def toolchain(version: str | KubeletVersion, *, node: str | None = None, go_version: str | None = None) -> Toolchain:
     """The Go toolchain assumed for kubelet ``version``; ``go_version`` (a user override) wins.
 
     Raises :class:`~kubehash.errors.VersionError` for an unparseable version or Go version (naming ``node``)

@@ -143,9 +143,7 @@ def parse_version(text: object, *, node: str | None = None) -> KubeletVersion:
         raise VersionError(text, "contains control or non-ASCII characters", node=node)
     m = _VERSION.fullmatch(stripped)
     if m is None:
-        raise VersionError(
-            text, "expected MAJOR.MINOR or vMAJOR.MINOR.PATCH with an optional -/+ suffix", node=node
-        )
+        raise VersionError(text, "expected MAJOR.MINOR or vMAJOR.MINOR.PATCH with an optional -/+ suffix", node=node)
     suffix = m.group("suffix") or ""
     if suffix in ("-", "+"):
         raise VersionError(text, "empty suffix after the patch number", node=node)

@@ -19,6 +19,7 @@ minor's newest patch from its ``kubernetes-1.N.P`` tags, and the data date from 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import re
 import subprocess
@@ -140,7 +141,7 @@ def build_minor(entry: dict[str, Any], sections: list[Section], file_name: str) 
         if bump is None or (rows[-1].get("go") is not None and parse_go_version(rows[-1]["go"]) == bump.go):
             continue
         rows.append(_row(patch, bump, origin, section.heading))
-    for here, nxt in zip(rows, rows[1:]):
+    for here, nxt in itertools.pairwise(rows):
         here["to"] = nxt["from"] - 1
     rows[-1]["to"] = newest
     out = dict(entry)
@@ -192,7 +193,9 @@ def api_tags(git_dir: str) -> dict[str, tuple[int, str]]:
     return newest
 
 
-def generate(doc: dict[str, Any], changelogs: Path | None, tags: dict[str, tuple[int, str]] | None = None) -> dict[str, Any]:
+def generate(
+    doc: dict[str, Any], changelogs: Path | None, tags: dict[str, tuple[int, str]] | None = None
+) -> dict[str, Any]:
     """The regenerated spec document from the current one, a directory of CHANGELOGs and optional api tags."""
     out = dict(doc)
     minors = []
