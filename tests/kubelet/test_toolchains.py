@@ -177,3 +177,10 @@ def test_hash_without_resources_rows() -> None:
 def test_versions_in_table_parse() -> None:
     for minor in MINORS:
         assert parse_version(minor).minor_key == minor
+
+
+@given(st.one_of(st.text(max_size=60), st.integers(), st.none()), st.one_of(st.none(), st.text(max_size=20)))
+def test_toolchain_raises_only_kubehash_errors(version: object, go: str | None) -> None:
+    with contextlib.suppress(KubehashError):
+        tc = toolchain(version, node="n", go_version=go)  # type: ignore[arg-type]
+        assert tc.resolved.minor_key in TABLE
