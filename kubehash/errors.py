@@ -3,7 +3,8 @@
 ::
 
     KubehashError
-    ├── UnsupportedVersionError   a kubelet version kubehash cannot parse or has no release row for
+    ├── VersionError              a version string (kubelet, Go) kubehash cannot parse
+    ├── UnsupportedVersionError   a kubelet version kubehash has no release row for
     ├── FeatureGateError          a feature gate a version does not have, or a locked one changed
     ├── DecodeError               the kubelet could not decode a container (Go's decoder rejects a value)
     ├── QuantityError             ``resource.ParseQuantity`` rejects a string
@@ -34,6 +35,7 @@ __all__ = [
     "OutputError",
     "QuantityError",
     "UnsupportedVersionError",
+    "VersionError",
 ]
 
 
@@ -55,6 +57,21 @@ class UnsupportedVersionError(KubehashError, ValueError):
 class FeatureGateError(KubehashError, ValueError):
     """A ``--feature-gates`` value a component of that version would refuse (unknown gate, locked gate, not a
     bool)."""
+
+
+class VersionError(KubehashError, ValueError):
+    """A version string kubehash cannot parse (a kubelet version, a Go version); names the node when known."""
+
+    def __init__(self, text: object, problem: str, *, node: str | None = None, what: str = "kubelet version") -> None:
+        self.text = text
+        self.problem = problem
+        self.node = node
+        self.what = what
+        shown = repr(text)
+        if len(shown) > 60:
+            shown = shown[:57] + "..."
+        where = f"node {node}: " if node is not None else ""
+        super().__init__(f"{where}not a {what}: {shown} ({problem})")
 
 
 def _render_path(path: list[str | int]) -> str:
