@@ -29,6 +29,7 @@ from kubehash.golang.jsonvalue import go_string
 from kubehash.golang.spew import compile_typed
 from kubehash.kubelet.releases import Release, go_at_least, release
 from kubehash.kubelet.schema import load_schema
+from kubehash.kubelet.toolchains import toolchain
 
 __all__ = ["SOURCES", "HashPlan", "hash_container", "hash_input", "plan_for", "spew_bytes"]
 
@@ -162,7 +163,7 @@ def plan_for(version: str, source: str = "apiserver", go_version: str | None = N
         return plan
     _check_source(source)
     rel = release(version)
-    go = go_version if go_version is not None else rel.go
+    go = go_version if go_version is not None else toolchain(version).go_for_hashing
     plan = _plan(rel.minor, source, rel.era != "struct" and go_at_least(go, 1, 22))
     if type(version) is str and type(go_version) in (str, type(None)) and len(_PLANS) < 1024:
         _PLANS[key] = plan

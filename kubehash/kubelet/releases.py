@@ -14,12 +14,12 @@ code in :mod:`kubehash.kubelet.defaults`), the rules that run only with a featur
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from kubehash.errors import UnsupportedVersionError
+from kubehash.errors import UnsupportedVersionError, VersionError
+from kubehash.kubelet.versions import parse_version
 
 __all__ = ["GATE_STAGE_DEFAULT", "RELEASES", "Release", "go_at_least", "normalize_minor", "release"]
 
@@ -76,16 +76,14 @@ def _row(row: dict[str, object]) -> Release:
 RELEASES: list[Release] = _load()
 _BY_MINOR = {r.minor: r for r in RELEASES}
 
-_VERSION = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+].*)?$")
-
 
 def normalize_minor(version: str) -> str:
-    """``"v1.10.13"``, ``"1.10"``, ``"1.17.0"``, ``"v1.30.2-eks-1234"`` -> ``"1.10"`` etc."""
-    m = _VERSION.match(str(version).strip())
+    """``"v1.10.13"``, ``"1.10"``, ``"1.17.0"``, ``"v1.30.2-eks-1234"`` -> ``"1.10"`` etc.
+    (:func:`kubehash.kubelet.versions.parse_version`; :class:`UnsupportedVersionError` if it does not parse)."""
     try:
-        return f"{int(m.group(1))}.{int(m.group(2))}"  # type: ignore[union-attr]
-    except (AttributeError, ValueError):  # no match, or digits past Python's int-conversion limit
-        raise UnsupportedVersionError(version, supported_minors()) from None
+        return parse_version(version).minor_key
+    except VersionError as e:
+        raise UnsupportedVersionError(version, supported_minors(), why=e.problem) from None
 
 
 def supported_minors() -> list[str]:
@@ -103,7 +101,8 @@ def release(version: str) -> Release:
 
 
 def go_at_least(go: str, major: int, minor: int) -> bool:
-    m = re.match(r"^(?:go)?(\d+)\.(\d+)", go)
-    if not m:
-        raise ValueError(f"not a Go version: {go!r}")
-    return (int(m.group(1)), int(m.group(2))) >= (major, minor)
+    """Whether Go release ``go`` (``1.22.5``, ``go1.21``) is ``major.minor`` or later
+    (:class:`~kubehash.errors.VersionError` when it is not a Go version)."""
+    from kubehash.kubelet.toolchains import parse_go_version
+
+    return parse_go_version(go).at_least(major, minor)

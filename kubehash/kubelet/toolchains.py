@@ -37,10 +37,12 @@ __all__ = [
     "MinorToolchains",
     "Toolchain",
     "ToolchainRow",
+    "describe_side",
     "go_escapes_backspace_formfeed",
     "hash_without_resources_function",
     "newest_patch",
     "parse_go_version",
+    "shown_version",
     "toolchain",
     "toolchain_cause",
     "toolchain_table",
@@ -328,10 +330,10 @@ def toolchain_cause(old: Toolchain, new: Toolchain) -> str | None:
     ``\\b``/``\\f`` differently; ``None`` when they escape alike."""
     if old.escapes_backspace_formfeed == new.escapes_backspace_formfeed:
         return None
-    changed = new if new.escapes_backspace_formfeed else old
     return (
-        f"{old.resolved.upstream} was built with {old.go_text}, {new.resolved.upstream} with {new.go_text}; "
-        f"{changed.go_text} writes \\b and \\f where the other writes \\u0008 and \\u000c in the container's JSON"
+        f"{old.resolved.upstream} was built with {old.go_text}, {new.resolved.upstream} with {new.go_text}: "
+        "encoding/json of Go 1.22 and later writes \\b and \\f in the container's JSON where older Go writes "
+        "\\u0008 and \\u000c"
     )
 
 
@@ -367,3 +369,22 @@ def hash_without_resources_function(version: str | KubeletVersion, *, node: str 
         if r.first <= patch <= r.last:
             return r
     return rows[-1]
+
+
+def shown_version(tc: Toolchain) -> str:
+    """The version to show for one side: as given when it names a patch (``v1.28.15-eks-a737599``), else the
+    patch a bare minor was taken as (``v1.29.15``)."""
+    v = tc.requested
+    return tc.resolved.upstream if v.patch is None else (v.text if v.text.startswith(("v", "V")) else "v" + v.text)
+
+
+def describe_side(version: str, tc: Toolchain) -> dict[str, object]:
+    """What a report says about one side of an upgrade: the version, the Go toolchain assumed, on what basis
+    (``changelog``, ``inferred``, ``override``...), its source, and every assumption in words."""
+    return {
+        "version": version,
+        "go": tc.go_text.removeprefix("Go "),
+        "basis": tc.basis,
+        "source": tc.source,
+        "assumptions": list(tc.assumptions),
+    }

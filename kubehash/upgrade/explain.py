@@ -32,6 +32,7 @@ from kubehash.kubelet.defaults import Applied, Defaulted, apply_defaults
 from kubehash.kubelet.fieldpath import go_path_of, lookup, render_go_path
 from kubehash.kubelet.gotree import go_tree
 from kubehash.kubelet.hashing import HashPlan, plan_for
+from kubehash.kubelet.toolchains import toolchain, toolchain_cause
 
 __all__ = ["Explanation", "Reason", "explain"]
 
@@ -200,7 +201,12 @@ def explain(
     if ex.old_hash == ex.new_hash:
         return ex
     if oi != ni_raw:
-        ex.reasons.extend(_version_reasons(op, np_, container, oi, ni_raw))
+        cause = None
+        if op.short_bf != np_.short_bf:
+            cause = toolchain_cause(
+                toolchain(old_version, go_version=old_go), toolchain(new_version, go_version=new_go)
+            )
+        ex.reasons.extend(_version_reasons(op, np_, container, oi, ni_raw, cause))
     if ni != ni_raw:
         ex.reasons.extend(_default_reasons(np_, container, new_container, ni_raw, ni, applied, defaulted_by))
     if not ex.reasons:  # pragma: no cover - would mean the diff model misses a difference
@@ -224,8 +230,11 @@ def _input(plan: HashPlan, container: Any) -> bytes:
     return plan.render(plan.decode(container))
 
 
-def _version_reasons(op: HashPlan, np_: HashPlan, container: Any, oi: bytes, ni: bytes) -> list[Reason]:
-    """Why the same container hashes differently under the two kubelets."""
+def _version_reasons(
+    op: HashPlan, np_: HashPlan, container: Any, oi: bytes, ni: bytes, go_cause: str | None = None
+) -> list[Reason]:
+    """Why the same container hashes differently under the two kubelets (``go_cause``: the sentence naming
+    the two Go toolchains, when they escape \\b/\\f differently)."""
     oera, nera = op.release.era, np_.release.era
     if oera != nera:
         return [algorithm_reason(oera, nera)]
@@ -234,9 +243,8 @@ def _version_reasons(op: HashPlan, np_: HashPlan, container: Any, oi: bytes, ni:
         return _tree_reasons(go_tree(op.schema_root, ov), go_tree(np_.schema_root, nv), root=np_.schema_root)
     reasons = _tree_reasons(_json_doc(oi), _json_doc(ni), kind_added="value-changed")
     if not reasons and op.short_bf != np_.short_bf:
-        reasons.append(
-            Reason("go-escaping", "", "\\b/\\f escaped differently by Go < 1.22 and >= 1.22", op.short_bf, np_.short_bf)
-        )
+        detail = go_cause or "\\b/\\f escaped differently by Go < 1.22 and >= 1.22"
+        reasons.append(Reason("go-escaping", "", detail, op.short_bf, np_.short_bf))
     if not reasons:  # pragma: no cover - would mean the diff model misses a difference
         reasons.append(Reason("value-changed", "", "hash input differs"))
     return reasons

@@ -15,7 +15,8 @@ from typing import Literal
 
 from kubehash.errors import KubehashError
 from kubehash.kubelet.gates import resolve_gates
-from kubehash.kubelet.releases import Release, go_at_least, release
+from kubehash.kubelet.releases import Release, release
+from kubehash.kubelet.toolchains import Toolchain, parse_go_version, toolchain
 from kubehash.upgrade.ignorefile.rules import RULES, KubeletStart
 
 __all__ = ["FeatureGates", "IgnoreRule", "Options"]
@@ -61,15 +62,6 @@ def _gates(value: Mapping[str, bool] | None) -> FeatureGates:
     return value if isinstance(value, FeatureGates) else FeatureGates(value)
 
 
-def _go(value: str | None, option: str) -> None:
-    if value is None:
-        return
-    try:
-        go_at_least(value, 1, 22)
-    except ValueError:
-        raise KubehashError(f"{option}: {value[:40]!r} is not a Go version like 1.22.5") from None
-
-
 @dataclass(frozen=True, kw_only=True)
 class Options:
     """How to predict an in-place kubelet upgrade.
@@ -95,8 +87,10 @@ class Options:
     ignore_rule: IgnoreRule = "public"
     kubelet_started: KubeletStart | Mapping[str, KubeletStart] | None = None
 
-    #: The resolved release rows (set from the fields above when the object is made).
+    #: The resolved release rows and the target's Go toolchain (set from the fields above when the object is
+    #: made: a bare minor is its newest patch, ``docs/go-toolchains.md``).
     target: Release = field(init=False, repr=False, compare=False)
+    target_toolchain: Toolchain = field(init=False, repr=False, compare=False)
     control_plane_release: Release = field(init=False, repr=False, compare=False)
     from_release: Release | None = field(init=False, repr=False, compare=False)
 
@@ -105,6 +99,9 @@ class Options:
         set_(self, "to", str(self.to).strip())
         target = release(self.to)
         set_(self, "target", target)
+        set_(self, "target_toolchain", toolchain(self.to, go_version=self.new_go))
+        if self.old_go is not None:
+            parse_go_version(self.old_go)
         set_(self, "control_plane_release", release(self.control_plane) if self.control_plane else target)
         set_(self, "from_release", release(self.from_version) if self.from_version else None)
         for name in ("feature_gates", "kubelet_feature_gates", "old_kubelet_feature_gates"):
@@ -112,8 +109,6 @@ class Options:
         resolve_gates(self.control_plane_release, self.feature_gates)
         resolve_gates(target, self.kubelet_feature_gates, kubelet=True)
         resolve_gates(target, self.old_kubelet_feature_gates, kubelet=True, lenient=True)
-        _go(self.old_go, "old Go version")
-        _go(self.new_go, "new Go version")
         if self.ignore_rule not in RULES:
             raise KubehashError(f"unknown ignore-file rule {self.ignore_rule!r} (expected one of {', '.join(RULES)})")
 
@@ -121,6 +116,10 @@ class Options:
     def defaults_by(self) -> str | None:
         """The minor whose API server defaults the new side (``None``: no defaults)."""
         return self.control_plane_release.minor if self.defaults else None
+
+    def old_toolchain(self, version: str, *, node: str | None = None) -> Toolchain:
+        """The Go toolchain of a kubelet running ``version`` now (``old_go`` wins over the table)."""
+        return toolchain(version, node=node, go_version=self.old_go)
 
     def for_hop(self, a: str, b: str, *, first: bool, last: bool) -> Options:
         """These options for one hop ``a -> b`` of a plan: the ``b`` control plane and kubelet, each with the

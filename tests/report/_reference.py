@@ -164,6 +164,7 @@ def old_summary(p: Prediction) -> dict[str, Any]:
     return {
         "to": p.to,
         "control_plane": p.control_plane,
+        "sides": p.sides,
         "containers": len(p.containers),
         "verdicts": {v: n for v in VERDICTS if (n := sum(1 for c in p.containers if c.verdict == v))},
         "restart_reasons": dict(reasons.most_common()),

@@ -64,10 +64,17 @@ def test_quantity_form_between_decode_paths() -> None:
 
 
 def test_go_escaping() -> None:
+    """The Go toolchain is a property of the patch release (docs/go-toolchains.md): 1.29.0 was built with
+    Go 1.21, 1.29.7 and later with Go 1.22, which writes \\b where 1.21 writes \\u0008."""
     c = {"name": "x", "image": "y", "env": [{"name": "a", "value": "\b"}]}
-    ex = explain(c, "1.29", "1.30")
+    ex = explain(c, "1.29.0", "1.30")
     assert [r.kind for r in ex.reasons] == ["go-escaping"]
-    assert not explain(c, "1.29", "1.30", new_go="1.21").changed
+    assert ex.reasons[0].detail.startswith("v1.29.0 was built with Go 1.21.5, v1.30.14 with Go 1.23")
+    assert not explain(c, "1.29.0", "1.30", new_go="1.21").changed
+    # a same-minor patch upgrade across the boundary changes the hash; the bare minor is its newest patch
+    assert [r.kind for r in explain(c, "v1.28.0", "v1.28.15").reasons] == ["go-escaping"]
+    assert not explain(c, "v1.28.15", "1.30.0").changed
+    assert not explain(c, "1.29", "1.30").changed
 
 
 PAIRS = [("1.10", "1.11"), ("1.13", "1.14"), ("1.15", "1.16"), ("1.17", "1.28"), ("1.29", "1.30"), ("1.30", "1.31")]

@@ -34,13 +34,15 @@ from kubehash.kubelet.gates import compares_hash_without_resources, compares_sid
 from kubehash.kubelet.hashcache import HashCache
 from kubehash.kubelet.hashing import plan_for
 from kubehash.kubelet.releases import Release, release
+from kubehash.kubelet.toolchains import Toolchain, describe_side, shown_version
 from kubehash.model import Documents, NodeVersions, PodView, RuntimeRecord, is_pod, iter_pods, pod_view
 from kubehash.upgrade.explain import Reason, algorithm_reason, explain
 from kubehash.upgrade.ignorefile.rules import IgnoreFile, protection_hook
 from kubehash.upgrade.options import Options
 from kubehash.upgrade.predict.defaulter import Defaulter, unique_spec_key
+from kubehash.upgrade.predict.outcome import OldKubelet, Outcome
 from kubehash.upgrade.predict.records import RuntimeIndex
-from kubehash.upgrade.predict.resize import Outcome, ResizeCheck
+from kubehash.upgrade.predict.resize import ResizeCheck
 from kubehash.upgrade.predict.result import ContainerPrediction, Prediction
 
 __all__ = ["Predictor", "predict"]
@@ -131,13 +133,16 @@ class Predictor:
             if options.defaults
             else None
         )
-        #: Per distinct (spec key, old minor, decode path, container kind, hostNetwork).
-        self.outcomes: dict[tuple[bytes, str, str, str, bool], Outcome] = {}
-        self._releases: dict[str, Release | KubehashError] = {}
+        #: Per distinct (spec key, old kubelet's hash plan, container kind, hostNetwork).
+        self.outcomes: dict[tuple[bytes, int, str, bool], Outcome] = {}
+        self._old: dict[str, OldKubelet | str] = {}
         gates = kubelet_gates(target, options.kubelet_feature_gates)
         self.resize = ResizeCheck(
-            target, options.old_kubelet_feature_gates, self.defaulter, options.old_go, options.new_go
+            target, options.to, options.old_kubelet_feature_gates, self.defaulter, options.old_go, options.new_go
         )
+        #: The versions shown for each side: as the nodes report them, a bare minor as the patch it stands for.
+        self.new_version = shown_version(options.target_toolchain)
+        self.toolchains: dict[str, Toolchain] = {}
         #: Does the target compare hashWithoutResources / restartable init containers?
         self.hwr = compares_hash_without_resources(target, gates)
         self.sidecars = compares_sidecars(target, gates)
@@ -158,30 +163,35 @@ class Predictor:
 
     def view(self, view: PodView) -> list[ContainerPrediction]:
         """:meth:`pod` of a pod already reduced to a :class:`~kubehash.model.PodView`."""
-        old = self._old_release(view.node)
+        old = self._old_kubelet(view)
         return [self._container(view, name, kind, spec, key, old) for name, kind, spec, key in view.containers]
 
-    def _old_release(self, node: str | None) -> Release | str:
-        """The release of the node's current kubelet, or the error text every container on it gets."""
+    def _old_kubelet(self, view: PodView) -> OldKubelet | str:
+        """The kubelet the pod's node runs now, or the error text every container of the pod gets."""
+        node = view.node
         version = (self.node_versions.get(node) if node else None) or self.options.from_version
         if version is None:
-            return f"kubelet version of node {node or '(none)'} unknown: pass nodes or a from-version"
-        found = self._releases.get(version)
+            where = f"node {node}" if node else f"pod {view.namespace + '/' if view.namespace else ''}{view.name}"
+            what = "its kubelet version is unknown" if node else "it is on no node and its kubelet version is unknown"
+            return f"{where}: {what}: pass --nodes (or the live cluster) or --from"
+        found = self._old.get(version)
         if found is None:
             try:
-                found = release(version)
+                tc = self.options.old_toolchain(version, node=node)
+                found = OldKubelet(release(version), shown_version(tc))
+                self.toolchains.setdefault(found.version, tc)
             except KubehashError as e:
-                found = e
-            self._releases[version] = found
-        return found if isinstance(found, Release) else f"node {node}: {found}"
+                found = f"node {node}: {e}" if node and "node " not in str(e) else str(e)
+            self._old[version] = found
+        return found
 
     def _container(
-        self, view: PodView, name: str, kind: str, spec: Any, key: bytes | None, old: Release | str
+        self, view: PodView, name: str, kind: str, spec: Any, key: bytes | None, old: OldKubelet | str
     ) -> ContainerPrediction:
         rec = self.records.find(view, name) if self.records else None
         running, started = _running(view, kind, name, rec)
         p = ContainerPrediction(
-            view.namespace, view.name, name, kind, view.node, view.source, None, self.target.minor, None, None,
+            view.namespace, view.name, name, kind, view.node, view.source, None, self.new_version, None, None,
             rec.hash if rec is not None else None, "unchanged", [], None, started, "unverified", view.owner_kind,
             view.owner_name,
         )  # fmt: skip
@@ -192,10 +202,10 @@ class Predictor:
             p.verdict = "not-checked"
             p.reasons.append(self._init_reason)
             return p
-        if not isinstance(old, Release):
+        if isinstance(old, str):
             p.verdict, p.error = "error", old
             return p
-        p.old_version = old.minor
+        p.old_version = old.version
         key = unique_spec_key(spec) if key is None else key
         o = self._outcome(key, spec, kind, view, old)
         p.old_hash, p.new_hash = o.old_hash, o.new_hash
@@ -213,7 +223,7 @@ class Predictor:
         key: bytes,
         spec: Any,
         view: PodView,
-        old: Release,
+        old: OldKubelet,
         rec: RuntimeRecord | None,
     ) -> None:
         """The verdict of a running, compared, decodable container, and why."""
@@ -225,7 +235,7 @@ class Predictor:
             if recorded != o.old_hash:
                 p.reasons.append(_spec_changed(recorded, o.old_hash, old.minor))  # type: ignore[arg-type]
             hwr = rec.hash_without_resources if rec is not None else None
-            if hwr is not None and old.hash_without_resources:
+            if hwr is not None and old.release.hash_without_resources:
                 self.resize.check_record(p, o, spec, view, old, hwr)
         if o.new_hash == reference:
             p.reasons.clear()
@@ -240,11 +250,13 @@ class Predictor:
         if self.protected is not None and self.protected(p):
             p.verdict = "protected"
 
-    def _outcome(self, key: bytes, spec: Any, kind: str, view: PodView, old: Release) -> Outcome:
-        """Both hashes of one distinct (spec, old minor, decode path, container kind, hostNetwork), computed
+    def _outcome(self, key: bytes, spec: Any, kind: str, view: PodView, old: OldKubelet) -> Outcome:
+        """Both hashes of one distinct (spec, old kubelet's hash plan, container kind, hostNetwork), computed
         once; a hit counts as the hash-cache lookups it replaces."""
         source, host_network = view.source, view.host_network
-        k = (key, old.minor, source, kind, host_network)
+        opts = self.options
+        old_plan = plan_for(old.version, source, opts.old_go)
+        k = (key, id(old_plan), kind, host_network)
         hasher = self.hasher
         o = self.outcomes.get(k)
         if o is not None:
@@ -254,17 +266,16 @@ class Predictor:
         new_spec, new_key = defaulter(key, spec, kind, source, host_network) if defaulter is not None else (spec, key)
         old_spec, old_key, old_defaults = spec, key, None
         if source == "file" and defaulter is not None and isinstance(spec, Mapping):
-            gates = self._old_static_gates(old)
+            gates = self._old_static_gates(old.release)
             if gates:  # the old kubelet hashed its own copy, defaulted with gates the mirror pod may not show
                 d = apply_defaults(spec, old.minor, feature_gates=gates, container_kind=kind, host_network=host_network)
                 if d.obj != spec:
                     old_spec, old_key, old_defaults = d.obj, unique_spec_key(d.obj), d
         old_hash = new_hash = None
         error = None
-        opts = self.options
         try:
-            old_hash = hasher.hash_with(plan_for(old.minor, source, opts.old_go), old_spec, key=old_key)
-            new_hash = hasher.hash_with(plan_for(self.target.minor, source, opts.new_go), new_spec, key=new_key)
+            old_hash = hasher.hash_with(old_plan, old_spec, key=old_key)
+            new_hash = hasher.hash_with(plan_for(opts.to, source, opts.new_go), new_spec, key=new_key)
         except DecodeError as e:
             error = e
         undefaulted = new_key == key and old_defaults is None
@@ -279,14 +290,14 @@ class Predictor:
         gates = {g: v for g, v in self.resize.old_gates(old).items() if g in stages}
         return gates if any(v != defaults.get(g) for g, v in gates.items()) else None
 
-    def _reasons(self, o: Outcome, key: bytes, spec: Any, kind: str, view: PodView, old: Release) -> list[Reason]:
+    def _reasons(self, o: Outcome, key: bytes, spec: Any, kind: str, view: PodView, old: OldKubelet) -> list[Reason]:
         """Why the two hashes of an outcome differ (explained once per outcome)."""
         if o.reasons is not None:
             return o.reasons
         target = self.target
-        if o.undefaulted and old.era != target.era:
+        if o.undefaulted and old.release.era != target.era:
             # What explain would say, without its work: no default changed the spec, the era did.
-            o.reasons = [algorithm_reason(old.era, target.era)]
+            o.reasons = [algorithm_reason(old.release.era, target.era)]
             return o.reasons
         defaulter = self.defaulter
         cp = defaulter.control_plane if defaulter is not None else None
@@ -309,8 +320,8 @@ class Predictor:
             spec = od.obj
         ex = explain(
             spec,
-            old.minor,
-            target.minor,
+            old.version,
+            self.options.to,
             old_source=view.source,
             new_source=view.source,
             old_go=self.options.old_go,
@@ -334,7 +345,13 @@ class Predictor:
         """The :class:`Prediction` of ``containers`` (cache counters: this predictor's, unless given)."""
         hits = self.hasher.hits if hits is None else hits
         misses = self.hasher.misses if misses is None else misses
-        return Prediction(self.target.minor, self.options.defaults_by, containers, hits, misses, list(input_errors))
+        sides = {"to": describe_side(self.new_version, self.options.target_toolchain)}
+        for v in sorted({c.old_version for c in containers if c.old_version}):
+            tc = self.toolchains.get(v) or self.options.old_toolchain(v)  # predicted in another process
+            sides[v] = describe_side(v, tc)
+        return Prediction(
+            self.new_version, self.options.defaults_by, containers, hits, misses, list(input_errors), sides
+        )
 
 
 def predict(

@@ -11,7 +11,6 @@ hash would restart (or whose record carries the annotation, for the model check)
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kubehash.errors import DecodeError
@@ -22,27 +21,12 @@ from kubehash.kubelet.without_resources import hash_without_resources
 from kubehash.model import PodView, RuntimeRecord
 from kubehash.upgrade.explain import Reason
 from kubehash.upgrade.predict.defaulter import Defaulter
+from kubehash.upgrade.predict.outcome import OldKubelet, Outcome
 
 if TYPE_CHECKING:
     from kubehash.upgrade.predict.result import ContainerPrediction
 
-__all__ = ["Outcome", "ResizeCheck"]
-
-
-@dataclass(slots=True)
-class Outcome:
-    """What every container with one (spec, old minor, decode path, kind, hostNetwork) gets."""
-
-    old_hash: int | None
-    new_hash: int | None
-    error: DecodeError | None
-    lookups: int  # hash-cache lookups it stands for: 1 when the old hash failed, else 2
-    undefaulted: bool  # the new side's spec is the current one (no default changed it)
-    reasons: list[Reason] | None = None  # why old and new differ, once asked
-    old_hwr: int | None = None  # hashWithoutResources: the old kubelet's of the current spec, once asked
-    new_hwr: int | None = None  # ... and the target kubelet's of the new side's spec
-    #: A static pod's defaults written by an old kubelet whose defaulting gates were set (its hashed copy).
-    old_defaults: Any = None
+__all__ = ["ResizeCheck"]
 
 
 class ResizeCheck:
@@ -51,12 +35,14 @@ class ResizeCheck:
     def __init__(
         self,
         target: Release,
+        target_version: str,
         old_overrides: Mapping[str, bool],
         defaulter: Defaulter | None,
         old_go: str | None,
         new_go: str | None,
     ) -> None:
-        self.target, self.old_overrides, self.defaulter = target, old_overrides, defaulter
+        self.target, self.target_version = target, target_version
+        self.old_overrides, self.defaulter = old_overrides, defaulter
         self.old_go, self.new_go = old_go, new_go
         self._old_gates_by_minor: dict[str, dict[str, bool]] = {}
         self._reasons: dict[tuple[str, str], Reason] = {}
@@ -68,16 +54,18 @@ class ResizeCheck:
             gates = self._old_gates_by_minor[old.minor] = old_kubelet_gates(old, self.old_overrides)
         return gates
 
-    def _old_hwr(self, o: Outcome, spec: Any, view: PodView, old: Release) -> int:
+    def _old_hwr(self, o: Outcome, spec: Any, view: PodView, old: OldKubelet) -> int:
         if o.old_hwr is None:
-            o.old_hwr = hash_without_resources(spec, old.minor, source=view.source, go_version=self.old_go)
+            o.old_hwr = hash_without_resources(spec, old.version, source=view.source, go_version=self.old_go)
         return o.old_hwr
 
     def _new_hwr(self, o: Outcome, key: bytes, spec: Any, kind: str, view: PodView) -> int:
         if o.new_hwr is None:
             d = self.defaulter
             new_spec = d(key, spec, kind, view.source, view.host_network)[0] if d is not None else spec
-            o.new_hwr = hash_without_resources(new_spec, self.target.minor, source=view.source, go_version=self.new_go)
+            o.new_hwr = hash_without_resources(
+                new_spec, self.target_version, source=view.source, go_version=self.new_go
+            )
         return o.new_hwr
 
     def _reason(self, kind: str, detail: str, old: Any = None, new: Any = None) -> Reason:
@@ -89,7 +77,7 @@ class ResizeCheck:
         return r
 
     def check_record(
-        self, p: ContainerPrediction, o: Outcome, spec: Any, view: PodView, old: Release, recorded: int
+        self, p: ContainerPrediction, o: Outcome, spec: Any, view: PodView, old: OldKubelet, recorded: int
     ) -> None:
         """Model check of a recorded hashWithoutResources against the old kubelet's of the current spec."""
         try:
@@ -118,14 +106,14 @@ class ResizeCheck:
                 )
             )
 
-    def _recorded(self, o: Outcome, spec: Any, view: PodView, old: Release, rec: RuntimeRecord | None) -> int | str:
+    def _recorded(self, o: Outcome, spec: Any, view: PodView, old: OldKubelet, rec: RuntimeRecord | None) -> int | str:
         """The hashWithoutResources the target reads for the container, or why there is none."""
         if rec is not None and rec.hash is not None:
             hwr = rec.hash_without_resources
             return hwr if hwr is not None else "no hashWithoutResources annotation in the runtime record"
-        if compares_hash_without_resources(old, self.old_gates(old)):
+        if compares_hash_without_resources(old.release, self.old_gates(old.release)):
             return self._old_hwr(o, spec, view, old)
-        gate = f" with {IN_PLACE_RESIZE} off" if old.hash_without_resources else ""
+        gate = f" with {IN_PLACE_RESIZE} off" if old.release.hash_without_resources else ""
         return f"kubelet {old.minor}{gate} writes no hashWithoutResources annotation"
 
     def resized(
@@ -135,7 +123,7 @@ class ResizeCheck:
         key: bytes,
         spec: Any,
         view: PodView,
-        old: Release,
+        old: OldKubelet,
         rec: RuntimeRecord | None,
     ) -> bool:
         """The target's check of a container whose hash changed: True (no restart) when its

@@ -135,6 +135,8 @@ class Prediction:
     cache_hits: int = 0
     cache_misses: int = 0
     input_errors: list[str] = field(default_factory=list)  # e.g. ignore files that could not be used
+    #: Each side's kubelet version and the Go toolchain assumed for it ("to", then every node version seen).
+    sides: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __iter__(self) -> Iterator[ContainerPrediction]:
         return iter(self.containers)
@@ -184,6 +186,7 @@ class Prediction:
         return {
             "to": self.to,
             "control_plane": self.control_plane,
+            "sides": self.sides,
             "containers": len(self.containers),
             "verdicts": verdicts,
             "restart_reasons": dict(reasons.most_common()),
