@@ -59,6 +59,7 @@ class FlagDecl:
     go_field: str | None = None  # Go field path of the KubeletConfiguration it sets, e.g. "EvictionHard"
     deprecated: str | None = None  # the deprecation message ("" when deprecated without one)
     hidden: bool = False
+    boolean: bool = False  # a bool flag: ``--name`` alone sets it, a value needs ``--name=value``
 
 
 def _unquote(lit: str) -> str:
@@ -268,7 +269,10 @@ def read_flags(src: str, path: str, calls: tuple[str, ...] = ()) -> list[FlagDec
                 go_field = fm.group(1)
                 for suffix in (".Duration",):
                     go_field = go_field.removesuffix(suffix)
-        found.setdefault(name, FlagDecl(name, path, line, shorthand=short or None, go_field=go_field))
+        found.setdefault(
+            name,
+            FlagDecl(name, path, line, shorthand=short or None, go_field=go_field, boolean=method.startswith("Bool")),
+        )
 
     for f in funcs:
         dep = _visit_all_deprecation(code[f.start : f.end], {**consts, **read_go_string_constants(code[f.start : f.end])})
@@ -291,6 +295,7 @@ def read_flags(src: str, path: str, calls: tuple[str, ...] = ()) -> list[FlagDec
                 go_field=d.go_field,
                 deprecated=deprecations.get(name),
                 hidden=name in hidden,
+                boolean=d.boolean,
             )
         )
     return out

@@ -138,6 +138,8 @@ def read_minor_flags(root: Path, minor: str, source: Mapping[str, Any]) -> tuple
                     row[key] = value
             if d.hidden:
                 row["hidden"] = True
+            if d.boolean:
+                row["bool"] = True
             flags[name] = row
     return dict(sorted(flags.items())), files
 
@@ -311,7 +313,7 @@ def derive_flags(
                 row["deprecation_message"] = str(e.get("message", ""))
                 sources.append(e.get("source"))
             latest_row = raw[last][name]
-            for key in ("go_field", "os", "shorthand"):
+            for key in ("go_field", "os", "shorthand", "bool"):
                 if key in latest_row:
                     row[key] = latest_row[key]
             row["read_in"] = present
