@@ -262,8 +262,8 @@ def derive_flags(
         if present:
             first = present[0]
             prev = read[read.index(first) - 1] if read.index(first) > 0 else None
-            if prev is None:
-                row["introduced"] = first if first == minors[0] else first
+            if prev is None:  # in the first minor read: "introduced" means "at or before"
+                row["introduced"] = first
                 row["introduced_exact"] = first == minors[0]
                 if first != minors[0]:
                     row["introduced_range"] = [minors[0], first]
@@ -294,10 +294,8 @@ def derive_flags(
             if dep:
                 dfirst = dep[0]
                 i = present.index(dfirst)
-                if i == 0:
-                    row["deprecated"], row["deprecated_exact"] = dfirst, dfirst == row["introduced"]
-                    if dfirst != row["introduced"]:
-                        row["deprecated_exact"] = row.get("introduced_exact", False) and False
+                if i == 0:  # deprecated from the first minor read that has it: as exact as its introduction
+                    row["deprecated"], row["deprecated_exact"] = dfirst, bool(row["introduced_exact"])
                 else:
                     m, exact, rng, src = _pin("deprecated", name, present[i - 1], dfirst, ev, minors)
                     row["deprecated"], row["deprecated_exact"] = m, exact
