@@ -317,10 +317,12 @@ def _expand(command: str, env: Mapping[str, tuple[str, str, int]], origin: Origi
             continue
 
         def sub(mm: re.Match[str]) -> str:
+            if mm.group(0) in ("$$", "%%"):
+                return mm.group(0)[0]
             name = mm.group(1) or mm.group(2)
             return env[name][0] if name in env else ""
 
-        out.append((re.sub(r"\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)", sub, w), origin))
+        out.append((re.sub(r"\$\$|%%|\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)", sub, w), origin))
     return out
 
 
@@ -413,6 +415,9 @@ def parse_kubelet_args(
         plain = [w for w, _ in words]
         # split word by word so each flag keeps its own origin
         while i < len(words):
+            if plain[i] == "--":  # pflag: everything after "--" is positional
+                positional.extend(plain[i + 1 :])
+                break
             f, p = split_flags(plain[i:i + 2] if _takes_next(plain, i, is_bool) else plain[i:i + 1], words[i][1], is_bool)
             flags.extend(f)
             positional.extend(p)
@@ -469,17 +474,23 @@ def _files(path: Path) -> list[tuple[Path, str | None]]:
 
 
 def _order(name: str) -> tuple[int, str]:
-    """systemd's order: the unit, then drop-ins (``*.service.d/*.conf``) by file name; env files first."""
+    """systemd's order: the unit (``*.service``), then its drop-ins (``*.conf``) by file name; other files
+    (environment files, command lines) after them -- units look environment files up by name."""
     p = Path(name)
-    if p.parent.name.endswith(".d"):
-        return 2, p.name
     if p.suffix == ".service":
+        return 0, p.name
+    if p.suffix == ".conf":
         return 1, p.name
-    return 0, p.name
+    return 2, p.name
+
+
+def _is_kubelet_config(data: bytes) -> bool:
+    return bool(re.search(rb"""(?m)^\s*["']?kind["']?\s*:\s*["']?KubeletConfiguration\b""", data))
 
 
 def load_kubelet_args(paths: Iterable[str | Path], *, is_bool: BoolLookup | None = None) -> dict[str | None, KubeletArgs]:
-    """Command lines per node from files and ``DIR/<node>/...`` directories (``None``: no node named)."""
+    """Command lines per node from files and ``DIR/<node>/...`` directories (``None``: no node named).
+    A ``KubeletConfiguration`` file met on the way is skipped (it is :func:`load_kubelet_configs`' input)."""
     per_node: dict[str | None, list[tuple[str, bytes]]] = {}
     for p in paths:
         path = Path(p)
@@ -490,6 +501,8 @@ def load_kubelet_args(paths: Iterable[str | Path], *, is_bool: BoolLookup | None
                 data = f.read_bytes()
             except OSError as e:
                 raise KubeletArgsError(f"{f}: cannot read: {e.strerror or e}") from None
+            if _is_kubelet_config(data):
+                continue  # a KubeletConfiguration collected alongside: read it with load_kubelet_configs
             per_node.setdefault(node, []).append((str(f), data))
     out: dict[str | None, KubeletArgs] = {}
     for node, files in per_node.items():
@@ -587,6 +600,7 @@ def render_cmdline_bytes(flags: Iterable[KubeletFlag], program: str = "/usr/bin/
 
 
 def render_systemd_unit(flags: Iterable[KubeletFlag], program: str = "/usr/bin/kubelet") -> str:
-    words = [shlex.quote(w) for w in _words(flags)]
+    """A unit whose ``ExecStart=`` runs ``program`` with ``flags`` (``$`` and ``%`` doubled, as systemd wants)."""
+    words = [shlex.quote(w.replace("$", "$$").replace("%", "%%")) for w in _words(flags)]
     body = " \\\n    ".join([program, *words])
     return f"[Unit]\nDescription=kubelet\n\n[Service]\nExecStart=\nExecStart={body}\nRestart=always\n"

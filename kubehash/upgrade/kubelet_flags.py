@@ -86,14 +86,16 @@ def _where(origin: Origin | str | None) -> str:
     return f"; delete it from {origin}" if str(origin) else ""
 
 
-def _removed_msg(flag: str, info: FlagInfo, target: str, origin: Origin | None, exact: bool) -> str:
-    when = info.removed if exact or info.removed_range is None else f"{info.removed_range[0]}–{info.removed_range[1]}"
-    head = (
-        f"{flag} was removed in {when}: the {target} kubelet exits with 'unknown flag: {flag}'"
-        if exact
-        else f"{flag} was removed in one of {when} (kubehash has not read every minor in between): the {target} "
-        f"kubelet may exit with 'unknown flag: {flag}'; check `kubelet --help` of {target}"
-    )
+def _removed_msg(flag: str, info: FlagInfo, target: str, origin: Origin | None, certain: bool) -> str:
+    rng = info.removed_range
+    when = f"in {info.removed}" if info.removed_exact or rng is None else f"in one of {rng[0]}–{rng[1]}"
+    if certain:
+        head = f"{flag} was removed {when}: the {target} kubelet exits with 'unknown flag: {flag}'"
+    else:
+        head = (
+            f"{flag} was removed {when} (kubehash has not read every minor in between): the {target} kubelet may "
+            f"exit with 'unknown flag: {flag}'; check `kubelet --help` of {target}"
+        )
     tail = ""
     if info.config_field:
         tail = f"; set `{info.config_field}` in the KubeletConfiguration file (--config) instead"
