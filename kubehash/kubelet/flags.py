@@ -17,7 +17,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
-from kubehash.kubelet.releases import normalize_minor, release
+from kubehash.kubelet.releases import release
 
 __all__ = [
     "ConfigFieldInfo",
@@ -135,7 +135,7 @@ def _go_to_json() -> dict[str, str]:
     out: dict[str, str] = {}
     for minor in sorted(_config_doc()["raw"], key=_minor_key):
         fields = _config_doc()["raw"][minor]["fields"]
-        for path, row in fields.items():
+        for path, _row in fields.items():
             parts = path.split(".")
             go = []
             ok = True
@@ -194,8 +194,15 @@ def is_bool_flag(name: str) -> bool | None:
     return info.boolean or info.name == "version"
 
 
-def _state(minor: str, introduced: str, introduced_range: tuple[str, str] | None, deprecated: str | None,
-           deprecated_exact: bool, removed: str | None, removed_range: tuple[str, str] | None) -> FlagState:
+def _state(
+    minor: str,
+    introduced: str,
+    introduced_range: tuple[str, str] | None,
+    deprecated: str | None,
+    deprecated_exact: bool,
+    removed: str | None,
+    removed_range: tuple[str, str] | None,
+) -> FlagState:
     k = _minor_key(minor)
     if k < _minor_key(introduced):
         if introduced_range and k >= _minor_key(introduced_range[0]):
@@ -222,8 +229,15 @@ def flag_status(name: str, version: str) -> FlagStatus:
     return FlagStatus(
         n,
         minor,
-        _state(minor, info.introduced, info.introduced_range, info.deprecated, info.deprecated_exact, info.removed,
-               info.removed_range),
+        _state(
+            minor,
+            info.introduced,
+            info.introduced_range,
+            info.deprecated,
+            info.deprecated_exact,
+            info.removed,
+            info.removed_range,
+        ),
         info,
     )
 
@@ -252,14 +266,25 @@ def config_api_versions(version: str) -> list[str]:
     """The ``KubeletConfiguration`` apiVersions the kubelet of ``version`` reads (as far as kubehash read)."""
     minor = release(version).minor
     raw = _config_doc()["raw"]
-    return [str(raw[minor]["api_version"])] if minor in raw else sorted(
-        {str(t) for t, table in _config_doc()["fields"].items() if any(_covers(r, minor) for r in table.values())}
+    return (
+        [str(raw[minor]["api_version"])]
+        if minor in raw
+        else sorted(
+            {str(t) for t, table in _config_doc()["fields"].items() if any(_covers(r, minor) for r in table.values())}
+        )
     )
 
 
 def _covers(row: Mapping[str, Any], minor: str) -> bool:
-    st = _state(minor, str(row["introduced"]), _rng(row.get("introduced_range")), row.get("deprecated"), True,
-                row.get("removed"), _rng(row.get("removed_range")))
+    st = _state(
+        minor,
+        str(row["introduced"]),
+        _rng(row.get("introduced_range")),
+        row.get("deprecated"),
+        True,
+        row.get("removed"),
+        _rng(row.get("removed_range")),
+    )
     return st in ("present", "deprecated")
 
 
@@ -287,11 +312,6 @@ def config_field_info(api_version: str, path: str) -> ConfigFieldInfo | None:
     return _config_table(api_version).get(path)
 
 
-def _generic(path: str) -> str:
-    """``evictionHard.x`` stays; list indices become ``[]`` (``a.0.b`` is written ``a[].b`` by the parser)."""
-    return path
-
-
 def config_field_status(api_version: str, path: str, version: str) -> FieldStatus:
     """What the kubelet of ``version`` makes of field ``path`` (JSON names joined by ``.``; list items
     ``[]``) of a ``KubeletConfiguration`` of ``api_version``. A path under a map or free-form field (the
@@ -304,10 +324,9 @@ def config_field_status(api_version: str, path: str, version: str) -> FieldStatu
         info = table.get(prefix) or table.get(prefix.replace("[]", "{}"))
         if info is None:
             continue
-        if i < len(parts) and (prefix + "." + parts[i] not in table):
-            # a deeper key of a known field: fine only if the field has no sub-fields of its own
-            if any(p.startswith(prefix + ".") or p.startswith(prefix + "[].") or p.startswith(prefix + "{}.") for p in table):
-                return FieldStatus(api_version, path, minor, "unknown", None, prefix)
+        # a deeper key of a known field is fine only if the field has no sub-fields of its own (a map)
+        if i < len(parts) and any(p.startswith((prefix + ".", prefix + "[].", prefix + "{}.")) for p in table):
+            return FieldStatus(api_version, path, minor, "unknown", None, prefix)
         st = _state(minor, info.introduced, None, info.deprecated, True, info.removed, info.removed_range)
         return FieldStatus(api_version, path, minor, st, info, prefix if i < len(parts) else None)
     return FieldStatus(api_version, path, minor, "unknown", None, None)
@@ -327,7 +346,3 @@ def config_policy() -> Mapping[str, Any]:
 def read_minors() -> Sequence[str]:
     """The minors whose flag sources were read (the others are inferred between them)."""
     return sorted(_flags_doc()["raw"], key=_minor_key)
-
-
-def _check_minor(version: str) -> str:
-    return normalize_minor(version)

@@ -119,7 +119,9 @@ def _normalize(name: str) -> str:
     return name.replace("_", "-")
 
 
-def split_flags(words: Iterable[str], origin: Origin, is_bool: BoolLookup | None = None) -> tuple[list[KubeletFlag], list[str]]:
+def split_flags(
+    words: Iterable[str], origin: Origin, is_bool: BoolLookup | None = None
+) -> tuple[list[KubeletFlag], list[str]]:
     """pflag's reading of ``words`` (no program name): flags and positional words."""
     flags: list[KubeletFlag] = []
     positional: list[str] = []
@@ -172,7 +174,9 @@ def _drop_program(words: list[str]) -> list[str]:
     return words
 
 
-def parse_command_line(text: str, *, origin: str = "<input>", line: int = 1, is_bool: BoolLookup | None = None) -> KubeletArgs:
+def parse_command_line(
+    text: str, *, origin: str = "<input>", line: int = 1, is_bool: BoolLookup | None = None
+) -> KubeletArgs:
     """A plain command line (shell quoting; ``\\``-newline continuations)."""
     words = _drop_program(_shell_words(text, Origin(origin, line)))
     flags, positional = split_flags(words, Origin(origin, line), is_bool)
@@ -369,7 +373,9 @@ def parse_kubelet_args(
             try:
                 content = content.decode("utf-8")
             except UnicodeDecodeError as e:
-                raise KubeletArgsError(f"{name}: not UTF-8 text and not a NUL-separated cmdline: byte {e.start}") from None
+                raise KubeletArgsError(
+                    f"{name}: not UTF-8 text and not a NUL-separated cmdline: byte {e.start}"
+                ) from None
         kind = _kind(content)
         if kind == "cmdline":
             commands.append(parse_cmdline_bytes(content.encode("utf-8", "surrogatepass"), origin=name, is_bool=is_bool))
@@ -418,7 +424,9 @@ def parse_kubelet_args(
             if plain[i] == "--":  # pflag: everything after "--" is positional
                 positional.extend(plain[i + 1 :])
                 break
-            f, p = split_flags(plain[i:i + 2] if _takes_next(plain, i, is_bool) else plain[i:i + 1], words[i][1], is_bool)
+            f, p = split_flags(
+                plain[i : i + 2] if _takes_next(plain, i, is_bool) else plain[i : i + 1], words[i][1], is_bool
+            )
             flags.extend(f)
             positional.extend(p)
             i += 2 if _takes_next(plain, i, is_bool) else 1
@@ -447,7 +455,9 @@ def _takes_next(words: list[str], i: int, is_bool: BoolLookup | None) -> bool:
     return not (b is True or (b is None and nxt.startswith("-") and nxt != "-"))
 
 
-def _find_env(path: str, envs: Mapping[str, dict[str, tuple[str, int]]]) -> tuple[str, dict[str, tuple[str, int]]] | None:
+def _find_env(
+    path: str, envs: Mapping[str, dict[str, tuple[str, int]]]
+) -> tuple[str, dict[str, tuple[str, int]]] | None:
     for name, values in envs.items():
         if name == path or name.endswith(path.lstrip("/")):
             return name, values
@@ -488,7 +498,9 @@ def _is_kubelet_config(data: bytes) -> bool:
     return bool(re.search(rb"""(?m)^\s*["']?kind["']?\s*:\s*["']?KubeletConfiguration\b""", data))
 
 
-def load_kubelet_args(paths: Iterable[str | Path], *, is_bool: BoolLookup | None = None) -> dict[str | None, KubeletArgs]:
+def load_kubelet_args(
+    paths: Iterable[str | Path], *, is_bool: BoolLookup | None = None
+) -> dict[str | None, KubeletArgs]:
     """Command lines per node from files and ``DIR/<node>/...`` directories (``None``: no node named).
     A ``KubeletConfiguration`` file met on the way is skipped (it is :func:`load_kubelet_configs`' input)."""
     per_node: dict[str | None, list[tuple[str, bytes]]] = {}

@@ -8,7 +8,8 @@ What is recognised (the forms the kubelet's sources use from 1.8 to 1.36):
 * ``<gate>.AddFlag(fs)`` of a feature gate, which registers ``--feature-gates``;
 * the kubelet's ``globalflags*.go`` helpers ``register``/``pflagRegister(global, local, "name")`` and
   ``registerDeprecated``/``pflagRegisterDeprecated(global, local, "name", message)``;
-* ``fs.MarkDeprecated("name", message)`` and ``fs.MarkHidden("name")``;
+* ``fs.MarkDeprecated("name", message)`` and ``fs.MarkHidden("name")`` -- only after the flag's registration
+  in the same file (pflag returns an error, which the kubelet ignores, for a flag not registered yet);
 * a ``VisitAll`` closure that sets ``f.Deprecated = message`` on every flag of the function's flag set
   (``AddKubeletConfigFlags`` since 1.10), minus the names of a ``map[string]bool{...}`` exemption list.
 
@@ -42,7 +43,9 @@ _CALL = re.compile(
 )
 _FLAG_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`')
-_CONST = re.compile(r'(?m)^\s*(?:const\s+|var\s+)?([A-Za-z_]\w*)\s*(?::=|=)\s*((?:"(?:[^"\\\n]|\\.)*"|`[^`]*`)(?:\s*\+\s*(?:"(?:[^"\\\n]|\\.)*"|`[^`]*`))*)\s*$')
+_CONST = re.compile(
+    r'(?m)^\s*(?:const\s+|var\s+)?([A-Za-z_]\w*)\s*(?::=|=)\s*((?:"(?:[^"\\\n]|\\.)*"|`[^`]*`)(?:\s*\+\s*(?:"(?:[^"\\\n]|\\.)*"|`[^`]*`))*)\s*$'
+)
 _FUNC = re.compile(r"(?m)^func\s*(?:\([^)]*\)\s*)?(?P<name>\w+)\s*\((?P<params>[^)]*)\)[^{\n]*\{")
 _CONFIG_PARAM = re.compile(r"(\w+)\s+\*[\w.]*KubeletConfiguration\b")
 _RECEIVERS_NOT_FLAGSETS = frozenset({"strconv", "fmt", "strings", "time", "errors", "os", "filepath", "sets"})
@@ -121,7 +124,7 @@ def _split_plus(expr: str) -> list[str]:
     parts, depth, cur, i = [], 0, 0, 0
     while i < len(expr):
         c = expr[i]
-        if c in "\"`":
+        if c in '"`':
             j = i + 1
             while j < len(expr) and expr[j] != c:
                 j += 2 if expr[j] == "\\" and c == '"' else 1
@@ -163,7 +166,7 @@ def _functions(src: str) -> list[_Func]:
         depth, i = 1, m.end()
         while i < len(src) and depth:
             c = src[i]
-            if c in "\"`":
+            if c in '"`':
                 j = i + 1
                 while j < len(src) and src[j] != c:
                     j += 2 if src[j] == "\\" and c == '"' else 1
@@ -188,7 +191,11 @@ def _visit_all_deprecation(body: str, consts: dict[str, str]) -> tuple[str, froz
         return None
     msg = _string_value(a.group(1).strip(), consts)
     exempt = re.search(r"map\[string\]bool\{([^}]*)\}", body)
-    names = frozenset(_unquote(s) for s in re.findall(r'("(?:[^"\\]|\\.)*")\s*:\s*true', exempt.group(1))) if exempt else frozenset()
+    names = (
+        frozenset(_unquote(s) for s in re.findall(r'("(?:[^"\\]|\\.)*")\s*:\s*true', exempt.group(1)))
+        if exempt
+        else frozenset()
+    )
     return (msg if msg is not None else ""), names
 
 
@@ -246,6 +253,9 @@ def read_flags(src: str, path: str, calls: tuple[str, ...] = ()) -> list[FlagDec
             name = _string_value(args[0], consts_here) if args else None
             if name is None:
                 continue
+            # pflag's Mark* on a flag not registered yet fails (an ignored error): it must come after
+            if name not in found or found[name].line > line:
+                continue
             if method == "MarkDeprecated":
                 deprecations[name] = (_string_value(args[1], consts_here) if len(args) > 1 else None) or ""
             else:
@@ -275,7 +285,9 @@ def read_flags(src: str, path: str, calls: tuple[str, ...] = ()) -> list[FlagDec
         )
 
     for f in funcs:
-        dep = _visit_all_deprecation(code[f.start : f.end], {**consts, **read_go_string_constants(code[f.start : f.end])})
+        dep = _visit_all_deprecation(
+            code[f.start : f.end], {**consts, **read_go_string_constants(code[f.start : f.end])}
+        )
         if dep is None:
             continue
         msg, exempt = dep
@@ -283,7 +295,7 @@ def read_flags(src: str, path: str, calls: tuple[str, ...] = ()) -> list[FlagDec
             first = code.count("\n", 0, f.start) + 1
             last = code.count("\n", 0, f.end) + 1
             if first <= d.line <= last and name not in exempt:
-                deprecations.setdefault(name, msg)
+                deprecations[name] = msg  # the closure runs last (deferred): it overrides MarkDeprecated
     out = []
     for name, d in found.items():
         out.append(

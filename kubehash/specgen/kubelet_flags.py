@@ -97,7 +97,9 @@ def _restrict(src: str, functions: Sequence[str]) -> str:
     return "\n".join(line if keep[n] else "" for n, line in enumerate(code.split("\n")))
 
 
-def read_minor_flags(root: Path, minor: str, source: Mapping[str, Any]) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
+def read_minor_flags(
+    root: Path, minor: str, source: Mapping[str, Any]
+) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
     """The flags of one minor (name -> raw row) and the files read (with sha256), per ``source``."""
     flags: dict[str, dict[str, Any]] = {}
     files: list[dict[str, Any]] = []
@@ -106,8 +108,10 @@ def read_minor_flags(root: Path, minor: str, source: Mapping[str, Any]) -> tuple
         files.append({**entry, "sha256": digest})
         if entry.get("functions"):  # only these functions' registrations, with the file's constants
             consts = read_go_string_constants(strip_comments(text))
-            text = _restrict(text, entry["functions"]) + "\n" + "\n".join(
-                f"const {k} = {json.dumps(v)}" for k, v in consts.items()
+            text = (
+                _restrict(text, entry["functions"])
+                + "\n"
+                + "\n".join(f"const {k} = {json.dumps(v)}" for k, v in consts.items())
             )
         deprecated_by = entry.get("deprecated_by")
         forced_msg = None
@@ -144,7 +148,9 @@ def read_minor_flags(root: Path, minor: str, source: Mapping[str, Any]) -> tuple
     return dict(sorted(flags.items())), files
 
 
-_LEAF_TYPES = re.compile(r"^(?:\*?metav1\.|\*?v1\.|\*?runtime\.|\*?resource\.|\*?logsapi\.|\*?componentbaseconfig|\*?tracingapi)")
+_LEAF_TYPES = re.compile(
+    r"^(?:\*?metav1\.|\*?v1\.|\*?runtime\.|\*?resource\.|\*?logsapi\.|\*?componentbaseconfig|\*?tracingapi)"
+)
 
 
 def config_fields(src: str, root_type: str = "KubeletConfiguration") -> dict[str, dict[str, Any]]:
@@ -217,7 +223,9 @@ def _deprecated_fields(src: str) -> dict[tuple[str, str], str]:
     return out
 
 
-def read_minor_config(root: Path, minor: str, source: Mapping[str, Any]) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+def read_minor_config(
+    root: Path, minor: str, source: Mapping[str, Any]
+) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     text, digest, _ = _read(root, minor, source)
     return config_fields(text, str(source.get("root_type", "KubeletConfiguration"))), {**source, "sha256": digest}
 
@@ -436,12 +444,19 @@ def main(argv: list[str] | None = None) -> int:
     flags_new = dumps(build_flags_spec(root, flags_prev))
     config_new = dumps(build_config_spec(root, config_prev))
     page_path = Path(args.docs)
-    page_new = render_markdown(json.loads(flags_new), json.loads(config_new), page_path.read_text(encoding="utf-8") if page_path.exists() else None)
+    page_new = render_markdown(
+        json.loads(flags_new),
+        json.loads(config_new),
+        page_path.read_text(encoding="utf-8") if page_path.exists() else None,
+    )
     outputs = ((flags_path, flags_new), (config_path, config_new), (page_path, page_new))
     if args.check:
-        stale = [str(p) for p, text in outputs if not p.exists() or p.read_text(encoding="utf-8") != text]
-        for p in stale:
-            print(f"{p}: not what the sources give; regenerate with python -m kubehash.specgen.kubelet_flags", file=sys.stderr)
+        stale = [str(path) for path, text in outputs if not path.exists() or path.read_text(encoding="utf-8") != text]
+        for name in stale:
+            print(
+                f"{name}: not what the sources give; regenerate with python -m kubehash.specgen.kubelet_flags",
+                file=sys.stderr,
+            )
         return 1 if stale else 0
     for p, text in outputs:
         tmp = p.with_suffix(p.suffix + ".tmp")
@@ -482,7 +497,9 @@ def render_tables(flags_spec: Mapping[str, Any], config_spec: Mapping[str, Any])
         lines.append("| field | added | deprecated | removed |")
         lines.append("|---|---|---|---|")
         for path, row in table.items():
-            lines.append(f"| `{path}` | {_when(row, 'introduced')} | {_when(row, 'deprecated')} | {_when(row, 'removed')} |")
+            lines.append(
+                f"| `{path}` | {_when(row, 'introduced')} | {_when(row, 'deprecated')} | {_when(row, 'removed')} |"
+            )
     lines += ["", TABLE_END]
     return "\n".join(lines)
 

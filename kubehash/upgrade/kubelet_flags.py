@@ -23,6 +23,7 @@ Pure: findings only, no printing, no files.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -40,9 +41,9 @@ from kubehash.sources.kubelet_args import KubeletArgs, KubeletConfigFile, Kubele
 __all__ = [
     "HopRemovals",
     "KubeletFlagFinding",
+    "check_feature_gates",
     "check_kubelet_args",
     "check_kubelet_config",
-    "check_feature_gates",
     "hop_removals",
     "parse_feature_gates_value",
 ]
@@ -120,15 +121,30 @@ def check_kubelet_args(args: KubeletArgs, current: str, target: str) -> list[Kub
                 gates = parse_feature_gates_value(f.value)
             except ValueError as e:
                 out.append(
-                    KubeletFlagFinding(args.node, "flag", written, "risk", "unknown", cur, tgt, origin=str(f.origin),
-                                       message=f"--feature-gates={f.value}: {e}; the {tgt} kubelet refuses it")
+                    KubeletFlagFinding(
+                        args.node,
+                        "flag",
+                        written,
+                        "risk",
+                        "unknown",
+                        cur,
+                        tgt,
+                        origin=str(f.origin),
+                        message=f"--feature-gates={f.value}: {e}; the {tgt} kubelet refuses it",
+                    )
                 )
                 continue
             out.extend(check_feature_gates(gates, cur, tgt, node=args.node, origin=f.origin))
     for word in args.positional:
         out.append(
             KubeletFlagFinding(
-                args.node, "argument", word, "warning", "stray-argument", cur, tgt,
+                args.node,
+                "argument",
+                word,
+                "warning",
+                "stray-argument",
+                cur,
+                tgt,
                 message=f"stray argument {word!r} on the kubelet command line: the kubelet takes no positional "
                 "arguments (1.10+ exits with 'unknown command'); a quoting problem in the unit?",
             )
@@ -146,7 +162,14 @@ def _check_flag(f: KubeletFlag, written: str, cur: str, tgt: str, node: str | No
             return []
         return [
             KubeletFlagFinding(
-                node, "flag", written, "warning", "unknown", cur, tgt, origin=str(origin),
+                node,
+                "flag",
+                written,
+                "warning",
+                "unknown",
+                cur,
+                tgt,
+                origin=str(origin),
                 message=f"{written} is not a flag of the {cur} or the {tgt} kubelet as far as kubehash knows "
                 f"(read at {origin}): the {cur} kubelet could not be running with it, so check the input; if it "
                 f"is real, the {tgt} kubelet may exit with 'unknown flag: {written}'",
@@ -155,23 +178,48 @@ def _check_flag(f: KubeletFlag, written: str, cur: str, tgt: str, node: str | No
     if st_t.state == "removed":
         return [
             KubeletFlagFinding(
-                node, "flag", written, "risk", "removed", cur, tgt, removed_in=info.removed,
-                deprecated_in=info.deprecated, replacement=info.config_field or info.replacement, origin=str(origin),
+                node,
+                "flag",
+                written,
+                "risk",
+                "removed",
+                cur,
+                tgt,
+                removed_in=info.removed,
+                deprecated_in=info.deprecated,
+                replacement=info.config_field or info.replacement,
+                origin=str(origin),
                 message=_removed_msg(written, info, tgt, origin, True),
             )
         ]
     if st_t.state == "maybe-removed":
         return [
             KubeletFlagFinding(
-                node, "flag", written, "warning", "maybe-removed", cur, tgt, removed_in=info.removed,
-                deprecated_in=info.deprecated, replacement=info.config_field or info.replacement, origin=str(origin),
+                node,
+                "flag",
+                written,
+                "warning",
+                "maybe-removed",
+                cur,
+                tgt,
+                removed_in=info.removed,
+                deprecated_in=info.deprecated,
+                replacement=info.config_field or info.replacement,
+                origin=str(origin),
                 message=_removed_msg(written, info, tgt, origin, False),
             )
         ]
     if st_t.state in ("not-yet", "maybe-not-yet") or st_c.state in ("not-yet", "removed"):
         return [
             KubeletFlagFinding(
-                node, "flag", written, "warning", "not-yet", cur, tgt, origin=str(origin),
+                node,
+                "flag",
+                written,
+                "warning",
+                "not-yet",
+                cur,
+                tgt,
+                origin=str(origin),
                 message=f"{written} ({origin}) is a flag of kubelet {info.introduced}"
                 f"{'' if info.removed is None else '–' + info.removed}; the {cur} kubelet would not accept it: "
                 "is the current version right?",
@@ -187,9 +235,16 @@ def _check_flag(f: KubeletFlag, written: str, cur: str, tgt: str, node: str | No
         planned = ""
         return [
             KubeletFlagFinding(
-                node, "flag", written, "warning" if st_c.state != "deprecated" or info.config_field is None else "info",
-                "deprecated", cur, tgt, deprecated_in=info.deprecated,
-                replacement=info.config_field or info.replacement, origin=str(origin),
+                node,
+                "flag",
+                written,
+                "warning" if st_c.state != "deprecated" or info.config_field is None else "info",
+                "deprecated",
+                cur,
+                tgt,
+                deprecated_in=info.deprecated,
+                replacement=info.config_field or info.replacement,
+                origin=str(origin),
                 message=f"{written} is deprecated since {info.deprecated}{note}; the {tgt} kubelet still accepts it"
                 f"{planned}{'; ' + instead if instead else ''} ({origin})",
             )
@@ -218,7 +273,12 @@ def parse_feature_gates_value(value: str) -> dict[str, bool]:
 
 
 def check_feature_gates(
-    gates: Mapping[str, object], current: str, target: str, *, node: str | None = None, origin: Origin | str | None = None
+    gates: Mapping[str, object],
+    current: str,
+    target: str,
+    *,
+    node: str | None = None,
+    origin: Origin | str | None = None,
 ) -> list[KubeletFlagFinding]:
     """Gates the target kubelet refuses (removed, or GA and set to false), as far as the release table knows."""
     cur, tgt = release(current), release(target)
@@ -230,7 +290,13 @@ def check_feature_gates(
             if tgt_stages[name] == "ga" and value is False:
                 out.append(
                     KubeletFlagFinding(
-                        node, "feature-gate", name, "risk", "gate-locked", cur.minor, tgt.minor,
+                        node,
+                        "feature-gate",
+                        name,
+                        "risk",
+                        "gate-locked",
+                        cur.minor,
+                        tgt.minor,
                         origin=None if origin is None else str(origin),
                         message=f"feature gate {name}=false: {name} is GA in {tgt.minor} and locked to true; the "
                         f"{tgt.minor} kubelet exits with 'cannot set feature gate {name} to false, feature is "
@@ -241,7 +307,13 @@ def check_feature_gates(
         if name in cur_stages or (name in known_anywhere and _was_removed_before(name, tgt.minor)):
             out.append(
                 KubeletFlagFinding(
-                    node, "feature-gate", name, "risk", "gate-removed", cur.minor, tgt.minor,
+                    node,
+                    "feature-gate",
+                    name,
+                    "risk",
+                    "gate-removed",
+                    cur.minor,
+                    tgt.minor,
                     origin=None if origin is None else str(origin),
                     message=f"feature gate {name} no longer exists in {tgt.minor}: the {tgt.minor} kubelet exits "
                     f"with 'unrecognized feature gate: {name}'{_where(origin)}",
@@ -250,7 +322,13 @@ def check_feature_gates(
         else:
             out.append(
                 KubeletFlagFinding(
-                    node, "feature-gate", name, "info", "gate-unknown", cur.minor, tgt.minor,
+                    node,
+                    "feature-gate",
+                    name,
+                    "info",
+                    "gate-unknown",
+                    cur.minor,
+                    tgt.minor,
                     origin=None if origin is None else str(origin),
                     message=f"feature gate {name}: kubehash's gate table (the gates that matter to container "
                     f"hashes) does not list it, so it cannot tell whether the {tgt.minor} kubelet knows it; a gate "
@@ -276,7 +354,14 @@ def check_kubelet_config(config: KubeletConfigFile, current: str, target: str) -
     if api is None or api not in served:
         out.append(
             KubeletFlagFinding(
-                node, "config", f"apiVersion {api}", "risk", "api-version", cur, tgt, origin=config.origin,
+                node,
+                "config",
+                f"apiVersion {api}",
+                "risk",
+                "api-version",
+                cur,
+                tgt,
+                origin=config.origin,
                 message=f"{config.origin}: apiVersion {api!r} is not one the {tgt} kubelet reads "
                 f"({', '.join(served) or 'none known'}): it exits when loading --config",
             )
@@ -294,7 +379,15 @@ def check_kubelet_config(config: KubeletConfigFile, current: str, target: str) -
             reported.append(path)
             out.append(
                 KubeletFlagFinding(
-                    node, "field", path, "warning", "removed", cur, tgt, removed_in=st.info.removed, origin=where,
+                    node,
+                    "field",
+                    path,
+                    "warning",
+                    "removed",
+                    cur,
+                    tgt,
+                    removed_in=st.info.removed,
+                    origin=where,
                     message=f"{path} was removed from {api} in {st.info.removed}: the {tgt} kubelet ignores it "
                     f"(lenient decoding; from 1.17 it logs 'using lenient decoding as strict decoding failed'), "
                     f"so this setting silently stops applying ({where})",
@@ -307,7 +400,14 @@ def check_kubelet_config(config: KubeletConfigFile, current: str, target: str) -
             reported.append(path)
             out.append(
                 KubeletFlagFinding(
-                    node, "field", path, "warning", "unknown", cur, tgt, origin=where,
+                    node,
+                    "field",
+                    path,
+                    "warning",
+                    "unknown",
+                    cur,
+                    tgt,
+                    origin=where,
                     message=f"{path} is not a field of {api} in {cur} or {tgt}: the kubelet ignores it (lenient "
                     f"decoding) -- a typo? ({where})",
                 )
@@ -315,15 +415,30 @@ def check_kubelet_config(config: KubeletConfigFile, current: str, target: str) -
         elif st.state == "deprecated" and st.info is not None:
             out.append(
                 KubeletFlagFinding(
-                    node, "field", path, "info", "deprecated", cur, tgt, deprecated_in=st.info.deprecated,
-                    origin=where, message=f"{path} is deprecated since {st.info.deprecated}: "
+                    node,
+                    "field",
+                    path,
+                    "info",
+                    "deprecated",
+                    cur,
+                    tgt,
+                    deprecated_in=st.info.deprecated,
+                    origin=where,
+                    message=f"{path} is deprecated since {st.info.deprecated}: "
                     f"{st.info.deprecation_message or ''} ({where})",
                 )
             )
         elif st.state in ("not-yet", "maybe-not-yet") and st.info is not None:
             out.append(
                 KubeletFlagFinding(
-                    node, "field", path, "warning", "not-yet", cur, tgt, origin=where,
+                    node,
+                    "field",
+                    path,
+                    "warning",
+                    "not-yet",
+                    cur,
+                    tgt,
+                    origin=where,
                     message=f"{path} first appears in {api} in {st.info.introduced}: the {tgt} kubelet ignores it "
                     f"({where})",
                 )
@@ -334,13 +449,25 @@ def check_kubelet_config(config: KubeletConfigFile, current: str, target: str) -
         for k in bad:
             out.append(
                 KubeletFlagFinding(
-                    node, "feature-gate", k, "risk", "unknown", cur, tgt, origin=config.origin,
+                    node,
+                    "feature-gate",
+                    k,
+                    "risk",
+                    "unknown",
+                    cur,
+                    tgt,
+                    origin=config.origin,
                     message=f"featureGates.{k}: {gates[k]!r} is not true or false; the kubelet cannot decode it",
                 )
             )
         out.extend(
-            check_feature_gates({k: v for k, v in gates.items() if k not in bad}, cur, tgt, node=node,
-                                origin=f"{config.origin} featureGates")
+            check_feature_gates(
+                {k: v for k, v in gates.items() if k not in bad},
+                cur,
+                tgt,
+                node=node,
+                origin=f"{config.origin} featureGates",
+            )
         )
     return out
 
@@ -357,7 +484,7 @@ class HopRemovals:
 def hop_removals(path: Sequence[str]) -> list[HopRemovals]:
     """For a multi-hop path (``["1.10", "1.12", "1.14"]``), the flags each hop removes (for sure or maybe)."""
     minors = [release(v).minor for v in path]
-    return [HopRemovals(a, b, tuple(flags_removed_between(a, b))) for a, b in zip(minors, minors[1:])]
+    return [HopRemovals(a, b, tuple(flags_removed_between(a, b))) for a, b in itertools.pairwise(minors)]
 
 
 def worst(findings: Iterable[KubeletFlagFinding]) -> Severity | None:
