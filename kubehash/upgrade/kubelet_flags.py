@@ -13,10 +13,11 @@ locked opposite (``cannot set feature gate X to false, feature is locked to true
 gates its release table knows per minor (``specs/releases.json``: the gates that matter to container
 hashes); any other gate name is reported as ``info``.
 
-The config file (``--config``): the kubelet decodes ``KubeletConfiguration`` leniently up to 1.16 (an
-unknown field is dropped silently) and, from 1.17, strictly first and leniently on a strict error (it logs
-``using lenient decoding as strict decoding failed`` and starts). So a removed field is a ``warning`` (the
-setting silently stops applying), never fatal; an apiVersion the target does not serve is a ``risk``.
+The config file (``--config``): the kubelet decodes ``KubeletConfiguration`` leniently up to 1.15 (an
+unknown field is dropped silently) and, from 1.17 (1.16 not read), strictly first and leniently on a strict
+error (it logs ``using lenient decoding as strict decoding failed`` and starts). So a removed field is a
+``warning`` (the setting silently stops applying), never fatal; an apiVersion the target does not serve is a
+``risk``.
 
 Pure: findings only, no printing, no files.
 """
@@ -136,17 +137,19 @@ def check_kubelet_args(args: KubeletArgs, current: str, target: str) -> list[Kub
                 continue
             out.extend(check_feature_gates(gates, cur, tgt, node=args.node, origin=f.origin))
     for word in args.positional:
+        # 1.12+ stop at a word that is not a flag ("unknown command: WORD"); 1.10 ignored it
+        fatal = release(tgt).minor_number >= 12 and release(cur).minor_number < 12
         out.append(
             KubeletFlagFinding(
                 args.node,
                 "argument",
                 word,
-                "warning",
+                "risk" if fatal else "warning",
                 "stray-argument",
                 cur,
                 tgt,
-                message=f"stray argument {word!r} on the kubelet command line: the kubelet takes no positional "
-                "arguments (1.10+ exits with 'unknown command'); a quoting problem in the unit?",
+                message=f"stray argument {word!r} on the kubelet command line: kubelets from 1.12 exit with "
+                f"'unknown command: {word}'; a quoting problem, or a bool flag given its value without '='?",
             )
         )
     return out
