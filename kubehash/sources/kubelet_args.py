@@ -26,6 +26,7 @@ keeps its origin (file and line).
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from collections.abc import Callable, Iterable, Mapping
@@ -48,6 +49,7 @@ __all__ = [
     "load_kubelet_configs",
     "parse_cmdline_bytes",
     "parse_command_line",
+    "parse_configz",
     "parse_env_file",
     "parse_kubelet_args",
     "parse_kubelet_config",
@@ -526,6 +528,8 @@ def load_kubelet_args(
 # -- KubeletConfiguration ------------------------------------------------------------------------------
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: /configz carries no apiVersion; its JSON names are those of kubelet.config.k8s.io/v1beta1
+CONFIGZ_API_VERSION = "kubelet.config.k8s.io/v1beta1"
 
 
 def _walk(node: yaml.Node, prefix: str, out: dict[str, int | None], origin: str) -> None:
@@ -547,8 +551,8 @@ def parse_kubelet_config(text: str | bytes, *, origin: str = "<config>", node: s
         docs = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.YAMLError as e:
         raise KubeletArgsError(f"{origin}: not valid YAML or JSON: {e}") from None
-    except (UnicodeDecodeError, ValueError) as e:
-        raise KubeletArgsError(f"{origin}: not text: {e}") from None
+    except (ValueError, RecursionError) as e:  # not UTF-8, or nested deeper than Python recurses
+        raise KubeletArgsError(f"{origin}: not a readable document: {e}") from None
     docs = [d for d in docs if d is not None]
     if len(docs) != 1:
         raise KubeletArgsError(f"{origin}: expected one KubeletConfiguration document, found {len(docs)}")
@@ -556,10 +560,10 @@ def parse_kubelet_config(text: str | bytes, *, origin: str = "<config>", node: s
     if not isinstance(root, yaml.MappingNode):
         raise KubeletArgsError(f"{origin}: a KubeletConfiguration is a mapping, not a {root.tag.rsplit(':', 1)[-1]}")
     fields: dict[str, int | None] = {}
-    _walk(root, "", fields, origin)
     try:
+        _walk(root, "", fields, origin)
         data = yaml.load(text, Loader=_Loader)
-    except yaml.YAMLError as e:  # pragma: no cover - compose accepted it
+    except (yaml.YAMLError, RecursionError) as e:
         raise KubeletArgsError(f"{origin}: {e}") from None
     api_version = data.get("apiVersion")
     kind = data.get("kind")
@@ -574,6 +578,21 @@ def parse_kubelet_config(text: str | bytes, *, origin: str = "<config>", node: s
     for k in ("apiVersion", "kind"):
         fields.pop(k, None)
     return KubeletConfigFile(origin, api_version, kind, fields, {str(k): v for k, v in gates.items()}, node)
+
+
+def parse_configz(data: str | bytes, *, origin: str = "<configz>", node: str | None = None) -> KubeletConfigFile:
+    """The answer of ``/api/v1/nodes/<node>/proxy/configz``: ``{"kubeletconfig": {...}}``, the running
+    kubelet's effective configuration (defaults included, no apiVersion/kind: read as ``v1beta1``, whose JSON
+    names the kubelet's internal type shares from 1.10)."""
+    try:
+        doc = json.loads(data)
+    except (ValueError, RecursionError) as e:
+        raise KubeletArgsError(f"{origin}: not JSON: {e}") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("kubeletconfig"), dict):
+        raise KubeletArgsError(f'{origin}: expected {{"kubeletconfig": {{...}}}} from /configz')
+    body = {"apiVersion": CONFIGZ_API_VERSION, "kind": "KubeletConfiguration", **doc["kubeletconfig"]}
+    cfg = parse_kubelet_config(json.dumps(body), origin=origin, node=node)
+    return KubeletConfigFile(origin, cfg.api_version, cfg.kind, {k: None for k in cfg.fields}, cfg.feature_gates, node)
 
 
 def load_kubelet_configs(paths: Iterable[str | Path]) -> dict[str | None, list[KubeletConfigFile]]:

@@ -20,6 +20,7 @@ from kubehash.sources.kubelet_args import (
     load_kubelet_configs,
     parse_cmdline_bytes,
     parse_command_line,
+    parse_configz,
     parse_env_file,
     parse_kubelet_args,
     parse_kubelet_config,
@@ -239,3 +240,16 @@ UNIT_WORDS = ["EnvironmentFile=", "--", "KUBELET_EXTRA_ARGS"]
 def test_arbitrary_units_only_raise_kubehash_errors(text: str) -> None:
     with contextlib.suppress(KubehashError):
         parse_kubelet_args([("kubelet.service", text)])
+
+
+def test_configz() -> None:
+    cfg = parse_configz(
+        b'{"kubeletconfig": {"staticPodPath": "/etc/kubernetes/manifests", '
+        b'"authentication": {"anonymous": {"enabled": false}}, "featureGates": {"A": true}}}',
+        node="n1",
+    )
+    assert cfg.api_version == "kubelet.config.k8s.io/v1beta1" and cfg.node == "n1"
+    assert "authentication.anonymous.enabled" in cfg.fields and cfg.feature_gates == {"A": True}
+    for bad in (b"nope", b"[]", b'{"kubeletconfig": 1}'):
+        with pytest.raises(KubeletArgsError):
+            parse_configz(bad)
