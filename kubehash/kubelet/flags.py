@@ -132,23 +132,9 @@ def _rng(value: object) -> tuple[str, str] | None:
 @cache
 def _go_to_json() -> dict[str, str]:
     """Go field path of ``KubeletConfiguration`` -> JSON path, over every minor read."""
-    out: dict[str, str] = {}
-    for minor in sorted(_config_doc()["raw"], key=_minor_key):
-        fields = _config_doc()["raw"][minor]["fields"]
-        for path, _row in fields.items():
-            parts = path.split(".")
-            go = []
-            ok = True
-            for i in range(len(parts)):
-                prefix = ".".join(parts[: i + 1])
-                r = fields.get(prefix)
-                if r is None:
-                    ok = False
-                    break
-                go.append(str(r["go_field"]))
-            if ok:
-                out[".".join(go)] = path
-    return out
+    from kubehash.specgen.kubelet_flags import go_to_json_paths
+
+    return go_to_json_paths(_config_doc())
 
 
 @cache

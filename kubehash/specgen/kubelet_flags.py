@@ -39,6 +39,7 @@ __all__ = [
     "derive_config",
     "derive_flags",
     "flag_replacement",
+    "go_to_json_paths",
     "main",
     "minor_key",
     "read_minor_config",
@@ -479,12 +480,28 @@ def _when(row: Mapping[str, Any], key: str) -> str:
     return f"{rng[0]}–{rng[1]}" if rng else str(row[key])
 
 
+def go_to_json_paths(config_spec: Mapping[str, Any]) -> dict[str, str]:
+    """Go field path of ``KubeletConfiguration`` (``Authentication.Anonymous.Enabled``) -> JSON path
+    (``authentication.anonymous.enabled``), over every minor of ``config_spec``'s raw lists."""
+    out: dict[str, str] = {}
+    for minor in sorted(config_spec["raw"], key=minor_key):
+        fields = config_spec["raw"][minor]["fields"]
+        for path in fields:
+            parts = path.split(".")
+            prefixes = [".".join(parts[: i + 1]) for i in range(len(parts))]
+            if all(p in fields for p in prefixes):
+                out[".".join(str(fields[p]["go_field"]) for p in prefixes)] = path
+    return out
+
+
 def render_tables(flags_spec: Mapping[str, Any], config_spec: Mapping[str, Any]) -> str:
+    to_json = go_to_json_paths(config_spec)
     lines = [TABLE_BEGIN, "", "### Flags", ""]
     lines.append("| flag | introduced | deprecated | removed | replacement | read in |")
     lines.append("|---|---|---|---|---|---|")
     for name, row in flags_spec["flags"].items():
-        repl = row.get("replacement") or (f"config `{row['config_field']}`" if row.get("config_field") else "")
+        field = to_json.get(str(row.get("go_field")))
+        repl = row.get("replacement") or (f"config `{field}`" if field and row.get("deprecated") else "")
         read_in = row.get("read_in", [])
         read = f"{read_in[0]}–{read_in[-1]} ({len(read_in)})" if read_in else "event only"
         os_note = f" ({row['os']} only)" if row.get("os") else ""
