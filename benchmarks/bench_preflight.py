@@ -14,6 +14,7 @@ import copy
 import time
 from typing import Any
 
+from kubehash.upgrade.options import Options
 from kubehash.upgrade.preflight.checks import preflight
 
 NR, UR = "node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"
@@ -83,7 +84,7 @@ def main() -> None:
     for distinct in (False, True):
         pods, nodes = cluster(args.pods, args.nodes, distinct)
         base = best(lambda pods=pods: copy.deepcopy(pods), args.rounds)
-        t = best(lambda pods=pods, nodes=nodes: preflight(pods, nodes, to="1.13"), args.rounds)
+        t = best(lambda pods=pods, nodes=nodes: preflight(pods, nodes, Options(to="1.13")), args.rounds)
         label = "distinct toleration lists" if distinct else "shared toleration lists"
         print(
             f"{label:26} {1e6 * t / args.pods:7.1f} µs/pod   baseline deepcopy {1e6 * base / args.pods:6.1f} µs/pod"

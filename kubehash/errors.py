@@ -11,6 +11,7 @@
     ├── ImageRefError             ``reference.ParseNormalizedNamed`` rejects an image name
     ├── InputError                an input (file, stream, document, field) cannot be read or used
     │   ├── FieldError            a field of a pod or node has the wrong JSON type (names its path)
+    │   ├── KubeletArgsError      a kubelet command line, unit or config file that cannot be read
     │   └── IgnoreFileError       an ignore file the patched kubelet would not use as intended
     ├── ClusterError              a live cluster cannot be read (config, credentials, network)
     └── OutputError               kubehash refused to write a file
@@ -32,6 +33,7 @@ __all__ = [
     "ImageRefError",
     "InputError",
     "KubehashError",
+    "KubeletArgsError",
     "OutputError",
     "QuantityError",
     "UnsupportedVersionError",
@@ -162,6 +164,10 @@ class IgnoreFileError(InputError):
         self.kind = kind
         self.node = node
         super().__init__(f"{origin}: {problem}")
+
+
+class KubeletArgsError(InputError, ValueError):
+    """A kubelet command line, systemd unit, environment or config file kubehash cannot read."""
 
 
 class ClusterError(KubehashError):

@@ -41,13 +41,14 @@ def preflight_cmd(
     kubelet restart (nodeSelector / required node affinity no longer matching the node), with fixes.
 
     Exit status: 0 no risk, 3 risks found, 2 input errors (malformed pod or node, unknown node), 1 usage."""
-    from kubehash.upgrade.preflight.checks import preflight
+    from kubehash.upgrade.options import Options
+    from kubehash.upgrade.preflight import preflight
 
     if pods_file == "-" and nodes_file == "-":
         raise click.UsageError("only one of --pods and --nodes can be '-'")
     pods = load_or_exit(pods_file)
     nodes = load_or_exit(nodes_file)
-    report = preflight(pods, nodes, to=to_version, from_version=from_version)
+    report = preflight(pods, nodes, Options(to=to_version, from_version=from_version))
     for f in report.errors:
         who = f"pod {f.namespace + '/' if f.namespace else ''}{f.pod}: " if f.pod else ""
         click.echo(f"error: {who}{f.detail}", err=True)

@@ -34,6 +34,13 @@ class Release:
     defaults: tuple[str, ...] = ()
     gated_defaults: tuple[tuple[str, str], ...] = ()
     feature_gates: tuple[tuple[str, str], ...] = ()
+    #: How many minors a kubelet of this minor may lag behind kube-apiserver (the version skew policy).
+    kubelet_skew: int = 2
+    #: Upgrade behaviour of this minor's kubelet and control plane that preflight models (docs/upgrade-behaviour.md).
+    taint_based_evictions: bool = False
+    affinity_rejection_reason: str = "MatchNodeSelector"
+    match_fields: bool = False
+    not_evict_on_restart: bool = False
 
     @property
     def minor_number(self) -> int:

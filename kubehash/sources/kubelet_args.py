@@ -36,7 +36,8 @@ from typing import Any
 
 import yaml
 
-from kubehash.errors import KubehashError
+from kubehash.errors import KubeletArgsError
+from kubehash.model.kubelet_args import KubeletArgs, KubeletConfigFile, KubeletFlag, Origin
 
 __all__ = [
     "KUBEADM_VARS",
@@ -64,57 +65,6 @@ KUBEADM_VARS = ("KUBELET_KUBECONFIG_ARGS", "KUBELET_CONFIG_ARGS", "KUBELET_KUBEA
 
 #: is this flag a bool flag? ``None`` = unknown (then a following word that is not a flag is its value)
 BoolLookup = Callable[[str], "bool | None"]
-
-
-class KubeletArgsError(KubehashError, ValueError):
-    """A kubelet command line, unit, environment or config file kubehash cannot read."""
-
-
-@dataclass(frozen=True)
-class Origin:
-    file: str
-    line: int | None = None
-
-    def __str__(self) -> str:
-        return self.file if self.line is None else f"{self.file} line {self.line}"
-
-
-@dataclass(frozen=True)
-class KubeletFlag:
-    """One flag as written: ``name`` normalised (no dashes, ``_`` -> ``-``), ``value`` (``None`` for a bare
-    flag), ``written`` the word(s) as they appear, ``origin`` where."""
-
-    name: str
-    value: str | None
-    written: str
-    origin: Origin
-    shorthand: bool = False
-
-
-@dataclass(frozen=True)
-class KubeletArgs:
-    """A node's kubelet command line: its flags in order, stray positional words, the files read."""
-
-    node: str | None
-    flags: tuple[KubeletFlag, ...]
-    positional: tuple[str, ...] = ()
-    files: tuple[str, ...] = ()
-
-    def values(self, name: str) -> list[str | None]:
-        return [f.value for f in self.flags if f.name == name]
-
-
-@dataclass(frozen=True)
-class KubeletConfigFile:
-    """A ``KubeletConfiguration`` file: apiVersion, kind, every field path present (JSON names joined by
-    ``.``, list items as ``[]``) with its line, and ``featureGates``."""
-
-    origin: str
-    api_version: str | None
-    kind: str | None
-    fields: Mapping[str, int | None]
-    feature_gates: Mapping[str, object] = field(default_factory=dict)
-    node: str | None = None
 
 
 def _normalize(name: str) -> str:

@@ -37,7 +37,7 @@ from kubehash.kubelet.flags import (
     flags_removed_between,
 )
 from kubehash.kubelet.releases import RELEASES, release
-from kubehash.sources.kubelet_args import KubeletArgs, KubeletConfigFile, KubeletFlag, Origin
+from kubehash.model.kubelet_args import KubeletArgs, KubeletConfigFile, KubeletFlag, Origin
 
 __all__ = [
     "HopRemovals",

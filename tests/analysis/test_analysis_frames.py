@@ -137,7 +137,7 @@ def test_risk_overview_joins_restarts_single_instances_and_preflight(bundled):
     from kubehash.upgrade.preflight.checks import preflight
 
     pods, nodes = load_documents(CLUSTER / "pods.json"), load_documents(CLUSTER / "nodes.json")
-    report = preflight(pods, nodes, to="1.17")
+    report = preflight(pods, nodes, Options(to="1.17"))
     findings = preflight_findings(report)
     assert findings[["check", "pod"]].values.tolist() == [
         ["node-selector", "spark-history-0"],

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kubehash.errors import UnsupportedVersionError
-from kubehash.upgrade.preflight.checks import Gates, gates_for, preflight
+from kubehash.upgrade.options import Options
+from kubehash.upgrade.preflight import Behaviour, behaviour_for, preflight
 from kubehash.upgrade.preflight.tolerations import NOT_READY, UNREACHABLE
 
 DEFAULTS = [
@@ -48,7 +49,7 @@ def only(report: Any, check: str) -> list:
 
 
 def test_pod_without_defaults_is_evicted_at_once() -> None:
-    r = preflight([pod()], [node()], to="1.13")
+    r = preflight([pod()], [node()], Options(to="1.13"))
     (f,) = only(r, "taint-eviction")
     assert f.severity == "risk" and f.node == "n1" and f.namespace == "ns" and f.pod == "p"
     assert NOT_READY in f.detail and UNREACHABLE in f.detail and "off in 1.12" in f.detail
@@ -57,46 +58,51 @@ def test_pod_without_defaults_is_evicted_at_once() -> None:
 
 
 def test_pod_with_defaults_is_safe() -> None:
-    assert not only(preflight([pod(tolerations=DEFAULTS)], [node()], to="1.13"), "taint-eviction")
+    assert not only(preflight([pod(tolerations=DEFAULTS)], [node()], Options(to="1.13")), "taint-eviction")
 
 
 def test_gate_off_before_1_13() -> None:
-    r = preflight([pod()], [node(version="v1.11.0")], to="1.12")
+    r = preflight([pod()], [node(version="v1.11.0")], Options(to="1.12"))
     assert not r.gates.taint_based_evictions and not only(r, "taint-eviction")
-    assert gates_for("1.13").taint_based_evictions and gates_for("v1.18.2").taint_based_evictions
+    assert behaviour_for("1.13").taint_based_evictions and behaviour_for("v1.18.2").taint_based_evictions
     forced = preflight(
-        [pod()], [node(version="v1.11.0")], to="1.12", gates=replace(gates_for("1.12"), taint_based_evictions=True)
+        [pod()],
+        [node(version="v1.11.0")],
+        Options(to="1.12"),
+        behaviour=replace(behaviour_for("1.12"), taint_based_evictions=True),
     )
     assert only(forced, "taint-eviction")
 
 
 def test_already_on_is_worded_as_such() -> None:
-    (f,) = only(preflight([pod()], [node(version="v1.20.1")], to="1.21"), "taint-eviction")
+    (f,) = only(preflight([pod()], [node(version="v1.20.1")], Options(to="1.21")), "taint-eviction")
     assert "on by default since 1.13" in f.detail
 
 
 def test_daemonset_pods_get_controller_tolerations() -> None:
     ds = pod(meta={"ownerReferences": [{"kind": "DaemonSet", "name": "fluentd", "controller": True}]})
-    assert not only(preflight([ds], [node()], to="1.13"), "taint-eviction")
+    assert not only(preflight([ds], [node()], Options(to="1.13")), "taint-eviction")
     # the controller replaces a same key/operator/effect toleration, dropping its tolerationSeconds
     short = {"key": NOT_READY, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 5}
     ds_short = pod(
         tolerations=[short], meta={"ownerReferences": [{"kind": "DaemonSet", "name": "x", "controller": True}]}
     )
-    assert not only(preflight([ds_short], [node()], to="1.13"), "taint-eviction")
+    assert not only(preflight([ds_short], [node()], Options(to="1.13")), "taint-eviction")
 
 
 def test_mirror_pods_are_info_not_risk() -> None:
     mirror = pod(meta={"annotations": {"kubernetes.io/config.mirror": "abc"}})
-    (f,) = only(preflight([mirror], [node()], to="1.13"), "taint-eviction")
+    (f,) = only(preflight([mirror], [node()], Options(to="1.13")), "taint-eviction")
     assert f.severity == "info" and f.fix is None and "static pod running" in f.detail
 
 
 def test_short_toleration_is_a_warning() -> None:
     short = [dict(t, tolerationSeconds=30) for t in DEFAULTS]
-    (f,) = only(preflight([pod(tolerations=short)], [node()], to="1.13"), "taint-eviction")
+    (f,) = only(preflight([pod(tolerations=short)], [node()], Options(to="1.13")), "taint-eviction")
     assert f.severity == "warning" and "30s" in f.detail and "tolerationSeconds" in f.fix
-    assert not only(preflight([pod(tolerations=short)], [node()], to="1.13", warn_below_seconds=30), "taint-eviction")
+    assert not only(
+        preflight([pod(tolerations=short)], [node()], Options(to="1.13"), warn_below_seconds=30), "taint-eviction"
+    )
 
 
 def test_wrong_value_toleration_blocks_the_default_and_owner_is_rolled() -> None:
@@ -108,7 +114,7 @@ def test_wrong_value_toleration_blocks_the_default_and_owner_is_rolled() -> None
             "ownerReferences": [{"kind": "ReplicaSet", "name": "web-5d9f", "controller": True}],
         },
     )
-    (f,) = only(preflight([p], [node()], to="1.13"), "taint-eviction")
+    (f,) = only(preflight([p], [node()], Options(to="1.13")), "taint-eviction")
     assert f.severity == "risk"
     assert (
         "stop DefaultTolerationSeconds" in f.fix
@@ -119,16 +125,16 @@ def test_wrong_value_toleration_blocks_the_default_and_owner_is_rolled() -> None
 
 def test_touch_fix_mentions_rolling_alternative_for_owned_pods() -> None:
     p = pod(meta={"ownerReferences": [{"kind": "StatefulSet", "name": "db", "controller": True}]})
-    (f,) = only(preflight([p], [node()], to="1.13"), "taint-eviction")
+    (f,) = only(preflight([p], [node()], Options(to="1.13")), "taint-eviction")
     assert f.fix.startswith("kubectl label pod") and "kubectl rollout restart statefulset/db -n ns" in f.fix
 
 
 def test_node_noexecute_taints_must_be_tolerated_too() -> None:
     tainted = node(taints=[{"key": "dedicated", "value": "infra", "effect": "NoExecute"}])
-    (f,) = only(preflight([pod(tolerations=DEFAULTS)], [tainted], to="1.13"), "taint-eviction")
+    (f,) = only(preflight([pod(tolerations=DEFAULTS)], [tainted], Options(to="1.13")), "taint-eviction")
     assert "dedicated=infra:NoExecute" in f.detail and "dedicated=infra:NoExecute are not tolerated" in f.fix
     ok = [*DEFAULTS, {"key": "dedicated", "operator": "Equal", "value": "infra", "effect": "NoExecute"}]
-    assert not only(preflight([pod(tolerations=ok)], [tainted], to="1.13"), "taint-eviction")
+    assert not only(preflight([pod(tolerations=ok)], [tainted], Options(to="1.13")), "taint-eviction")
 
 
 # --- node selector / affinity -----------------------------------------------------------------------------
@@ -136,14 +142,14 @@ def test_node_noexecute_taints_must_be_tolerated_too() -> None:
 
 def test_node_selector_mismatch_with_label_fix() -> None:
     p = pod(tolerations=DEFAULTS, spec={"nodeSelector": {"disk": "ssd"}})
-    (f,) = only(preflight([p], [node(labels={"disk": "hdd"})], to="1.13"), "node-selector")
+    (f,) = only(preflight([p], [node(labels={"disk": "hdd"})], Options(to="1.13")), "node-selector")
     assert f.severity == "risk" and "MatchNodeSelector" in f.detail and "disk=ssd (node: disk=hdd)" in f.detail
     assert f.fix == "kubectl label node n1 disk=ssd --overwrite"
 
 
 def test_reason_is_node_affinity_from_1_18() -> None:
     p = pod(tolerations=DEFAULTS, spec={"nodeSelector": {"disk": "ssd"}})
-    (f,) = only(preflight([p], [node(version="v1.17.0")], to="1.18"), "node-selector")
+    (f,) = only(preflight([p], [node(version="v1.17.0")], Options(to="1.18")), "node-selector")
     assert "reason NodeAffinity" in f.detail
 
 
@@ -151,29 +157,29 @@ def test_required_affinity_notin_suggests_removal() -> None:
     aff = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
         {"matchExpressions": [{"key": "spot", "operator": "DoesNotExist"}]}]}}}  # fmt: skip
     p = pod(tolerations=DEFAULTS, spec={"affinity": aff})
-    (f,) = only(preflight([p], [node(labels={"spot": "true"})], to="1.13"), "node-selector")
+    (f,) = only(preflight([p], [node(labels={"spot": "true"})], Options(to="1.13")), "node-selector")
     assert f.fix == "kubectl label node n1 spot-"
 
 
 def test_matching_pod_has_no_finding() -> None:
     p = pod(tolerations=DEFAULTS, spec={"nodeSelector": {"disk": "ssd"}})
-    assert not len(preflight([p], [node(labels={"disk": "ssd"})], to="1.13"))
+    assert not len(preflight([p], [node(labels={"disk": "ssd"})], Options(to="1.13")))
 
 
 def test_kubelet_1_35_spares_started_pods() -> None:
     p = pod(tolerations=DEFAULTS, spec={"nodeSelector": {"disk": "ssd"}})
-    r = preflight([p], [node(version="v1.34.1")], to="1.35")
+    r = preflight([p], [node(version="v1.34.1")], Options(to="1.35"))
     assert not only(r, "node-selector") and r.skipped == {"started, kubelet skips affinity on restart": 1}
     not_started = pod(tolerations=DEFAULTS, spec={"nodeSelector": {"disk": "ssd"}}, status={"phase": "Pending"})
-    assert only(preflight([not_started], [node(version="v1.34.1")], to="1.35"), "node-selector")
+    assert only(preflight([not_started], [node(version="v1.34.1")], Options(to="1.35")), "node-selector")
 
 
 def test_match_fields_dropped_by_old_kubelets() -> None:
     aff = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
         {"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["n1"]}]}]}}}  # fmt: skip
     p = pod(tolerations=DEFAULTS, spec={"affinity": aff})
-    assert not only(preflight([p], [node(version="v1.11.0")], to="1.12"), "node-selector")
-    (f,) = only(preflight([p], [node(version="v1.9.0")], to="1.10"), "node-selector")  # term becomes empty
+    assert not only(preflight([p], [node(version="v1.11.0")], Options(to="1.12")), "node-selector")
+    (f,) = only(preflight([p], [node(version="v1.9.0")], Options(to="1.10")), "node-selector")  # term becomes empty
     assert "empty" in f.detail and f.fix.startswith("no label change")
 
 
@@ -182,13 +188,13 @@ def test_label_fixes_that_break_other_pods_are_flagged() -> None:
     aff = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
         {"matchExpressions": [{"key": "disk", "operator": "NotIn", "values": ["ssd"]}]}]}}}  # fmt: skip
     avoids_ssd = pod("b", tolerations=DEFAULTS, spec={"affinity": aff})
-    r = preflight([wants_ssd, avoids_ssd], [node(labels={"disk": "hdd"})], to="1.13")
+    r = preflight([wants_ssd, avoids_ssd], [node(labels={"disk": "hdd"})], Options(to="1.13"))
     (f,) = only(r, "node-selector")
     assert f.pod == "a" and f.fix.startswith("kubectl label node n1 disk=ssd --overwrite")
     assert "ns/b still would not match" in f.fix
     # no note when the fixes are compatible
     other = pod("c", tolerations=DEFAULTS, spec={"nodeSelector": {"zone": "z"}})
-    r = preflight([wants_ssd, other], [node(labels={"disk": "hdd"})], to="1.13")
+    r = preflight([wants_ssd, other], [node(labels={"disk": "hdd"})], Options(to="1.13"))
     assert all("note" not in f.fix for f in only(r, "node-selector"))
 
 
@@ -201,7 +207,7 @@ def test_skips_terminal_unscheduled_and_upgraded_nodes() -> None:
         pod("pending", node_name=None, status={"phase": "Pending"}),
         pod("new", node_name="n2"),
     ]
-    r = preflight({"kind": "List", "items": pods}, [node(), node("n2", version="v1.13.1")], to="1.13")
+    r = preflight({"kind": "List", "items": pods}, [node(), node("n2", version="v1.13.1")], Options(to="1.13"))
     assert not len(r) and r.pods == 3
     assert r.skipped == {"terminal": 1, "unscheduled": 1, "node already at target": 1}
 
@@ -215,7 +221,7 @@ def test_malformed_pods_are_errors_and_the_rest_go_on() -> None:
         pod("bad-sel", spec={"nodeSelector": {"a": 1}}),
         pod("ok"),
     ]
-    r = preflight(pods, [node()], to="1.13")
+    r = preflight(pods, [node()], Options(to="1.13"))
     errors = r.errors
     assert len(errors) == 5 and r.summary["error"] == 5
     assert "not an object" in errors[0].detail and "kind 'Node'" in errors[1].detail
@@ -226,27 +232,29 @@ def test_malformed_pods_are_errors_and_the_rest_go_on() -> None:
 
 
 def test_pod_on_unknown_node_is_an_error_but_taints_still_checked() -> None:
-    r = preflight([pod(node_name="ghost")], [node()], to="1.13")
+    r = preflight([pod(node_name="ghost")], [node()], Options(to="1.13"))
     assert [(f.check, f.severity) for f in r] == [("taint-eviction", "risk"), ("error", "error")]
     assert "ghost is not in the nodes input" in r.errors[0].detail
 
 
 def test_malformed_nodes_are_reported() -> None:
-    r = preflight([], [node(), {"metadata": {}}, node("n3", labels={"a": 1}), node("n4", version="banana")], to="1.13")
+    r = preflight(
+        [], [node(), {"metadata": {}}, node("n3", labels={"a": 1}), node("n4", version="banana")], Options(to="1.13")
+    )
     assert len(r.errors) == 3 and all(f.check == "error" for f in r.errors)
 
 
 def test_report_dict_and_iteration() -> None:
-    r = preflight([pod()], [node()], to="v1.13.2", from_version="1.12")
+    r = preflight([pod()], [node()], Options(to="v1.13.2", from_version="1.12"))
     d = r.to_dict()
     assert d["to"] == "1.13" and d["from"] == "1.12" and d["gates"]["taint_based_evictions"] is True
     assert d["findings"] == [f.to_dict() for f in r] and d["summary"]["by_check"]["taint-eviction"] == 1
-    assert isinstance(r.gates, Gates)
+    assert isinstance(r.gates, Behaviour)
 
 
 def test_unsupported_target_version() -> None:
     with pytest.raises(UnsupportedVersionError):
-        preflight([], [], to="1.99")
+        preflight([], [], Options(to="1.99"))
 
 
 # --- property: the printed fix works ----------------------------------------------------------------------
@@ -300,11 +308,11 @@ def test_running_the_suggested_kubectl_clears_the_finding(
             }
         }
     p = pod(tolerations=DEFAULTS, spec=spec)
-    found = only(preflight([p], [node(labels=labels)], to="1.13"), "node-selector")
+    found = only(preflight([p], [node(labels=labels)], Options(to="1.13")), "node-selector")
     if not found or found[0].fix.startswith("no label change"):
         return
     fixed = _apply_kubectl(found[0].fix, labels)
-    assert not only(preflight([p], [node(labels=fixed)], to="1.13"), "node-selector")
+    assert not only(preflight([p], [node(labels=fixed)], Options(to="1.13")), "node-selector")
 
 
 def test_invalid_term_stops_old_kubelets() -> None:
@@ -313,6 +321,26 @@ def test_invalid_term_stops_old_kubelets() -> None:
         {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["z1"]}]}]}}}  # fmt: skip
     p = pod(tolerations=DEFAULTS, spec={"affinity": aff})
     labels = {"zone": "z1"}
-    assert not only(preflight([p], [node(labels=labels, version="v1.11.0")], to="1.12"), "node-selector")
-    (f,) = only(preflight([p], [node(labels=labels, version="v1.9.0")], to="1.10"), "node-selector")
+    assert not only(preflight([p], [node(labels=labels, version="v1.11.0")], Options(to="1.12")), "node-selector")
+    (f,) = only(preflight([p], [node(labels=labels, version="v1.9.0")], Options(to="1.10")), "node-selector")
     assert "term 0: invalid" in f.detail and f.fix.startswith("no label change")
+
+
+def test_kubelet_flags_the_target_removed_are_risks_naming_the_file_and_line() -> None:
+    """A node's kubelet command line is judged with the pods (issue 18): --allow-privileged was removed in
+    1.15, so a 1.10 node upgraded in place to 1.17 would not start its kubelet."""
+    from kubehash.kubelet.flags import is_bool_flag
+    from kubehash.sources.kubelet_args import parse_command_line
+
+    line = "/usr/bin/kubelet --allow-privileged=true --pod-manifest-path=/etc/kubernetes/manifests"
+    args = replace(parse_command_line(line, origin="n1/cmdline", is_bool=is_bool_flag), node="n1")
+    report = preflight([], [node(version="v1.10.13")], Options(to="1.17"), kubelet_args=[args])
+    (f,) = [f for f in report if f.check == "kubelet-flags" and f.severity == "risk"]
+    assert f.node == "n1" and "--allow-privileged" in f.detail and "1.15" in f.detail
+    assert f.fix is not None and "n1/cmdline" in f.fix
+    # the same line, judged for a 1.14 target, still starts (deprecated, not removed)
+    report14 = preflight([], [node(version="v1.10.13")], Options(to="1.14"), kubelet_args=[args])
+    assert not [f for f in report14 if f.check == "kubelet-flags" and f.severity == "risk"]
+    # without the node's version the line cannot be judged: an error naming the node
+    unknown = preflight([], [], Options(to="1.17"), kubelet_args=[args])
+    assert [f.severity for f in unknown if f.check == "error"] == ["error"]

@@ -38,9 +38,9 @@ def _n(version: str) -> int:
 
 
 def max_kubelet_skew(kubelet: str) -> int:
-    """How many minors ``kubelet`` may lag behind ``kube-apiserver`` (2; 3 from 1.25 kubelets, which the
-    policy allows from 1.28 control planes on: 1.25 + 3 = 1.28)."""
-    return 3 if _n(kubelet) >= 25 else 2
+    """How many minors ``kubelet`` may lag behind ``kube-apiserver``: the release table's ``kubelet_skew`` (2; 3
+    from 1.25 kubelets, which the policy allows from 1.28 control planes on: 1.25 + 3 = 1.28)."""
+    return release(kubelet).kubelet_skew
 
 
 def hop_allowed(from_version: str, to: str) -> tuple[bool, str]:

@@ -1,0 +1,105 @@
+"""What preflight reports: one :class:`Finding` per risk, warning or input problem, gathered in a
+:class:`PreflightReport`; and the version-dependent :class:`Behaviour` it judges by (the release table's rows,
+``docs/upgrade-behaviour.md``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from kubehash.kubelet.releases import release
+
+__all__ = ["CHECKS", "SEVERITIES", "Behaviour", "Finding", "PreflightReport", "behaviour_for"]
+
+CHECKS = ("taint-eviction", "node-selector", "kubelet-flags", "error")
+SEVERITIES = ("risk", "warning", "info", "error")
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """The version-dependent behaviour preflight models for one upgrade target (the release table's rows;
+    override any of it)."""
+
+    taint_based_evictions: bool
+    skip_started_pods: bool
+    rejection_reason: str
+    match_fields: bool
+    lazy_term_errors: bool = True
+    comparison_operators: bool = False
+
+
+def behaviour_for(to: str) -> Behaviour:
+    """The upstream behaviour of a target version (any supported kubelet version string)."""
+    r = release(to)
+    return Behaviour(
+        taint_based_evictions=r.taint_based_evictions,
+        skip_started_pods=r.not_evict_on_restart,
+        rejection_reason=r.affinity_rejection_reason,
+        match_fields=r.match_fields,
+        lazy_term_errors=r.match_fields,
+    )
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One risk (or an input problem) for one pod."""
+
+    check: str
+    namespace: str | None
+    pod: str | None
+    node: str | None
+    severity: str
+    detail: str
+    fix: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class PreflightReport:
+    """Findings of :func:`preflight`, in input order; iterate it for the findings."""
+
+    to: str
+    from_version: str | None
+    gates: Behaviour
+    findings: list[Finding] = field(default_factory=list)
+    pods: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    def __iter__(self) -> Iterator[Finding]:
+        return iter(self.findings)
+
+    def __len__(self) -> int:
+        return len(self.findings)
+
+    @property
+    def risks(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "risk"]
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        by_severity = {s: sum(1 for f in self.findings if f.severity == s) for s in SEVERITIES}
+        by_check = {c: sum(1 for f in self.findings if f.check == c) for c in CHECKS}
+        at_risk = len({(f.namespace, f.pod) for f in self.findings if f.severity == "risk"})
+        return {
+            "pods": self.pods,
+            "pods_at_risk": at_risk,
+            **by_severity,
+            "by_check": by_check,
+            "skipped": dict(self.skipped),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "to": self.to,
+            "from": self.from_version,
+            "gates": asdict(self.gates),
+            "summary": self.summary,
+            "findings": [f.to_dict() for f in self.findings],
+        }
