@@ -1,26 +1,44 @@
 """kubehash: bit-exact kubelet container hashes, and what an in-place kubelet upgrade restarts.
 
-The main entry points::
+One door per job::
 
-    kubehash.hash_container(container, "1.17", source="apiserver") -> int
-    kubehash.hash_input(container, "v1.10.13") -> bytes   # exactly what is fed to FNV-1a
-    kubehash.apply_defaults(pod, "1.27", feature_gates={...}) -> Defaulted  # the API server's defaults
-    kubehash.predict(pods, nodes=nodes, to="1.17", runtime=records) -> Prediction  # what an upgrade restarts
-    kubehash.explain(container, "1.13", "1.14") -> Explanation  # why a hash changes
-    kubehash.preflight(pods, nodes, to="1.13") -> PreflightReport  # tolerations, node selectors
+    kubehash.hash_container(container, "1.17") -> int                 # the hash a kubelet records
+    kubehash.hash_input(container, "v1.10.13") -> bytes               # exactly what it feeds to FNV-1a
+    kubehash.predict(pods, kubehash.Options(to="1.17"), nodes=nodes)   # pods in memory -> Prediction
+    kubehash.predict_cluster(kubehash.Cluster(pods="pods.json", nodes="nodes.json"), options)  # files or live
+    kubehash.explain(container, "1.13", "1.14") -> Explanation        # why a hash changes
+    kubehash.plan(pods, options, nodes=nodes) -> UpgradePlan           # the hops the skew policy allows
+    kubehash.preflight(pods, nodes, options) -> PreflightReport        # evictions, node selectors, kubelet flags
+
+Every error kubehash raises is a :class:`KubehashError` (:mod:`kubehash.errors`).
 """
 
 import importlib.metadata
 
-from kubehash.errors import DecodeError, KubehashError, UnsupportedVersionError
+from kubehash.errors import (
+    ClusterError,
+    DecodeError,
+    FeatureGateError,
+    FieldError,
+    IgnoreFileError,
+    InputError,
+    KubehashError,
+    OutputError,
+    UnsupportedVersionError,
+    VersionError,
+)
 from kubehash.golang.fnv import runtime_hex
 from kubehash.kubelet.defaults import Applied, Defaulted, apply_defaults
 from kubehash.kubelet.hashcache import HashCache
-from kubehash.kubelet.hashing import SOURCES, hash_container, hash_input
+from kubehash.kubelet.hashing import SOURCES, HashPlan, hash_container, hash_input, plan_for
 from kubehash.kubelet.releases import RELEASES, supported_minors
-from kubehash.upgrade.explain import Explanation, explain
+from kubehash.kubelet.versions import KubeletVersion, parse_version
+from kubehash.pipeline.cluster import Cluster, predict_cluster, read_cluster
+from kubehash.upgrade.explain import Explanation, Reason, explain
+from kubehash.upgrade.options import Options
+from kubehash.upgrade.plan.planner import UpgradePlan, plan
 from kubehash.upgrade.predict import ContainerPrediction, Prediction, predict
-from kubehash.upgrade.preflight.checks import PreflightReport, preflight
+from kubehash.upgrade.preflight import PreflightReport, preflight
 
 __version__ = importlib.metadata.version("kubehash")
 
@@ -28,22 +46,40 @@ __all__ = [
     "RELEASES",
     "SOURCES",
     "Applied",
+    "Cluster",
+    "ClusterError",
     "ContainerPrediction",
     "DecodeError",
     "Defaulted",
     "Explanation",
+    "FeatureGateError",
+    "FieldError",
     "HashCache",
+    "HashPlan",
+    "IgnoreFileError",
+    "InputError",
     "KubehashError",
+    "KubeletVersion",
+    "Options",
+    "OutputError",
     "Prediction",
     "PreflightReport",
+    "Reason",
     "UnsupportedVersionError",
+    "UpgradePlan",
+    "VersionError",
     "__version__",
     "apply_defaults",
     "explain",
     "hash_container",
     "hash_input",
+    "parse_version",
+    "plan",
+    "plan_for",
     "predict",
+    "predict_cluster",
     "preflight",
+    "read_cluster",
     "runtime_hex",
     "supported_minors",
 ]
