@@ -10,8 +10,13 @@ import pytest
 
 from kubehash.errors import InputError
 from kubehash.golang.jsonvalue import RawFloat
-from kubehash.pipeline.split import _layout, map_items
+from kubehash.pipeline.split import map_items
+from kubehash.sources.scan import detect_layout
 from kubehash.sources.stream import iter_items
+
+
+def _layout(path: Path) -> Any:
+    return detect_layout(path.read_bytes())
 
 
 def _describe(item: Any) -> str:
@@ -46,7 +51,7 @@ def test_split_equals_sequential(tmp_path: Path, indent: int | None, part_bytes:
     path.write_text(json.dumps(doc, indent=indent, ensure_ascii=False).replace('"y": 3', '"y": 3.50'))
     expected = [_describe(x) for x in iter_items(path)]
     assert len(expected) == 40 and '["RawFloat", "3.50"]' in expected[3]
-    assert (_layout(path) is not None) == (indent is not None)  # pretty-printed: split and scanned
+    assert _layout(path) is not None  # pretty-printed and compact alike: split and scanned
     assert list(map_items(path, _describe, jobs=2, part_bytes=part_bytes)) == expected
     assert list(map_items(path, _describe, jobs=1)) == expected
 
@@ -76,11 +81,12 @@ def test_bad_documents(tmp_path: Path) -> None:
 
 
 def test_unsplittable_inputs_still_map(tmp_path: Path) -> None:
-    compact = tmp_path / "compact.json"
-    compact.write_text(json.dumps({"items": _items(5)}))
+    single = tmp_path / "single.json"
+    single.write_text(json.dumps({"items": _items(1)}))
     yaml_file = tmp_path / "pods.yaml"
     yaml_file.write_text("items:\n- a: 1\n- b: 2.50\n")
-    for path in (compact, yaml_file):
+    for path in (single, yaml_file):
+        assert _layout(path) is None
         expected = [_describe(x) for x in iter_items(path)]
         assert list(map_items(path, _describe, jobs=2)) == expected
 
@@ -141,10 +147,10 @@ def test_small_blocks_equal_sequential(
 ) -> None:
     """The scan's buffer refills (items cut across blocks, an item bigger than the buffer, non-ASCII text
     arriving in a later block, declined batches) give the sequential results."""
-    from kubehash.pipeline import split
+    from kubehash.sources import scan
 
-    monkeypatch.setattr(split, "_BLOCK", block)
-    monkeypatch.setattr(split, "_SLACK", block // 2)
+    monkeypatch.setattr(scan, "BLOCK", block)
+    monkeypatch.setattr(scan, "SLACK", block // 2)
     items = _items(30)
     items[7]["metadata"]["big"] = "x" * (5 * block)  # bigger than the whole buffer
     items[12]["metadata"]["note"] = "decline"

@@ -14,14 +14,15 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from kubehash.model import iter_nodes, iter_pods
 from kubehash.pipeline.parallel import default_jobs
 from kubehash.pipeline.predict_file import predict_file
 from kubehash.sources.documents import load_documents
 from kubehash.sources.ignorefiles import load_ignore_files
-from kubehash.sources.snapshot import Snapshot, is_snapshot, load_pods_or_snapshot
+from kubehash.sources.opened import OpenedInput, open_input
+from kubehash.sources.snapshot import MAGIC, Snapshot, loads_snapshot
+from kubehash.sources.stream import iter_opened
 from kubehash.upgrade.ignorefile.rules import DEFAULT_PATH, IgnoreFile
 from kubehash.upgrade.options import Options
 from kubehash.upgrade.predict import Prediction, predict
@@ -62,12 +63,6 @@ class Cluster:
             return "<stdin>" if str(self.pods) == "-" else str(self.pods)
         return self.context or "current-context"
 
-    def streams_pods(self) -> bool:
-        """Whether :func:`predict_cluster` streams the pods file (a regular file holding a dump, no namespace
-        filter) rather than loading every pod first."""
-        p = self.pods
-        return p is not None and str(p) != "-" and self.namespace is None and Path(p).is_file() and not is_snapshot(p)
-
 
 @dataclass
 class ClusterState:
@@ -79,15 +74,16 @@ class ClusterState:
     problems: list[str] = field(default_factory=list)
 
 
-def read_cluster(cluster: Cluster, *, load_pods: bool = True) -> ClusterState:
+def read_cluster(cluster: Cluster, *, pods: OpenedInput | None = None) -> ClusterState:
     """Read ``cluster``'s inputs. A pods or nodes file that cannot be read at all, or a live cluster that
     cannot be reached, raises (:class:`~kubehash.errors.InputError`, :class:`~kubehash.errors.ClusterError`);
-    unreadable runtime records and ignore files are listed in :attr:`ClusterState.problems`.
-    ``load_pods=False`` leaves the pods of a pods *file* unread (the caller streams them)."""
-    if cluster.pods is not None and not load_pods:
-        snap = Snapshot(source={"kind": "files", "pods": str(cluster.pods)})
+    unreadable runtime records and ignore files are listed in :attr:`ClusterState.problems`. ``pods``: the
+    pods input, already opened by the caller, which streams it (its pods are not read here)."""
+    if pods is not None:
+        snap = Snapshot(source={"kind": "files", "pods": pods.name})
     elif cluster.pods is not None:
-        snap = load_pods_or_snapshot(cluster.pods)
+        with open_input(cluster.pods) as opened:
+            snap = _load_pods(opened)
         if cluster.namespace is not None:
             snap.pods = [p for p in iter_pods(snap.pods) if _namespace(p) == cluster.namespace]
     else:
@@ -116,6 +112,13 @@ def read_cluster(cluster: Cluster, *, load_pods: bool = True) -> ClusterState:
     return state
 
 
+def _load_pods(opened: OpenedInput) -> Snapshot:
+    """A snapshot, or the pods of a dump as a snapshot holding only them."""
+    if opened.head.startswith(MAGIC):
+        return loads_snapshot(opened.read_all(), name=opened.name)
+    return Snapshot(pods=list(iter_pods(list(iter_opened(opened)))), source={"kind": "files", "pods": opened.name})
+
+
 def predict_cluster(
     cluster: Cluster,
     options: Options,
@@ -126,14 +129,23 @@ def predict_cluster(
     """Predict ``options``' upgrade for every container of ``cluster``. A dump file is streamed and split
     between ``jobs`` processes (0: one per CPU; results do not depend on it); a snapshot, standard input and a
     live cluster are read first. Inputs that could not be read are in :attr:`Prediction.input_errors`."""
-    stream = cluster.streams_pods()
-    state = read_cluster(cluster, load_pods=not stream)
+    opened = None
+    if cluster.pods is not None and cluster.namespace is None:
+        opened = open_input(cluster.pods)
+        if opened.head.startswith(MAGIC):  # a snapshot is read whole
+            opened.close()
+            opened = None
+    try:
+        state = read_cluster(cluster, pods=opened)
+    except BaseException:
+        if opened is not None:
+            opened.close()
+        raise
     snap = state.snapshot
     ignore = state.ignore_files or None
-    if stream:
-        assert cluster.pods is not None
+    if opened is not None:
         result = predict_file(
-            cluster.pods,
+            opened,
             options,
             nodes=snap.nodes or None,
             runtime=snap.runtime,

@@ -21,6 +21,7 @@ from typing import Any
 from kubehash.model import Documents, NodeVersions, PodView, RuntimeRecord, iter_pods
 from kubehash.pipeline.gcpause import gc_relaxed
 from kubehash.pipeline.split import map_items
+from kubehash.sources.opened import OpenedInput
 from kubehash.sources.podbytes import decode_pods
 from kubehash.upgrade.ignorefile.rules import IgnoreFile
 from kubehash.upgrade.options import Options
@@ -55,7 +56,7 @@ def _predict_item(item: Any) -> tuple[list[tuple[Any, ...]], int, list[bytes]]:
 
 
 def predict_file(
-    path: str | Path,
+    path: str | Path | OpenedInput,
     options: Options,
     *,
     nodes: Documents | NodeVersions | None = None,

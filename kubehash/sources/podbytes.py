@@ -25,7 +25,6 @@ from typing import Any
 import msgspec
 
 from kubehash.golang.jsonvalue import loads
-from kubehash.kubelet.hashcache import spec_key
 from kubehash.model import MIRROR_ANNOTATION, NOT_RUNNING_PHASES, PodView
 
 __all__ = ["decode_pods"]
@@ -89,6 +88,8 @@ _CONTAINERS: dict[bytes, tuple[Any, bytes | None]] = {}
 
 
 def _container(raw: msgspec.Raw) -> tuple[Any, bytes | None]:
+    """The container's mapping (the exact loader's) and its hash-cache key: its raw JSON bytes themselves
+    (equal bytes are an equal JSON value; different bytes for an equal value only cost a cache miss)."""
     data = bytes(raw)
     found = _CONTAINERS.get(data)
     if found is None:
@@ -96,7 +97,7 @@ def _container(raw: msgspec.Raw) -> tuple[Any, bytes | None]:
         if len(_CONTAINERS) >= _MAX_CONTAINERS:  # forget the older half (replicas are listed near each other)
             for old in list(itertools.islice(_CONTAINERS, _MAX_CONTAINERS // 2)):
                 _CONTAINERS.pop(old, None)
-        found = _CONTAINERS[data] = (c, spec_key(c))
+        found = _CONTAINERS[data] = (c, b"r" + data)
     return found
 
 

@@ -14,14 +14,16 @@ from __future__ import annotations
 import io
 import json
 import re
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from kubehash.errors import InputError
 from kubehash.golang.jsonvalue import RawFloat
 from kubehash.sources.documents import parse_documents
+
+if TYPE_CHECKING:
+    from kubehash.sources.opened import OpenedInput
 
 __all__ = ["iter_items", "iter_json_items"]
 
@@ -183,46 +185,49 @@ def iter_items(path: str | Path, *, chunk_size: int = _CHUNK) -> Iterator[Any]:
     YAML input is parsed whole by :func:`~kubehash.sources.documents.parse_documents` and each document is
     yielded (Lists among them are expanded into their items).
     """
-    name = "<stdin>" if str(path) == "-" else str(path)
+    from kubehash.sources.opened import open_input
+
+    with open_input(path) as opened:
+        yield from iter_opened(opened, chunk_size=chunk_size)
+
+
+def iter_opened(opened: OpenedInput, *, chunk_size: int = _CHUNK) -> Iterator[Any]:
+    """:func:`iter_items` of an input already opened (its head read)."""
+    name = opened.name
     try:
-        f: TextIO = sys.stdin if str(path) == "-" else open(path, encoding="utf-8", newline="")  # noqa: SIM115
-    except IsADirectoryError:
-        raise InputError(f"{name}: is a directory") from None
-    except OSError as e:
-        raise InputError(f"{name}: cannot read: {e.strerror or e}") from None
-    try:
-        head = f.read(4096)
-        stripped = head.lstrip()
-        while not stripped and head:
-            head += (more := f.read(4096))
-            stripped = head.lstrip()
-            if not more:
-                break
-        text = io.StringIO(head)
-        if stripped[:1] in ("{", "["):
-            yield from iter_json_items(_Chain(text, f), name=name, chunk_size=chunk_size)
+        if opened.is_json:
+            yield from iter_json_items(text_stream(opened.head, opened.stream), name=name, chunk_size=chunk_size)
             return
-        for doc in parse_documents(head + f.read(), name=name):
+        text = opened.read_all().decode("utf-8")
+        for doc in parse_documents(text, name=name):
             if isinstance(doc, dict) and isinstance(doc.get("items"), list):
                 yield from doc["items"]
             else:
                 yield doc
     except UnicodeDecodeError as e:
         raise InputError(f"{name}: not UTF-8 text: {e}") from None
-    finally:
-        if f is not sys.stdin:
-            f.close()
 
 
-class _Chain(io.TextIOBase):
-    """Reads the already-consumed head of a stream, then the rest of the stream."""
+def text_stream(first: bytes, rest: BinaryIO) -> TextIO:
+    """The UTF-8 text of ``first`` (bytes already read) followed by the rest of the binary stream ``rest``."""
+    return io.TextIOWrapper(io.BufferedReader(_BytesChain(first, rest)), encoding="utf-8", newline="")
 
-    def __init__(self, head: io.StringIO, rest: TextIO) -> None:
-        self.head = head
-        self.rest = rest
 
-    def read(self, size: int | None = -1) -> str:
-        data = self.head.read(size)
-        if data:
-            return data
-        return self.rest.read(size)
+class _BytesChain(io.RawIOBase):
+    """``first``, then ``rest``, as one raw binary stream."""
+
+    def __init__(self, first: bytes, rest: BinaryIO) -> None:
+        self.first, self.rest = memoryview(first), rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        if len(self.first):
+            n = min(len(b), len(self.first))
+            b[:n] = self.first[:n]
+            self.first = self.first[n:]
+            return n
+        data = self.rest.read(len(b))
+        b[: len(data)] = data
+        return len(data)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from same import assert_same_prediction
 
 from kubehash.errors import InputError
 from kubehash.model import MIRROR_ANNOTATION, PodView, iter_containers, iter_pods, pod_view
@@ -60,9 +61,10 @@ def _dump(tmp: Path, pods: int, kubelet: str, seed: int) -> tuple[Path, Any]:
 @pytest.mark.parametrize("kubelet", ["v1.10.13", "v1.16.15"])
 def test_generated_dump_predictions_are_the_full_ones(tmp_path: Path, kubelet: str) -> None:
     pods, nodes = _dump(tmp_path, 120, kubelet, seed=11)
-    expected = predict(load_documents(pods), Options(to="1.17"), nodes=nodes).to_dict()
-    got = predict_file(pods, Options(to="1.17"), nodes=nodes, jobs=1).to_dict()
-    assert got == expected and expected["summary"]["containers"] > 120
+    expected = predict(load_documents(pods), Options(to="1.17"), nodes=nodes)
+    got = predict_file(pods, Options(to="1.17"), nodes=nodes, jobs=1)
+    assert_same_prediction(got, expected)
+    assert expected.summary["containers"] > 120
     text = pods.read_text()
     items = json.loads(text)["items"]
     assert all(isinstance(decode_pod(json.dumps(i, indent=4).encode()), PodView) for i in items)
@@ -72,9 +74,9 @@ def test_example_cluster(tmp_path: Path) -> None:
     pods = ROOT / "examples" / "cluster" / "pods.json"
     nodes = load_documents(ROOT / "examples" / "cluster" / "nodes.json")
     for to in ("1.17", "1.33"):
-        expected = predict(load_documents(pods), Options(to=to), nodes=nodes).to_dict()
+        expected = predict(load_documents(pods), Options(to=to), nodes=nodes)
         for jobs in (1, 2):
-            assert predict_file(pods, Options(to=to), nodes=nodes, jobs=jobs).to_dict() == expected
+            assert_same_prediction(predict_file(pods, Options(to=to), nodes=nodes, jobs=jobs), expected)
     for item in iter_items(pods):
         _same_predictions(item)
 
@@ -89,7 +91,7 @@ def test_replicas_share_one_container_mapping() -> None:
     assert len({id(d.containers[0][2]) for d in decoded}) == 1
     name, kind, spec, key = decoded[0].containers[0]
     assert (name, kind) == ("app", "container")
-    assert key is not None and key.startswith(b"p")  # a RawFloat inside: pickled with its literal text
+    assert key is not None and key.startswith(b"r") and b'"cpu": 0.5' in key  # the raw bytes: the literal kept
     assert spec["resources"]["limits"]["cpu"].text == "0.5"
 
 
@@ -126,10 +128,10 @@ def test_duplicate_keys_and_nan_fall_back_or_agree(tmp_path: Path) -> None:
         ]
     )
     path.write_text('{\n    "items": [\n        ' + body + '\n    ],\n    "kind": "List"\n}\n')
-    expected = predict(list(iter_items(path)), Options(to="1.17"), nodes=NODES).to_dict()
+    expected = predict(list(iter_items(path)), Options(to="1.17"), nodes=NODES)
     for jobs in (1, 2):
-        assert predict_file(path, Options(to="1.17"), nodes=NODES, jobs=jobs).to_dict() == expected
-    assert [c["pod"] for c in expected["containers"]] == ["a", "b", "?"]
+        assert_same_prediction(predict_file(path, Options(to="1.17"), nodes=NODES, jobs=jobs), expected)
+    assert [c.pod for c in expected.containers] == ["a", "b", "?"]
 
 
 def test_errors_are_the_streaming_readers(tmp_path: Path) -> None:
@@ -252,8 +254,8 @@ def test_lite_pods_predict_like_full_pods(item: Any) -> None:
 def test_dump_of_odd_pods(tmp_path: Path, items: list[Any]) -> None:
     path = tmp_path / "odd.json"
     path.write_text(json.dumps({"items": items, "kind": "List"}, indent=4))
-    expected = predict(items, Options(to="1.17"), nodes=NODES).to_dict()
-    assert predict_file(path, Options(to="1.17"), nodes=NODES, jobs=1).to_dict() == expected
+    expected = predict(items, Options(to="1.17"), nodes=NODES)
+    assert_same_prediction(predict_file(path, Options(to="1.17"), nodes=NODES, jobs=1), expected)
 
 
 def test_null_container_is_explained_without_defaults() -> None:

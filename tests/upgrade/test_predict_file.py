@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from same import assert_same_prediction
 
 from kubehash.cli import cli
 from kubehash.errors import InputError
@@ -32,11 +33,11 @@ def dump(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def test_file_prediction_is_the_document_prediction(dump: tuple[Path, Path], to: str) -> None:
     pods, nodes = dump
     node_docs = load_documents(nodes)
-    expected = predict(load_documents(pods), Options(to=to), nodes=node_docs).to_dict()
-    assert expected["summary"]["hash_cache"]["hits"] > 0
+    expected = predict(load_documents(pods), Options(to=to), nodes=node_docs)
+    assert expected.summary["hash_cache"]["hits"] > 0
     for jobs in (1, 2):
         got = predict_file(pods, Options(to=to), nodes=node_docs, jobs=jobs)
-        assert got.to_dict() == expected
+        assert_same_prediction(got, expected)
 
 
 def test_cli_jobs_identical_output(dump: tuple[Path, Path]) -> None:

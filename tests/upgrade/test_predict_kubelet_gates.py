@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from same import assert_same_prediction
 
 from kubehash import hash_container
 from kubehash.cli import main
@@ -344,7 +345,7 @@ def test_predict_file_in_workers_gives_the_same_result() -> None:
     options = Options(to="1.30", kubelet_feature_gates=ON)
     streamed = predict_file(EXAMPLE / "pods.json", options, nodes=nodes, runtime=records, jobs=2)
     expected = predict(json.loads((EXAMPLE / "pods.json").read_text()), options, nodes=nodes, runtime=records)
-    assert streamed.to_dict() == expected.to_dict()
+    assert_same_prediction(streamed, expected)
     assert streamed.summary["verdicts"] == {"restart": 1, "unchanged": 4}
 
 
