@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from kubehash.model import iter_nodes
-from kubehash.pipeline.gcpause import gc_relaxed
+from kubehash.sources.gcpause import gc_relaxed
 from kubehash.pipeline.predict_file import predict_file
 from kubehash.report.prediction import PREDICT_FORMATS, write_prediction
 from kubehash.sources.documents import load_documents

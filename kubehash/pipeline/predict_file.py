@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from kubehash.model import Documents, NodeVersions, PodView, RuntimeRecord, iter_pods
-from kubehash.pipeline.gcpause import gc_relaxed
-from kubehash.pipeline.split import map_items
-from kubehash.sources.opened import OpenedInput
+from kubehash.pipeline.split import can_split, map_items
+from kubehash.sources.gcpause import gc_paused, gc_relaxed
+from kubehash.sources.opened import OpenedInput, open_input
 from kubehash.sources.podbytes import decode_pods
 from kubehash.upgrade.ignorefile.rules import IgnoreFile
 from kubehash.upgrade.options import Options
@@ -44,15 +44,18 @@ def _predict_item(item: Any) -> tuple[list[tuple[Any, ...]], int, list[bytes]]:
     if hasher.miss_log is None:
         hasher.miss_log = []
     before = hasher.hits + hasher.misses
-    out: list[ContainerPrediction] = []
-    if type(item) is PodView:  # decode_pods' form
-        out.extend(predictor.view(item))
-    else:
-        for pod in iter_pods(item):  # the exact loader's (None: decode_pods saw an item that is not a pod)
-            out.extend(predictor.pod(pod))
+    out = _predict(predictor, item)
     digests = [hashlib.blake2b(repr(plan).encode() + key, digest_size=16).digest() for plan, key in hasher.miss_log]
     hasher.miss_log.clear()
     return list(map(_AS_TUPLE, out)), hasher.hits + hasher.misses - before, digests
+
+
+def _predict(predictor: Predictor, item: Any) -> list[ContainerPrediction]:
+    """The predictions for one item of the dump: a :class:`PodView` (``decode_pods``' form), or what the
+    exact loader parsed (``None``: ``decode_pods`` saw an item that is not a pod)."""
+    if type(item) is PodView:
+        return predictor.view(item)
+    return [p for pod in iter_pods(item) for p in predictor.pod(pod)]
 
 
 def predict_file(
@@ -73,12 +76,23 @@ def predict_file(
     if "fork" not in multiprocessing.get_all_start_methods():  # pragma: no cover - workers inherit the state
         jobs = 1
     out: list[ContainerPrediction] = []
+    source = path if isinstance(path, OpenedInput) else open_input(path)
+    if jobs <= 1 or not can_split(source):
+        # One process: pods go straight from the scan to the predictor (no tuples, no digests). The collector
+        # is paused: the run allocates millions of objects and frees almost none of them (no cycles).
+        with gc_paused():
+            for item in map_items(source, None, decode=decode_pods):
+                preds = _predict(predictor, item)
+                out.extend(preds)
+                if progress is not None:
+                    progress(len(preds))
+        return predictor.result(out)
     lookups = 0
     distinct: set[bytes] = set()
     _ACTIVE = predictor
     try:
         with gc_relaxed():  # workers fork inside: they inherit it
-            for rows, n, digests in map_items(path, _predict_item, jobs=jobs, decode=decode_pods):
+            for rows, n, digests in map_items(source, _predict_item, jobs=jobs, decode=decode_pods):
                 out.extend([ContainerPrediction(*row) for row in rows])
                 lookups += n
                 distinct.update(digests)

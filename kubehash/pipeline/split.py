@@ -56,7 +56,7 @@ def can_split(opened: OpenedInput) -> bool:
 
 def map_items(
     source: OpenedInput | str | os.PathLike[str],
-    fn: Callable[[Any], R],
+    fn: Callable[[Any], R] | None,
     *,
     jobs: int = 1,
     part_bytes: int = 32 << 20,
@@ -68,9 +68,12 @@ def map_items(
     when done). ``fn`` must be picklable (a module-level function or a ``functools.partial`` of one) and
     should return something small: results travel back to this process, parsed items do not. ``decode``
     (also picklable) may turn an item's bytes into what ``fn`` gets instead of the fully parsed item -- ``fn``
-    must give the same result for both -- or return ``None`` for the exact loader.
+    must give the same result for both -- or return ``None`` for the exact loader. ``fn=None``: the items
+    themselves, in this process.
     """
     opened = source if isinstance(source, OpenedInput) else open_input(source)
+    if fn is None:
+        fn, jobs = _same, 1
     with opened:
         layout = detect_layout(opened.head) if opened.is_json else None
         if layout is None:  # YAML, a single object...: the streaming reader, in this process
@@ -79,6 +82,10 @@ def map_items(
             yield from _sequential(opened, fn, layout, decode)
         else:
             yield from _parallel(opened.path, fn, layout, decode, jobs, part_bytes)
+
+
+def _same(item: Any) -> Any:
+    return item
 
 
 def _sequential(opened: OpenedInput, fn: Callable[[Any], R], layout: Layout, decode: Decode | None) -> Iterator[R]:

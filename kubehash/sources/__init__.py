@@ -8,5 +8,5 @@
 * :mod:`~kubehash.sources.snapshot` — pods + nodes + runtime records in one msgpack file
   (``save_snapshot``, ``load_snapshot``, ``is_snapshot``, ``load_pods_or_snapshot``).
 * :mod:`~kubehash.sources.gotime` — Go ``time.RFC3339Nano`` timestamps with nanoseconds.
-* :mod:`~kubehash.pipeline.gcpause` — pausing the garbage collector while large documents are built.
+* :mod:`~kubehash.sources.gcpause` — pausing the garbage collector while large documents are built.
 """

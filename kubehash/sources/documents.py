@@ -12,7 +12,7 @@ import yaml
 
 from kubehash.errors import InputError
 from kubehash.golang.jsonvalue import loads as json_loads
-from kubehash.pipeline.gcpause import gc_paused
+from kubehash.sources.gcpause import gc_paused
 
 __all__ = ["InputError", "load_documents", "parse_documents"]
 

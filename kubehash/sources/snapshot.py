@@ -11,7 +11,7 @@ Pods and nodes are stored exactly as read, including the literal text of non-int
 64-bit range (extension type 2, decimal text), so a quantity written ``1.50`` in the API still decodes as
 ``1.50``. Runtime records are plain maps with nanosecond timestamps. Files are written with ``msgpack``
 (whose ``strict_types`` lets RawFloat reach the extension hook) and read with ``msgspec``'s faster decoder,
-with the garbage collector paused (see :mod:`kubehash.pipeline.gcpause`).
+with the garbage collector paused (see :mod:`kubehash.sources.gcpause`).
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from kubehash.atomicfile import write_atomic
 from kubehash.errors import InputError
 from kubehash.golang.jsonvalue import RawFloat
 from kubehash.model import RuntimeRecord, iter_pods
-from kubehash.pipeline.gcpause import gc_paused
 from kubehash.sources.documents import load_documents
+from kubehash.sources.gcpause import gc_paused
 from kubehash.sources.gotime import format_rfc3339nano, from_ns, parse_timestamp, to_ns
 
 __all__ = [

@@ -7,7 +7,7 @@ import gc
 import pytest
 
 from kubehash.errors import InputError
-from kubehash.pipeline.gcpause import gc_paused
+from kubehash.sources.gcpause import gc_paused
 from kubehash.sources.documents import parse_documents
 
 
@@ -37,7 +37,7 @@ def test_json_after_long_leading_whitespace() -> None:
 def test_gc_relaxed_raises_the_threshold_and_restores_it() -> None:
     import gc
 
-    from kubehash.pipeline.gcpause import gc_relaxed
+    from kubehash.sources.gcpause import gc_relaxed
 
     before = gc.get_threshold()
     with gc_relaxed(123_456):
