@@ -14,20 +14,27 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from kubehash.model import iter_nodes, iter_pods
 from kubehash.pipeline.parallel import default_jobs
 from kubehash.pipeline.predict_file import predict_file
+from kubehash.pipeline.split import can_split
 from kubehash.sources.documents import load_documents
+from kubehash.sources.gcpause import gc_paused
 from kubehash.sources.ignorefiles import load_ignore_files
 from kubehash.sources.opened import OpenedInput, open_input
+from kubehash.sources.podbytes import page_views
 from kubehash.sources.snapshot import MAGIC, Snapshot, loads_snapshot
 from kubehash.sources.stream import iter_opened
 from kubehash.upgrade.ignorefile.rules import DEFAULT_PATH, IgnoreFile
 from kubehash.upgrade.options import Options
-from kubehash.upgrade.predict import Prediction, predict
+from kubehash.upgrade.predict import ContainerPrediction, Prediction, Predictor, predict
 
-__all__ = ["Cluster", "ClusterState", "predict_cluster", "read_cluster"]
+if TYPE_CHECKING:
+    from kubehash.sources.cluster import LiveCluster
+
+__all__ = ["Cluster", "ClusterState", "auto_jobs", "connect", "predict_cluster", "read_cluster"]
 
 PathLike = str | os.PathLike[str]
 
@@ -41,6 +48,7 @@ class Cluster:
     (default: the snapshot's, or the live cluster's). ``runtime``: ``crictl``/``docker inspect`` files or
     ``DIR/<node>/`` directories. ``ignore_files``: ignore files, or directories in the ``kubehash ignore-file
     generate`` layout (``ignore_file_path`` inside each node's directory). ``namespace``: only its pods.
+    ``request_timeout``: seconds each request to a live cluster may take (``None``: no limit).
     ``name``: how reports call this cluster (default: the context, or the pods file).
     """
 
@@ -52,6 +60,7 @@ class Cluster:
     context: str | None = None
     kubeconfig: PathLike | None = None
     namespace: str | None = None
+    request_timeout: float | None = 60.0
     name: str | None = None
 
     @property
@@ -74,24 +83,28 @@ class ClusterState:
     problems: list[str] = field(default_factory=list)
 
 
-def read_cluster(cluster: Cluster, *, pods: OpenedInput | None = None) -> ClusterState:
+def read_cluster(
+    cluster: Cluster, *, pods: OpenedInput | None = None, load_pods: bool = True, live: LiveCluster | None = None
+) -> ClusterState:
     """Read ``cluster``'s inputs. A pods or nodes file that cannot be read at all, or a live cluster that
     cannot be reached, raises (:class:`~kubehash.errors.InputError`, :class:`~kubehash.errors.ClusterError`);
-    unreadable runtime records and ignore files are listed in :attr:`ClusterState.problems`. ``pods``: the
-    pods input, already opened by the caller, which streams it (its pods are not read here)."""
-    if pods is not None:
-        snap = Snapshot(source={"kind": "files", "pods": pods.name})
-    elif cluster.pods is not None:
-        with open_input(cluster.pods) as opened:
-            snap = _load_pods(opened)
-        if cluster.namespace is not None:
-            snap.pods = [p for p in iter_pods(snap.pods) if _namespace(p) == cluster.namespace]
+    unreadable runtime records and ignore files are listed in :attr:`ClusterState.problems`. ``pods``: the pods
+    input, already opened by the caller; ``live``: the live cluster, already connected; ``load_pods=False``:
+    the caller streams the pods, so they are not read here (nodes, runtime records and ignore files are)."""
+    if cluster.pods is not None:
+        snap = Snapshot(source={"kind": "files", "pods": str(cluster.pods)})
+        if load_pods:
+            if pods is None:
+                with open_input(cluster.pods) as opened:
+                    snap = _load_pods(opened)
+            else:
+                snap = _load_pods(pods)
+            if cluster.namespace is not None:
+                snap.pods = [p for p in iter_pods(snap.pods) if _namespace(p) == cluster.namespace]
     else:
-        from kubehash.sources.cluster import LiveCluster
-
-        live = LiveCluster(kubeconfig=_str(cluster.kubeconfig), context=cluster.context)
+        live = live or connect(cluster)
         snap = Snapshot(
-            pods=list(live.iter_pods(cluster.namespace)),
+            pods=list(live.iter_pods(cluster.namespace)) if load_pods else [],
             nodes=[] if cluster.nodes else list(live.iter_nodes()),
             source={"kind": "cluster", "context": live.context_name, "server": live.server},
         )
@@ -112,6 +125,15 @@ def read_cluster(cluster: Cluster, *, pods: OpenedInput | None = None) -> Cluste
     return state
 
 
+def connect(cluster: Cluster) -> LiveCluster:
+    """The live cluster of ``cluster``'s kubeconfig context."""
+    from kubehash.sources.cluster import LiveCluster
+
+    return LiveCluster(
+        kubeconfig=_str(cluster.kubeconfig), context=cluster.context, request_timeout=cluster.request_timeout
+    )
+
+
 def _load_pods(opened: OpenedInput) -> Snapshot:
     """A snapshot, or the pods of a dump as a snapshot holding only them."""
     if opened.head.startswith(MAGIC):
@@ -126,42 +148,58 @@ def predict_cluster(
     jobs: int = 1,
     progress: Callable[[int], None] | None = None,
 ) -> Prediction:
-    """Predict ``options``' upgrade for every container of ``cluster``. A dump file is streamed and split
-    between ``jobs`` processes (0: one per CPU; results do not depend on it); a snapshot, standard input and a
-    live cluster are read first. Inputs that could not be read are in :attr:`Prediction.input_errors`."""
-    opened = None
-    if cluster.pods is not None and cluster.namespace is None:
-        opened = open_input(cluster.pods)
-        if opened.head.startswith(MAGIC):  # a snapshot is read whole
-            opened.close()
-            opened = None
-    try:
-        state = read_cluster(cluster, pods=opened)
-    except BaseException:
-        if opened is not None:
-            opened.close()
-        raise
+    """Predict ``options``' upgrade for every container of ``cluster``. A dump is streamed (a regular file is
+    split between ``jobs`` processes: 0 picks the number; results do not depend on it); a snapshot is read
+    whole; a live cluster is read page by page. Inputs that could not be read are in
+    :attr:`Prediction.input_errors`."""
+    if cluster.pods is None:
+        return _predict_live(cluster, options, progress)
+    with open_input(cluster.pods) as opened:
+        if opened.head.startswith(MAGIC) or cluster.namespace is not None:
+            state = read_cluster(cluster, pods=opened)
+            return _with_problems(state, predict(state.snapshot.pods, options, progress=progress, **_inputs(state)))
+        state = read_cluster(cluster, pods=opened, load_pods=False)
+        jobs = jobs if jobs > 0 else auto_jobs(opened)
+        result = predict_file(opened, options, jobs=jobs, progress=progress, **_inputs(state))
+        return _with_problems(state, result)
+
+
+def auto_jobs(opened: OpenedInput) -> int:
+    """``--jobs 0``: one process per CPU for a dump big enough to pay for starting them (a regular file of
+    more than 64 MiB that can be split), else one."""
+    if opened.size is None or opened.size < 64 << 20 or not can_split(opened):
+        return 1
+    return default_jobs()
+
+
+def _predict_live(cluster: Cluster, options: Options, progress: Callable[[int], None] | None) -> Prediction:
+    """A live cluster's pods, page by page: each page's pods are decoded straight into the predictor's views,
+    so memory holds one page and the results; a 410 re-list skips pods already predicted (by uid)."""
+    live = connect(cluster)
+    state = read_cluster(cluster, load_pods=False, live=live)
+    predictor = Predictor(options, **_inputs(state))
+    out: list[ContainerPrediction] = []
+    seen: set[str] = set()
+    with gc_paused():
+        for raw, restarted in live.iter_pod_pages(cluster.namespace):
+            for view in page_views(raw, f"pods page from {live.server}"):
+                if view.uid is not None:
+                    if restarted and view.uid in seen:
+                        continue
+                    seen.add(view.uid)
+                preds = predictor.view(view)
+                out.extend(preds)
+                if progress is not None:
+                    progress(len(preds))
+    return _with_problems(state, predictor.result(out))
+
+
+def _inputs(state: ClusterState) -> dict[str, Any]:
     snap = state.snapshot
-    ignore = state.ignore_files or None
-    if opened is not None:
-        result = predict_file(
-            opened,
-            options,
-            nodes=snap.nodes or None,
-            runtime=snap.runtime,
-            ignore_files=ignore,
-            jobs=jobs or default_jobs(),
-            progress=progress,
-        )
-    else:
-        result = predict(
-            snap.pods,
-            options,
-            nodes=snap.nodes or None,
-            runtime=snap.runtime,
-            ignore_files=ignore,
-            progress=progress,
-        )
+    return {"nodes": snap.nodes or None, "runtime": snap.runtime, "ignore_files": state.ignore_files or None}
+
+
+def _with_problems(state: ClusterState, result: Prediction) -> Prediction:
     result.input_errors[:0] = state.problems
     return result
 

@@ -19,6 +19,8 @@ from datetime import timezone
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from kubehash.errors import ClusterError
 from kubehash.golang.jsonvalue import loads as json_loads
 
@@ -80,8 +82,10 @@ class LiveCluster:
     ``in_cluster=None`` picks the service-account configuration when no kubeconfig file exists and
     ``KUBERNETES_SERVICE_HOST`` is set. ``sleep`` is called for backoff waits (tests pass a recorder);
     ``max_attempts`` bounds the tries of one request (429, 5xx and connection errors are retried, waiting
-    ``Retry-After`` or ``backoff * 2**n``, at most ``max_backoff`` seconds), ``max_relists`` the restarts
-    after 410 Gone.
+    ``Retry-After`` or ``backoff * 2**n``, at most ``max_backoff`` seconds), ``retry_budget`` the retries of a
+    whole listing, ``max_relists`` the restarts after 410 Gone; ``request_timeout`` (seconds) bounds each
+    request, connecting and reading (kubectl's ``--request-timeout``). A listing whose ``continue`` token
+    repeats (a server that does not advance) is an error, so a listing always ends.
     """
 
     def __init__(
@@ -96,7 +100,8 @@ class LiveCluster:
         backoff: float = 0.5,
         max_backoff: float = 30.0,
         max_relists: int = 3,
-        request_timeout: float | tuple[float, float] = (10.0, 120.0),
+        request_timeout: float | None = 60.0,
+        retry_budget: int = 20,
     ) -> None:
         if page_size < 1:
             raise ValueError("page_size must be positive")
@@ -106,7 +111,11 @@ class LiveCluster:
         self.backoff = backoff
         self.max_backoff = max_backoff
         self.max_relists = max_relists
+        #: seconds one request may take, as kubectl's ``--request-timeout`` (``None``: no limit)
         self.request_timeout = request_timeout
+        #: retries allowed across a whole listing (429s, 5xx, unreachable), so a failing server always ends it
+        self.retry_budget = retry_budget
+        self._retries_left = retry_budget
         #: every request made, as (path, continue token or None): for diagnostics and tests
         self.requests: list[tuple[str, str | None]] = []
         self.context_name: str = ""
@@ -150,46 +159,43 @@ class LiveCluster:
 
     # -- public listing API --------------------------------------------------------------------------
 
-    def iter_pods(self, namespace: str | None = None) -> Iterator[dict[str, Any]]:
-        """Every pod (``namespace=None``: all namespaces), as ``kubectl get pods -o json`` items."""
+    def _pods_call(self, namespace: str | None) -> tuple[str, Callable[..., Any], str]:
         if namespace is None:
-            return self._paginate(
-                "/api/v1/pods", "Pod", lambda **kw: self._api.list_pod_for_all_namespaces(**kw), "pods"
-            )
-        return self._paginate(
+            return "/api/v1/pods", lambda **kw: self._api.list_pod_for_all_namespaces(**kw), "pods"
+        return (
             f"/api/v1/namespaces/{namespace}/pods",
-            "Pod",
             lambda **kw: self._api.list_namespaced_pod(namespace, **kw),
             f"pods in namespace {namespace}",
         )
 
+    def iter_pods(self, namespace: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every pod (``namespace=None``: all namespaces), as ``kubectl get pods -o json`` items."""
+        path, call, what = self._pods_call(namespace)
+        return self._items(path, "Pod", call, what)
+
     def iter_nodes(self) -> Iterator[dict[str, Any]]:
         """Every node, as ``kubectl get nodes -o json`` items."""
-        return self._paginate("/api/v1/nodes", "Node", lambda **kw: self._api.list_node(**kw), "nodes")
+        return self._items("/api/v1/nodes", "Node", lambda **kw: self._api.list_node(**kw), "nodes")
+
+    def iter_pod_pages(self, namespace: str | None = None) -> Iterator[tuple[bytes, bool]]:
+        """The raw JSON bodies of the pod list's pages, each with whether the list restarted before it (a 410
+        Gone re-list: the caller skips pods it already has, by uid)."""
+        path, call, what = self._pods_call(namespace)
+        return self._pages(path, call, what)
 
     # -- machinery -----------------------------------------------------------------------------------
 
-    def _paginate(self, path: str, kind: str, call: Callable[..., Any], what: str) -> Iterator[dict[str, Any]]:
+    def _items(self, path: str, kind: str, call: Callable[..., Any], what: str) -> Iterator[dict[str, Any]]:
         seen: set[Any] = set()
-        token: str | None = None
-        relists = 0
-        while True:
+        where = f"listing {what} at {self.server}"
+        for raw, _ in self._pages(path, call, what):
             try:
-                body = self._get(path, call, token, what)
-            except _Gone:
-                if token is None:
-                    raise ClusterError(f"listing {what} at {self.server}: 410 Gone on the first page") from None
-                if relists >= self.max_relists:
-                    raise ClusterError(
-                        f"listing {what} at {self.server}: the list expired (410 Gone) {relists + 1} times "
-                        "before it was complete; try a larger page size"
-                    ) from None
-                relists += 1
-                token = None
-                continue
-            items = body.get("items")
+                body = json_loads(raw)
+            except (ValueError, UnicodeDecodeError, RecursionError) as e:
+                raise ClusterError(f"{where}: response is not JSON: {e}") from None
+            items = body.get("items") if isinstance(body, dict) else None
             if not isinstance(items, list):
-                raise ClusterError(f"listing {what} at {self.server}: response has no 'items' list")
+                raise ClusterError(f"{where}: response has no 'items' list")
             for item in items:
                 if not isinstance(item, dict):
                     continue
@@ -203,21 +209,53 @@ class LiveCluster:
                 item.setdefault("apiVersion", "v1")
                 item.setdefault("kind", kind)
                 yield item
-            meta = body.get("metadata")
-            token = (meta.get("continue") or None) if isinstance(meta, Mapping) else None
+
+    def _pages(self, path: str, call: Callable[..., Any], what: str) -> Iterator[tuple[bytes, bool]]:
+        """Raw pages of one list, following ``continue`` tokens; a 410 Gone restarts the list."""
+        token: str | None = None
+        tokens: set[str] = set()
+        relists = 0
+        restarted = False
+        self._retries_left = self.retry_budget
+        where = f"listing {what} at {self.server}"
+        while True:
+            try:
+                raw = self._get(path, call, token, what)
+            except _Gone:
+                if token is None:
+                    raise ClusterError(f"{where}: 410 Gone on the first page") from None
+                if relists >= self.max_relists:
+                    raise ClusterError(
+                        f"{where}: the list expired (410 Gone) {relists + 1} times before it was complete; try a "
+                        "larger page size"
+                    ) from None
+                relists += 1
+                token, restarted = None, True
+                tokens.clear()
+                continue
+            yield raw, restarted
+            restarted = False
+            try:
+                token = msgspec.json.decode(raw, type=_ListHead).metadata.continue_ or None
+            except (msgspec.DecodeError, msgspec.ValidationError) as e:
+                raise ClusterError(f"{where}: response is not a list: {e}") from None
             if token is None:
                 return
+            if token in tokens:
+                raise ClusterError(
+                    f"{where}: the server returned the continue token {token[:40]!r} again: the list does not "
+                    "advance (a broken API server or proxy); giving up"
+                )
+            tokens.add(token)
 
-    def _get(self, path: str, call: Callable[..., Any], token: str | None, what: str) -> dict[str, Any]:
-        """One list request with retries; returns the parsed body. Raises :class:`_Gone` on 410."""
+    def _get(self, path: str, call: Callable[..., Any], token: str | None, what: str) -> bytes:
+        """One list request with retries; returns the raw body. Raises :class:`_Gone` on 410."""
         import urllib3
         from kubernetes.client.exceptions import ApiException
 
-        kwargs: dict[str, Any] = {
-            "limit": self.page_size,
-            "_preload_content": False,
-            "_request_timeout": self.request_timeout,
-        }
+        kwargs: dict[str, Any] = {"limit": self.page_size, "_preload_content": False}
+        if self.request_timeout is not None:
+            kwargs["_request_timeout"] = (min(10.0, self.request_timeout), self.request_timeout)
         if token is not None:
             kwargs["_continue"] = token
         where = f"listing {what} at {self.server} (context {self.context_name or '-'})"
@@ -225,11 +263,14 @@ class LiveCluster:
             self.requests.append((path, token))
             delay: float | None = None
             try:
+                deadline = None if self.request_timeout is None else time.monotonic() + self.request_timeout
                 resp = call(**kwargs)
                 try:
-                    raw = resp.data
+                    raw = _read_body(resp, deadline)
                 finally:
                     resp.release_conn()
+            except _Slow:
+                last = f"the response took longer than the request timeout ({self.request_timeout:g} s)"
             except ApiException as e:
                 status = int(e.status or 0)
                 msg = _status_message(e.body)
@@ -251,19 +292,45 @@ class LiveCluster:
             except OSError as e:
                 last = f"cannot reach the server: {e}"
             else:
-                try:
-                    body = json_loads(raw)
-                except (ValueError, UnicodeDecodeError) as e:
-                    raise ClusterError(f"{where}: response is not JSON: {e}") from None
-                if not isinstance(body, dict):
-                    raise ClusterError(f"{where}: response is not a JSON object")
-                return body
+                return bytes(raw)
             if attempt == self.max_attempts:
                 break
+            if self._retries_left <= 0:
+                raise ClusterError(f"{where}: {last} (gave up: {self.retry_budget} retries used up for this listing)")
+            self._retries_left -= 1
             if delay is None:
                 delay = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
             self.sleep(min(delay, self.max_backoff))
         raise ClusterError(f"{where}: {last} (gave up after {self.max_attempts} attempts)")
+
+
+class _Slow(Exception):
+    """A response body that did not arrive within the request timeout."""
+
+
+def _read_body(resp: Any, deadline: float | None) -> bytes:
+    """The whole body of a raw client response, by chunks; :class:`_Slow` past ``deadline`` (a server that
+    trickles its body never trips a socket read timeout, so the request's total time is checked here)."""
+    if deadline is None:
+        return bytes(resp.data)
+    chunks: list[bytes] = []
+    while True:
+        chunk = resp.read(1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        if time.monotonic() > deadline:
+            raise _Slow()
+
+
+class _ListMeta(msgspec.Struct):
+    continue_: str | None = msgspec.field(default=None, name="continue")
+
+
+class _ListHead(msgspec.Struct):
+    """What paging reads of a list response (the rest is skipped)."""
+
+    metadata: _ListMeta = msgspec.field(default_factory=_ListMeta)
 
 
 class _Gone(Exception):

@@ -24,10 +24,11 @@ from typing import Any
 
 import msgspec
 
+from kubehash.errors import InputError
 from kubehash.golang.jsonvalue import loads
-from kubehash.model import MIRROR_ANNOTATION, NOT_RUNNING_PHASES, PodView
+from kubehash.model import MIRROR_ANNOTATION, NOT_RUNNING_PHASES, PodView, iter_pods, pod_view
 
-__all__ = ["decode_pods"]
+__all__ = ["decode_pods", "page_views"]
 
 _UNSET = msgspec.UNSET
 
@@ -114,6 +115,31 @@ def decode_pods(data: bytes | memoryview) -> list[PodView | None] | None:
         return [_view(p) for p in pods]
     except (_Declined, ValueError, RecursionError):
         return None
+
+
+class _Page(msgspec.Struct):
+    items: list[_Pod] | None = None
+
+
+_PAGE = msgspec.json.Decoder(_Page)
+
+
+def page_views(raw: bytes, name: str) -> list[PodView]:
+    """The pods of one page of a pod list (an API response body), as views: decoded by the structs when
+    they describe it, else by the exact loader (``name`` says where, in an error)."""
+    try:
+        views = [_view(p) for p in (_PAGE.decode(raw).items or ())]
+        return [v for v in views if v is not None]
+    except (msgspec.DecodeError, msgspec.ValidationError, _Declined, ValueError, RecursionError):
+        pass
+    try:
+        body = loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError, RecursionError) as e:
+        raise InputError(f"{name}: not JSON: {e}") from None
+    items = body.get("items") if isinstance(body, dict) else None
+    if not isinstance(items, list):
+        raise InputError(f"{name}: no 'items' list")
+    return [pod_view(p) for p in iter_pods(items)]
 
 
 class _Declined(Exception):
