@@ -19,10 +19,11 @@ import time
 from pathlib import Path
 
 from kubehash.model import iter_nodes
-from kubehash.sources.gcpause import gc_relaxed
 from kubehash.pipeline.predict_file import predict_file
 from kubehash.report.prediction import PREDICT_FORMATS, write_prediction
 from kubehash.sources.documents import load_documents
+from kubehash.sources.gcpause import gc_relaxed
+from kubehash.upgrade.options import Options
 from kubehash.upgrade.predict import Prediction
 
 
@@ -55,7 +56,7 @@ def main() -> None:
     else:
         nodes = list(iter_nodes(load_documents(args.dir / "nodes.json")))
         t = time.perf_counter()
-        prediction = predict_file(args.dir / "pods.json", jobs=2, to=args.to, nodes=nodes)
+        prediction = predict_file(args.dir / "pods.json", Options(to=args.to), nodes=nodes, jobs=2)
         print(f"predict_file: {len(prediction)} containers in {time.perf_counter() - t:.2f} s")
         if args.save:
             with args.save.open("wb") as f:

@@ -1,9 +1,10 @@
 """Seeded generator of large, realistic pod sets as ``kubectl get -A -o json`` would print them.
 
-    python benchmarks/generate.py --pods 150000 --kubelet 1.17.17 --out /tmp/cluster [--seed 1] [--yaml]
+    python benchmarks/generate.py --pods 150000 --kubelet 1.17.17 --out /tmp/cluster [--seed 1] [--compact] [--yaml]
 
 writes ``pods.json`` (a ``List`` of Pods, 4-space indented like kubectl), ``nodes.json`` (a ``List`` of
-Nodes whose ``kubeletVersion`` is ``--kubelet``) and, with ``--yaml``, ``pods.yaml``.
+Nodes whose ``kubeletVersion`` is ``--kubelet``) and, with ``--compact``, ``pods.compact.json`` (the API
+server's compact answer), with ``--yaml``, ``pods.yaml``, with ``--snapshot``, ``cluster.khs``.
 
 The mix: Deployments (replicas share one spec), DaemonSets (one pod per node), StatefulSets, Jobs and
 static pods (mirror pods, ``kubernetes.io/config.mirror``) on control-plane nodes; about 1.5 containers
@@ -393,6 +394,19 @@ def write_pod_list(path: Path, pods: int, *, seed: int = 1, kubelet: str = "v1.1
     return gen
 
 
+def write_compact_pod_list(path: Path, pods: int, *, seed: int = 1, kubelet: str = "v1.17.17") -> Gen:
+    """Write the same List as the API server answers ``GET /api/v1/pods`` (what ``kubectl get --raw`` prints):
+    compact JSON, items without ``kind``/``apiVersion``, fields in Go struct order (metadata, spec, status)."""
+    gen = generate(pods, seed=seed, kubelet=kubelet)
+    with path.open("w", encoding="utf-8") as f:
+        f.write('{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"123456"},"items":[')
+        for i, pod in enumerate(gen.pods(pods)):
+            item = {k: pod[k] for k in ("metadata", "spec", "status") if k in pod}
+            f.write(("," if i else "") + json.dumps(item, separators=(",", ":")))
+        f.write("]}")
+    return gen
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pods", type=int, default=10_000)
@@ -400,11 +414,14 @@ def main() -> None:
     ap.add_argument("--kubelet", default="v1.17.17", help="kubelet version of every node")
     ap.add_argument("--out", type=Path, required=True, help="directory to write pods.json/nodes.json into")
     ap.add_argument("--yaml", action="store_true", help="also write pods.yaml")
+    ap.add_argument("--compact", action="store_true", help="also write pods.compact.json (the API server's form)")
     ap.add_argument("--snapshot", action="store_true", help="also write cluster.khs (a kubehash msgpack snapshot)")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     gen = write_pod_list(args.out / "pods.json", args.pods, seed=args.seed, kubelet=args.kubelet)
     (args.out / "nodes.json").write_text(json.dumps(gen.node_list(), indent=4) + "\n", encoding="utf-8")
+    if args.compact:
+        write_compact_pod_list(args.out / "pods.compact.json", args.pods, seed=args.seed, kubelet=args.kubelet)
     if args.yaml:
         import yaml
 

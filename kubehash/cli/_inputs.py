@@ -5,6 +5,7 @@ same options, with the same meaning, for every command that reads pods."""
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -14,12 +15,26 @@ from kubehash.pipeline.cluster import Cluster
 
 __all__ = ["cluster_options"]
 
-_KEYS = ("pods", "nodes", "runtime", "ignore_files", "context", "kubeconfig", "namespace", "all_namespaces")
+_KEYS = (
+    "pods",
+    "nodes",
+    "runtime",
+    "ignore_files",
+    "context",
+    "kubeconfig",
+    "namespace",
+    "all_namespaces",
+    "request_timeout",
+)
 
 
-def cluster_options(f: Callable[..., Any]) -> Callable[..., Any]:
+def cluster_options(f: Callable[..., Any] | None = None, *, fleet: bool = False) -> Any:
     """``--pods/--nodes/--runtime/--ignore-files`` and the live-cluster options ``--context/--kubeconfig/-n/-A``,
-    passed to the command as one ``cluster:`` :class:`~kubehash.pipeline.cluster.Cluster` argument."""
+    passed to the command as one ``cluster:`` :class:`~kubehash.pipeline.cluster.Cluster` argument -- or, with
+    ``fleet``, as ``clusters: list[Cluster]``: ``--pods`` and ``--context`` repeat, one cluster each (the
+    ``--nodes`` given pair with the ``--pods`` in order)."""
+    if f is None:
+        return lambda g: cluster_options(g, fleet=fleet)
 
     @functools.wraps(f)
     def command(*args: Any, **kwargs: Any) -> Any:
@@ -29,19 +44,31 @@ def cluster_options(f: Callable[..., Any]) -> Callable[..., Any]:
         given.pop("all_namespaces", None)
         given["runtime"] = tuple(given["runtime"])
         given["ignore_files"] = tuple(given["ignore_files"])
-        kwargs["cluster"] = Cluster(**given)
+        if fleet:
+            kwargs["clusters"] = _fleet(given)
+        else:
+            kwargs["cluster"] = Cluster(**given)
         return f(*args, **kwargs)
 
     path = click.Path(dir_okay=False, allow_dash=True)
+    many = " Repeatable: one cluster each (a fleet)." if fleet else ""
     opts = [
         click.option(
             "--pods",
             type=path,
             default=None,
+            multiple=fleet,
             help="Pods: a kubectl get pods -A -o json|yaml dump, or a kubehash snapshot ('-' = stdin). "
-            "Without it the live cluster of the kubeconfig context is read.",
+            "Without it the live cluster of the kubeconfig context is read." + many,
         ),
-        click.option("--nodes", type=path, default=None, help="Nodes: kubectl get nodes -o json|yaml."),
+        click.option(
+            "--nodes",
+            type=path,
+            default=None,
+            multiple=fleet,
+            help="Nodes: kubectl get nodes -o json|yaml."
+            + (" Repeatable, paired with --pods in order." if fleet else ""),
+        ),
         click.option(
             "--runtime",
             type=click.Path(),
@@ -56,7 +83,7 @@ def cluster_options(f: Callable[..., Any]) -> Callable[..., Any]:
             help="Ignore files in the 'kubehash ignore-file generate' layout (DIR/<node>/tmp/cache.version.save), "
             "or single files. Repeatable.",
         ),
-        click.option("--context", default=None, help="kubeconfig context of the live cluster."),
+        click.option("--context", default=None, multiple=fleet, help="kubeconfig context of the live cluster." + many),
         click.option(
             "--kubeconfig",
             type=click.Path(dir_okay=False),
@@ -65,7 +92,49 @@ def cluster_options(f: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option("-n", "--namespace", default=None, help="Only pods in this namespace."),
         click.option("-A", "--all-namespaces", is_flag=True, help="Every namespace (the default)."),
+        click.option(
+            "--request-timeout",
+            default="60s",
+            show_default=True,
+            callback=_duration,
+            help="Live cluster: how long one request may take (kubectl's syntax: 30s, 2m, 1h; 0: no limit).",
+        ),
     ]
     for opt in reversed(opts):
         command = opt(command)
     return command
+
+
+def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
+    """kubectl's ``--request-timeout`` syntax: a number with a unit (``1s``, ``2m``, ``3h``), a bare number of
+    seconds, or 0 for no limit."""
+    if value is None:
+        return None
+    m = _DURATION.fullmatch(value.strip())
+    if m is None:
+        raise click.BadParameter(f"{value!r} is not a duration like 30s, 2m or 1h (0: no limit)")
+    seconds = float(m.group(1)) * _UNITS[m.group(2) or "s"]
+    return None if seconds == 0 else seconds
+
+
+_DURATION = re.compile(r"([0-9]{1,9}(?:\.[0-9]{1,6})?)(ms|s|m|h)?")
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def _fleet(given: dict[str, Any]) -> list[Cluster]:
+    pods, nodes, contexts = (
+        list(given.pop("pods") or ()),
+        list(given.pop("nodes") or ()),
+        list(given.pop("context") or ()),
+    )
+    if len(pods) + len(contexts) > 1 and (given["runtime"] or given["ignore_files"]):
+        raise click.UsageError("--runtime and --ignore-files apply to one cluster, not to a fleet")
+    if pods and nodes and len(nodes) not in (1, len(pods)):
+        raise click.UsageError(f"{len(nodes)} --nodes for {len(pods)} --pods: give one --nodes per --pods, in order")
+    if len(pods) > 1 and len(nodes) == 1:
+        raise click.UsageError("one --nodes for several --pods: give one --nodes per --pods, in order")
+    clusters = [Cluster(**given, pods=p, nodes=nodes[i] if nodes else None) for i, p in enumerate(pods)]
+    clusters += [Cluster(**given, context=c, nodes=None if pods else (nodes[0] if nodes else None)) for c in contexts]
+    if not clusters:
+        clusters.append(Cluster(**given, nodes=nodes[0] if nodes else None))
+    return clusters

@@ -21,7 +21,8 @@ from kubehash.cli.app import cli
 from kubehash.cli.progress import pod_progress
 from kubehash.errors import InputError, KubehashError
 from kubehash.kubelet import gates as _kubelet_gates
-from kubehash.pipeline.cluster import Cluster, predict_cluster
+from kubehash.pipeline.cluster import Cluster
+from kubehash.pipeline.fleet import predict_fleet
 from kubehash.report.prediction import PREDICT_FORMATS, write_prediction
 from kubehash.sources.gcpause import gc_paused
 from kubehash.upgrade.ignorefile.rules import RULES
@@ -30,7 +31,7 @@ from kubehash.upgrade.options import Options
 
 @cli.command("predict")
 @click.option("--to", "to_version", required=True, callback=version_text_option, help="Target kubelet version.")
-@cluster_options
+@cluster_options(fleet=True)
 @click.option(
     "--from",
     "from_version",
@@ -100,7 +101,7 @@ from kubehash.upgrade.options import Options
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def predict_cmd(
     to_version: str,
-    cluster: Cluster,
+    clusters: list[Cluster],
     from_version: str | None,
     control_plane_version: str | None,
     old_go_version: str | None,
@@ -149,12 +150,12 @@ def predict_cmd(
         raise click.UsageError(str(e)) from None
     try:
         with pod_progress(None, quiet=quiet) as tick:
-            result = predict_cluster(cluster, options, jobs=jobs, progress=tick)
+            result = predict_fleet(clusters, options, jobs=jobs, progress=tick)
     except InputError as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(exitcodes.INPUT_ERROR)
     if len(result) == 0:
-        click.echo(f"error: {cluster.label}: no pods found", err=True)
+        click.echo(f"error: {', '.join(c.label for c in clusters)}: no pods found", err=True)
         sys.exit(exitcodes.INPUT_ERROR)
     for c in result.errors:
         click.echo(f"error: {c.error}", err=True)

@@ -59,6 +59,7 @@ class ContainerPrediction:
     model_check: str = "unverified"  # "match" | "mismatch" | "unverified"
     owner_kind: str | None = None
     owner_name: str | None = None
+    cluster: str | None = None  # the cluster it runs in, when one prediction covers several (a fleet)
 
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON shape (README, "predict output"). Hashes are decimal integers."""
@@ -161,12 +162,18 @@ class Prediction:
         first-seen order, which is the order counting container by container gives them."""
         by_node: dict[str, Counter[str]] = defaultdict(Counter)
         by_ns: dict[str, Counter[str]] = defaultdict(Counter)
+        by_cluster: dict[str, Counter[str]] = defaultdict(Counter)
         checks: Counter[str] = Counter()
         groups: dict[int | tuple[int, ...], list[Any]] = {}  # reason list -> [the list, restarts]
         for c in self.containers:
             v = c.verdict
-            by_node[c.node or "-"][v] += 1
-            by_ns[c.namespace or "-"][v] += 1
+            if c.cluster is None:
+                by_node[c.node or "-"][v] += 1
+                by_ns[c.namespace or "-"][v] += 1
+            else:  # a fleet: nodes and namespaces of different clusters are different ones
+                by_cluster[c.cluster][v] += 1
+                by_node[f"{c.cluster}/{c.node or '-'}"][v] += 1
+                by_ns[f"{c.cluster}/{c.namespace or '-'}"][v] += 1
             if v != "not-running":
                 checks[c.model_check] += 1
                 if v == "restart":
@@ -191,6 +198,7 @@ class Prediction:
             "verdicts": verdicts,
             "restart_reasons": dict(reasons.most_common()),
             "model_check": dict(checks),
+            **({"by_cluster": {k: dict(v) for k, v in sorted(by_cluster.items())}} if by_cluster else {}),
             "by_node": {k: dict(v) for k, v in sorted(by_node.items())},
             "by_namespace": {k: dict(v) for k, v in sorted(by_ns.items())},
             "hash_cache": {
