@@ -259,6 +259,8 @@ class LiveCluster:
         if token is not None:
             kwargs["_continue"] = token
         where = f"listing {what} at {self.server} (context {self.context_name or '-'})"
+        timeouts = 0
+        attempt = 0
         for attempt in range(1, self.max_attempts + 1):
             self.requests.append((path, token))
             delay: float | None = None
@@ -271,6 +273,7 @@ class LiveCluster:
                     resp.release_conn()
             except _Slow:
                 last = f"the response took longer than the request timeout ({self.request_timeout:g} s)"
+                timeouts += 1
             except ApiException as e:
                 status = int(e.status or 0)
                 msg = _status_message(e.body)
@@ -288,12 +291,16 @@ class LiveCluster:
                 delay = _retry_after(e.headers)
                 last = f"HTTP {status}{detail}"
             except urllib3.exceptions.HTTPError as e:
-                last = f"cannot reach the server: {_reason(e)}"
+                if _timed_out(e):
+                    last = f"no answer within the request timeout ({self.request_timeout:g} s)"
+                    timeouts += 1
+                else:
+                    last = f"cannot reach the server: {_reason(e)}"
             except OSError as e:
                 last = f"cannot reach the server: {e}"
             else:
                 return bytes(raw)
-            if attempt == self.max_attempts:
+            if attempt == self.max_attempts or timeouts >= _MAX_TIMEOUTS:
                 break
             if self._retries_left <= 0:
                 raise ClusterError(f"{where}: {last} (gave up: {self.retry_budget} retries used up for this listing)")
@@ -301,7 +308,12 @@ class LiveCluster:
             if delay is None:
                 delay = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
             self.sleep(min(delay, self.max_backoff))
-        raise ClusterError(f"{where}: {last} (gave up after {self.max_attempts} attempts)")
+        raise ClusterError(f"{where}: {last} (gave up after {attempt} attempts)")
+
+
+#: A server that timed out twice is not asked again (a stalled server would otherwise cost max_attempts
+#: request timeouts).
+_MAX_TIMEOUTS = 2
 
 
 class _Slow(Exception):
@@ -335,6 +347,17 @@ class _ListHead(msgspec.Struct):
 
 class _Gone(Exception):
     """410 Gone: the continue token expired."""
+
+
+def _timed_out(e: Exception) -> bool:
+    """Whether a urllib3 error is a request that timed out (not a refused or failed connection, which
+    urllib3 also files under its timeout classes)."""
+    import urllib3
+
+    reason = getattr(e, "reason", None) or e
+    if isinstance(reason, urllib3.exceptions.NewConnectionError):
+        return False
+    return isinstance(reason, urllib3.exceptions.TimeoutError)
 
 
 def _reason(e: Exception) -> str:

@@ -7,8 +7,8 @@ import gc
 import pytest
 
 from kubehash.errors import InputError
-from kubehash.sources.gcpause import gc_paused
 from kubehash.sources.documents import parse_documents
+from kubehash.sources.gcpause import gc_paused
 
 
 def test_gc_restored_after_success_and_failure() -> None:
