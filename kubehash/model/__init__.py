@@ -4,6 +4,7 @@
 from kubehash.model.kubelet_args import KubeletArgs, KubeletConfigFile, KubeletFlag, Origin
 from kubehash.model.pods import (
     MIRROR_ANNOTATION,
+    NOT_OBJECTS,
     NOT_RUNNING_PHASES,
     ContainerRef,
     Document,
@@ -18,11 +19,13 @@ from kubehash.model.pods import (
     iter_nodes,
     iter_pods,
     node_kubelet_versions,
+    not_a_pod,
     pod_view,
 )
 
 __all__ = [
     "MIRROR_ANNOTATION",
+    "NOT_OBJECTS",
     "NOT_RUNNING_PHASES",
     "ContainerRef",
     "Document",
@@ -41,5 +44,6 @@ __all__ = [
     "iter_nodes",
     "iter_pods",
     "node_kubelet_versions",
+    "not_a_pod",
     "pod_view",
 ]

@@ -7,6 +7,7 @@ are, which decode path the kubelet used for them, and reduces a pod to the flat 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +15,7 @@ from typing import Any
 
 __all__ = [
     "MIRROR_ANNOTATION",
+    "NOT_OBJECTS",
     "ContainerRef",
     "Document",
     "Documents",
@@ -25,6 +27,7 @@ __all__ = [
     "iter_nodes",
     "iter_pods",
     "node_kubelet_versions",
+    "not_a_pod",
     "pod_view",
 ]
 
@@ -73,24 +76,42 @@ def container_source(pod: Mapping[str, Any]) -> str:
 
 
 def is_pod(doc: Any) -> bool:
-    return isinstance(doc, Mapping) and (doc.get("kind") == "Pod" or isinstance(doc.get("spec"), Mapping))
+    """A Pod: ``kind: Pod``, or no kind and a ``spec`` object (the items of an API list carry no kind)."""
+    if not isinstance(doc, Mapping):
+        return False
+    kind = doc.get("kind")
+    return kind == "Pod" or (kind is None and isinstance(doc.get("spec"), Mapping))
+
+
+def not_a_pod(doc: Any) -> str:
+    """What a document that is not a pod is, for reports: its ``kind``, or its JSON type."""
+    if isinstance(doc, Mapping):
+        kind = doc.get("kind")
+        return kind if isinstance(kind, str) and kind else "object without kind or spec"
+    return _json_type(doc)
+
+
+#: The JSON types :func:`not_a_pod` names for items that are not objects at all (malformed input).
+NOT_OBJECTS = ("array", "string", "number", "boolean", "null")
 
 
 def is_bare_container(doc: Any) -> bool:
     return isinstance(doc, Mapping) and "spec" not in doc and "kind" not in doc and ("name" in doc or "image" in doc)
 
 
-def iter_pods(doc: Any) -> Iterator[Mapping[str, Any]]:
-    """Pods in a document: a Pod, a List/PodList (``items``), or a list of those."""
+def iter_pods(doc: Any, skipped: Counter[str] | None = None) -> Iterator[Mapping[str, Any]]:
+    """Pods in a document: a Pod, a List/PodList (``items``), or a list of those. Anything else is counted in
+    ``skipped`` by what it is (:func:`not_a_pod`)."""
     if isinstance(doc, list):
         for d in doc:
-            yield from iter_pods(d)
-    elif isinstance(doc, Mapping):
-        if isinstance(doc.get("items"), list):
-            for d in doc["items"]:
-                yield from iter_pods(d)
-        elif is_pod(doc):
-            yield doc
+            yield from iter_pods(d, skipped)
+    elif isinstance(doc, Mapping) and isinstance(doc.get("items"), list):
+        for d in doc["items"]:
+            yield from iter_pods(d, skipped)
+    elif is_pod(doc):
+        yield doc
+    elif skipped is not None:
+        skipped[not_a_pod(doc)] += 1
 
 
 def iter_containers(doc: Any, *, init_containers: bool = True, source: str | None = None) -> Iterator[ContainerRef]:
@@ -146,6 +167,9 @@ class PodView:
     containers: list[tuple[str, str, Any, bytes | None]]
     statuses: dict[tuple[str, str], tuple[bool, Any] | None]
     schedulable: bool
+    #: What no API server would have stored, with its field path (``$.spec.containers: must be a list, not
+    #: object``); a pod whose containers cannot be listed has problems and no containers.
+    problems: tuple[str, ...] = ()
 
 
 def _is_mapping(x: Any) -> bool:
@@ -181,6 +205,28 @@ _CONTAINER_LISTS = (
 )
 
 
+def _json_type(v: Any) -> str:
+    return {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}.get(
+        type(v), "number" if isinstance(v, (int, float)) else type(v).__name__
+    )
+
+
+def _field_problems(pod: Mapping[str, Any]) -> list[str]:
+    """The fields of a pod an API server would never have stored in that JSON type."""
+    problems = []
+    for key in ("metadata", "spec", "status"):
+        v = pod.get(key)
+        if v is not None and not _is_mapping(v):
+            problems.append(f"$.{key}: must be an object, not {_json_type(v)}")
+    spec = pod.get("spec")
+    if _is_mapping(spec):
+        for key in ("containers", "initContainers"):
+            v = spec.get(key)
+            if v is not None and not isinstance(v, list):
+                problems.append(f"$.spec.{key}: must be an array, not {_json_type(v)}")
+    return problems
+
+
 def pod_view(pod: Mapping[str, Any]) -> PodView:
     """The :class:`PodView` of a pod mapping (as :func:`iter_pods` yields them)."""
     meta = _meta(pod)
@@ -188,6 +234,7 @@ def pod_view(pod: Mapping[str, Any]) -> PodView:
     spec = spec if _is_mapping(spec) else {}
     status = pod.get("status")
     status = status if _is_mapping(status) else {}
+    problems = _field_problems(pod)
     ns, name, uid, node = meta.get("namespace"), meta.get("name"), meta.get("uid"), spec.get("nodeName")
     containers: list[tuple[str, str, Any, bytes | None]] = []
     statuses: dict[tuple[str, str], tuple[bool, Any] | None] = {}
@@ -213,6 +260,7 @@ def pod_view(pod: Mapping[str, Any]) -> PodView:
         containers,
         statuses,
         bool(node) and status.get("phase") not in NOT_RUNNING_PHASES,
+        tuple(problems),
     )
 
 

@@ -22,7 +22,7 @@ from kubehash.model import Documents, NodeVersions, PodView, RuntimeRecord, iter
 from kubehash.pipeline.split import can_split, map_items
 from kubehash.sources.gcpause import gc_paused, gc_relaxed
 from kubehash.sources.opened import OpenedInput, open_input
-from kubehash.sources.podbytes import decode_pods
+from kubehash.sources.podbytes import NotAPod, decode_pods
 from kubehash.upgrade.ignorefile.rules import IgnoreFile
 from kubehash.upgrade.options import Options
 from kubehash.upgrade.predict import ContainerPrediction, Prediction, Predictor
@@ -35,9 +35,9 @@ _ACTIVE: Predictor | None = None
 _AS_TUPLE = operator.attrgetter(*(f.name for f in dataclasses.fields(ContainerPrediction)))
 
 
-def _predict_item(item: Any) -> tuple[list[tuple[Any, ...]], int, list[bytes]]:
-    """Predictions (as field tuples) for the pods in one item of the dump, the cache lookups made, and
-    digests of the missed cache keys."""
+def _predict_item(item: Any) -> tuple[list[tuple[Any, ...]], int, list[bytes], dict[str, int]]:
+    """Predictions (as field tuples) for the pods in one item of the dump, the cache lookups made, digests
+    of the missed cache keys, and what was skipped as not a pod."""
     predictor = _ACTIVE
     assert predictor is not None, "predict_file is not running"
     hasher = predictor.hasher
@@ -47,7 +47,9 @@ def _predict_item(item: Any) -> tuple[list[tuple[Any, ...]], int, list[bytes]]:
     out = _predict(predictor, item)
     digests = [hashlib.blake2b(repr(plan).encode() + key, digest_size=16).digest() for plan, key in hasher.miss_log]
     hasher.miss_log.clear()
-    return list(map(_AS_TUPLE, out)), hasher.hits + hasher.misses - before, digests
+    skipped = dict(predictor.skipped)
+    predictor.skipped.clear()
+    return list(map(_AS_TUPLE, out)), hasher.hits + hasher.misses - before, digests, skipped
 
 
 def _predict(predictor: Predictor, item: Any) -> list[ContainerPrediction]:
@@ -55,7 +57,10 @@ def _predict(predictor: Predictor, item: Any) -> list[ContainerPrediction]:
     exact loader parsed (``None``: ``decode_pods`` saw an item that is not a pod)."""
     if type(item) is PodView:
         return predictor.view(item)
-    return [p for pod in iter_pods(item) for p in predictor.pod(pod)]
+    if type(item) is NotAPod:
+        predictor.skipped[item.what] += 1
+        return []
+    return [p for pod in iter_pods(item, predictor.skipped) for p in predictor.pod(pod)]
 
 
 def predict_file(
@@ -92,10 +97,11 @@ def predict_file(
     _ACTIVE = predictor
     try:
         with gc_relaxed():  # workers fork inside: they inherit it
-            for rows, n, digests in map_items(source, _predict_item, jobs=jobs, decode=decode_pods):
+            for rows, n, digests, skipped in map_items(source, _predict_item, jobs=jobs, decode=decode_pods):
                 out.extend([ContainerPrediction(*row) for row in rows])
                 lookups += n
                 distinct.update(digests)
+                predictor.skipped.update(skipped)
                 if progress is not None:
                     progress(len(rows))
     finally:

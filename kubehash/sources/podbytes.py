@@ -20,6 +20,7 @@ list, a ``name`` that is not a string...), a nested ``items`` list, a duplicate 
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -28,9 +29,16 @@ from kubehash.errors import InputError
 from kubehash.golang.jsonvalue import loads
 from kubehash.model import MIRROR_ANNOTATION, NOT_RUNNING_PHASES, PodView, iter_pods, pod_view
 
-__all__ = ["decode_pods", "page_views"]
+__all__ = ["NotAPod", "decode_pods", "page_views"]
 
 _UNSET = msgspec.UNSET
+
+
+@dataclass(frozen=True, slots=True)
+class NotAPod:
+    """An item of a pod dump that is not a pod (``what``: its kind), so that it is counted, not lost."""
+
+    what: str
 
 
 class _Running(msgspec.Struct):
@@ -102,9 +110,10 @@ def _container(raw: msgspec.Raw) -> tuple[Any, bytes | None]:
     return found
 
 
-def decode_pods(data: bytes | memoryview) -> list[PodView | None] | None:
-    """The :class:`~kubehash.model.PodView` of each item of a JSON array of items (valid UTF-8; ``None`` for
-    an item that is not a pod), or ``None`` when only the exact loader can say what some item is. Nothing
+def decode_pods(data: bytes | memoryview) -> list[PodView | NotAPod] | None:
+    """The :class:`~kubehash.model.PodView` of each item of a JSON array of items (valid UTF-8; a
+    :class:`NotAPod` for an item that is not a pod), or ``None`` when only the exact loader can say what some
+    item is. Nothing
     returned refers to ``data`` (containers are copied out of it). The container mappings are shared between
     replicas and across calls (a memo of the raw bytes): treat them as read-only."""
     try:
@@ -129,7 +138,7 @@ def page_views(raw: bytes, name: str) -> list[PodView]:
     they describe it, else by the exact loader (``name`` says where, in an error)."""
     try:
         views = [_view(p) for p in (_PAGE.decode(raw).items or ())]
-        return [v for v in views if v is not None]
+        return [v for v in views if type(v) is PodView]
     except (msgspec.DecodeError, msgspec.ValidationError, _Declined, ValueError, RecursionError):
         pass
     try:
@@ -186,12 +195,12 @@ def _shared(s: str | None) -> str | None:
     return found
 
 
-def _view(pod: _Pod) -> PodView | None:
+def _view(pod: _Pod) -> PodView | NotAPod:
     if pod.items is not _UNSET:
         raise _Declined
     s = pod.spec
-    if s is None and pod.kind != "Pod":
-        return None  # not a pod (kubehash.model.iter_pods skips it)
+    if pod.kind not in (None, "Pod") or (s is None and pod.kind is None):  # as kubehash.model.is_pod
+        return NotAPod(pod.kind or "object without kind or spec")
     m = pod.metadata
     containers: list[tuple[str, str, Any, bytes | None]] = []
     states: dict[tuple[str, str], tuple[bool, Any] | None] = {}

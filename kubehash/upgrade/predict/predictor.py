@@ -23,6 +23,7 @@ here reads files or prints.
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -35,7 +36,7 @@ from kubehash.kubelet.hashcache import HashCache
 from kubehash.kubelet.hashing import plan_for
 from kubehash.kubelet.releases import Release, release
 from kubehash.kubelet.toolchains import Toolchain, describe_side, shown_version
-from kubehash.model import Documents, NodeVersions, PodView, RuntimeRecord, is_pod, iter_pods, pod_view
+from kubehash.model import NOT_OBJECTS, Documents, NodeVersions, PodView, RuntimeRecord, is_pod, iter_pods, pod_view
 from kubehash.upgrade.explain import Reason, algorithm_reason, explain
 from kubehash.upgrade.ignorefile.rules import IgnoreFile, protection_hook
 from kubehash.upgrade.options import Options
@@ -91,6 +92,11 @@ def _restartable(spec: Any) -> bool:
     return isinstance(spec, Mapping) and spec.get("restartPolicy") == "Always"
 
 
+def _counted(counts: Mapping[str, int]) -> str:
+    """``3 Node, 1 Service``, largest first."""
+    return ", ".join(f"{n} {what}" for what, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
 def _node_versions(nodes: Documents | NodeVersions | None) -> dict[str, str]:
     from kubehash.model import node_kubelet_versions
 
@@ -126,6 +132,8 @@ class Predictor:
         self.protected = protected
         self.node_versions = _node_versions(nodes)
         self.records = RuntimeIndex(runtime)
+        #: Documents that were not pods, by what they are (:func:`~kubehash.model.not_a_pod`).
+        self.skipped: Counter[str] = Counter()
         #: Both sides' hashes, per compiled plan and spec (decode errors cached: replicas fail once).
         self.hasher = HashCache(cache_errors=True)
         self.defaulter = (
@@ -159,12 +167,38 @@ class Predictor:
         List or a list of pods: of every pod in it, as :func:`predict` reads them; anything else: none)."""
         if is_pod(pod):
             return self.view(pod_view(pod))
-        return [p for d in iter_pods(pod) for p in self.view(pod_view(d))]
+        return [p for d in iter_pods(pod, self.skipped) for p in self.view(pod_view(d))]
 
     def view(self, view: PodView) -> list[ContainerPrediction]:
-        """:meth:`pod` of a pod already reduced to a :class:`~kubehash.model.PodView`."""
+        """:meth:`pod` of a pod already reduced to a :class:`~kubehash.model.PodView`. A pod no API server
+        would have stored (:attr:`PodView.problems`) gets an error row per container -- or one row, container
+        ``-``, when its containers cannot even be listed."""
+        if view.problems:
+            return self._malformed(view)
         old = self._old_kubelet(view)
         return [self._container(view, name, kind, spec, key, old) for name, kind, spec, key in view.containers]
+
+    def _malformed(self, view: PodView) -> list[ContainerPrediction]:
+        where = f"pod {view.namespace + '/' if view.namespace else ''}{view.name}: "
+        error = where + "; ".join(view.problems)
+        rows = [(name, kind) for name, kind, _, _ in view.containers] or [("-", "container")]
+        return [
+            ContainerPrediction(
+                view.namespace,
+                view.name,
+                name,
+                kind,
+                view.node,
+                view.source,
+                None,
+                self.new_version,
+                verdict="error",
+                error=error,
+                owner_kind=view.owner_kind,
+                owner_name=view.owner_name,
+            )
+            for name, kind in rows
+        ]
 
     def _old_kubelet(self, view: PodView) -> OldKubelet | str:
         """The kubelet the pod's node runs now, or the error text every container of the pod gets."""
@@ -349,9 +383,14 @@ class Predictor:
         for v in sorted({c.old_version for c in containers if c.old_version}):
             tc = self.toolchains.get(v) or self.options.old_toolchain(v)  # predicted in another process
             sides[v] = describe_side(v, tc)
-        return Prediction(
-            self.new_version, self.options.defaults_by, containers, hits, misses, list(input_errors), sides
-        )
+        errors, warnings = list(input_errors), []
+        bad = {k: n for k, n in self.skipped.items() if k in NOT_OBJECTS}
+        other = {k: n for k, n in self.skipped.items() if k not in NOT_OBJECTS}
+        if bad:
+            errors.append(f"{_counted(bad)} in the pods input: not objects, skipped (a dump's items are objects)")
+        if other:
+            warnings.append(f"{_counted(other)} in the pods input: not pods, skipped")
+        return Prediction(self.new_version, self.options.defaults_by, containers, hits, misses, errors, sides, warnings)
 
 
 def predict(
@@ -377,7 +416,7 @@ def predict(
     """
     predictor = Predictor(options, nodes=nodes, runtime=runtime, ignore_files=ignore_files, protected=protected)
     out: list[ContainerPrediction] = []
-    for pod in iter_pods(pods):
+    for pod in iter_pods(pods, predictor.skipped):
         preds = predictor.pod(pod)
         out.extend(preds)
         if progress is not None:

@@ -138,6 +138,8 @@ class Prediction:
     input_errors: list[str] = field(default_factory=list)  # e.g. ignore files that could not be used
     #: Each side's kubelet version and the Go toolchain assumed for it ("to", then every node version seen).
     sides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: What the input held that was not used but is no error (e.g. other kinds in a List).
+    warnings: list[str] = field(default_factory=list)
 
     def __iter__(self) -> Iterator[ContainerPrediction]:
         return iter(self.containers)
@@ -194,6 +196,7 @@ class Prediction:
             "to": self.to,
             "control_plane": self.control_plane,
             "sides": self.sides,
+            **({"warnings": list(self.warnings)} if self.warnings else {}),
             "containers": len(self.containers),
             "verdicts": verdicts,
             "restart_reasons": dict(reasons.most_common()),
