@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from typing import Any
 
@@ -129,9 +129,6 @@ class Finding:
     detail: str
     fix: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass
 class PreflightReport:
@@ -170,16 +167,6 @@ class PreflightReport:
             "by_check": by_check,
             "skipped": dict(self.skipped),
         }
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "to": self.to,
-            "from": self.from_version,
-            "gates": asdict(self.gates),
-            "summary": self.summary,
-            "findings": [f.to_dict() for f in self.findings],
-        }
-
 
 # --- input -----------------------------------------------------------------------------------------------
 
