@@ -46,7 +46,8 @@ def write(result: Any, fmt: str, out: TextIO) -> None:
     elif fmt == "markdown":
         write_markdown(view.rows(result), out)
     else:
-        write_text(view.blocks(result, Show.TABLE if fmt == "table" else Show.WIDE), out)
+        level = Show.TABLE if fmt == "table" else Show.WIDE
+        write_text(view.blocks(result, level), level, out)
 
 
 def render(result: Any, fmt: str) -> str:

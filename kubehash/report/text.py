@@ -29,6 +29,7 @@ _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069\
 _UNSAFE_BUT_NEWLINE = re.compile(
     "[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
 )
+_TRAILING = re.compile(" +\n")
 _NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 
@@ -72,4 +73,5 @@ def _rows(widths: Sequence[int], cols: Sequence[list[str]]) -> str:
     for w, col in zip(widths[:-1], cols, strict=False):
         parts += [map(str.ljust, col, repeat(w)), repeat(GAP)]
     parts += [cols[-1], repeat("\n")]
-    return "".join(chain.from_iterable(zip(*parts, strict=False)))
+    text = "".join(chain.from_iterable(zip(*parts, strict=False)))
+    return text if all(cols[-1]) else _TRAILING.sub("\n", text)  # an empty last cell: no padding left behind

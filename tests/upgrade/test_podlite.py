@@ -15,6 +15,9 @@ from hypothesis import strategies as st
 from kubehash.errors import InputError
 from kubehash.model import MIRROR_ANNOTATION, PodView, iter_containers, iter_pods, pod_view
 from kubehash.pipeline.predict_file import predict_file
+from kubehash.report import to_document
+from kubehash.report.formats import Rows
+from kubehash.report.prediction import CONTAINER_COLUMNS
 from kubehash.sources.documents import load_documents
 from kubehash.sources.podbytes import decode_pods
 from kubehash.sources.stream import iter_items
@@ -39,8 +42,8 @@ NODES = {"n1": "v1.10.13", "n2": "v1.16.15"}
 
 def _rows(predictor: Predictor, item: Any) -> list[dict[str, Any]]:
     if isinstance(item, PodView):
-        return [p.to_dict() for p in predictor.view(item)]
-    return [p.to_dict() for pod in iter_pods(item) for p in predictor.pod(pod)]
+        return _docs(predictor.view(item))
+    return _docs(p for pod in iter_pods(item) for p in predictor.pod(pod))
 
 
 def _same_predictions(item: Any, to: str = "1.17") -> None:
@@ -60,8 +63,8 @@ def _dump(tmp: Path, pods: int, kubelet: str, seed: int) -> tuple[Path, Any]:
 @pytest.mark.parametrize("kubelet", ["v1.10.13", "v1.16.15"])
 def test_generated_dump_predictions_are_the_full_ones(tmp_path: Path, kubelet: str) -> None:
     pods, nodes = _dump(tmp_path, 120, kubelet, seed=11)
-    expected = predict(load_documents(pods), Options(to="1.17"), nodes=nodes).to_dict()
-    got = predict_file(pods, Options(to="1.17"), nodes=nodes, jobs=1).to_dict()
+    expected = to_document(predict(load_documents(pods), Options(to="1.17"), nodes=nodes))
+    got = to_document(predict_file(pods, Options(to="1.17"), nodes=nodes, jobs=1))
     assert got == expected and expected["summary"]["containers"] > 120
     text = pods.read_text()
     items = json.loads(text)["items"]
@@ -72,9 +75,9 @@ def test_example_cluster(tmp_path: Path) -> None:
     pods = ROOT / "examples" / "cluster" / "pods.json"
     nodes = load_documents(ROOT / "examples" / "cluster" / "nodes.json")
     for to in ("1.17", "1.33"):
-        expected = predict(load_documents(pods), Options(to=to), nodes=nodes).to_dict()
+        expected = to_document(predict(load_documents(pods), Options(to=to), nodes=nodes))
         for jobs in (1, 2):
-            assert predict_file(pods, Options(to=to), nodes=nodes, jobs=jobs).to_dict() == expected
+            assert to_document(predict_file(pods, Options(to=to), nodes=nodes, jobs=jobs)) == expected
     for item in iter_items(pods):
         _same_predictions(item)
 
@@ -126,9 +129,9 @@ def test_duplicate_keys_and_nan_fall_back_or_agree(tmp_path: Path) -> None:
         ]
     )
     path.write_text('{\n    "items": [\n        ' + body + '\n    ],\n    "kind": "List"\n}\n')
-    expected = predict(list(iter_items(path)), Options(to="1.17"), nodes=NODES).to_dict()
+    expected = to_document(predict(list(iter_items(path)), Options(to="1.17"), nodes=NODES))
     for jobs in (1, 2):
-        assert predict_file(path, Options(to="1.17"), nodes=NODES, jobs=jobs).to_dict() == expected
+        assert to_document(predict_file(path, Options(to="1.17"), nodes=NODES, jobs=jobs)) == expected
     assert [c["pod"] for c in expected["containers"]] == ["a", "b", "?"]
 
 
@@ -252,8 +255,8 @@ def test_lite_pods_predict_like_full_pods(item: Any) -> None:
 def test_dump_of_odd_pods(tmp_path: Path, items: list[Any]) -> None:
     path = tmp_path / "odd.json"
     path.write_text(json.dumps({"items": items, "kind": "List"}, indent=4))
-    expected = predict(items, Options(to="1.17"), nodes=NODES).to_dict()
-    assert predict_file(path, Options(to="1.17"), nodes=NODES, jobs=1).to_dict() == expected
+    expected = to_document(predict(items, Options(to="1.17"), nodes=NODES))
+    assert to_document(predict_file(path, Options(to="1.17"), nodes=NODES, jobs=1)) == expected
 
 
 def test_null_container_is_explained_without_defaults() -> None:
@@ -283,3 +286,7 @@ def test_pod_view_lists_what_iter_containers_yields(item: Any) -> None:
         assert lite == full
     elif lite is None:
         assert list(iter_pods(item)) == []
+
+
+def _docs(containers: Any) -> list[dict[str, Any]]:
+    return Rows(CONTAINER_COLUMNS, list(containers)).dicts()

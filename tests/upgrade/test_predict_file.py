@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from kubehash.cli import cli
 from kubehash.errors import InputError
 from kubehash.pipeline.predict_file import predict_file
+from kubehash.report import to_document
 from kubehash.sources.documents import load_documents
 from kubehash.upgrade.options import Options
 from kubehash.upgrade.predict import predict
@@ -32,11 +33,11 @@ def dump(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def test_file_prediction_is_the_document_prediction(dump: tuple[Path, Path], to: str) -> None:
     pods, nodes = dump
     node_docs = load_documents(nodes)
-    expected = predict(load_documents(pods), Options(to=to), nodes=node_docs).to_dict()
+    expected = to_document(predict(load_documents(pods), Options(to=to), nodes=node_docs))
     assert expected["summary"]["hash_cache"]["hits"] > 0
     for jobs in (1, 2):
         got = predict_file(pods, Options(to=to), nodes=node_docs, jobs=jobs)
-        assert got.to_dict() == expected
+        assert to_document(got) == expected
 
 
 def test_cli_jobs_identical_output(dump: tuple[Path, Path]) -> None:

@@ -19,6 +19,7 @@ from kubehash.cli import main
 from kubehash.errors import KubehashError
 from kubehash.kubelet.without_resources import hash_without_resources
 from kubehash.model import RuntimeRecord
+from kubehash.report import to_document
 from kubehash.sources.runtime import load_runtime, render_crictl_inspect
 from kubehash.upgrade.options import Options
 from kubehash.upgrade.predict import predict
@@ -344,7 +345,7 @@ def test_predict_file_in_workers_gives_the_same_result() -> None:
     options = Options(to="1.30", kubelet_feature_gates=ON)
     streamed = predict_file(EXAMPLE / "pods.json", options, nodes=nodes, runtime=records, jobs=2)
     expected = predict(json.loads((EXAMPLE / "pods.json").read_text()), options, nodes=nodes, runtime=records)
-    assert streamed.to_dict() == expected.to_dict()
+    assert to_document(streamed) == to_document(expected)
     assert streamed.summary["verdicts"] == {"restart": 1, "unchanged": 4}
 
 
