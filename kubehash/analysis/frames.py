@@ -2,8 +2,9 @@
 before/after comparisons (e.g. without and with an ignore file) and upgrade paths.
 
 :func:`containers_frame` is :func:`kubehash.report.to_dataframe` of a prediction (the columns of
-:data:`kubehash.report.prediction.CONTAINER_COLUMNS`). Every function takes the objects the Python API returns (:class:`~kubehash.upgrade.predict.Prediction`,
-:class:`~kubehash.upgrade.plan.UpgradePlan`) and returns a new ``pandas.DataFrame``; nothing here prints.
+:data:`kubehash.report.prediction.CONTAINER_COLUMNS`). Every function takes the objects the Python API
+returns (:class:`~kubehash.upgrade.predict.Prediction`, :class:`~kubehash.upgrade.plan.UpgradePlan`) and
+returns a new ``pandas.DataFrame``; nothing here prints.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-import msgspec
+from kubehash.report.plain import time_text
 
 __all__ = [
     "Column",
@@ -60,11 +60,6 @@ def cell_text(v: Any) -> str:
     if isinstance(v, datetime):
         return time_text(v)
     return str(v)
-
-
-def time_text(t: datetime) -> str:
-    """A time as RFC 3339 text, the way documents write it (msgspec: ``Z`` for UTC)."""
-    return msgspec.json.encode(t)[1:-1].decode()
 
 
 @dataclass(frozen=True, slots=True)

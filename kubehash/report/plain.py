@@ -10,13 +10,21 @@ never fail on them after the work is done; lone surrogates become U+FFFD (:func:
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-__all__ = ["clean", "plain", "text_of"]
+import msgspec
+
+__all__ = ["clean", "plain", "text_of", "time_text"]
 
 _SCALARS = (str, int, float, bool, type(None))
+
+
+def time_text(t: date) -> str:
+    """A time as RFC 3339 text, the way documents write it (msgspec's: ``Z`` for UTC)."""
+    return msgspec.json.encode(t)[1:-1].decode()
 
 
 def text_of(s: str) -> str:
@@ -51,7 +59,7 @@ def plain(v: Any) -> Any:
     if isinstance(v, (list, tuple, set, frozenset)):
         return [plain(x) for x in v]
     if isinstance(v, (datetime, date)):
-        return v.isoformat()
+        return time_text(v)
     if isinstance(v, bytes):
         return v.decode("utf-8", "replace")
     if dataclasses.is_dataclass(v) and not isinstance(v, type):
@@ -60,10 +68,13 @@ def plain(v: Any) -> Any:
 
 
 def clean(v: Any) -> Any:
-    """:func:`plain` all the way down, with every string passed through :func:`text_of`."""
+    """:func:`plain` all the way down, with every string passed through :func:`text_of` and every infinite or
+    NaN float ``None`` (JSON has no such numbers)."""
     v = plain(v)
     if type(v) is str:
         return text_of(v)
+    if type(v) is float and not math.isfinite(v):
+        return None
     if type(v) is dict:
         return {text_of(k): clean(x) for k, x in v.items()}
     if type(v) is list:

@@ -101,11 +101,9 @@ _VERDICT_ORDER = ("restart", "protected", "error", "unchanged", "not-running", "
 def _counts(groups: dict[str, dict[str, int]], label: str) -> Rows[Any]:
     """A count table: one row per group, one column per verdict that occurs, and the total."""
     verdicts = [v for v in _VERDICT_ORDER if any(v in g for g in groups.values())]
-    items = [(k, [g.get(v, 0) for v in verdicts], sum(g.values())) for k, g in groups.items()]
-    columns: list[Column[Any]] = [Column(label, itemgetter(0))]
-    columns += [Column(v, lambda item, i=i: item[1][i]) for i, v in enumerate(verdicts)]
-    columns.append(Column("total", itemgetter(2)))
-    return Rows(columns, items)
+    items = [(k, *(g.get(v, 0) for v in verdicts), sum(g.values())) for k, g in groups.items()]
+    names = [label, *verdicts, "total"]
+    return Rows([Column(name, itemgetter(i)) for i, name in enumerate(names)], items)
 
 
 def summary_blocks(summary: dict[str, Any]) -> list[Block]:

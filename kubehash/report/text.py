@@ -74,4 +74,4 @@ def _rows(widths: Sequence[int], cols: Sequence[list[str]]) -> str:
         parts += [map(str.ljust, col, repeat(w)), repeat(GAP)]
     parts += [cols[-1], repeat("\n")]
     text = "".join(chain.from_iterable(zip(*parts, strict=False)))
-    return text if all(cols[-1]) else _TRAILING.sub("\n", text)  # an empty last cell: no padding left behind
+    return _TRAILING.sub("\n", text) if " \n" in text else text  # lines end without spaces

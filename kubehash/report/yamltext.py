@@ -24,8 +24,7 @@ from datetime import datetime
 from itertools import chain, repeat
 from typing import Any
 
-from kubehash.report.columns import time_text
-from kubehash.report.plain import plain
+from kubehash.report.plain import plain, time_text
 
 __all__ = ["YamlItems", "scalar", "yaml_document", "yaml_items"]
 
@@ -61,10 +60,8 @@ def _string(s: str) -> str:
 
 
 def _float(v: float) -> str:
-    if math.isnan(v):
-        return ".nan"
-    if math.isinf(v):
-        return ".inf" if v > 0 else "-.inf"
+    if not math.isfinite(v):  # null, as in JSON (msgspec): both formats give the same document
+        return "null"
     text = float.__repr__(v)
     if "." not in text and "e" in text:  # YAML 1.1 floats need a dot: 1e+20 -> 1.0e+20
         text = text.replace("e", ".0e", 1)
