@@ -61,7 +61,7 @@ def test_notebook_runs_and_draws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     # the ignore files (one per node, its current version) protect every restart of the 1.10 -> 1.17 upgrade
     assert "<th>total</th>\n      <td>281</td>\n      <td>0</td>" in html
     assert "<td>239da394</td>" in html  # the edited bare pod the ignore file silently keeps
-    assert "1.10 &gt; 1.11 &gt; 1.13 &gt; 1.15 &gt; 1.17" in html  # the cheapest path in the paths table
+    assert "<td>[cheapest]</td>\n      <td>[1.10, 1.11, 1.13, 1.15, 1.17]</td>" in html  # the paths table
 
 
 def _manager_class(ksm: kernelspec.KernelSpecManager) -> type:

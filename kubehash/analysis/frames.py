@@ -1,8 +1,10 @@
 """DataFrames for notebooks: restart predictions grouped by node, namespace and reason, workloads at risk,
 before/after comparisons (e.g. without and with an ignore file) and upgrade paths.
 
-Every function takes the objects the Python API returns (:class:`~kubehash.upgrade.predict.Prediction`,
-:class:`~kubehash.upgrade.plan.UpgradePlan`) and returns a new ``pandas.DataFrame``; nothing here prints.
+:func:`containers_frame` is :func:`kubehash.report.to_dataframe` of a prediction (the columns of
+:data:`kubehash.report.prediction.CONTAINER_COLUMNS`). Every function takes the objects the Python API
+returns (:class:`~kubehash.upgrade.predict.Prediction`, :class:`~kubehash.upgrade.plan.UpgradePlan`) and
+returns a new ``pandas.DataFrame``; nothing here prints.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ from typing import Any
 import pandas as pd
 
 from kubehash.golang.fnv import runtime_hex
-from kubehash.upgrade.labels import reason_labels
+from kubehash.report.frames import frame
+from kubehash.report.plan import HOP_COLUMNS
+from kubehash.report.prediction import containers_frame
+from kubehash.report.preflight import FINDING_COLUMNS
 from kubehash.upgrade.predict.result import VERDICTS
 
 __all__ = [
@@ -37,49 +42,19 @@ RISKS = ("static pod", "bare pod", "StatefulSet", "single replica", "all replica
 _PER_NODE = ("DaemonSet", "Node")
 
 _GROUPS = {"node": "node", "namespace": "namespace"}
+_NAMES = ("namespace", "pod", "node", "owner_kind", "owner_name")
 
 
-def containers_frame(prediction: Any) -> pd.DataFrame:
-    """One row per container: identity, node, owner, decode path, versions, verdict and reason labels."""
-    rows = [
-        {
-            "namespace": c.namespace or "",
-            "pod": c.pod or "",
-            "container": c.container,
-            "kind": c.kind,
-            "node": c.node or "",
-            "source": c.source,
-            "owner_kind": c.owner_kind or "",
-            "owner_name": c.owner_name or "",
-            "old_version": c.old_version or "",
-            "new_version": c.new_version,
-            "verdict": c.verdict,
-            "reasons": tuple(reason_labels(c.reasons)) if not c.error else (c.error,),
-        }
-        for c in prediction
-    ]
-    columns = [
-        "namespace",
-        "pod",
-        "container",
-        "kind",
-        "node",
-        "source",
-        "owner_kind",
-        "owner_name",
-        "old_version",
-        "new_version",
-        "verdict",
-        "reasons",
-    ]
-    return pd.DataFrame(rows, columns=columns)
+def _containers(prediction: Any) -> pd.DataFrame:
+    """:func:`containers_frame` with missing names and owners as empty strings (groupable)."""
+    return containers_frame(prediction).fillna({k: "" for k in _NAMES})
 
 
 def restarts_by(prediction: Any, by: str) -> pd.DataFrame:
     """Containers per verdict for each ``node`` or ``namespace`` (columns in verdict order plus ``total``,
     most restarts first); or, for ``by="reason"``, restarting containers and pods per reason label (a
     container with two reasons counts under both)."""
-    df = containers_frame(prediction)
+    df = _containers(prediction)
     if by == "reason":
         restarts = df[df["verdict"] == "restart"].explode("reasons")
         restarts = restarts.assign(
@@ -106,7 +81,7 @@ def workloads(prediction: Any) -> pd.DataFrame:
     """One row per owner (``namespace``, ``owner_kind``, ``owner_name``; bare and static pods are their own
     owner): ``replicas`` -- the owner's pods in the snapshot that run (a pending or finished pod serves
     nothing), ``nodes`` -- how many nodes they run on, ``restarting_pods`` -- how many of them restart."""
-    df = containers_frame(prediction)
+    df = _containers(prediction)
     running = df[df["verdict"] != "not-running"]
     pods = running.groupby(["namespace", "pod"], sort=False).agg(
         node=("node", "first"),
@@ -147,7 +122,7 @@ def pods_at_risk(prediction: Any) -> pd.DataFrame:
     controller -- ReplicaSet, Job, ... -- has one running pod in the snapshot), ``all replicas on one node``
     (the node's upgrade restarts them all at once). DaemonSet pods, one per node by design, are not listed.
     """
-    df = containers_frame(prediction)
+    df = _containers(prediction)
     owners = workloads(prediction).set_index(["namespace", "owner_kind", "owner_name"])
     restarting = df[df["verdict"] == "restart"]
     columns = ["namespace", "pod", "node", "owner_kind", "owner_name", "replicas", "risk", "containers", "reasons"]
@@ -182,8 +157,7 @@ def pods_at_risk(prediction: Any) -> pd.DataFrame:
 def preflight_findings(report: Any) -> pd.DataFrame:
     """The findings of :func:`kubehash.upgrade.preflight.preflight`, one row each (check, severity, pod,
     node, detail, fix), risks first."""
-    columns = ["check", "severity", "namespace", "pod", "node", "detail", "fix"]
-    out = pd.DataFrame([f.to_dict() for f in report], columns=columns)
+    out = frame(FINDING_COLUMNS, list(report))
     order = {"risk": 0, "warning": 1, "error": 2, "info": 3}
     return out.sort_values("severity", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
 
@@ -192,7 +166,7 @@ def risk_overview(prediction: Any, report: Any = None) -> pd.DataFrame:
     """Every pod the upgrade hurts, one row each: its restarting containers, whether it is a single instance
     (:func:`pods_at_risk`), and the preflight checks (:mod:`kubehash.upgrade.preflight.checks`) that flag it as a
     risk or warning. Pods with the most kinds of risk first."""
-    df = containers_frame(prediction)
+    df = _containers(prediction)
     restarts = (
         df[df["verdict"] == "restart"]
         .groupby(["namespace", "pod"])
@@ -236,7 +210,7 @@ def compare_predictions(predictions: Mapping[str, Any], by: str = "node", verdic
         raise ValueError(f"compare_predictions: by must be 'node' or 'namespace', not {by!r}")
     columns = {}
     for label, p in predictions.items():
-        df = containers_frame(p)
+        df = _containers(p)
         columns[label] = df[df["verdict"] == verdict].groupby(df[_GROUPS[by]].replace("", "-")).size()
     keys = sorted({k for s in columns.values() for k in s.index})
     out = pd.DataFrame({label: s.reindex(keys, fill_value=0) for label, s in columns.items()}, index=keys)
@@ -284,17 +258,7 @@ def plan_paths(plan: Any) -> pd.DataFrame:
 
 
 def plan_hops(plan: Any) -> pd.DataFrame:
-    """Every hop the skew policy allows: ``from``, ``to``, nodes upgraded, restarts, pods, restart-free."""
-    rows = [
-        {
-            "from": h.from_version,
-            "to": h.to,
-            "nodes": len(h.nodes),
-            "restarts": h.restarts,
-            "pods": h.pods_restarted,
-            "restart_free": h.restart_free,
-            "reasons": "; ".join(h.reasons),
-        }
-        for h in plan.hops
-    ]
-    return pd.DataFrame(rows, columns=["from", "to", "nodes", "restarts", "pods", "restart_free", "reasons"])
+    """Every hop the skew policy allows, one row each (the columns of
+    :data:`kubehash.report.plan.HOP_COLUMNS`: ``from``, ``to``, nodes upgraded, restarts, pods, restart-free,
+    reason labels)."""
+    return frame(HOP_COLUMNS, plan.hops)

@@ -14,9 +14,10 @@ import click
 from kubehash import exitcodes
 from kubehash.errors import DecodeError, InputError, KubehashError, UnsupportedVersionError
 from kubehash.kubelet.releases import RELEASES, Release, release
+from kubehash.report.formats import FORMATS
 from kubehash.sources.documents import load_documents
 
-TABLE_FORMATS = ["table", "json", "yaml", "csv", "markdown"]
+TABLE_FORMATS = list(FORMATS)
 
 DEFAULT_VERSION = RELEASES[-1].minor
 

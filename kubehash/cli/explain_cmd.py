@@ -13,6 +13,7 @@ from kubehash.cli.app import cli
 from kubehash.errors import DecodeError, KubehashError
 from kubehash.kubelet.hashing import SOURCES
 from kubehash.model import iter_containers
+from kubehash.report import render
 
 
 @cli.command("explain")
@@ -50,17 +51,14 @@ def explain_cmd(
     With --control-plane-version the new side is each container as that API server defaults it, so new
     defaults (e.g. resizePolicy with InPlacePodVerticalScaling on a 1.27-1.32 API server) are named.
     """
-    import json as _json
-
-    import yaml as _yaml
-
+    from kubehash.report.explain import Explained, Explanations
     from kubehash.upgrade.explain import explain
 
     if feature_gates is not None and control_plane is None:
         raise click.BadParameter("needs --control-plane-version", param_hint="--feature-gates")
     gates = feature_gates_for(feature_gates, control_plane) if control_plane else None
     docs = load_or_exit(file)
-    results: list[dict[str, Any]] = []
+    results: list[Explained] = []
     failed = 0
     for doc in docs:
         for ref in iter_containers(doc, source=source):
@@ -84,15 +82,8 @@ def explain_cmd(
                 click.echo(f"error: {ref.pod_key} {ref.name}: {e}", err=True)
                 failed += 1
                 continue
-            d = ex.to_dict()
-            d.update(pod=ref.pod_key, container=ref.name)
-            results.append(d)
-            if output == "text":
-                click.echo(f"{ref.pod_key} {ref.name}: {ex.text()}")
-    if output == "json":
-        click.echo(_json.dumps(results, indent=2, default=str))
-    elif output == "yaml":
-        click.echo(_yaml.safe_dump(_json.loads(_json.dumps(results, default=str)), sort_keys=False), nl=False)
+            results.append(Explained(ref.pod_key, ref.name, ex))
+    click.echo(render(Explanations(results), output), nl=False)
     sys.exit(exitcodes.INPUT_ERROR if failed else exitcodes.OK)
 
 

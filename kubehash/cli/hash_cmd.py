@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import functools
 import sys
-from typing import Any
 
 import click
 
@@ -11,10 +11,11 @@ from kubehash import exitcodes
 from kubehash.cli._common import DEFAULT_VERSION, load_or_exit, report_decode_error, version_option
 from kubehash.cli.app import cli
 from kubehash.errors import DecodeError
-from kubehash.golang.fnv import fnv1a_32, runtime_hex
+from kubehash.golang.fnv import fnv1a_32
 from kubehash.kubelet.hashing import SOURCES, plan_for
 from kubehash.model import iter_containers
-from kubehash.report.render import render_rows
+from kubehash.report import render
+from kubehash.report.hashes import ContainerHash, Hashes
 
 
 @cli.command("hash")
@@ -55,43 +56,22 @@ def hash_cmd(
     """Print the kubelet's hash of every container in FILE (a container, a pod, a list of pods;
     JSON or YAML; '-' for standard input): decimal, and hex as the runtime records it."""
     docs = load_or_exit(file)
-    rows: list[dict[str, Any]] = []
+    rows: list[ContainerHash] = []
     failed = 0
     for doc in docs:
         for ref in iter_containers(doc, init_containers=init_containers, source=source):
             plan = plan_for(kubelet_version, ref.source, go_version)
-            row: dict[str, Any] = {
-                "pod": ref.pod_key,
-                "container": ref.name,
-                "kind": ref.kind,
-                "source": ref.source,
-                "version": kubelet_version,
-            }
+            row = functools.partial(ContainerHash, ref.pod_key, ref.name, ref.kind, ref.source, kubelet_version)
             try:
                 data = plan.input(ref.spec)
             except DecodeError as e:
                 report_decode_error(e, ref)
                 failed += 1
-                row.update(hash=None, hex=None, error=str(e))
-                rows.append(row)
+                rows.append(row(error=str(e)))
                 continue
-            h = fnv1a_32(data)
-            row.update(hash=h, hex=runtime_hex(h))
-            if show_input:
-                row["input"] = data.decode("utf-8")
-            rows.append(row)
+            rows.append(row(fnv1a_32(data), data.decode("utf-8") if show_input else None))
     if not rows and not failed:
         click.echo(f"error: {file}: no container, pod or list of pods found", err=True)
         sys.exit(exitcodes.INPUT_ERROR)
-    if output == "table" and show_input:
-        for r in rows:
-            if r.get("input") is not None:
-                click.echo(f"# {r['pod']} {r['container']} hash={r['hash']} hex={r['hex']}")
-                click.echo(r["input"])
-    else:
-        columns = ["pod", "container", "kind", "source", "version", "hash", "hex"]
-        if show_input:
-            columns.append("input")
-        ok_rows = [r for r in rows if r.get("hash") is not None] if output in ("table", "csv", "markdown") else rows
-        click.echo(render_rows(ok_rows, columns, output), nl=False)
+    click.echo(render(Hashes(rows, show_input), output), nl=False)
     sys.exit(exitcodes.INPUT_ERROR if failed else exitcodes.OK)

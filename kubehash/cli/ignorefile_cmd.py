@@ -15,15 +15,13 @@ from kubehash.cli.app import cli
 from kubehash.errors import KubehashError, OutputError
 from kubehash.model import RuntimeRecord, node_kubelet_versions
 from kubehash.pipeline.ignorefiles import write_ignore_files
+from kubehash.report import render
+from kubehash.report.ignorefile import GeneratedFiles, IgnoreCheck
 from kubehash.report.ignorefile_deploy import render_daemonset, render_script
-from kubehash.report.render import render_rows
 from kubehash.sources.ignorefiles import load_ignore_files
-from kubehash.upgrade.ignorefile.check import CONTAINER_COLUMNS, NODE_COLUMNS, check_ignore_files
+from kubehash.upgrade.ignorefile.check import check_ignore_files
 from kubehash.upgrade.ignorefile.rules import DEFAULT_PATH, RULES, generate_ignore_files, parse_version, same_version
 from kubehash.upgrade.options import Options
-
-GENERATE_COLUMNS = ("node", "version", "time", "path", "status")
-FILE_COLUMNS = ("node", "file", "version", "time", "status")
 
 
 def _time_option(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
@@ -144,21 +142,10 @@ def generate_cmd(
         results = write_ignore_files(files, out, path=path, force=force)
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--path") from None
-    rows = []
     for r in results:
-        f = files[r.node]
-        rows.append(
-            {
-                "node": r.node,
-                "version": f.version,
-                "time": f.time.isoformat(),
-                "path": r.path,
-                "status": r.status if r.error is None else f"refused: {r.error}",
-            }
-        )
         if r.error:
             click.echo(f"error: {r.error}", err=True)
-    click.echo(render_rows(rows, GENERATE_COLUMNS, output), nl=False)
+    click.echo(render(GeneratedFiles.of(results, files), output), nl=False)
     if any(r.status == "refused" for r in results):
         sys.exit(exitcodes.OUTPUT_REFUSED)
 
@@ -247,42 +234,8 @@ def check_cmd(
         click.echo(f"error: {p}", err=True)
     for msg in result.input_errors:
         click.echo(f"error: {msg}", err=True)
-    click.echo(_render(result, loaded.files, output, show_containers, pods is not None), nl=False)
+    click.echo(render(IgnoreCheck(result, loaded.files, show_containers, pods is not None), output), nl=False)
     sys.exit(_exit_code(result))
-
-
-def _render(result: Any, result_files: Any, output: str, show_containers: bool, with_pods: bool) -> str:
-    if output in ("json", "yaml"):
-        doc = result.to_dict()
-        if not show_containers:
-            doc.pop("containers")
-        return render_rows([], (), output, document=doc)
-    if not with_pods:
-        rows = [
-            {"node": n, "file": f.origin, "version": f.version, "time": f.time.isoformat(), "status": "ok"}
-            for n, f in sorted(result_files.items())
-        ]
-        bad = {e.node or e.origin: e for e in result.problems}
-        for r in rows:
-            if r["node"] in bad:
-                r["status"] = bad.pop(r["node"]).kind
-        rows += [{"node": k, "file": e.origin, "status": e.kind} for k, e in sorted(bad.items())]
-        return render_rows(sorted(rows, key=lambda r: r["node"]), FILE_COLUMNS, output)
-    if output != "table":  # one table per document: containers with --containers, else nodes
-        if show_containers:
-            return render_rows([c.row() for c in result.containers], CONTAINER_COLUMNS, output)
-        return render_rows([n.row() for n in result.nodes], NODE_COLUMNS, output)
-    parts = ["Nodes\n", render_rows([n.row() for n in result.nodes], NODE_COLUMNS, output)]
-    dangers = [c.row() for c in result.dangers]
-    if result.have_runtime:
-        parts.append(f"\nDangers: {len(dangers)} protected container(s) whose spec change the kubelet will not apply\n")
-    else:
-        parts.append("\nDangers: unknown without runtime records (--runtime): recorded hashes are needed\n")
-    if dangers:
-        parts.append(render_rows(dangers, CONTAINER_COLUMNS, output))
-    if show_containers:
-        parts += ["\nContainers\n", render_rows([c.row() for c in result.containers], CONTAINER_COLUMNS, output)]
-    return "".join(parts)
 
 
 def _exit_code(result: Any) -> int:

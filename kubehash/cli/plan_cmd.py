@@ -3,17 +3,19 @@ container restarts of each, versus the direct jump."""
 
 from __future__ import annotations
 
+import functools
 import sys
 
 import click
 
 from kubehash import exitcodes
-from kubehash.cli._common import version_option
+from kubehash.cli._common import version_option, write_stdout
 from kubehash.cli._inputs import cluster_options
 from kubehash.cli.app import cli
 from kubehash.errors import KubehashError
 from kubehash.pipeline.cluster import Cluster, read_cluster
-from kubehash.report.plan import PLAN_FORMATS, render_plan
+from kubehash.report import FORMATS as PLAN_FORMATS
+from kubehash.report import write
 from kubehash.upgrade.options import Options
 from kubehash.upgrade.plan.planner import plan
 
@@ -73,5 +75,5 @@ def plan_cmd(
     errors += sorted({e for h in hops for e in h.prediction.input_errors} - set(errors))
     for e in errors:
         click.echo(f"error: {e}", err=True)
-    click.echo(render_plan(result, output), nl=False)
+    write_stdout(functools.partial(write, result, output))
     sys.exit(exitcodes.INPUT_ERROR if errors else exitcodes.OK)

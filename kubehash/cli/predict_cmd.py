@@ -23,7 +23,8 @@ from kubehash.errors import InputError, KubehashError
 from kubehash.kubelet import gates as _kubelet_gates
 from kubehash.pipeline.cluster import Cluster
 from kubehash.pipeline.fleet import predict_fleet
-from kubehash.report.prediction import PREDICT_FORMATS, write_prediction
+from kubehash.report import FORMATS as PREDICT_FORMATS
+from kubehash.report import write
 from kubehash.sources.gcpause import gc_paused
 from kubehash.upgrade.ignorefile.rules import RULES
 from kubehash.upgrade.options import Options
@@ -162,7 +163,7 @@ def predict_cmd(
     for msg in result.input_errors:
         click.echo(f"error: {msg}", err=True)
     with gc_paused():  # formatting 100k+ rows allocates millions of objects, none of them garbage
-        write_stdout(functools.partial(write_prediction, result, output))
+        write_stdout(functools.partial(write, result, output))
     sys.exit(_exit_code(result, fail_on))
 
 

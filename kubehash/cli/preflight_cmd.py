@@ -10,9 +10,8 @@ import click
 from kubehash import exitcodes
 from kubehash.cli._common import TABLE_FORMATS, load_or_exit, version_option
 from kubehash.cli.app import cli
-from kubehash.report.render import render_rows
-
-COLUMNS = ["check", "severity", "namespace", "pod", "node", "detail", "fix"]
+from kubehash.report import render
+from kubehash.report.preflight import summary_line
 
 
 @cli.command("preflight")
@@ -52,16 +51,9 @@ def preflight_cmd(
     for f in report.errors:
         who = f"pod {f.namespace + '/' if f.namespace else ''}{f.pod}: " if f.pod else ""
         click.echo(f"error: {who}{f.detail}", err=True)
-    rows = [f.to_dict() for f in report.findings if f.severity != "error" or output in ("json", "yaml")]
-    click.echo(render_rows(rows, COLUMNS, output, document=report.to_dict()), nl=False)
-    s = report.summary
-    if output in ("table", "markdown"):
-        skipped = ", ".join(f"{n} {why}" for why, n in s["skipped"].items())
-        click.echo(
-            f"\n{s['pods']} pods, {s['pods_at_risk']} at risk; findings: risk {s['risk']}, warning {s['warning']}, "
-            f"info {s['info']}, error {s['error']}" + (f"; skipped: {skipped}" if skipped else ""),
-            err=output == "markdown",
-        )
+    click.echo(render(report, output), nl=False)
+    if output == "markdown":
+        click.echo("\n" + summary_line(report), err=True)
     if report.errors:
         sys.exit(exitcodes.INPUT_ERROR)
     if report.risks and fail_on == "risk":

@@ -381,9 +381,10 @@ def shown_version(tc: Toolchain) -> str:
 def describe_side(version: str, tc: Toolchain) -> dict[str, object]:
     """What a report says about one side of an upgrade: the version, the Go toolchain assumed, on what basis
     (``changelog``, ``inferred``, ``override``...), its source, and every assumption in words."""
+    go = tc.go or ("1.22 or later" if tc.escapes_backspace_formfeed else "before 1.22")
     return {
         "version": version,
-        "go": tc.go_text.removeprefix("Go "),
+        "go": go,
         "basis": tc.basis,
         "source": tc.source,
         "assumptions": list(tc.assumptions),

@@ -1,30 +1,68 @@
-"""Rendering an :class:`~kubehash.upgrade.plan.UpgradePlan`.
+"""An :class:`~kubehash.upgrade.plan.UpgradePlan`: the path and hop columns, the header, its outputs.
 
-``table``: a header, the compared paths (one row each) and every hop the skew policy allows;
-``json``/``yaml``: the stable document (:meth:`UpgradePlan.to_dict`); ``csv``/``markdown``: the path rows.
+``table``: a header, the compared paths (one row each) and every hop the skew policy allows; ``wide`` adds
+the policy notes and error counts; ``json``/``yaml``: the plan's document (its paths with their hops, and
+every hop); ``csv``/``markdown``: the paths.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from operator import attrgetter
 from typing import Any
 
-from kubehash.report.render import render_rows
+from kubehash.report.columns import Column, Show
+from kubehash.report.formats import Block, Rows, register
+from kubehash.upgrade.plan.planner import Hop, UpgradePath, UpgradePlan
 from kubehash.upgrade.plan.skew import SKEW_POLICY
 
-__all__ = ["HOP_COLUMNS", "PATH_COLUMNS", "PLAN_FORMATS", "render_plan"]
-
-PLAN_FORMATS = ("table", "json", "yaml", "csv", "markdown")
-PATH_COLUMNS = ["path", "versions", "hops", "restarts_per_hop", "restarts", "containers", "policy"]
-HOP_COLUMNS = ["from", "to", "nodes", "restarts", "pods", "restart_free", "reasons"]
+__all__ = ["HOP_COLUMNS", "PATH_COLUMNS", "plan_header"]
 
 
-def render_plan(plan: Any, fmt: str) -> str:
-    if fmt in ("json", "yaml"):
-        return render_rows([], [], fmt, document=plan.to_dict())
-    if fmt in ("csv", "markdown"):
-        return render_rows(plan.path_rows(), PATH_COLUMNS, fmt)
-    if fmt != "table":
-        raise ValueError(f"unknown output format {fmt!r}")
+def _reasons_text(h: Hop) -> str:
+    return ", ".join(f"{k} ({v})" for k, v in h.reasons.items())
+
+
+#: One column per field of a hop, in the order of its document.
+HOP_COLUMNS: tuple[Column[Hop], ...] = (
+    Column("from", attrgetter("from_version")),
+    Column("to", attrgetter("to")),
+    Column("allowed", attrgetter("allowed"), show=Show.WIDE),
+    Column("policy_note", attrgetter("policy_note"), show=Show.WIDE),
+    Column("nodes", lambda h: list(h.nodes), cell=lambda h: len(h.nodes), frame=lambda h: len(h.nodes)),
+    Column("restarts", attrgetter("restarts")),
+    Column("pods_restarted", attrgetter("pods_restarted"), heading="PODS"),
+    Column("restart_free", attrgetter("restart_free"), cell=lambda h: "yes" if h.restart_free else ""),
+    Column("errors", attrgetter("errors"), show=Show.WIDE),
+    Column("reasons", attrgetter("reasons"), cell=_reasons_text, frame=lambda h: "; ".join(h.reasons)),
+)
+
+
+def _policy(p: UpgradePath) -> str:
+    return "ok" if p.allowed else "; ".join(h.short_note for h in p.hops if not h.allowed)
+
+
+#: One column per field of a compared path, in the order of its document.
+PATH_COLUMNS: tuple[Column[UpgradePath], ...] = (
+    Column("names", lambda p: list(p.names), cell=lambda p: ", ".join(p.names), heading="PATH"),
+    Column("versions", attrgetter("versions"), cell=lambda p: " > ".join(p.versions)),
+    Column("allowed", attrgetter("allowed"), cell=_policy, heading="POLICY"),
+    Column("restarts", attrgetter("restarts")),
+    Column(
+        "restarts_per_hop",
+        lambda p: [h.restarts for h in p.hops],
+        cell=lambda p: " + ".join(str(h.restarts) for h in p.hops),
+    ),
+    Column("containers_restarted", attrgetter("containers_restarted"), heading="CONTAINERS"),
+    Column("restart_free_hops", attrgetter("restart_free_hops"), show=Show.WIDE),
+    Column(
+        "hops", lambda p: Rows(HOP_COLUMNS, p.hops).dicts(), cell=lambda p: len(p.hops), frame=lambda p: len(p.hops)
+    ),
+)
+
+
+def plan_header(plan: UpgradePlan) -> str:
+    """What the plan says in words: the upgrade, the policy, the cheapest path, the restart-free hops."""
     direct = plan.direct
     head = [
         f"In-place kubelet upgrade {plan.from_version} -> {plan.to}: {plan.containers} containers on "
@@ -38,10 +76,25 @@ def render_plan(plan: Any, fmt: str) -> str:
     free = plan.restart_free_hops
     if free:
         head.append("Restart-free hops: " + ", ".join(f"{h.from_version} -> {h.to}" for h in free) + ".")
-    return (
-        "\n".join(head)
-        + "\n\n"
-        + render_rows(plan.path_rows(), PATH_COLUMNS, "table")
-        + "\n"
-        + render_rows(plan.hop_rows(), HOP_COLUMNS, "table")
-    )
+    return "\n".join(head) + "\n"
+
+
+@register(UpgradePlan)
+class PlanView:
+    def document(self, plan: UpgradePlan) -> dict[str, Any]:
+        return {
+            "from": plan.from_version,
+            "to": plan.to,
+            "skew_policy": SKEW_POLICY,
+            "containers": plan.containers,
+            "nodes": plan.nodes,
+            "cheapest": plan.cheapest.versions,
+            "paths": Rows(PATH_COLUMNS, plan.paths),
+            "hops": Rows(HOP_COLUMNS, plan.hops),
+        }
+
+    def blocks(self, plan: UpgradePlan, level: Show) -> Iterable[Block]:
+        return [plan_header(plan), "\n", self.rows(plan), "\n", Rows(HOP_COLUMNS, plan.hops)]
+
+    def rows(self, plan: UpgradePlan) -> Rows[UpgradePath]:
+        return Rows(PATH_COLUMNS, plan.paths)

@@ -1,189 +1,180 @@
-"""Rendering a :class:`~kubehash.upgrade.predict.Prediction`: summary tables plus per-container rows.
+"""A :class:`~kubehash.upgrade.predict.Prediction`: the container columns, the summary, its outputs.
 
-``table`` shows the summary (per node, per namespace, by reason) and one row per container with the
-columns a reader needs; ``wide`` adds kind, decode path, versions, recorded hash, model check and owner.
-``json``/``yaml`` give the stable document ``{"summary": ..., "containers": [...]}``; ``csv``/``markdown``
-give the rows only (all ``wide`` columns).
-
-:func:`write_prediction` writes any of them a few thousand containers at a time, cells computed a column at a
-time from the :class:`~kubehash.upgrade.predict.ContainerPrediction` objects (no per-row dicts, no whole
-document): the bytes are those of ``render_rows(prediction.rows(), ...)`` and of ``json.dumps``/
-``yaml.safe_dump`` of ``prediction.to_dict()``.
+``table`` shows the summary (verdict totals, per node, per namespace, restart reasons) and one row per
+container with the columns a reader needs; ``wide`` every column but ``error`` (the reasons cell shows it);
+``json``/``yaml`` the document ``{"summary": ..., "containers": [...]}``; ``csv``/``markdown`` the ``wide``
+rows. Hashes are decimal integers in documents and DataFrames and the runtime's hex form in cells.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Hashable, Iterable, Sequence
 from itertools import repeat
-from operator import attrgetter
-from typing import TYPE_CHECKING, Any, TextIO
+from operator import attrgetter, itemgetter
+from typing import TYPE_CHECKING, Any
 
-import yaml
-
-from kubehash.report.predict_json import write_prediction_json
-from kubehash.report.render import cell_text, render_rows
-from kubehash.report.table import write_table
+from kubehash.report.columns import Column, Show, cell_text
+from kubehash.report.formats import Block, Rows, register
+from kubehash.upgrade.labels import reason_labels
+from kubehash.upgrade.predict.result import ContainerPrediction, Prediction
 
 if TYPE_CHECKING:
-    from kubehash.upgrade.predict.result import ContainerPrediction, Prediction
+    import pandas as pd
 
-__all__ = ["PREDICT_FORMATS", "render_prediction", "write_prediction"]
+__all__ = ["CONTAINER_COLUMNS", "containers_frame", "hex_text", "summary_blocks"]
 
-PREDICT_FORMATS = ("table", "wide", "json", "yaml", "csv", "markdown")
+C = ContainerPrediction
 
-TABLE_COLUMNS = ["namespace", "pod", "container", "node", "old_hash", "new_hash", "verdict", "reasons"]
-WIDE_COLUMNS = [
-    "namespace",
-    "pod",
-    "container",
-    "kind",
-    "node",
-    "source",
-    "old_version",
-    "new_version",
-    "old_hash",
-    "recorded_hash",
-    "new_hash",
-    "verdict",
-    "model_check",
-    "owner",
-    "reasons",
-]
-_CHUNK = 4096  # containers per write (csv, markdown, yaml)
+
+def hex_text(h: Any) -> str:
+    """A hash as the container runtime shows it (lowercase hex); ``None`` empty."""
+    return format(h, "x") if type(h) is int else cell_text(h)
+
+
+def _hash(name: str, show: Show = Show.TABLE) -> Column[Any]:
+    return Column(name, attrgetter(name), show=show, text=hex_text)
+
+
+def _reason_keys(items: Sequence[C]) -> list[Hashable]:
+    """Replicas share their Reason objects: a reason list is known by the ids of its reasons (and the error,
+    which the reasons cell shows instead)."""
+    keys: list[Hashable] = list(map(tuple, map(map, repeat(id), map(attrgetter("reasons"), items))))
+    if any(map(attrgetter("error"), items)):
+        keys = [(c.error, k) for c, k in zip(items, keys, strict=True)]
+    return keys
+
+
+def _reasons(c: C) -> list[dict[str, Any]]:
+    return [{"kind": r.kind, "path": r.path, "detail": r.detail, "text": r.text()} for r in c.reasons]
+
+
+def _owner_keys(items: Sequence[C]) -> list[Hashable]:
+    """Containers of one owner share its mapping (owners read from odd JSON: numbers or booleans, which compare
+    equal to each other, are not shared)."""
+    kinds, names = list(map(attrgetter("owner_kind"), items)), list(map(attrgetter("owner_name"), items))
+    if set(map(type, kinds)) | set(map(type, names)) <= {str, type(None)}:
+        return list(zip(kinds, names, strict=True))
+    return list(map(id, items))
+
+
+def _owner(c: C) -> dict[str, Any] | None:
+    return {"kind": c.owner_kind, "name": c.owner_name} if c.owner_kind else None
+
+
+#: One column per field of a container's prediction, in the order of its document.
+CONTAINER_COLUMNS: tuple[Column[C], ...] = (
+    Column("namespace", attrgetter("namespace")),
+    Column("pod", attrgetter("pod")),
+    Column("container", attrgetter("container")),
+    Column("kind", attrgetter("kind"), show=Show.WIDE),
+    Column("node", attrgetter("node")),
+    Column("source", attrgetter("source"), show=Show.WIDE),
+    Column("old_version", attrgetter("old_version"), show=Show.WIDE),
+    Column("new_version", attrgetter("new_version"), show=Show.WIDE),
+    _hash("old_hash"),
+    _hash("new_hash"),
+    _hash("recorded_hash", Show.WIDE),
+    Column("verdict", attrgetter("verdict")),
+    Column(
+        "reasons",
+        _reasons,
+        cell=C.reason_text,
+        frame=lambda c: tuple(reason_labels(c.reasons)),
+        keys=_reason_keys,
+    ),
+    Column("error", attrgetter("error"), show=Show.DATA),
+    Column("started_at", attrgetter("started_at"), show=Show.WIDE),
+    Column("model_check", attrgetter("model_check"), show=Show.WIDE),
+    Column(
+        "owner",
+        _owner,
+        cell=lambda c: f"{c.owner_kind}/{c.owner_name}" if c.owner_kind else None,
+        show=Show.WIDE,
+        parts=("kind", "name"),
+        keys=_owner_keys,
+    ),
+)
+
+#: A fleet's predictions name each container's cluster first.
+FLEET_COLUMNS: tuple[Column[C], ...] = (Column("cluster", attrgetter("cluster")), *CONTAINER_COLUMNS)
+
+
+def columns_for(containers: Sequence[C]) -> tuple[Column[C], ...]:
+    """:data:`FLEET_COLUMNS` when the containers come from several clusters, else :data:`CONTAINER_COLUMNS`."""
+    return FLEET_COLUMNS if containers and containers[0].cluster is not None else CONTAINER_COLUMNS
+
+
 _VERDICT_ORDER = ("restart", "protected", "error", "unchanged", "not-running", "not-checked")
 
 
-def _count_rows(groups: dict[str, dict[str, int]], label: str) -> tuple[list[dict[str, Any]], list[str]]:
+def _counts(groups: dict[str, dict[str, int]], label: str) -> Rows[Any]:
+    """A count table: one row per group, one column per verdict that occurs, and the total."""
     verdicts = [v for v in _VERDICT_ORDER if any(v in g for g in groups.values())]
-    rows = [{label: k, **{v: g.get(v, 0) for v in verdicts}, "total": sum(g.values())} for k, g in groups.items()]
-    return rows, [label, *verdicts, "total"]
+    items = [(k, *(g.get(v, 0) for v in verdicts), sum(g.values())) for k, g in groups.items()]
+    names = [label, *verdicts, "total"]
+    return Rows([Column(name, itemgetter(i)) for i, name in enumerate(names)], items)
 
 
-def render_summary(summary: dict[str, Any]) -> str:
-    """The summary as text tables: verdict totals, per node, per namespace, restart reasons."""
-    parts = []
+def summary_blocks(summary: dict[str, Any]) -> list[Block]:
+    """The summary for people: a line of verdict totals, the model check, and the count tables."""
     cp = f", control plane {summary['control_plane']}" if summary.get("control_plane") else ""
     verdicts = ", ".join(f"{n} {v}" for v, n in summary["verdicts"].items()) or "nothing"
     n = summary["containers"]
-    parts.append(f"Upgrade to kubelet {summary['to']}{cp}: {n} container{'' if n == 1 else 's'}: {verdicts}\n")
+    blocks: list[Block] = [
+        f"Upgrade to kubelet {summary['to']}{cp}: {n} container{'' if n == 1 else 's'}: {verdicts}\n"
+    ]
     checks = summary.get("model_check") or {}
     if checks.get("match") or checks.get("mismatch"):
-        parts.append(
+        blocks.append(
             f"Model check against recorded hashes: {checks.get('match', 0)} match, {checks.get('mismatch', 0)} "
             f"mismatch, {checks.get('unverified', 0)} without a runtime record\n"
         )
-    rows, cols = _count_rows(summary["by_node"], "node")
-    parts.append("\n" + render_rows(rows, cols, "table"))
-    rows, cols = _count_rows(summary["by_namespace"], "namespace")
-    parts.append("\n" + render_rows(rows, cols, "table"))
+    for line in summary.get("warnings", ()):
+        blocks.append(f"Warning: {line}\n")
+    for side in _assumed_sides(summary):
+        blocks.append(side)
+    if summary.get("by_cluster"):
+        blocks += ["\n", _counts(summary["by_cluster"], "cluster")]
+    blocks += ["\n", _counts(summary["by_node"], "node"), "\n", _counts(summary["by_namespace"], "namespace")]
     if summary["restart_reasons"]:
-        rrows = [{"reason": k, "restarts": v} for k, v in summary["restart_reasons"].items()]
-        parts.append("\n" + render_rows(rrows, ["reason", "restarts"], "table"))
-    return "".join(parts)
+        reasons = Rows(
+            [Column("reason", itemgetter(0)), Column("restarts", itemgetter(1))],
+            list(summary["restart_reasons"].items()),
+        )
+        blocks += ["\n", reasons]
+    return blocks
 
 
-class _Cells:
-    """The cell text of each row column (:meth:`~kubehash.upgrade.predict.ContainerPrediction.row` values
-    as ``render_rows`` shows them), a column at a time. Replicas share their reason lists: the text of each
-    distinct list is built once (ids are stable while the prediction is alive)."""
-
-    def __init__(self) -> None:
-        self._reasons: dict[tuple[int, ...], str] = {}
-
-    def columns(self, containers: list[ContainerPrediction], names: list[str]) -> list[list[str]]:
-        return [self.column(containers, name) for name in names]
-
-    def column(self, containers: list[ContainerPrediction], name: str) -> list[str]:
-        if name == "owner":
-            return [f"{c.owner_kind}/{c.owner_name}" if c.owner_kind else "" for c in containers]
-        if name == "reasons":
-            return self._reason_texts(containers)
-        values = list(map(attrgetter(name), containers))
-        types = set(map(type, values))
-        if name in ("old_hash", "new_hash", "recorded_hash"):
-            if types == {int}:
-                return list(map(format, values, repeat("x")))
-            return ["" if h is None else f"{h:x}" for h in values]
-        if types == {str}:
-            return values
-        if name in ("namespace", "pod", "node", "old_version"):  # row(): `value or ""`
-            return [v if type(v) is str else cell_text(v or "") for v in values]
-        return [v if type(v) is str else cell_text(v) for v in values]
-
-    def _reason_texts(self, containers: list[ContainerPrediction]) -> list[str]:
-        """:meth:`~kubehash.upgrade.predict.ContainerPrediction.reason_text` of each container, built once
-        per distinct reason list (containers with an error show it instead)."""
-        if any(map(attrgetter("error"), containers)):
-            return [self._reason_text(c) for c in containers]
-        keys = list(map(tuple, map(map, repeat(id), map(attrgetter("reasons"), containers))))
-        for key, c in dict(zip(keys, containers, strict=True)).items():
-            if key not in self._reasons:
-                text = c.reason_text()
-                self._reasons[key] = text if type(text) is str else cell_text(text)
-        return list(map(self._reasons.__getitem__, keys))
-
-    def _reason_text(self, c: ContainerPrediction) -> str:
-        if c.error or not c.reasons:
-            text = c.reason_text()
-            return text if type(text) is str else cell_text(text)
-        key = tuple(map(id, c.reasons))
-        text = self._reasons.get(key)
-        if text is None:
-            text = self._reasons[key] = c.reason_text()
-        return text
+def _assumed_sides(summary: dict[str, Any]) -> list[str]:
+    """One line per side of the upgrade: the kubelet version and the Go toolchain assumed, and what was assumed
+    rather than known (a bare minor taken as its newest patch, a vendor build taken to use upstream's Go)."""
+    lines = []
+    for key, side in (summary.get("sides") or {}).items():
+        who = "Target" if key == "to" else "Nodes at"
+        text = f"{who} {side['version']}: built with Go {side['go']} ({side['basis']})"
+        if side.get("assumptions"):
+            text += "; " + "; ".join(side["assumptions"])
+        lines.append(text + "\n")
+    return lines
 
 
-def _write_yaml(summary: dict[str, Any], containers: list[ContainerPrediction], out: TextIO) -> None:
-    """``yaml.safe_dump({"summary": ..., "containers": [...]}, sort_keys=False, allow_unicode=True)``, a chunk
-    of containers at a time: a block sequence under a top-level key is not indented, so the document's text
-    is the summary's, ``containers:`` and the text of each chunk as a top-level list (no object is shared
-    between containers' dicts, so there are no anchors to number across chunks)."""
-    out.write(yaml.safe_dump({"summary": summary}, sort_keys=False, allow_unicode=True))
-    if not containers:
-        out.write("containers: []\n")
-        return
-    out.write("containers:\n")
-    for start in range(0, len(containers), _CHUNK):
-        chunk = [c.to_dict() for c in containers[start : start + _CHUNK]]
-        out.write(yaml.safe_dump(chunk, sort_keys=False, allow_unicode=True))
+@register(Prediction)
+class PredictionView:
+    def document(self, p: Prediction) -> dict[str, Any]:
+        return {"summary": p.summary, "containers": Rows(columns_for(p.containers), p.containers)}
+
+    def blocks(self, p: Prediction, level: Show) -> Iterable[Block]:
+        return [*summary_blocks(p.summary), "\n", self.rows(p)]
+
+    def rows(self, p: Prediction) -> Rows[C]:
+        return Rows(columns_for(p.containers), p.containers)
 
 
-def write_prediction(prediction: Prediction, fmt: str, out: TextIO) -> None:
-    """Write ``prediction`` as ``fmt`` (one of :data:`PREDICT_FORMATS`) to ``out``, a chunk at a time.
+def containers_frame(prediction: Iterable[C]) -> pd.DataFrame:
+    """One row per container (pandas), a column per :data:`CONTAINER_COLUMNS` entry (``owner`` as ``owner_kind``
+    and ``owner_name``; ``reasons`` as a tuple of reason labels, ``started_at`` a time); the same frame as
+    :func:`kubehash.report.to_dataframe` of a prediction."""
+    from kubehash.report.frames import frame
 
-    The bytes are those of the whole-document renderings (``render_rows`` of ``prediction.rows()``,
-    ``json.dumps``/``yaml.safe_dump`` of ``prediction.to_dict()``); the summary is computed once."""
-    if fmt not in PREDICT_FORMATS:
-        raise ValueError(f"unknown output format {fmt!r}")
-    containers = prediction.containers
-    if fmt == "json":
-        write_prediction_json(prediction.summary, containers, out)
-    elif fmt == "yaml":
-        _write_yaml(prediction.summary, containers, out)
-    elif fmt in ("table", "wide"):
-        columns = TABLE_COLUMNS if fmt == "table" else WIDE_COLUMNS
-        out.write(render_summary(prediction.summary))
-        out.write("\n")
-        write_table([c.upper().replace("_", " ") for c in columns], _Cells().columns(containers, columns), out)
-    else:
-        cells = _Cells()
-        if fmt == "csv":
-            w = csv.writer(out, lineterminator="\n")
-            w.writerow(WIDE_COLUMNS)
-        else:
-            out.write("| " + " | ".join(WIDE_COLUMNS) + " |\n|" + "|".join("---" for _ in WIDE_COLUMNS) + "|\n")
-        for start in range(0, len(containers), _CHUNK):
-            cols = cells.columns(containers[start : start + _CHUNK], WIDE_COLUMNS)
-            if fmt == "csv":
-                w.writerows(zip(*cols, strict=True))
-            else:
-                cols = [[v.replace("|", "\\|") for v in col] if "|" in "".join(col) else col for col in cols]
-                out.write("".join(["| " + " | ".join(row) + " |\n" for row in zip(*cols, strict=True)]))
-
-
-def render_prediction(prediction: Prediction, fmt: str) -> str:
-    """:func:`write_prediction` into a string."""
-    buf = io.StringIO()
-    write_prediction(prediction, fmt, buf)
-    return buf.getvalue()
+    containers = list(prediction)
+    return frame(columns_for(containers), containers)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from kubehash.golang.fnv import fnv1a_32
@@ -63,20 +63,6 @@ class Explanation:
     @property
     def changed(self) -> bool:
         return self.old_hash != self.new_hash
-
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["changed"] = self.changed
-        return d
-
-    def text(self) -> str:
-        head = (
-            f"{self.old_version} ({self.old_source}) {self.old_hash:x} -> "
-            f"{self.new_version} ({self.new_source}) {self.new_hash:x}: "
-        )
-        if not self.reasons:
-            return head + "unchanged"
-        return head + "changes\n" + "\n".join("  - " + r.text() for r in self.reasons)
 
 
 _KEY = re.compile(r"\['([^']*)'\]|\[(\d+)\]")

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from kubehash import hash_container
 from kubehash.errors import KubehashError
 from kubehash.model import RuntimeRecord
+from kubehash.report import to_document
 from kubehash.sources.documents import load_documents
 from kubehash.upgrade.options import Options
 from kubehash.upgrade.plan.planner import Hop, _cheapest, _fewest_hops, plan
@@ -96,7 +97,7 @@ def test_cheapest_is_the_minimum_over_every_allowed_path(plan_117):
 
 
 def test_plan_document(plan_117):
-    doc = plan_117.to_dict()
+    doc = to_document(plan_117)
     assert doc["from"] == "1.10" and doc["to"] == "1.17" and doc["containers"] == 304
     assert doc["nodes"]["worker-4"] == "1.11"
     assert doc["cheapest"] == plan_117.cheapest.versions

@@ -16,6 +16,8 @@ from same import assert_same_prediction
 from kubehash.errors import InputError
 from kubehash.model import MIRROR_ANNOTATION, PodView, iter_containers, iter_pods, pod_view
 from kubehash.pipeline.predict_file import predict_file
+from kubehash.report.formats import Rows
+from kubehash.report.prediction import CONTAINER_COLUMNS
 from kubehash.sources.documents import load_documents
 from kubehash.sources.podbytes import decode_pods
 from kubehash.sources.stream import iter_items
@@ -40,8 +42,8 @@ NODES = {"n1": "v1.10.13", "n2": "v1.16.15"}
 
 def _rows(predictor: Predictor, item: Any) -> list[dict[str, Any]]:
     if isinstance(item, PodView):
-        return [p.to_dict() for p in predictor.view(item)]
-    return [p.to_dict() for pod in iter_pods(item) for p in predictor.pod(pod)]
+        return _docs(predictor.view(item))
+    return _docs(p for pod in iter_pods(item) for p in predictor.pod(pod))
 
 
 def _same_predictions(item: Any, to: str = "1.17") -> None:
@@ -285,3 +287,7 @@ def test_pod_view_lists_what_iter_containers_yields(item: Any) -> None:
         assert lite == full
     elif lite is None:
         assert list(iter_pods(item)) == []
+
+
+def _docs(containers: Any) -> list[dict[str, Any]]:
+    return Rows(CONTAINER_COLUMNS, list(containers)).dicts()

@@ -11,9 +11,11 @@ import pytest
 from kubehash import hash_container
 from kubehash.cli import main
 from kubehash.model import RuntimeRecord, iter_containers, node_kubelet_versions
+from kubehash.report import render, to_dataframe
+from kubehash.report.prediction import CONTAINER_COLUMNS
 from kubehash.sources.documents import load_documents
 from kubehash.upgrade.options import Options
-from kubehash.upgrade.predict import COLUMNS, VERDICTS, Predictor, predict
+from kubehash.upgrade.predict import VERDICTS, Predictor, predict
 
 CLUSTER = Path(__file__).parents[2] / "examples" / "cluster"
 
@@ -116,13 +118,14 @@ def test_nodes_as_mapping_and_cache_hits(pods):
 
 def test_json_shape_and_dataframe(pods, nodes):
     result = predict(pods, Options(to="1.17"), nodes=nodes)
-    doc = json.loads(result.to_json())
+    doc = json.loads(render(result, "json"))
     assert set(doc) == {"summary", "containers"}
-    assert all(set(COLUMNS) <= set(c) for c in doc["containers"])
-    df = result.to_dataframe()
+    assert all(list(c) == [col.name for col in CONTAINER_COLUMNS] for c in doc["containers"])
+    df = to_dataframe(result)
     assert len(df) == len(result)
     assert (df["verdict"] == "restart").sum() == len(result.restarts)
-    assert df.groupby("node")["verdict"].count().sum() == len(result)
+    assert df.groupby("node", dropna=False)["verdict"].count().sum() == len(result)
+    assert df["node"].isna().sum() == sum(1 for c in result if c.node is None)
 
 
 def test_cli_predict_exit_codes_and_json(capsys, pods):

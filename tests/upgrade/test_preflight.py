@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shlex
 from dataclasses import replace
 from typing import Any
@@ -11,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kubehash.errors import UnsupportedVersionError
+from kubehash.report import to_document
 from kubehash.upgrade.options import Options
 from kubehash.upgrade.preflight import Behaviour, behaviour_for, preflight
 from kubehash.upgrade.preflight.tolerations import NOT_READY, UNREACHABLE
@@ -246,9 +248,9 @@ def test_malformed_nodes_are_reported() -> None:
 
 def test_report_dict_and_iteration() -> None:
     r = preflight([pod()], [node()], Options(to="v1.13.2", from_version="1.12"))
-    d = r.to_dict()
+    d = to_document(r)
     assert d["to"] == "1.13" and d["from"] == "1.12" and d["gates"]["taint_based_evictions"] is True
-    assert d["findings"] == [f.to_dict() for f in r] and d["summary"]["by_check"]["taint-eviction"] == 1
+    assert d["findings"] == [dataclasses.asdict(f) for f in r] and d["summary"]["by_check"]["taint-eviction"] == 1
     assert isinstance(r.gates, Behaviour)
 
 

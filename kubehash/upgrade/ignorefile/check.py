@@ -36,29 +36,12 @@ from kubehash.upgrade.options import Options
 from kubehash.upgrade.predict import ContainerPrediction, predict
 
 __all__ = [
-    "CONTAINER_COLUMNS",
-    "NODE_COLUMNS",
     "CheckResult",
     "ContainerCheck",
     "NodeCheck",
     "check_ignore_files",
     "validate_ignore_files",
 ]
-
-CONTAINER_COLUMNS = (
-    "node",
-    "namespace",
-    "pod",
-    "container",
-    "status",
-    "danger",
-    "recorded_hash",
-    "old_hash",
-    "running_hash",
-    "started_at",
-    "reason",
-)
-NODE_COLUMNS = ("node", "file_version", "file_time", "active", "protected", "dangers", "safe_to_delete", "why")
 
 
 def _version_key(v: str) -> tuple[int, int, int] | None:
@@ -143,21 +126,6 @@ class ContainerCheck:
     started_at: datetime | None
     reason: str
 
-    def row(self) -> dict[str, Any]:
-        return {
-            "node": self.node or "",
-            "namespace": self.namespace or "",
-            "pod": self.pod or "",
-            "container": self.container,
-            "status": self.status,
-            "danger": "DANGER" if self.danger else "",
-            "recorded_hash": _hex(self.recorded_hash),
-            "old_hash": _hex(self.old_hash),
-            "running_hash": _hex(self.running_hash),
-            "started_at": self.started_at.isoformat() if self.started_at else "",
-            "reason": self.reason,
-        }
-
 
 @dataclass
 class NodeCheck:
@@ -168,18 +136,6 @@ class NodeCheck:
     dangers: int
     safe_to_delete: bool | None  # None: the node has no file
     why: list[str] = field(default_factory=list)
-
-    def row(self) -> dict[str, Any]:
-        return {
-            "node": self.node,
-            "file_version": self.file.version if self.file else "",
-            "file_time": self.file.time.isoformat() if self.file else "",
-            "active": self.active,
-            "protected": self.protected,
-            "dangers": self.dangers,
-            "safe_to_delete": "" if self.safe_to_delete is None else self.safe_to_delete,
-            "why": "; ".join(self.why),
-        }
 
 
 @dataclass
@@ -199,14 +155,6 @@ class CheckResult:
     @property
     def not_safe(self) -> list[NodeCheck]:
         return [n for n in self.nodes if n.safe_to_delete is False]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "problems": [{"file": e.origin, "kind": e.kind, "problem": e.problem} for e in self.problems],
-            "nodes": [n.row() for n in self.nodes],
-            "dangers": [c.row() for c in self.dangers],
-            "containers": [c.row() for c in self.containers],
-        }
 
 
 def _hex(h: int | None) -> str:

@@ -21,7 +21,6 @@ is what an operator who replaces the kubelet binary once would do.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -34,7 +33,7 @@ from kubehash.kubelet.releases import release
 from kubehash.model import Documents, NodeVersions, RuntimeRecord, iter_pods, node_kubelet_versions
 from kubehash.upgrade.labels import reason_labels
 from kubehash.upgrade.options import Options
-from kubehash.upgrade.plan.skew import SKEW_POLICY, allowed_targets, hop_allowed, max_kubelet_skew, minor_range
+from kubehash.upgrade.plan.skew import allowed_targets, hop_allowed, max_kubelet_skew, minor_range
 from kubehash.upgrade.predict import Prediction, predict
 
 __all__ = ["Hop", "UpgradePath", "UpgradePlan", "plan"]
@@ -87,31 +86,6 @@ class Hop:
             counts.update(reason_labels(c.reasons))
         return dict(counts.most_common())
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "from": self.from_version,
-            "to": self.to,
-            "allowed": self.allowed,
-            "policy_note": self.policy_note,
-            "nodes": list(self.nodes),
-            "restarts": self.restarts,
-            "pods_restarted": self.pods_restarted,
-            "restart_free": self.restart_free,
-            "errors": self.errors,
-            "reasons": self.reasons,
-        }
-
-    def row(self) -> dict[str, Any]:
-        return {
-            "from": self.from_version,
-            "to": self.to,
-            "nodes": len(self.nodes),
-            "restarts": self.restarts,
-            "pods": self.pods_restarted,
-            "restart_free": "yes" if self.restart_free else "",
-            "reasons": ", ".join(f"{k} ({v})" for k, v in self.reasons.items()),
-        }
-
 
 @dataclass
 class UpgradePath:
@@ -140,29 +114,6 @@ class UpgradePath:
     @property
     def restart_free_hops(self) -> int:
         return sum(1 for h in self.hops if h.restart_free)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "names": self.names,
-            "versions": self.versions,
-            "allowed": self.allowed,
-            "restarts": self.restarts,
-            "containers_restarted": self.containers_restarted,
-            "restart_free_hops": self.restart_free_hops,
-            "hops": [h.to_dict() for h in self.hops],
-        }
-
-    def row(self) -> dict[str, Any]:
-        return {
-            "path": ", ".join(self.names),
-            "versions": " > ".join(self.versions),
-            "hops": len(self.hops),
-            "restarts_per_hop": " + ".join(str(h.restarts) for h in self.hops),
-            "restarts": self.restarts,
-            "containers": self.containers_restarted,
-            "restart_free_hops": self.restart_free_hops,
-            "policy": "ok" if self.allowed else "; ".join(h.short_note for h in self.hops if not h.allowed),
-        }
 
 
 @dataclass
@@ -194,27 +145,6 @@ class UpgradePlan:
             if name in p.names:
                 return p
         raise KeyError(f"no path named {name!r}")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "from": self.from_version,
-            "to": self.to,
-            "skew_policy": SKEW_POLICY,
-            "containers": self.containers,
-            "nodes": self.nodes,
-            "cheapest": self.cheapest.versions,
-            "paths": [p.to_dict() for p in self.paths],
-            "hops": [h.to_dict() for h in self.hops],
-        }
-
-    def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent)
-
-    def path_rows(self) -> list[dict[str, Any]]:
-        return [p.row() for p in self.paths]
-
-    def hop_rows(self) -> list[dict[str, Any]]:
-        return [h.row() for h in self.hops]
 
 
 # -- planning --------------------------------------------------------------------------------------------

@@ -1,40 +1,22 @@
 """What ``predict`` returns: one :class:`ContainerPrediction` per input container, gathered in a
-:class:`Prediction` with its summary, rows, JSON document and DataFrame. No prediction logic here
-(:mod:`kubehash.upgrade.predict.predictor`), no printing (:mod:`kubehash.report`)."""
+:class:`Prediction` with its summary. No prediction logic here (:mod:`kubehash.upgrade.predict.predictor`), no
+rendering: documents, tables and DataFrames are :mod:`kubehash.report`'s (``kubehash.report.to_document``,
+``write``, ``to_dataframe``)."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from kubehash.errors import KubehashError
 from kubehash.golang.fnv import runtime_hex
 from kubehash.upgrade.explain import Reason
 
-__all__ = ["COLUMNS", "VERDICTS", "ContainerPrediction", "Prediction"]
+__all__ = ["VERDICTS", "ContainerPrediction", "Prediction"]
 
 VERDICTS = ("restart", "unchanged", "protected", "error", "not-running", "not-checked")
-
-#: Columns of the per-container rows, in the order of the stable JSON output.
-COLUMNS = (
-    "namespace",
-    "pod",
-    "container",
-    "kind",
-    "node",
-    "source",
-    "old_version",
-    "new_version",
-    "old_hash",
-    "new_hash",
-    "recorded_hash",
-    "verdict",
-    "reasons",
-)
 
 
 @dataclass(slots=True)
@@ -61,57 +43,11 @@ class ContainerPrediction:
     owner_name: str | None = None
     cluster: str | None = None  # the cluster it runs in, when one prediction covers several (a fleet)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The stable JSON shape (README, "predict output"). Hashes are decimal integers."""
-        return {
-            "namespace": self.namespace,
-            "pod": self.pod,
-            "container": self.container,
-            "kind": self.kind,
-            "node": self.node,
-            "source": self.source,
-            "old_version": self.old_version,
-            "new_version": self.new_version,
-            "old_hash": self.old_hash,
-            "new_hash": self.new_hash,
-            "recorded_hash": self.recorded_hash,
-            "verdict": self.verdict,
-            "reasons": [_reason_dict(r) for r in self.reasons],
-            "error": self.error,
-            "started_at": self.started_at.isoformat() if self.started_at else None,
-            "model_check": self.model_check,
-            "owner": {"kind": self.owner_kind, "name": self.owner_name} if self.owner_kind else None,
-        }
-
-    def row(self, reason_text: str | None = None) -> dict[str, Any]:
-        """A flat row for tables: hashes in the runtime's hex form, reasons as one short text
-        (``reason_text``: that text, when the caller already has it)."""
-        return {
-            "namespace": self.namespace or "",
-            "pod": self.pod or "",
-            "container": self.container,
-            "kind": self.kind,
-            "node": self.node or "",
-            "source": self.source,
-            "old_version": self.old_version or "",
-            "new_version": self.new_version,
-            "old_hash": _hex(self.old_hash),
-            "new_hash": _hex(self.new_hash),
-            "recorded_hash": _hex(self.recorded_hash),
-            "verdict": self.verdict,
-            "reasons": self.reason_text() if reason_text is None else reason_text,
-            "model_check": self.model_check,
-            "owner": f"{self.owner_kind}/{self.owner_name}" if self.owner_kind else "",
-        }
-
     def reason_text(self) -> str:
+        """The reasons in short (``field-added VolumeMounts[0].SubPathExpr; ...``), or the error."""
         if self.error:
             return self.error
         return "; ".join(_short(r) for r in self.reasons)
-
-
-def _hex(h: int | None) -> str:
-    return "" if h is None else f"{h:x}"  # runtime_hex, inlined: called for every row
 
 
 def _short(r: Reason) -> str:
@@ -120,10 +56,6 @@ def _short(r: Reason) -> str:
     if r.kind in ("field-added", "field-removed", "default-added") and r.path:
         return f"{r.kind} {r.path}"
     return f"{r.kind}: {r.detail}" if r.detail else r.kind
-
-
-def _reason_dict(r: Reason) -> dict[str, Any]:
-    return {"kind": r.kind, "path": r.path, "detail": r.detail, "text": r.text()}
 
 
 @dataclass
@@ -210,41 +142,3 @@ class Prediction:
                 "hit_rate": round(self.cache_hits / total, 4) if total else 0.0,
             },
         }
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"summary": self.summary, "containers": [c.to_dict() for c in self.containers]}
-
-    def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent)
-
-    def rows(self) -> list[dict[str, Any]]:
-        # Containers with the same spec share their Reason objects (explanations are cached per distinct
-        # spec), so each distinct combination's text is built once; ids are stable while the rows are built.
-        texts: dict[tuple[int, ...], str] = {}
-        out = []
-        for c in self.containers:
-            if c.error or not c.reasons:
-                out.append(c.row())
-                continue
-            key = tuple(map(id, c.reasons))
-            text = texts.get(key)
-            if text is None:
-                text = texts[key] = c.reason_text()
-            out.append(c.row(text))
-        return out
-
-    def to_dataframe(self) -> Any:
-        """One row per container (pandas). Hash columns hold the runtime's hex form; ``reasons`` is text,
-        ``reason_kinds`` a tuple of reason kinds."""
-        try:
-            import pandas as pd
-        except ImportError as e:  # pragma: no cover - depends on the environment
-            raise KubehashError("to_dataframe() needs pandas: pip install 'kubehash[analysis]'") from e
-        records = []
-        for c in self.containers:
-            r = c.row()
-            r["reason_kinds"] = tuple(sorted({x.kind for x in c.reasons}))
-            r["started_at"] = c.started_at
-            r["error"] = c.error
-            records.append(r)
-        return pd.DataFrame.from_records(records)

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from kubehash.kubelet.releases import release
@@ -53,9 +53,6 @@ class Finding:
     detail: str
     fix: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass
 class PreflightReport:
@@ -93,13 +90,4 @@ class PreflightReport:
             **by_severity,
             "by_check": by_check,
             "skipped": dict(self.skipped),
-        }
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "to": self.to,
-            "from": self.from_version,
-            "gates": asdict(self.gates),
-            "summary": self.summary,
-            "findings": [f.to_dict() for f in self.findings],
         }
