@@ -21,3 +21,8 @@ OUTPUT_REFUSED = 4
 """An output file was not written: it exists with other content (use ``--force``), is a symlink or a
 directory, or lies outside the output directory. Nothing was changed. Also the generated script's and
 DaemonSet's exit status when they refuse to replace a node's file."""
+INTERRUPTED = 130
+"""Stopped by Ctrl-C (SIGINT), as shells report it."""
+INTERNAL = 70
+"""A bug in kubehash (EX_SOFTWARE): one line on stderr instead of a traceback (``KUBEHASH_DEBUG=1`` shows it);
+please report it with the command line."""

@@ -14,7 +14,7 @@ PODS = str(EXAMPLES / "pods.yaml")
 
 
 def test_explain_names_the_resize_policy_default(capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["explain", "--from", "1.26", "--to", "1.27", "--control-plane-version", "1.27", PODS, "-o", "json"]
+    args = ["explain", "--from", "1.26", "--to", "1.27", "--control-plane", "1.27", PODS, "-o", "json"]
     assert main([*args, "--feature-gates", "InPlacePodVerticalScaling=true"]) == 0
     rows = {r["container"]: r for r in json.loads(capsys.readouterr().out)}
     reasons = rows["postgres"]["reasons"]
@@ -34,10 +34,10 @@ def test_explain_without_control_plane_is_unchanged(capsys: pytest.CaptureFixtur
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["--control-plane-version", "1.26", "--feature-gates", "InPlacePodVerticalScaling=true"], "unknown feature"),
-        (["--control-plane-version", "1.27", "--feature-gates", "InPlacePodVerticalScaling=maybe"], "invalid value"),
-        (["--feature-gates", "InPlacePodVerticalScaling=true"], "needs --control-plane-version"),
-        (["--control-plane-version", "0.9"], "unsupported"),
+        (["--control-plane", "1.26", "--feature-gates", "InPlacePodVerticalScaling=true"], "unknown feature"),
+        (["--control-plane", "1.27", "--feature-gates", "InPlacePodVerticalScaling=maybe"], "invalid value"),
+        (["--to", "1.26", "--feature-gates", "InPlacePodVerticalScaling=true"], "--feature-gates"),
+        (["--control-plane", "0.9"], "unsupported"),
     ],
 )
 def test_bad_gates_are_usage_errors(extra: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:

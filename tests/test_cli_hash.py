@@ -14,7 +14,7 @@ EXAMPLES = Path(__file__).parent.parent / "examples"
 
 
 def test_hash_pods_yaml(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["hash", "-k", "v1.10.13", str(EXAMPLES / "pods.yaml"), "-o", "json"]) == 0
+    assert main(["hash", "--to", "v1.10.13", str(EXAMPLES / "pods.yaml"), "-o", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert [r["container"] for r in rows] == [
         "nginx",
@@ -36,11 +36,11 @@ def test_hash_matches_library_and_shows_input(tmp_path: Path, capsys: pytest.Cap
     f = tmp_path / "c.json"
     f.write_text(json.dumps(c))
     for source in ("apiserver", "file"):
-        assert main(["hash", "-k", "1.10", "--source", source, "--show-input", str(f), "-o", "json"]) == 0
+        assert main(["hash", "--to", "1.10", "--source", source, "--show-input", str(f), "-o", "json"]) == 0
         (row,) = json.loads(capsys.readouterr().out)
         assert row["hash"] == kubehash.hash_container(c, "1.10", source=source)
         assert row["input"].encode() == kubehash.hash_input(c, "1.10", source=source)
-    assert main(["hash", "-k", "1.17", "--show-input", str(f)]) == 0
+    assert main(["hash", "--to", "1.17", "--show-input", str(f)]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[1].startswith("([]uint8)[123 34 110 97 109 101 34")
 
@@ -65,7 +65,7 @@ def test_bad_container_is_reported_and_others_kept(tmp_path: Path, capsys: pytes
     }
     f = tmp_path / "pods.json"
     f.write_text(json.dumps(pods))
-    assert main(["hash", "-k", "1.10", str(f), "-o", "json"]) == 2
+    assert main(["hash", "--to", "1.10", str(f), "-o", "json"]) == 2
     captured = capsys.readouterr()
     rows = json.loads(captured.out)
     assert [r["container"] for r in rows] == ["bad", "ovf", "typed", "good"]
@@ -79,7 +79,7 @@ def test_bad_container_is_reported_and_others_kept(tmp_path: Path, capsys: pytes
 
 @pytest.mark.parametrize(
     ("args", "code"),
-    [(["hash", "-k", "1.99", "x"], 1), (["hash", "--bogus"], 1), (["hash", "/nonexistent.json"], 2), (["nope"], 1)],
+    [(["hash", "--to", "1.99", "x"], 1), (["hash", "--bogus"], 1), (["hash", "/nonexistent.json"], 2), (["nope"], 1)],
 )
 def test_exit_codes(args: list[str], code: int, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(args) == code

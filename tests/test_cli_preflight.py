@@ -88,7 +88,7 @@ def test_input_errors_exit_2_and_are_named(capsys: pytest.CaptureFixture[str]) -
     code, out, err = run(capsys, "--to", "1.13", "--pods", str(DATA / "pods-bad.yaml"), "--nodes", NODES, "-o", "json")
     assert code == exitcodes.INPUT_ERROR
     assert "pod default/broken" in err and "$.spec.tolerations: must be a list" in err
-    assert "node-gone is not in the nodes input" in err and "not an object (str)" in err
+    assert "node-gone is not in the nodes input" in err and "1 string in the pods input: not an object" in err
     risky = [f["pod"] for f in json.loads(out)["findings"] if f["severity"] == "risk"]
     assert risky == ["orphan", "legacy-web"]  # the batch went on
 

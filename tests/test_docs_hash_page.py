@@ -16,9 +16,9 @@ PAGE = ROOT / "docs" / "how-a-hash-is-computed.md"
 @pytest.mark.parametrize(
     "args",
     [
-        ["hash", "--kubelet-version", "1.10", "--show-input"],
-        ["hash", "--kubelet-version", "1.17", "--show-input"],
-        ["hash", "--kubelet-version", "1.31", "--show-input"],
+        ["hash", "--to", "1.10", "--show-input"],
+        ["hash", "--to", "1.17", "--show-input"],
+        ["hash", "--to", "1.31", "--show-input"],
         ["explain", "--from", "1.10", "--to", "1.17"],
     ],
 )

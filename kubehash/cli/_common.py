@@ -1,95 +1,246 @@
-"""Helpers shared by the ``kubehash`` commands: version options, input loading, error lines."""
+"""What the ``kubehash`` commands share: option callbacks (versions, times, feature gates, formats), the
+run options every prediction takes (one :class:`~kubehash.upgrade.options.Options`), ending a command with
+an exit code, and writing to standard output.
+
+One name per idea across every command (``docs/cli.md`` lists them): ``--to``/``--from`` are kubelet
+versions, ``--control-plane`` the API server version, ``--feature-gates``/``--kubelet-feature-gates``/
+``--old-kubelet-feature-gates`` the gates, ``--old-go-version``/``--new-go-version`` the Go toolchains,
+``--ignore-rule``/``--ignore-file-path``/``--kubelet-start``/``--now`` the ignore file's world,
+``-o/--output`` the format, ``--fail-on risk|never`` when to exit 3.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 import click
 
 from kubehash import exitcodes
-from kubehash.errors import DecodeError, InputError, KubehashError, UnsupportedVersionError
-from kubehash.kubelet.releases import RELEASES, Release, release
+from kubehash.errors import KubehashError
+from kubehash.kubelet.gates import parse_feature_gates, resolve_gates
+from kubehash.kubelet.releases import release
+from kubehash.kubelet.versions import parse_version
 from kubehash.report.formats import FORMATS
-from kubehash.sources.documents import load_documents
+from kubehash.upgrade.ignorefile.rules import DEFAULT_PATH, RULES
+from kubehash.upgrade.options import Options
 
-TABLE_FORMATS = list(FORMATS)
+__all__ = [
+    "exit_with",
+    "fail_on_option",
+    "output_option",
+    "parse_time",
+    "print_errors",
+    "run_options",
+    "time_option",
+    "version_option",
+    "write_stdout",
+]
 
-DEFAULT_VERSION = RELEASES[-1].minor
+
+def exit_with(code: int) -> NoReturn:
+    """End the command with ``code`` (:mod:`kubehash.exitcodes`); :func:`kubehash.cli.main` returns it."""
+    raise click.exceptions.Exit(code)
 
 
 def version_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A kubelet version as written (``1.28``, ``v1.28.15``, ``v1.28.15-eks-a737599``): checked, kept as text
+    (the patch decides the Go toolchain; the patched kubelet compares version texts)."""
     if value is None:
         return None
     try:
-        return release(value).minor
-    except UnsupportedVersionError as e:
+        release(value)  # a minor kubehash has no row for is refused here, before any input is read
+        return parse_version(value).text
+    except KubehashError as e:
         raise click.BadParameter(str(e)) from None
-
-
-def version_text_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """Like :func:`version_option` but keeps the text as given (``v1.11.10``): the patched kubelet's ignore
-    file rule compares full version texts."""
-    if value is None:
-        return None
-    try:
-        release(value)
-    except UnsupportedVersionError as e:
-        raise click.BadParameter(str(e)) from None
-    return value.strip()
 
 
 def parse_time(value: str, what: str) -> datetime:
     """Unix seconds or ISO 8601 (naive = UTC) as an aware datetime; a usage error otherwise."""
     v = value.strip()
     try:
-        if v.lstrip("-").isdigit():
+        if v.lstrip("-").isdigit() and len(v) < 20:
             return datetime.fromtimestamp(int(v), tz=timezone.utc)
         t = datetime.fromisoformat(v.replace("Z", "+00:00"))
     except (ValueError, OverflowError, OSError):
-        raise click.BadParameter(f"{value!r} is neither Unix seconds nor an ISO 8601 time", param_hint=what) from None
+        raise click.BadParameter(
+            f"{value[:60]!r} is neither Unix seconds nor an ISO 8601 time", param_hint=what
+        ) from None
     return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
 
 
-def load_or_exit(file: str) -> list[Any]:
-    """Documents of FILE, or a one-line error and exit code 2."""
+def time_option(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    return None if value is None else parse_time(value, f"--{(param.name or '').replace('_', '-')}")
+
+
+def _gates_option(ctx: click.Context, param: click.Parameter, value: str | None) -> dict[str, bool]:
+    if value is None:
+        return {}
     try:
-        return load_documents(file)
-    except InputError as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(exitcodes.INPUT_ERROR)
-
-
-def report_decode_error(e: DecodeError, ref: Any) -> None:
-    """One stderr line for a container the kubelet could not decode."""
-    e.with_context(namespace=ref.namespace, pod=ref.pod, container=ref.name)
-    click.echo(f"error: {e}", err=True)
-
-
-def feature_gates_for(
-    text: str | None,
-    version: str,
-    *,
-    option: str = "--feature-gates",
-    check: Callable[[Release, dict[str, bool]], object] | None = None,
-) -> dict[str, bool] | None:
-    """``--feature-gates A=true,B=false`` checked against the gates of ``version``: a usage error (exit 1)
-    naming ``option`` when a gate is unknown to that minor, locked, or not a bool. ``check(release, gates)``
-    raises for gates that minor refuses (default: the API server's container-defaulting gates)."""
-    if text is None:
-        return None
-    from kubehash.kubelet.gates import effective_gates, parse_feature_gates
-
-    try:
-        gates = parse_feature_gates(text)
-        (check or effective_gates)(release(version), gates)
+        return parse_feature_gates(value)
     except KubehashError as e:
-        raise click.BadParameter(str(e), param_hint=option) from None
-    return gates
+        raise click.BadParameter(str(e)) from None
+
+
+def output_option(formats: Iterable[str] = FORMATS, default: str = "table") -> Callable[[Any], Any]:
+    return click.option(
+        "-o", "--output", type=click.Choice(list(formats)), default=default, show_default=True, help="Output format."
+    )
+
+
+def fail_on_option(risk: str) -> Callable[[Any], Any]:
+    """``--fail-on risk|never``: exit 3 when a risk is found (``risk`` says what counts as one for this command)."""
+    return click.option(
+        "--fail-on",
+        type=click.Choice(["risk", "never"]),
+        default="risk",
+        show_default=True,
+        help=f"Exit 3 when {risk} ('never': exit 0).",
+    )
+
+
+_RUN_KEYS = (
+    "to",
+    "from_version",
+    "control_plane",
+    "feature_gates",
+    "kubelet_feature_gates",
+    "old_kubelet_feature_gates",
+    "old_go",
+    "new_go",
+    "defaults",
+    "ignore_rule",
+    "kubelet_started",
+)
+
+
+def run_options(*, to_help: str = "Target kubelet version (1.29 is its newest patch; v1.29.4, vendor strings).",
+                to_required: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any]]:  # fmt: skip
+    """The run's settings, passed to the command as one ``options:`` :class:`Options` (``None`` when ``--to``
+    is optional and not given). A setting the versions refuse (an unknown or locked gate) is a usage error."""
+
+    def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(f)
+        def command(*args: Any, **kwargs: Any) -> Any:
+            given = {k: kwargs.pop(k) for k in _RUN_KEYS}
+            options = None
+            if given["to"] is not None:
+                _check_gates(given)
+                try:
+                    options = Options(**given)
+                except KubehashError as e:
+                    raise click.UsageError(str(e)) from None
+            kwargs["options"] = options
+            return f(*args, **kwargs)
+
+        opts = [
+            click.option("--to", callback=version_option, required=to_required, help=to_help),
+            click.option(
+                "--from",
+                "from_version",
+                callback=version_option,
+                default=None,
+                help="Current kubelet version of pods whose node's version is unknown.",
+            ),
+            click.option(
+                "--control-plane",
+                callback=version_option,
+                default=None,
+                help="API server version whose defaults the new side gets (default: --to).",
+            ),
+            click.option(
+                "--feature-gates",
+                callback=_gates_option,
+                default=None,
+                help="The API server's feature gates that change defaults, e.g. InPlacePodVerticalScaling=true.",
+            ),
+            click.option(
+                "--kubelet-feature-gates",
+                callback=_gates_option,
+                default=None,
+                help="The target kubelet's gates, e.g. InPlacePodVerticalScaling=true (1.27-1.30: "
+                "hashWithoutResources decides) or SidecarContainers=false (1.32+).",
+            ),
+            click.option(
+                "--old-kubelet-feature-gates",
+                callback=_gates_option,
+                default=None,
+                help="Gates of the kubelets that started the running containers (each node's minor takes what "
+                "applies to it).",
+            ),
+            click.option(
+                "--old-go-version", "old_go", default=None, help="Go of the current kubelets (vendor builds)."
+            ),
+            click.option("--new-go-version", "new_go", default=None, help="Go of the target kubelet (vendor builds)."),
+            click.option(
+                "--defaults/--no-defaults",
+                default=True,
+                show_default=True,
+                help="Apply the control plane's (static pods: the new kubelet's) defaults to the new side.",
+            ),
+            click.option(
+                "--ignore-rule",
+                type=click.Choice(RULES),
+                default="public",
+                show_default=True,
+                help="The patched kubelet's rule: public (version text differs) or seed (recorded version older).",
+            ),
+            click.option(
+                "--kubelet-start",
+                "kubelet_started",
+                callback=time_option,
+                default=None,
+                help="When the new kubelet starts (Unix seconds/ISO 8601); default: after every running container.",
+            ),
+        ]
+        for opt in reversed(opts):
+            command = opt(command)
+        return command
+
+    return decorate
+
+
+def _check_gates(given: dict[str, Any]) -> None:
+    """Each gate option checked against the version it applies to, so the error names the option."""
+    to = release(given["to"])
+    checks = (
+        ("--feature-gates", release(given["control_plane"]) if given["control_plane"] else to, "feature_gates", {}),
+        ("--kubelet-feature-gates", to, "kubelet_feature_gates", {"kubelet": True}),
+        ("--old-kubelet-feature-gates", to, "old_kubelet_feature_gates", {"kubelet": True, "lenient": True}),
+    )
+    for option, rel, key, how in checks:
+        try:
+            resolve_gates(rel, given[key], **how)
+        except KubehashError as e:
+            raise click.BadParameter(str(e), param_hint=option) from None
+
+
+def ignore_file_path_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--ignore-file-path",
+        default=DEFAULT_PATH,
+        show_default=True,
+        help="Where the patched kubelet reads the ignore file.",
+    )(f)
+
+
+def print_errors(messages: Iterable[str], *, limit: int = 20) -> int:
+    """One stderr line per distinct message, with how many times it came when more than once (an unreadable
+    nodes file is one line, not one per container); at most ``limit`` lines and a count of the rest. Returns
+    the number of messages."""
+    counts = Counter(messages)
+    for i, (msg, n) in enumerate(counts.items()):
+        if i == limit:
+            click.echo(f"error: ... and {len(counts) - limit} more distinct errors (use -o json for all)", err=True)
+            break
+        click.echo(f"error: {msg}" + (f" ({n} times)" if n > 1 else ""), err=True)
+    return sum(counts.values())
 
 
 def write_stdout(write: Callable[[TextIO], None]) -> None:
@@ -104,3 +255,12 @@ def write_stdout(write: Callable[[TextIO], None]) -> None:
             null = os.open(os.devnull, os.O_WRONLY)
             os.dup2(null, sys.stdout.fileno())
             os.close(null)
+
+
+def exit_code(*, errors: bool, risks: bool, fail_on: str) -> int:
+    """Input errors win over risks (exit 2 over 3); risks count only with ``--fail-on risk``."""
+    if errors:
+        return exitcodes.INPUT_ERROR
+    if risks and fail_on == "risk":
+        return exitcodes.RESTARTS
+    return exitcodes.OK

@@ -28,20 +28,23 @@ _KEYS = (
 )
 
 
-def cluster_options(f: Callable[..., Any] | None = None, *, fleet: bool = False) -> Any:
+def cluster_options(f: Callable[..., Any] | None = None, *, fleet: bool = False, ignore_files: bool = True) -> Any:
     """``--pods/--nodes/--runtime/--ignore-files`` and the live-cluster options ``--context/--kubeconfig/-n/-A``,
     passed to the command as one ``cluster:`` :class:`~kubehash.pipeline.cluster.Cluster` argument -- or, with
     ``fleet``, as ``clusters: list[Cluster]``: ``--pods`` and ``--context`` repeat, one cluster each (the
     ``--nodes`` given pair with the ``--pods`` in order)."""
     if f is None:
-        return lambda g: cluster_options(g, fleet=fleet)
+        return lambda g: cluster_options(g, fleet=fleet, ignore_files=ignore_files)
 
     @functools.wraps(f)
     def command(*args: Any, **kwargs: Any) -> Any:
-        given = {k: kwargs.pop(k) for k in _KEYS}
+        given = {k: kwargs.pop(k, ()) for k in _KEYS}
         if given["namespace"] is not None and given.pop("all_namespaces"):
             raise click.UsageError("-n/--namespace and -A/--all-namespaces are mutually exclusive")
         given.pop("all_namespaces", None)
+        pods, nodes = given["pods"], given["nodes"]
+        if "-" in (pods if fleet else [pods]) and "-" in (nodes if fleet else [nodes]):
+            raise click.UsageError("only one of --pods and --nodes can be '-' (standard input)")
         given["runtime"] = tuple(given["runtime"])
         given["ignore_files"] = tuple(given["ignore_files"])
         if fleet:
@@ -100,9 +103,17 @@ def cluster_options(f: Callable[..., Any] | None = None, *, fleet: bool = False)
             help="Live cluster: how long one request may take (kubectl's syntax: 30s, 2m, 1h; 0: no limit).",
         ),
     ]
+    if not ignore_files:
+        opts = [o for o in opts if "--ignore-files" not in _names(o)]
     for opt in reversed(opts):
         command = opt(command)
     return command
+
+
+def _names(decorator: Callable[..., Any]) -> tuple[str, ...]:
+    """The option names a ``click.option`` decorator declares (read from a throwaway command)."""
+    probe = decorator(lambda **_kw: None)
+    return tuple(n for p in getattr(probe, "__click_params__", ()) for n in p.opts)
 
 
 def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:

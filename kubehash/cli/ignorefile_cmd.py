@@ -2,52 +2,79 @@
 
 from __future__ import annotations
 
-import sys
+import functools
 from datetime import datetime, timezone
-from typing import Any
 
 import click
 
 from kubehash import exitcodes
 from kubehash.atomicfile import write_atomic
-from kubehash.cli._common import TABLE_FORMATS, load_or_exit, parse_time
+from kubehash.cli._common import (
+    exit_code,
+    exit_with,
+    fail_on_option,
+    ignore_file_path_option,
+    output_option,
+    print_errors,
+    run_options,
+    time_option,
+    version_option,
+    write_stdout,
+)
+from kubehash.cli._inputs import cluster_options
 from kubehash.cli.app import cli
-from kubehash.errors import KubehashError, OutputError
-from kubehash.model import RuntimeRecord, node_kubelet_versions
+from kubehash.errors import InputError
+from kubehash.model import node_kubelet_versions
+from kubehash.pipeline.cluster import Cluster, connect, read_cluster
 from kubehash.pipeline.ignorefiles import write_ignore_files
-from kubehash.report import render
+from kubehash.report import write
 from kubehash.report.ignorefile import GeneratedFiles, IgnoreCheck
 from kubehash.report.ignorefile_deploy import render_daemonset, render_script
+from kubehash.sources.documents import load_documents
 from kubehash.sources.ignorefiles import load_ignore_files
 from kubehash.upgrade.ignorefile.check import check_ignore_files
-from kubehash.upgrade.ignorefile.rules import DEFAULT_PATH, RULES, generate_ignore_files, parse_version, same_version
+from kubehash.upgrade.ignorefile.rules import generate_ignore_files, same_version
 from kubehash.upgrade.options import Options
 
 
-def _time_option(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
-    return None if value is None else parse_time(value, f"--{param.name}".replace("_", "-"))
-
-
-def _full_version_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is None:
-        return None
-    v = value.strip()
-    if parse_version(v) is None and parse_version(v + ".0") is None:
-        raise click.BadParameter(f"{value!r} is not a kubelet version like v1.11.10")
-    return v
-
-
-@cli.group("ignore-file")
+@cli.group("ignore-file", short_help="Generate and check the version-cache ignore file of a patched kubelet.")
 def ignore_file() -> None:
     """The version-cache ignore file (/tmp/cache.version.save) a patched kubelet reads at start to skip the
-    container hash check for containers started before it. See the README, "The version-cache ignore file"."""
+    container hash check for containers started before it (docs/ignore-file.md)."""
 
 
-@ignore_file.command("generate")
-@click.option("--nodes", "nodes_file", default=None, help="Nodes (kubectl get nodes -o json|yaml): current versions.")
-@click.option("--node", "node_names", multiple=True, help="A node name (repeatable), with --version.")
-@click.option("--version", "by_hand_version", default=None, help="The current (old) kubelet version of --node.")
-@click.option("--out", "out", default=None, help="files: output directory (required); script/daemonset: file.")
+@ignore_file.command("generate", short_help="One ignore file per node, holding its current kubelet version.")
+@click.option(
+    "--nodes",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    default=None,
+    help="Nodes (kubectl get nodes -o json|yaml): their current versions.",
+)
+@click.option("--node", "node_names", multiple=True, help="A node name (repeatable), with --from.")
+@click.option(
+    "--from",
+    "from_version",
+    default=None,
+    callback=version_option,
+    help="The current (old) kubelet version of the --node names, e.g. v1.10.13.",
+)
+@click.option("--context", default=None, help="Read the nodes from this kubeconfig context's live cluster.")
+@click.option(
+    "--kubeconfig", type=click.Path(dir_okay=False), default=None, help="kubeconfig file of the live cluster."
+)
+@click.option(
+    "--to",
+    "to_version",
+    default=None,
+    callback=version_option,
+    help="The upgrade target: nodes already running it get no file (nothing to protect).",
+)
+@click.option(
+    "--out",
+    type=click.Path(),
+    default=None,
+    help="--format files: the output directory (required); script/daemonset: a file (default: stdout).",
+)
 @click.option(
     "--format",
     "fmt",
@@ -56,191 +83,117 @@ def ignore_file() -> None:
     show_default=True,
     help="files: DIR/<node>/tmp/cache.version.save; script: a sh script; daemonset: ConfigMap + DaemonSet.",
 )
-@click.option("--path", default=DEFAULT_PATH, show_default=True, help="Where the patched kubelet reads the file.")
-@click.option("--time", "at", default=None, callback=_time_option, help="Timestamp (Unix seconds/ISO; default now).")
-@click.option("--force", is_flag=True, help="Replace existing files with other content.")
+@ignore_file_path_option
+@click.option("--now", default=None, callback=time_option, help="The file's timestamp (Unix seconds/ISO; default now).")
 @click.option(
-    "--to",
-    "to_version",
-    default=None,
-    callback=_full_version_option,
-    help="The upgrade target: nodes already running it get no file (nothing to protect).",
+    "--daemonset-namespace", default="kube-system", show_default=True, help="--format daemonset: its namespace."
 )
-@click.option("--namespace", default="kube-system", show_default=True, help="daemonset: namespace.")
-@click.option("--live", is_flag=True, help="Read the nodes from the live cluster of the kubeconfig context.")
-@click.option("--context", default=None, help="--live: kubeconfig context (default: the current one).")
-@click.option("--kubeconfig", default=None, help="--live: kubeconfig file (default: $KUBECONFIG, ~/.kube/config).")
-@click.option("-o", "--output", type=click.Choice(TABLE_FORMATS), default="table", show_default=True)
+@click.option("--force", is_flag=True, help="Replace existing files with other content.")
+@output_option()
 def generate_cmd(
-    nodes_file: str | None,
+    nodes: str | None,
     node_names: tuple[str, ...],
-    by_hand_version: str | None,
-    out: str | None,
-    fmt: str,
-    path: str,
-    at: datetime | None,
-    force: bool,
-    to_version: str | None,
-    namespace: str,
-    live: bool,
+    from_version: str | None,
     context: str | None,
     kubeconfig: str | None,
+    to_version: str | None,
+    out: str | None,
+    fmt: str,
+    ignore_file_path: str,
+    now: datetime | None,
+    daemonset_namespace: str,
+    force: bool,
     output: str,
 ) -> None:
     """Write one ignore file per node holding the node's CURRENT (old) kubelet version and a timestamp.
 
+    The nodes come from --nodes, from --node NAME --from VERSION, or (given neither) from the live cluster.
     Place each file on its node before the new kubelet first starts there. Exit codes: 0 written (or already
     identical), 4 a file was refused (exists with other content, symlink, directory), 2 bad input, 1 usage."""
-    versions: dict[str, str] = {}
-    if nodes_file:
-        versions.update(node_kubelet_versions(load_or_exit(nodes_file)))
-        if not versions:
-            click.echo(f"error: {nodes_file}: no nodes with status.nodeInfo.kubeletVersion", err=True)
-            sys.exit(exitcodes.INPUT_ERROR)
-    if node_names:
-        if by_hand_version is None:
-            raise click.UsageError("--node needs --version (the node's current kubelet version)")
-        versions.update(dict.fromkeys(node_names, by_hand_version))
-    elif by_hand_version is not None:
-        raise click.UsageError("--version needs --node")
-    if live:
-        from kubehash.sources.cluster import LiveCluster
-
-        cluster = LiveCluster(kubeconfig=kubeconfig, context=context)
-        versions.update(node_kubelet_versions(list(cluster.iter_nodes())))
-    if not versions:
-        raise click.UsageError("give --nodes FILE, --live, or --node NAME --version V")
+    if node_names and from_version is None:
+        raise click.UsageError("--node needs --from (the node's current kubelet version)")
+    if from_version is not None and not node_names:
+        raise click.UsageError("--from needs --node")
     if fmt == "files" and not out:
         raise click.UsageError("--format files needs --out DIR")
-    skipped = {n: v for n, v in versions.items() if to_version and same_version(v, to_version)}
-    for n, v in sorted(skipped.items()):
-        click.echo(f"note: {n} already runs {v}: no file (nothing to protect)", err=True)
-        del versions[n]
-    try:
-        files = generate_ignore_files(versions, now=at or datetime.now(timezone.utc))
-    except ValueError as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(exitcodes.INPUT_ERROR)
-    if fmt != "files":
-        text = (
-            render_script(files, path=path, force=force)
-            if fmt == "script"
-            else (render_daemonset(files, path=path, force=force, namespace=namespace))
+    versions = dict.fromkeys(node_names, from_version or "")
+    if nodes:
+        found = node_kubelet_versions(load_documents(nodes))
+        if not found:
+            raise InputError(f"{nodes}: no nodes with status.nodeInfo.kubeletVersion")
+        versions.update(found)
+    if (not nodes and not node_names) or context:
+        versions.update(
+            node_kubelet_versions(list(connect(Cluster(context=context, kubeconfig=kubeconfig)).iter_nodes()))
         )
+    for n, v in sorted(versions.items()):
+        if to_version and same_version(v, to_version):
+            click.echo(f"note: {n} already runs {v}: no file (nothing to protect)", err=True)
+            del versions[n]
+    files = generate_ignore_files(versions, now=now or datetime.now(timezone.utc))
+    if fmt != "files":
+        if fmt == "script":
+            text = render_script(files, path=ignore_file_path, force=force)
+        else:
+            text = render_daemonset(files, path=ignore_file_path, force=force, namespace=daemonset_namespace)
         if not out or out == "-":
             click.echo(text, nl=False)
             return
-        try:
-            write_atomic(out, text.encode(), force=force, mode=0o755 if fmt == "script" else 0o644)
-        except OutputError as e:
-            click.echo(f"error: {e}", err=True)
-            sys.exit(exitcodes.OUTPUT_REFUSED)
+        write_atomic(out, text.encode(), force=force, mode=0o755 if fmt == "script" else 0o644)
         click.echo(f"wrote {out} ({len(files)} nodes)", err=True)
         return
     assert out is not None
-    try:
-        results = write_ignore_files(files, out, path=path, force=force)
-    except ValueError as e:
-        raise click.BadParameter(str(e), param_hint="--path") from None
-    for r in results:
-        if r.error:
-            click.echo(f"error: {r.error}", err=True)
-    click.echo(render(GeneratedFiles.of(results, files), output), nl=False)
+    results = write_ignore_files(files, out, path=ignore_file_path, force=force)
+    print_errors(r.error for r in results if r.error)
+    write_stdout(functools.partial(write, GeneratedFiles.of(results, files), output))
     if any(r.status == "refused" for r in results):
-        sys.exit(exitcodes.OUTPUT_REFUSED)
+        exit_with(exitcodes.OUTPUT_REFUSED)
 
 
-def _load_runtime(paths: tuple[str, ...]) -> tuple[list[RuntimeRecord], list[str]]:
-    """Records from crictl/docker inspect dumps, and one message per bad entry (the rest is still used)."""
-    try:
-        from kubehash.sources.runtime import load_runtime  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        raise click.UsageError("--runtime needs kubehash.sources.runtime, which this build does not have") from None
-    records, errors = load_runtime(list(paths))
-    return list(records), [str(e) for e in errors]
-
-
-@ignore_file.command("check")
-@click.argument("paths", nargs=-1, required=True)
-@click.option(
-    "--to",
-    "to_version",
-    default=None,
-    callback=_full_version_option,
-    help="The version the (new) kubelet runs, e.g. v1.11.10.",
-)
-@click.option("--pods", "pods_file", default=None, help="Pods (kubectl get pods -A -o json|yaml).")
-@click.option(
-    "--nodes",
-    "nodes_file",
-    default=None,
-    help="Nodes: the versions before the upgrade; every node listed must have a file.",
-)
-@click.option("--runtime", "runtime_files", multiple=True, help="crictl/docker inspect dumps (repeatable).")
-@click.option(
-    "--kubelet-start",
-    default=None,
-    callback=_time_option,
-    help="When the new kubelet started (Unix seconds/ISO); default: after every running container.",
-)
-@click.option(
-    "--rule",
-    type=click.Choice(RULES),
-    default="public",
-    show_default=True,
-    help="public: the published patch (version text differs); seed: recorded version older.",
-)
-@click.option("--path", default=DEFAULT_PATH, show_default=True, help="Where the patched kubelet reads the file.")
-@click.option("--now", default=None, callback=_time_option, help="The current time (default: now).")
+@ignore_file.command("check", short_help="Validate ignore files; with --pods, what they protect and when to delete.")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@run_options(to_required=False, to_help="The version the new kubelet runs, e.g. v1.11.10 (needed with --pods).")
+@cluster_options(ignore_files=False)
+@ignore_file_path_option
+@click.option("--now", default=None, callback=time_option, help="The current time (default: now).")
 @click.option("--containers", "show_containers", is_flag=True, help="Also list every container.")
-@click.option("-o", "--output", type=click.Choice(TABLE_FORMATS), default="table", show_default=True)
+@output_option()
+@fail_on_option("a protected container's spec changed, or a node's file is not yet safe to delete")
 def check_cmd(
     paths: tuple[str, ...],
-    to_version: str | None,
-    pods_file: str | None,
-    nodes_file: str | None,
-    runtime_files: tuple[str, ...],
-    kubelet_start: datetime | None,
-    rule: str,
-    path: str,
+    options: Options | None,
+    cluster: Cluster,
+    ignore_file_path: str,
     now: datetime | None,
     show_containers: bool,
     output: str,
+    fail_on: str,
 ) -> None:
-    """Validate ignore files (FILE, or DIR in the generate layout) and, with --pods and --to, say per container
-    whether the file protects it and per node whether the file is safe to delete. Writes nothing.
+    """Validate ignore files (FILE, or DIR in the generate layout) and, with --pods (or the live cluster:
+    --context) and --to, say per container whether the file protects it and per node whether the file is safe
+    to delete. Writes nothing.
 
     Exit codes: 0 all good, 3 risks (dangers: protected containers whose spec changed; nodes not yet safe to
     delete), 2 a file or input has a problem (one line each on stderr), 1 usage."""
-    if pods_file and not to_version:
-        raise click.UsageError("--pods needs --to (the version the new kubelet runs)")
-    try:
-        loaded = load_ignore_files(paths, path=path)
-    except ValueError as e:
-        raise click.BadParameter(str(e), param_hint="--path") from None
-    pods = load_or_exit(pods_file) if pods_file else None
-    nodes = load_or_exit(nodes_file) if nodes_file else None
-    runtime, runtime_errors = _load_runtime(runtime_files) if runtime_files else (None, [])
-    try:
-        options = Options(to=to_version, kubelet_started=kubelet_start, ignore_rule=rule) if to_version else None  # type: ignore[arg-type]
-        result = check_ignore_files(
-            loaded.files, options, problems=loaded.problems, pods=pods, nodes=nodes, runtime=runtime, now=now
-        )
-    except KubehashError as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(exitcodes.INPUT_ERROR)
-    result.input_errors[:0] = runtime_errors
-    for p in result.problems:
-        click.echo(f"error: {p}", err=True)
-    for msg in result.input_errors:
-        click.echo(f"error: {msg}", err=True)
-    click.echo(render(IgnoreCheck(result, loaded.files, show_containers, pods is not None), output), nl=False)
-    sys.exit(_exit_code(result))
-
-
-def _exit_code(result: Any) -> int:
-    if result.problems or result.input_errors:
-        return exitcodes.INPUT_ERROR
-    if result.dangers or (result.nodes and result.not_safe):
-        return exitcodes.RESTARTS
-    return exitcodes.OK
+    with_cluster = cluster.pods is not None or cluster.context is not None or bool(cluster.runtime)
+    if with_cluster and options is None:
+        raise click.UsageError("--pods (or --context) needs --to: the version the new kubelet runs")
+    loaded = load_ignore_files(paths, path=ignore_file_path)
+    pods = nodes = runtime = None
+    problems: list[str] = []
+    if with_cluster or cluster.nodes:
+        state = read_cluster(cluster) if with_cluster else None
+        if state is not None:
+            pods, nodes, problems = state.snapshot.pods, state.snapshot.nodes or None, state.problems
+            runtime = state.snapshot.runtime if cluster.runtime else None
+        if cluster.nodes:
+            nodes = load_documents(cluster.nodes)
+    result = check_ignore_files(
+        loaded.files, options, problems=loaded.problems, pods=pods, nodes=nodes, runtime=runtime, now=now
+    )
+    result.input_errors[:0] = problems
+    errors = print_errors([*(str(p) for p in result.problems), *result.input_errors])
+    view = IgnoreCheck(result, loaded.files, show_containers, pods is not None)
+    write_stdout(functools.partial(write, view, output))
+    risks = bool(result.dangers or (result.nodes and result.not_safe))
+    exit_with(exit_code(errors=errors > 0, risks=risks, fail_on=fail_on))

@@ -10,9 +10,10 @@ from pathlib import Path
 import click
 
 from kubehash import exitcodes
+from kubehash.cli._common import exit_with, print_errors
 from kubehash.cli._inputs import cluster_options
 from kubehash.cli.app import cli
-from kubehash.errors import KubehashError
+from kubehash.errors import OutputError
 from kubehash.pipeline.cluster import Cluster, read_cluster
 from kubehash.sources.snapshot import save_snapshot
 
@@ -40,9 +41,9 @@ def _refusal(target: Path, force: bool) -> str | None:
     return None
 
 
-@cli.command("snapshot")
-@click.option("--out", "out", required=True, help="Snapshot file to write.")
-@cluster_options
+@cli.command("snapshot", short_help="Freeze pods, nodes and runtime records into one file, to predict offline.")
+@click.option("--out", type=click.Path(), required=True, help="Snapshot file to write.")
+@cluster_options(ignore_files=False)
 @click.option("--force", is_flag=True, help="Replace an existing --out file.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary line.")
 def snapshot_cmd(out: str, cluster: Cluster, force: bool, quiet: bool) -> None:
@@ -56,21 +57,15 @@ def snapshot_cmd(out: str, cluster: Cluster, force: bool, quiet: bool) -> None:
     target = Path(out)
     refusal = _refusal(target, force)
     if refusal:  # before a possibly long read of the cluster
-        click.echo(f"error: {target}: {refusal}", err=True)
-        sys.exit(exitcodes.OUTPUT_REFUSED)
+        raise OutputError(f"{target}: {refusal}")
     with _status(quiet) as update:
         update("reading the cluster" if cluster.pods is None else "reading files")
-        try:
-            state = read_cluster(cluster)
-        except KubehashError as e:
-            click.echo(f"error: {e}", err=True)
-            sys.exit(exitcodes.INPUT_ERROR)
+        state = read_cluster(cluster)
     snap, errors = state.snapshot, state.problems
     snap.source.update(namespace=cluster.namespace, runtime=[str(p) for p in cluster.runtime])
     if cluster.nodes is not None:
         snap.source["nodes"] = str(cluster.nodes)
-    for e in errors:
-        click.echo(f"error: {e}", err=True)
+    print_errors(errors)
     snap.notes = [*snap.notes, *errors]
     save_snapshot(target, snap, force=force)
     if not quiet:
@@ -79,4 +74,4 @@ def snapshot_cmd(out: str, cluster: Cluster, force: bool, quiet: bool) -> None:
             f"wrote {target}: {len(snap.pods)} pods, {len(snap.nodes)} nodes, {len(snap.runtime)} runtime records"
             f" ({where})"
         )
-    sys.exit(exitcodes.INPUT_ERROR if errors else exitcodes.OK)
+    exit_with(exitcodes.INPUT_ERROR if errors else exitcodes.OK)

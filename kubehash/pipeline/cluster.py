@@ -12,11 +12,12 @@ the results) over ``jobs`` processes.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from kubehash.model import iter_nodes, iter_pods
+from kubehash.model import NOT_OBJECTS, iter_nodes, iter_pods
 from kubehash.pipeline.parallel import default_jobs
 from kubehash.pipeline.predict_file import predict_file
 from kubehash.pipeline.split import can_split
@@ -121,7 +122,12 @@ def read_cluster(
         loaded = load_ignore_files(cluster.ignore_files, path=cluster.ignore_file_path)
         state.ignore_files = dict(loaded.files)
         state.problems.extend(str(e) for e in loaded.problems)
-    snap.pods = list(iter_pods(snap.pods))
+    skipped: Counter[str] = Counter()
+    snap.pods = list(iter_pods(snap.pods, skipped))
+    bad = {k: n for k, n in skipped.items() if k in NOT_OBJECTS}
+    if bad:
+        items = ", ".join(f"{n} {k}" for k, n in sorted(bad.items()))
+        state.problems.append(f"{cluster.label}: {items} in the pods input: not an object, skipped")
     return state
 
 
@@ -138,7 +144,7 @@ def _load_pods(opened: OpenedInput) -> Snapshot:
     """A snapshot, or the pods of a dump as a snapshot holding only them."""
     if opened.head.startswith(MAGIC):
         return loads_snapshot(opened.read_all(), name=opened.name)
-    return Snapshot(pods=list(iter_pods(list(iter_opened(opened)))), source={"kind": "files", "pods": opened.name})
+    return Snapshot(pods=list(iter_opened(opened)), source={"kind": "files", "pods": opened.name})
 
 
 def predict_cluster(

@@ -35,6 +35,13 @@ HOP_COLUMNS: tuple[Column[Hop], ...] = (
     Column("restart_free", attrgetter("restart_free"), cell=lambda h: "yes" if h.restart_free else ""),
     Column("errors", attrgetter("errors"), show=Show.WIDE),
     Column("reasons", attrgetter("reasons"), cell=_reasons_text, frame=lambda h: "; ".join(h.reasons)),
+    Column(
+        "flags_removed",
+        lambda h: list(h.flags_removed),
+        cell=lambda h: " ".join(h.flags_removed),
+        frame=lambda h: tuple(h.flags_removed),
+        show=Show.WIDE,
+    ),
 )
 
 

@@ -183,6 +183,18 @@ class LiveCluster:
         path, call, what = self._pods_call(namespace)
         return self._pages(path, call, what)
 
+    def node_configz(self, node: str) -> bytes:
+        """The running kubelet's configuration of ``node``, as its ``/configz`` answers through the API
+        server's node proxy (``/api/v1/nodes/<node>/proxy/configz``; needs ``nodes/proxy`` access)."""
+        path = f"/api/v1/nodes/{node}/proxy/configz"
+        return self._get(
+            path,
+            lambda **kw: self._api.connect_get_node_proxy_with_path(node, "configz", **kw),
+            None,
+            f"the configuration of node {node}",
+            listing=False,
+        )
+
     # -- machinery -----------------------------------------------------------------------------------
 
     def _items(self, path: str, kind: str, call: Callable[..., Any], what: str) -> Iterator[dict[str, Any]]:
@@ -248,17 +260,19 @@ class LiveCluster:
                 )
             tokens.add(token)
 
-    def _get(self, path: str, call: Callable[..., Any], token: str | None, what: str) -> bytes:
+    def _get(self, path: str, call: Callable[..., Any], token: str | None, what: str, *, listing: bool = True) -> bytes:
         """One list request with retries; returns the raw body. Raises :class:`_Gone` on 410."""
         import urllib3
         from kubernetes.client.exceptions import ApiException
 
-        kwargs: dict[str, Any] = {"limit": self.page_size, "_preload_content": False}
+        kwargs: dict[str, Any] = (
+            {"limit": self.page_size, "_preload_content": False} if listing else {"_preload_content": False}
+        )
         if self.request_timeout is not None:
             kwargs["_request_timeout"] = (min(10.0, self.request_timeout), self.request_timeout)
         if token is not None:
             kwargs["_continue"] = token
-        where = f"listing {what} at {self.server} (context {self.context_name or '-'})"
+        where = f"{'listing ' if listing else 'reading '}{what} at {self.server} (context {self.context_name or '-'})"
         timeouts = 0
         attempt = 0
         for attempt in range(1, self.max_attempts + 1):

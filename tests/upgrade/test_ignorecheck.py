@@ -49,7 +49,7 @@ def records():
 def generated(tmp_path_factory):
     out = tmp_path_factory.mktemp("ignore")
     args = ["ignore-file", "generate", "--nodes", str(CLUSTER / "nodes.json"), "--out", str(out)]
-    assert main([*args, "--time", BEFORE.isoformat(), "-o", "json"]) == 0
+    assert main([*args, "--now", BEFORE.isoformat(), "-o", "json"]) == 0
     return out
 
 
@@ -206,19 +206,19 @@ def test_check_names_nodes_without_a_file(tmp_path, capsys, generated):
 
 
 def test_generate_refuses_to_overwrite_and_to_write_through_a_symlink(tmp_path, capsys):
-    args = ["ignore-file", "generate", "--node", "worker-1", "--version", "v1.10.13", "--out", str(tmp_path)]
-    assert main([*args, "--time", "1551441600"]) == 0
+    args = ["ignore-file", "generate", "--node", "worker-1", "--from", "v1.10.13", "--out", str(tmp_path)]
+    assert main([*args, "--now", "1551441600"]) == 0
     before = _snapshot(tmp_path)
-    assert main([*args, "--time", "1551441601"]) == 4
+    assert main([*args, "--now", "1551441601"]) == 4
     assert "exists with different content" in capsys.readouterr().err
     assert _snapshot(tmp_path) == before
     target = layout_path(tmp_path, "worker-1")
     target.unlink()
     target.symlink_to(tmp_path / "elsewhere")
-    assert main([*args, "--time", "1551441601", "--force"]) == 4
+    assert main([*args, "--now", "1551441601", "--force"]) == 4
     assert "symlink" in capsys.readouterr().err and not (tmp_path / "elsewhere").exists()
     assert main(["ignore-file", "generate", "--node", "worker-1", "--out", str(tmp_path)]) == 1
-    assert main([*args, "--version", "1.10"]) == 2  # not a full version
+    assert main([*args, "--from", "1.10"]) == 2  # not a full version
 
 
 def test_predict_with_ignore_files(generated, capsys):
@@ -295,7 +295,7 @@ def test_not_older_than_the_target():
 
 
 def test_generate_script_and_daemonset_to_a_file(tmp_path, capsys):
-    base = ["ignore-file", "generate", "--nodes", str(CLUSTER / "nodes.json"), "--time", "1551441600"]
+    base = ["ignore-file", "generate", "--nodes", str(CLUSTER / "nodes.json"), "--now", "1551441600"]
     script = tmp_path / "place.sh"
     assert main([*base, "--format", "script", "--out", str(script)]) == 0
     assert script.read_text().startswith("#!/bin/sh") and script.stat().st_mode & 0o777 == 0o755

@@ -53,10 +53,12 @@ def test_cli_jobs_identical_output(dump: tuple[Path, Path]) -> None:
     assert outs[0] == outs[1] and json.loads(outs[0])["summary"]["containers"] > 150
 
 
-def test_bad_file_is_an_input_error(tmp_path: Path) -> None:
+def test_bad_file_is_an_input_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "pods.json"
     bad.write_text('{\n    "items": [\n        {"kind": "Pod"},\n        {"kind": ')
     with pytest.raises(InputError):
         predict_file(bad, Options(to="1.17"), jobs=2)
-    r = CliRunner().invoke(cli, ["predict", "--to", "1.17", "--pods", str(bad), "--from", "1.16"])
-    assert r.exit_code == 2 and "invalid JSON" in r.output
+    from kubehash.cli import main
+
+    assert main(["predict", "--to", "1.17", "--pods", str(bad), "--from", "1.16"]) == 2
+    assert "invalid JSON" in capsys.readouterr().err

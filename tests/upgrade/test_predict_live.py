@@ -58,7 +58,7 @@ def test_ignore_file_generate_from_the_live_cluster(tmp_path, capsys):
         api.nodes = nodes
         kc = write_kubeconfig(tmp_path / "config", api.url)
         out = tmp_path / "files"
-        args = ["ignore-file", "generate", "--live", "--kubeconfig", str(kc), "--out", str(out), "--time", "1551441600"]
+        args = ["ignore-file", "generate", "--kubeconfig", str(kc), "--out", str(out), "--now", "1551441600"]
         assert main(args) == 0
     written = {p.parts[-3]: p.read_text() for p in out.glob("*/tmp/cache.version.save")}
     assert written == {n["metadata"]["name"]: f"{n['status']['nodeInfo']['kubeletVersion']},1551441600" for n in nodes}

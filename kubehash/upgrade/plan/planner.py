@@ -29,6 +29,7 @@ from typing import Any
 
 from kubehash.errors import KubehashError
 from kubehash.kubelet.defaults import apply_defaults
+from kubehash.kubelet.flags import flags_removed_between
 from kubehash.kubelet.releases import release
 from kubehash.model import Documents, NodeVersions, RuntimeRecord, iter_pods, node_kubelet_versions
 from kubehash.upgrade.labels import reason_labels
@@ -52,6 +53,9 @@ class Hop:
     prediction: Prediction  # the containers of the pods on those nodes
     allowed: bool = True
     policy_note: str = ""
+    #: Kubelet flags the target removed that the current kubelet accepted: a command line still holding one
+    #: stops the new kubelet at once (``docs/kubelet-flags.md``).
+    flags_removed: tuple[str, ...] = ()
 
     @property
     def restarts(self) -> int:
@@ -232,7 +236,8 @@ class _Planner:
         options = self.options.for_hop(a, b, first=a == self.start, last=b == self.target)
         prediction = predict(pods, options, nodes=nodes_at_a, runtime=self._records(a))
         ok, note = hop_allowed(a, b)
-        hop = Hop(a, b, tuple(sorted(upgraded)), prediction, ok, note)
+        removed = tuple(f"--{f.name}" for f in flags_removed_between(a, b))
+        hop = Hop(a, b, tuple(sorted(upgraded)), prediction, ok, note, removed)
         if b not in self.settled:
             self._settle(b, prediction)
         return hop
