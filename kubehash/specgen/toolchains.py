@@ -56,6 +56,7 @@ __all__ = [
     "parse_changelog",
     "parse_version_info",
     "release_tag_toolchains",
+    "render_table",
     "tag_go_version",
 ]
 
@@ -67,7 +68,7 @@ _HEADING = re.compile(r"#\s+v(?P<major>\d+)\.(?P<minor>\d+)\.(?P<patch>\d+)(?P<p
 # A Go version as the notes write it: 1.22.5, go1.22.5, v1.13.14, `1.22`, **go1.9.2**, 1.22rc2, 1.15.0-rc.1.
 _VERSION = r"\**`?(?:go)?v?(?P<go>\d+\.\d+(?:\.\d+)?(?:(?:rc|beta)\d+|-(?:rc|beta)\.\d+)?)(?![\d.]*\d)"
 _GO_BUMP = re.compile(
-    r"(?:\bbuilt\s+(?:with|using)\s+(?:go|golang)\s*"
+    r"(?:\bbuil[td]\s+(?:with|using)\s+(?:go|golang)\s*"
     r"|\b(?:update|upgrade)[sd]?\s+(?:to\s+(?:use\s+)?)?(?:go|golang)(?:\s+version)?(?:\s+to)?\s*"
     r"|\bbump(?:ed|s)?\s+(?:the\s+)?(?:go|golang)(?:\s+version)?(?:\s+to)?\s*"
     r"|(?<!supported\s)(?<!minimum\s)\bgo\s+version\s+(?:is|was\s+(?:updated|upgraded)(?:\s+from\s+\S+)?\s+to)\s+"
@@ -208,9 +209,15 @@ def tag_go_version(path: str, text: str) -> GoVersion | None:
 _TAG_FILES = (".go-version", "build/build-image/cross/VERSION")
 
 
+def _git_dir(path: str) -> str:
+    """A repository's git directory: ``path/.git`` for a checkout, ``path`` itself for a bare clone."""
+    return str(Path(path) / ".git") if (Path(path) / ".git").exists() else path
+
+
 def release_tag_toolchains(git_dir: str, minors: Collection[str] | None = None) -> dict[str, dict[int, Evidence]]:
-    """Minor -> patch -> the Go at each ``v1.N.P`` tag of a ``kubernetes/kubernetes`` clone (only ``minors``,
-    when given)."""
+    """Minor -> patch -> the Go at each ``v1.N.P`` tag of a ``kubernetes/kubernetes`` clone, bare or checked out
+    (only ``minors``, when given)."""
+    git_dir = _git_dir(git_dir)
     refs = subprocess.run(
         ["git", "--git-dir", git_dir, "for-each-ref", "--format=%(refname:short)", "refs/tags"],
         check=True,
@@ -222,21 +229,20 @@ def release_tag_toolchains(git_dir: str, minors: Collection[str] | None = None) 
     # one `git cat-file --batch` for every (tag, file): "<sha> blob <size>\n<bytes>\n" or "<spec> missing\n"
     out = subprocess.run(
         ["git", "--git-dir", git_dir, "cat-file", "--batch"],
-        input="\n".join(specs) + "\n",
+        input=("\n".join(specs) + "\n").encode(),
         check=True,
         capture_output=True,
-        text=True,
     ).stdout
     blobs: dict[str, str] = {}
     pos = 0
     for spec in specs:
-        end = out.index("\n", pos)
+        end = out.index(b"\n", pos)
         header = out[pos:end].split()
         pos = end + 1
-        if header[-1] == "missing" or len(header) != 3:
+        if header[-1] == b"missing" or len(header) != 3:
             continue
         size = int(header[2])
-        blobs[spec] = out[pos : pos + size]
+        blobs[spec] = out[pos : pos + size].decode("utf-8", "replace")
         pos += size + 1
     found: dict[str, dict[int, Evidence]] = {}
     for tag in tags:
@@ -244,7 +250,7 @@ def release_tag_toolchains(git_dir: str, minors: Collection[str] | None = None) 
         assert m is not None
         for path in _TAG_FILES:
             text = blobs.get(f"{tag}:{path}")
-            if text is None:
+            if text is None or not text.strip():
                 continue
             go = tag_go_version(path, text)
             if go is None:
@@ -459,6 +465,7 @@ def _carry(entry: dict[str, Any]) -> dict[str, Any]:
 
 def api_tags(git_dir: str) -> dict[str, tuple[int, str]]:
     """Minor -> (newest patch, its tag date) from the ``kubernetes-1.N.P`` tags of a ``kubernetes/api`` clone."""
+    git_dir = _git_dir(git_dir)
     out = subprocess.run(
         ["git", "--git-dir", git_dir, "for-each-ref", "--format=%(refname:short) %(creatordate:short)", "refs/tags"],
         check=True,
@@ -510,12 +517,53 @@ def generate(
     return out
 
 
-def _git_dir(path: str) -> str:
-    return str(Path(path) / ".git") if (Path(path) / ".git").exists() else path
-
-
 def render(doc: dict[str, Any]) -> str:
     return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
+
+
+def _patches(row: dict[str, Any], minor: str) -> str:
+    first, last = f"{minor}.{row['from']}", f"{minor}.{row['to']}"
+    return first if first == last else f"{first}–{last}"
+
+
+def _go_cell(row: dict[str, Any]) -> str:
+    if "go" in row:
+        return str(row["go"])
+    if "go_max" in row:
+        return f"{row['go_min']}–{row['go_max']} (not itemized)"
+    if "go_min" in row:
+        return f"≥ {row['go_min']} (not itemized)"
+    side = "≥ 1.22" if row["escaping"] == "go1.22+" else "< 1.22"
+    return f"{side} ({row['hint']})" if row.get("hint") else side
+
+
+def render_table(doc: dict[str, Any]) -> str:
+    """The spec as markdown for ``docs/go-toolchains.md``: coverage per minor, then every row."""
+    lines = [
+        "| minor | patches | Go itemized (rows read from binary / tag / notes) | Go inferred exactly | Go bounded |",
+        "|---|---|---|---|---|",
+    ]
+    for m in doc["minors"]:
+        counts = {"read": 0, "pinned": 0, "bounded": 0}
+        bases: dict[str, int] = {}
+        for r in m["rows"]:
+            n = r["to"] - r["from"] + 1
+            if r["basis"] != "inferred":
+                counts["read"] += n
+                bases[r["basis"]] = bases.get(r["basis"], 0) + n
+            else:
+                counts["pinned" if "go" in r else "bounded"] += n
+        split = " / ".join(str(bases.get(b, 0)) for b in ("binary", "tag", "changelog"))
+        lines.append(
+            f"| {m['minor']} | {m['newest_patch'] + 1} | {counts['read']} ({split}) | {counts['pinned']} "
+            f"| {counts['bounded']} |"
+        )
+    lines += ["", "| minor | patches | Go | `\\b` `\\f` | basis |", "|---|---|---|---|---|"]
+    for m in doc["minors"]:
+        for r in m["rows"]:
+            esc = "`\\b` `\\f`" if r["escaping"] == "go1.22+" else "`\\u0008` `\\u000c`"
+            lines.append(f"| {m['minor']} | {_patches(r, m['minor'])} | {_go_cell(r)} | {esc} | {r['basis']} |")
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -531,15 +579,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="toolchains.json to read (default: specs/)")
     ap.add_argument("--out", type=Path, help="where to write (default: --spec)")
     ap.add_argument("--check", action="store_true", help="exit 1 if the regenerated spec differs")
+    ap.add_argument("--table", action="store_true", help="print the regenerated spec as markdown, write nothing")
     args = ap.parse_args(argv)
     if args.changelogs is not None and not args.changelogs.is_dir():
         ap.error(f"--changelogs {args.changelogs}: not a directory")
     try:
         current_text = args.spec.read_text(encoding="utf-8")
         doc = json.loads(current_text)
-        tags = api_tags(_git_dir(args.api_git)) if args.api_git else None
+        tags = api_tags(args.api_git) if args.api_git else None
         minors = [m["minor"] for m in doc["minors"]]
-        release_tags = release_tag_toolchains(_git_dir(args.kubernetes_git), minors) if args.kubernetes_git else None
+        release_tags = release_tag_toolchains(args.kubernetes_git, minors) if args.kubernetes_git else None
         binaries = (
             parse_version_info(args.version_info.read_text(encoding="utf-8"), args.version_info.name)
             if args.version_info
@@ -552,6 +601,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for note in notes:
         print(f"toolchains: note: {note}", file=sys.stderr)
+    if args.table:
+        print(render_table(json.loads(new_text)), end="")
+        return 0
     if args.check:
         if new_text != current_text:
             print(f"toolchains: {args.spec} differs from what the sources give; regenerate it", file=sys.stderr)
