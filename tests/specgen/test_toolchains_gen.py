@@ -22,6 +22,7 @@ from kubehash.specgen.toolchains import (
     parse_version_info,
     release_tag_toolchains,
     render,
+    render_table,
     tag_go_version,
 )
 
@@ -333,3 +334,9 @@ def test_main_with_binaries_and_table(tmp_path: Path, capsys: pytest.CaptureFixt
     info.write_text(_info(3, "1.30.9", platform="windows/amd64"))
     assert main(args) == 2
     assert "version-info.txt:1: not an upstream linux build" in capsys.readouterr().err
+
+
+def test_docs_show_the_shipped_table() -> None:
+    """docs/go-toolchains.md holds the tables `--table` prints for the shipped spec (regenerate them together)."""
+    docs = DEFAULT_SPEC.parents[1] / "docs" / "go-toolchains.md"
+    assert render_table(json.loads(DEFAULT_SPEC.read_text(encoding="utf-8"))) in docs.read_text(encoding="utf-8")
