@@ -128,10 +128,13 @@ def go_escapes_backspace_formfeed(go: str | GoVersion) -> bool:
 
 @dataclass(frozen=True)
 class ToolchainRow:
-    """Patches ``first``..``last`` of ``minor`` were built with Go ``go`` (``None``: not itemized, see ``hint``).
+    """Patches ``first``..``last`` of ``minor`` were built with Go ``go`` (``None``: not itemized, see ``hint``
+    and the bounds ``go_min``/``go_max`` when the patches around were read).
 
-    ``escaping`` (``"go1.22+"`` or ``"pre-go1.22"``) is always known; ``basis`` is ``"changelog"`` (read from a
-    "built with Go" line of that patch's notes, or the newest such line before it) or ``"inferred"``.
+    ``escaping`` (``"go1.22+"`` or ``"pre-go1.22"``) is always known; ``basis`` says where ``go`` was read:
+    ``"binary"`` (the ``version.Info`` the released binaries report), ``"tag"`` (the release tag's
+    ``.go-version`` or kube-cross image), ``"changelog"`` (a "built with Go" line of that patch's notes, or the
+    newest such line before it) or ``"inferred"``.
     """
 
     minor: str
@@ -142,6 +145,21 @@ class ToolchainRow:
     basis: str
     source: str
     hint: str | None = None
+    go_min: str | None = None
+    go_max: str | None = None
+
+    @property
+    def go_range(self) -> str:
+        """The Go version in a few characters: ``1.20.7``, ``1.18.7–1.18.9``, ``1.22.8 or later``, else the
+        side of Go 1.22 (``before 1.22``, ``1.22 or later``)."""
+        if self.go is not None:
+            return self.go
+        if self.go_min is not None and self.go_max is not None:
+            return f"{self.go_min}–{self.go_max}"
+        if self.go_min is not None:
+            below = "" if self.escapes_backspace_formfeed else ", before 1.22"
+            return f"{self.go_min} or later{below}"
+        return "1.22 or later" if self.escapes_backspace_formfeed else "before 1.22"
 
     @property
     def escapes_backspace_formfeed(self) -> bool:
@@ -212,6 +230,8 @@ class Toolchain:
         """``"Go 1.22.5"``, or the range when the table does not itemize this patch."""
         if self.go is not None:
             return f"Go {self.go}"
+        if self.row.go_min is not None:
+            return f"Go {self.row.go_range}"
         side = "Go 1.22 or later" if self.escapes_backspace_formfeed else "a Go before 1.22"
         return f"{side} ({self.row.hint})" if self.row.hint else side
 
@@ -260,6 +280,8 @@ def _table() -> tuple[str, dict[str, MinorToolchains]]:
                 basis=r["basis"],
                 source=r["source"],
                 hint=r.get("hint"),
+                go_min=r.get("go_min"),
+                go_max=r.get("go_max"),
             )
             for r in m["rows"]
         )
@@ -379,9 +401,11 @@ def shown_version(tc: Toolchain) -> str:
 
 
 def describe_side(version: str, tc: Toolchain) -> dict[str, object]:
-    """What a report says about one side of an upgrade: the version, the Go toolchain assumed, on what basis
-    (``changelog``, ``inferred``, ``override``...), its source, and every assumption in words."""
-    go = tc.go or ("1.22 or later" if tc.escapes_backspace_formfeed else "before 1.22")
+    """What a report says about one side of an upgrade: the version, the Go toolchain assumed in a few
+    characters (``1.20.7``; ``1.18.7–1.18.9`` or ``1.22.8 or later`` for a patch not itemized; else the side of
+    Go 1.22), on what basis (``binary``, ``tag``, ``changelog``, ``inferred``, ``override``), its source, and
+    every assumption in words."""
+    go = tc.go_override if tc.go_override is not None else tc.row.go_range
     return {
         "version": version,
         "go": go,

@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 from kubehash.errors import KubehashError, UnsupportedVersionError, VersionError
 from kubehash.kubelet.releases import RELEASES, go_at_least
 from kubehash.kubelet.toolchains import (
+    ToolchainRow,
+    describe_side,
     go_escapes_backspace_formfeed,
     hash_without_resources_function,
     newest_patch,
@@ -32,6 +34,9 @@ def _doc(name: str) -> dict:
     return json.loads(resources.files("kubehash.specs").joinpath(name).read_text(encoding="utf-8"))
 
 
+READ = ("binary", "tag", "changelog")  # bases of rows whose Go was read for their first patch
+
+
 def test_every_minor_is_covered_contiguously() -> None:
     assert sorted(TABLE, key=lambda m: int(m.split(".")[1])) == MINORS
     for minor, entry in TABLE.items():
@@ -41,29 +46,62 @@ def test_every_minor_is_covered_contiguously() -> None:
             assert b.first == a.last + 1, (minor, a, b)
         for row in entry.rows:
             assert row.first <= row.last
-            assert row.basis in ("changelog", "inferred")
+            assert row.basis in (*READ, "inferred")
             assert row.source.strip(), (minor, row)
             assert row.go is not None or row.hint, (minor, row)  # a row without a version says what it knows
             if row.go is not None:
                 go = parse_go_version(row.go)
                 assert row.escaping == ("go1.22+" if go.at_least(1, 22) else "pre-go1.22"), (minor, row)
-            if row.basis == "changelog":
+                assert row.go_min is None and row.go_max is None, (minor, row)
+            if row.basis in READ:
                 assert row.go is not None and f"v{minor}.{row.first}" in row.source, (minor, row)
-        assert entry.newest_patch_source.startswith(f"kubernetes/api tag kubernetes-{minor}.{entry.newest_patch} ")
+            if row.go_max is not None:
+                assert row.go_min is not None and parse_go_version(row.go_min) < parse_go_version(row.go_max)
+                if not parse_go_version(row.go_max).at_least(1, 22):
+                    assert row.escaping == "pre-go1.22", (minor, row)
+            if row.go_min is not None and parse_go_version(row.go_min).at_least(1, 22):
+                assert row.escaping == "go1.22+", (minor, row)
+        newest = f"{minor}.{entry.newest_patch}"
+        assert entry.newest_patch_source.startswith(f"kubernetes/api tag kubernetes-{newest} ") or (
+            f'"# v{newest}"' in entry.newest_patch_source
+        ), (minor, entry.newest_patch_source)
+
+
+def _bounds(row: ToolchainRow) -> list[str]:
+    return [g for g in (row.go, row.go_min, row.go_max) if g is not None]
 
 
 def test_go_never_goes_down_and_escaping_never_reverts() -> None:
+    """Within a minor, the exact versions and the bounds of rows not itemized are in order."""
     for minor, entry in TABLE.items():
-        gos = [parse_go_version(r.go) for r in entry.rows if r.go is not None]
+        gos = [parse_go_version(g) for r in entry.rows for g in _bounds(r)]
         assert gos == sorted(gos), minor
         flags = [r.escapes_backspace_formfeed for r in entry.rows]
         assert flags == sorted(flags), minor  # False ... True, never back
 
 
-def test_patch_zero_agrees_with_the_release_table() -> None:
-    """releases.json records the Go minor of each x.0 release; its side of the 1.22 boundary must match."""
+def test_every_patch_zero_is_itemized_and_agrees_with_the_release_table() -> None:
+    """releases.json records the Go minor of each x.0 release; the table's x.0 row names the exact Go."""
     for rel in RELEASES:
-        assert TABLE[rel.minor].rows[0].escapes_backspace_formfeed == go_at_least(rel.go, 1, 22), rel.minor
+        zero = TABLE[rel.minor].rows[0]
+        assert zero.go is not None and zero.basis in READ, rel.minor
+        go = parse_go_version(zero.go)
+        assert f"{go.major}.{go.minor}" == rel.go, rel.minor
+        assert zero.escapes_backspace_formfeed == go_at_least(rel.go, 1, 22), rel.minor
+
+
+def test_go_range_is_compact() -> None:
+    """describe_side's ``go``: the exact version, a range, a lower bound, or the side of Go 1.22."""
+    for entry in TABLE.values():
+        for row in entry.rows:
+            text = row.go_range
+            assert len(text) <= 32 and "\n" not in text, row
+            if row.go is not None:
+                assert text == row.go
+            elif row.go_min is not None:
+                assert text.startswith(row.go_min), row
+            else:
+                assert text in ("before 1.22", "1.22 or later"), row
 
 
 def _first_escaping_patch(minor: str) -> int | None:
@@ -84,7 +122,7 @@ def test_go_1_22_boundaries() -> None:
         first = _first_escaping_patch(minor)
         assert first is not None
         before, at = TABLE[minor].row_for(first - 1), TABLE[minor].row_for(first)
-        assert before.basis == at.basis == "changelog" and at.first == first  # both sides read, not inferred
+        assert before.basis in READ and at.basis in READ and at.first == first  # both sides read, not inferred
 
 
 def test_issue_examples() -> None:
@@ -184,3 +222,15 @@ def test_toolchain_raises_only_kubehash_errors(version: object, go: str | None) 
     with contextlib.suppress(KubehashError):
         tc = toolchain(version, node="n", go_version=go)  # type: ignore[arg-type]
         assert tc.resolved.minor_key in TABLE
+
+
+@given(st.sampled_from(MINORS), st.integers(0, 40))
+def test_describe_side_shows_the_row(minor: str, patch: int) -> None:
+    version = f"v{minor}.{patch}"
+    tc = toolchain(version)
+    side = describe_side(version, tc)
+    assert side["go"] == tc.row.go_range and side["basis"] == tc.row.basis and side["source"] == tc.row.source
+    if tc.row.go is None and tc.row.go_min is not None:
+        assert tc.go_text == f"Go {tc.row.go_range}"
+    given_go = describe_side(version, toolchain(version, go_version="go1.21.13"))
+    assert given_go["go"] == "1.21.13" and given_go["basis"] == "override"
