@@ -251,7 +251,10 @@ def load_yaml(text: bytes, *, name: str = "<input>", item: int | None = None, do
                 out.append(value)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        problem = "; ".join(p for p in (e.context, e.problem) if p) or str(e)
+        context = e.context
+        if context and e.context_mark is not None and mark is not None and e.context_mark.line != mark.line:
+            context += f" (from line {line + e.context_mark.line}, column {e.context_mark.column + 1})"
+        problem = "; ".join(p for p in (context, e.problem) if p) or str(e)
         raise fail(problem, mark) from None
     except yaml.YAMLError as e:  # ReaderError (bad UTF-8, a forbidden character): no mark
         raise fail(str(e).replace("\n", " ")) from None
@@ -345,7 +348,7 @@ _PREAMBLE = re.compile(rb"(?:[ \t]*(?:#[^\n]*)?\r?\n|%[^\n]*\n|[ \t]*(?:#[^\n]*)
 # The top-level ``items:`` key of a List with a block sequence value on the following lines.
 _ITEMS_KEY = re.compile(rb"(?:^|\n)items[ \t]*:[ \t]*(?:#[^\n]*)?\r?\n")
 _FIRST_ITEM = re.compile(rb"(?:[ \t]*(?:#[^\n]*)?\r?\n)*( *)-(?:[ \t\r\n]|\Z)")
-_DIRECTIVES = re.compile(rb"(?:^|\n)%[^\n]*")
+_FROM_LINE = re.compile(r"\(from line (\d+),")
 _BOUNDARIES: dict[int, re.Pattern[bytes]] = {}
 
 
@@ -521,9 +524,9 @@ class _Reader:
                 return value
         try:
             docs = load_yaml(text, name=self.name, item=index)
-        except YamlInputError as e:  # lines were counted from the item's first line
-            line = self.s.line(at) + (e.line - 1 if e.line is not None else 0)
-            raise YamlInputError(self.name, e.problem, item=index, line=line, column=e.column) from None
+        except YamlInputError:  # again, numbering the lines as in the file (only now worth counting)
+            load_yaml(text, name=self.name, item=index, line=self.s.line(at))
+            raise
         if len(docs) != 1 or not isinstance(docs[0], list) or len(docs[0]) != 1:  # pragma: no cover - by the cut
             raise YamlInputError(self.name, "not a single sequence entry", item=index, line=self.s.line(at))
         return docs[0][0]
@@ -546,10 +549,14 @@ class _Reader:
         try:
             docs = load_yaml(head + rest, name=self.name, document=self.document)
         except YamlInputError as e:
-            if e.line is None:
-                raise
-            line = header_line + e.line - 1 if e.line <= head_lines else s.line(after) + e.line - head_lines - 1
-            raise YamlInputError(self.name, e.problem, document=self.document, line=line, column=e.column) from None
+            after_line = s.line(after)
+
+            def in_file(n: int) -> int:
+                return header_line + n - 1 if n <= head_lines else after_line + n - head_lines - 1
+
+            problem = _FROM_LINE.sub(lambda m: f"(from line {in_file(int(m.group(1)))},", e.problem)
+            line = in_file(e.line) if e.line is not None else None
+            raise YamlInputError(self.name, problem, document=self.document, line=line, column=e.column) from None
         if len(docs) != 1 or not isinstance(docs[0], dict) or docs[0].get("items") != []:
             raise YamlInputError(self.name, "the List around its items is not a mapping with one 'items' key",
                                  document=self.document, line=header_line)

@@ -73,14 +73,8 @@ _DEEP = re.compile(rb"\n[ -]{%d}" % ((MAX_DEPTH - 4) // 2))
 #: Non-ASCII characters libyaml treats specially: C1 controls and NEL, LINE/PARAGRAPH SEPARATOR, BOM,
 #: noncharacters.
 _ODD_UNICODE = re.compile(rb"\xc2[\x80-\x9f]|\xe2\x80[\xa8\xa9]|\xef\xbb\xbf|\xef\xbf[\xbe\xbf]")
-#: ``key: {}`` at the end of a line closes what it opens: taken out before the check (``managedFields`` is
-#: made of them), the line is left without a bracket.
-_EMPTY_MAP = b": {}\n"
 _HEAD = re.compile(rb"( *)-( +)" + _PLAIN + rb"[ ]*+:(?=[ \n])")
 _KEY_AT = re.compile(_PLAIN + rb"[ ]*+:(?=[ \n])")
-# The next line with content (blank and comment lines skipped): its indentation, and whether it is a
-# ``- `` sequence entry.
-_NEXT = re.compile(rb"(?:\n *+(?:#[^\n]*+)?(?=\n))*+\n( *+)(?=[^ \n])(-(?=[ \n]))?")
 
 
 class _Decline(Exception):
@@ -93,72 +87,66 @@ _PATTERNS: dict[tuple[str, int], re.Pattern[bytes]] = {}
 def _pattern(kind: str, col: int) -> re.Pattern[bytes]:
     found = _PATTERNS.get((kind, col))
     if found is None:
-        if kind == "shallow":  # a content line left of ``col``
+        if kind == "left":  # a content line left of ``col``
             src = rb"\n {0,%d}[^ \n#]" % (col - 1) if col > 0 else rb"(?!)"
-        elif kind == "map-end":  # the first content line at ``col`` or left of it
-            src = rb"\n {0,%d}[^ \n#]" % col
-        elif kind == "seq-end":  # ... that is not a ``- `` entry
+        elif kind == "seq-end":  # the first content line at ``col`` or left of it that is not a ``- `` entry
             src = rb"\n {0,%d}(?:[^ \n#-]|-[^ \n])" % col
         elif kind == "entry":  # a ``- `` entry at ``col``
             src = rb"\n {%d}-(?=[ \n])" % col
-        else:  # "not-entry": content at ``col`` that is not a ``- `` entry
+        elif kind == "not-entry":  # content at ``col`` that is not a ``- `` entry
             src = rb"\n {%d}(?:[^ \n#-]|-[^ \n])" % col
         found = _PATTERNS[(kind, col)] = re.compile(src)
     return found
 
 
-_INDEXES: dict[int, re.Pattern[bytes]] = {}
-_TWICE = -2
+#: One key of a block mapping: (end of the key's line, the text after its colon on that line -- stripped,
+#: empty for none or a comment --, indentation of the next content line (-1: none in the block), whether
+#: that line is a ``- `` entry, where its content starts).
+_Key = tuple[int, bytes, int, bool, int]
+_TWICE: _Key = (-1, b"", -1, False, -1)
 
 
-def _index(t: bytes, col: int, a: int, b: int) -> dict[bytes, int]:
-    """The keys of the block mapping at column ``col`` in ``t[a:b]`` that can be looked up (plain keys of
-    letters, digits and ``_./-``; other keys are never one of those), each with where its value starts,
-    just after the colon (``_TWICE`` for a key given twice)."""
-    pattern = _INDEXES.get(col)
+_INDEXES: dict[tuple[int, tuple[bytes, ...]], re.Pattern[bytes]] = {}
+
+
+def _index(t: bytes, col: int, a: int, b: int, keys: tuple[bytes, ...]) -> dict[bytes, _Key]:
+    """``keys`` (plain keys) of the block mapping at column ``col`` in ``t[a:b]``, in one pass."""
+    pattern = _INDEXES.get((col, keys))
     if pattern is None:
-        pattern = _INDEXES[col] = re.compile(rb"\n {%d}([A-Za-z0-9_./-]++)[ ]*+:(?=[ \n])" % col)
-    out: dict[bytes, int] = {}
+        names = b"|".join(re.escape(k) for k in keys)
+        pattern = _INDEXES[(col, keys)] = re.compile(
+            rb"\n {%d}(%s)[ ]*+:(?=[ \n])[ ]*+([^\n]*+)"
+            rb"(?=(?:\n *+(?:#[^\n]*+)?(?=\n))*+\n( *+)(?=[^ \n])(-(?=[ \n]))?|)" % (col, names)
+        )
+    out: dict[bytes, _Key] = {}
     for m in pattern.finditer(t, a, b):
-        key = m.group(1)
-        out[key] = _TWICE if key in out else m.end()
+        key, rest, indent, dash = m.groups()
+        rest = rest.rstrip(b" ")
+        if rest[:1] == b"#":
+            rest = b""
+        found = (m.end(), rest, -1 if indent is None else len(indent), dash is not None, m.end(3))
+        out[key] = _TWICE if key in out else found
     return out
 
 
-def _at(index: dict[bytes, int], key: bytes) -> int:
-    """Where ``key``'s value starts (-1: absent); a key given twice declines."""
-    p = index.get(key, -1)
-    if p == _TWICE:
+_TOP = (b"items", b"kind", b"metadata", b"spec", b"status")
+_META = (b"name", b"namespace", b"uid", b"annotations", b"ownerReferences")
+_SPEC = (b"nodeName", b"hostNetwork", b"containers", b"initContainers")
+_STATUS = (b"phase", b"containerStatuses", b"initContainerStatuses")
+_CONTAINER_STATUS = (b"name", b"state")
+_OWNER_REF = (b"kind", b"name", b"controller")
+
+
+def _at(index: dict[bytes, _Key], key: bytes) -> _Key | None:
+    """``key`` in the index (``None``: absent); a key given twice declines."""
+    k = index.get(key)
+    if k is _TWICE:
         raise _Decline
-    return p
-
-
-def _has_key(t: bytes, key: bytes, col: int, a: int, b: int) -> bool:
-    return re.compile(rb"\n {%d}%s[ ]*:(?=[ \n])" % (col, re.escape(key))).search(t, a, b) is not None
-
-
-def _line_rest(t: bytes, p: int) -> tuple[bytes, int]:
-    """The text after a key's colon on its line (stripped; empty for none or a comment), and the line's end."""
-    eol = t.find(b"\n", p)
-    if eol < 0:
-        eol = len(t)
-    rest = t[p:eol].strip(b" ")
-    return (b"" if rest[:1] == b"#" else rest), eol
-
-
-def _next(t: bytes, eol: int, b: int) -> tuple[int, bool, int] | None:
-    """The indentation of the next content line in ``t[eol:b]``, whether it is a ``- `` entry, and where
-    its content starts."""
-    m = _NEXT.match(t, eol, b)
-    if m is None:
-        return None
-    return len(m.group(1)), m.group(2) is not None, m.end(1)
+    return k
 
 
 #: Scalars by their text (libyaml resolves them: ``true``, ``'x'``, ``1.0``...), forgotten when full.
 _SCALARS: dict[bytes, Any] = {}
-
-
 #: PyYAML's implicit resolvers by first character (a plain scalar none of them matches is a string).
 _RESOLVERS = ItemLoader.yaml_implicit_resolvers
 _INDICATORS = frozenset(b"-?:,[]{}#&*!|>'\"%@`")
@@ -206,17 +194,16 @@ def _scalar_text(text: bytes) -> Any:
     return found
 
 
-def _scalar(t: bytes, p: int, col: int, b: int) -> Any:
-    """The scalar value after the colon at ``p`` of a key at column ``col``."""
-    if p < 0:
+def _scalar(k: _Key | None, col: int) -> Any:
+    """The scalar value of a key at column ``col``."""
+    if k is None:
         return None
-    rest, eol = _line_rest(t, p)
-    nxt = _next(t, eol, b)
-    if nxt is not None and nxt[0] > col:
+    _, rest, indent, _, _ = k
+    if indent > col:
         raise _Decline  # a nested collection or a multi-line scalar
     if not rest:
         return None
-    if rest[:1] in b"|>":
+    if rest[0] in b"|>":
         raise _Decline
     return _scalar_text(rest)
 
@@ -224,47 +211,50 @@ def _scalar(t: bytes, p: int, col: int, b: int) -> Any:
 _EMPTY = (0, 0, 0)
 
 
-def _mapping(t: bytes, p: int, col: int, b: int) -> tuple[int, int, int] | None:
-    """The block ``(start, end, column of its keys)`` of the mapping value after the colon at ``p`` (an
-    empty block for ``{}``), or ``None`` when the value is not a mapping."""
-    if p < 0:
+def _block(t: bytes, eol: int, col: int, inner: int, b: int) -> int:
+    """The end of a value block whose content is at column ``inner`` (> ``col``): the first content line at
+    ``col`` or left; a content line between ``col`` and ``inner`` declines."""
+    m = _pattern("left", inner).search(t, eol, b)
+    if m is None:
+        return b
+    if m.end() - m.start() - 2 > col:
+        raise _Decline
+    return m.start()
+
+
+def _mapping(t: bytes, k: _Key | None, col: int, b: int) -> tuple[int, int, int] | None:
+    """The block ``(start, end, column of its keys)`` of a key's mapping value (an empty block for ``{}``),
+    or ``None`` when the value is not a mapping."""
+    if k is None:
         return None
-    rest, eol = _line_rest(t, p)
+    eol, rest, indent, dash, content = k
     if rest:
         return _EMPTY if rest == b"{}" else None  # any other scalar, block scalar or [] is not a mapping
-    nxt = _next(t, eol, b)
-    if nxt is None or nxt[0] <= col or nxt[1]:
+    if indent <= col or dash:
         return None  # null, or a sequence
-    if _KEY_AT.match(t, nxt[2]) is None:
+    if _KEY_AT.match(t, content) is None:
         raise _Decline  # a scalar on the next line, not a mapping
-    m = _pattern("map-end", col).search(t, eol, b)
-    end = m.start() if m is not None else b
-    inner = nxt[0]
-    if _pattern("shallow", inner).search(t, eol, end):
-        raise _Decline
-    return eol, end, inner
+    return eol, _block(t, eol, col, indent, b), indent
 
 
-def _sequence(t: bytes, p: int, col: int, b: int) -> list[tuple[int, int]] | None:
-    """The ``(start, end)`` of each entry's text of the sequence value after the colon at ``p``, or
-    ``None`` when the value is not a sequence."""
-    if p < 0:
+def _sequence(t: bytes, k: _Key | None, col: int, b: int) -> list[tuple[int, int]] | None:
+    """The ``(start, end)`` of each entry's text of a key's sequence value, or ``None`` when the value is
+    not a sequence."""
+    if k is None:
         return None
-    rest, eol = _line_rest(t, p)
+    eol, rest, indent, dash, _ = k
     if rest:
         return [] if rest == b"[]" else None
-    nxt = _next(t, eol, b)
-    if nxt is None or nxt[0] < col or not nxt[1]:
+    if indent < col or not dash:
         return None  # null (the next line belongs to an outer block), or a mapping or scalar
-    dash = nxt[0]
-    if dash == col:
+    if indent == col:
         m = _pattern("seq-end", col).search(t, eol, b)
+        end = m.start() if m is not None else b
     else:
-        m = _pattern("map-end", col).search(t, eol, b)
-    end = m.start() if m is not None else b
-    if dash > col and (_pattern("shallow", dash).search(t, eol, end) or _pattern("not-entry", dash).search(t, eol, end)):
-        raise _Decline
-    starts = [m.start() + 1 for m in _pattern("entry", dash).finditer(t, eol, end)]
+        end = _block(t, eol, col, indent, b)
+        if _pattern("not-entry", indent).search(t, eol, end):
+            raise _Decline
+    starts = [m.start() + 1 for m in _pattern("entry", indent).finditer(t, eol, end)]
     return [(a, z) for a, z in zip(starts, [*starts[1:], end + 1], strict=True)]
 
 
@@ -276,7 +266,7 @@ def _entry_mapping(text: bytes) -> tuple[bytes, int]:
         raise _Decline
     col = len(m.group(1)) + 1 + len(m.group(2))
     t = b"\n" + b" " * col + text[col:]
-    if _pattern("shallow", col).search(t, 1):
+    if _pattern("left", col).search(t, 1):
         raise _Decline
     return t, col
 
@@ -284,6 +274,7 @@ def _entry_mapping(text: bytes) -> tuple[bytes, int]:
 #: Distinct containers (text -> parsed mapping and its hash-cache key), the older half forgotten when full.
 _MAX_MEMO = 4096
 _CONTAINERS: dict[bytes, tuple[Any, bytes | None]] = {}
+_OWNERS: dict[bytes, tuple[Any, Any]] = {}
 _MIRROR = MIRROR_ANNOTATION.encode()
 
 
@@ -295,22 +286,83 @@ def _remember(memo: dict[bytes, Any], key: bytes, value: Any) -> Any:
     return value
 
 
-def _load_entry(text: bytes) -> Any:
-    try:
-        docs = load_yaml(text)
-    except YamlInputError:
-        raise _Decline from None
-    if len(docs) != 1 or not isinstance(docs[0], list) or len(docs[0]) != 1:
-        raise _Decline
-    return docs[0][0]
-
-
 def _container(text: bytes) -> tuple[Any, bytes | None]:
     found = _CONTAINERS.get(text)
     if found is None:
-        c = _load_entry(text)
+        try:
+            docs = load_yaml(text)
+        except YamlInputError:
+            raise _Decline from None
+        if len(docs) != 1 or not isinstance(docs[0], list) or len(docs[0]) != 1:
+            raise _Decline
+        c = docs[0][0]
         found = _remember(_CONTAINERS, text, (c, spec_key(c)))
     return found
+
+
+def _containers(
+    t: bytes,
+    spec: tuple[int, dict[bytes, _Key]] | None,
+    status: tuple[int, dict[bytes, _Key]] | None,
+    key: bytes,
+    status_key: bytes,
+    kind: str,
+    containers: list[tuple[str, str, Any, bytes | None]],
+    states: dict[tuple[str, str], tuple[bool, Any] | None],
+) -> None:
+    """One container list and its statuses, as :func:`kubehash.model.pod_view` reads them."""
+    if spec is not None:
+        (b, col), keys = spec[0], spec[1]
+        for i, (s, e) in enumerate(_sequence(t, _at(keys, key), col, b) or ()):
+            c, ckey = _container(t[s:e])
+            name = c.get("name") if isinstance(c, dict) else None
+            containers.append((name if isinstance(name, str) else f"#{i}", kind, c, ckey))
+    if status is not None:
+        (b, col), keys = status[0], status[1]
+        for s, e in _sequence(t, _at(keys, status_key), col, b) or ():
+            u, ucol = _entry_mapping(t[s:e])
+            end = len(u)
+            ukeys = _index(u, ucol, 0, end, _CONTAINER_STATUS)
+            name = _scalar(_at(ukeys, b"name"), ucol)
+            if not isinstance(name, str) or (kind, name) in states:
+                continue
+            state = _mapping(u, _at(ukeys, b"state"), ucol, end)
+            if state is None:
+                states[(kind, name)] = None
+                continue
+            sa, sb, scol = state
+            run_key = _at(_index(u, scol, sa, sb, (b"running",)), b"running")
+            if run_key is None:
+                states[(kind, name)] = (False, None)
+                continue
+            run = _mapping(u, run_key, scol, sb)
+            started = None
+            if run is not None:
+                ra, rb, rcol = run
+                started = _scalar(_at(_index(u, rcol, ra, rb, (b"startedAt",)), b"startedAt"), rcol)
+            states[(kind, name)] = (True, started)
+
+
+def _owner(t: bytes, k: _Key | None, col: int, b: int) -> tuple[Any, Any]:
+    """The controller owner reference's kind and name, else the first reference's (as ``pod_view``);
+    memoised by the references' text (the replicas of a workload share them)."""
+    entries = _sequence(t, k, col, b)
+    if not entries:
+        return None, None
+    text = t[entries[0][0] : entries[-1][1]]
+    found = _OWNERS.get(text)
+    if found is not None:
+        return found
+    first: tuple[Any, Any] | None = None
+    for s, e in entries:
+        u, ucol = _entry_mapping(t[s:e])
+        keys = _index(u, ucol, 0, len(u), _OWNER_REF)
+        ref = (_scalar(_at(keys, b"kind"), ucol), _scalar(_at(keys, b"name"), ucol))
+        if _scalar(_at(keys, b"controller"), ucol):
+            return _remember(_OWNERS, text, ref)
+        if first is None:
+            first = ref
+    return _remember(_OWNERS, text, first)
 
 
 _STRINGS: dict[str, str] = {}
@@ -326,66 +378,6 @@ def _shared(s: Any) -> Any:
             _STRINGS.clear()
         found = _STRINGS[s] = s
     return found
-
-
-def _containers(
-    t: bytes,
-    spec: tuple[tuple[int, int, int], dict[bytes, int]] | None,
-    status: tuple[tuple[int, int, int], dict[bytes, int]] | None,
-    key: bytes,
-    status_key: bytes,
-    kind: str,
-    containers: list[tuple[str, str, Any, bytes | None]],
-    states: dict[tuple[str, str], tuple[bool, Any] | None],
-) -> None:
-    """One container list and its statuses, as :func:`kubehash.model.pod_view` reads them."""
-    if spec is not None:
-        (a, b, col), keys = spec
-        entries = _sequence(t, _at(keys, key), col, b)
-        for i, (s, e) in enumerate(entries or ()):
-            c, ckey = _container(t[s:e])
-            name = c.get("name") if isinstance(c, dict) else None
-            containers.append((name if isinstance(name, str) else f"#{i}", kind, c, ckey))
-    if status is not None:
-        (a, b, col), keys = status
-        for s, e in _sequence(t, _at(keys, status_key), col, b) or ():
-            u, ucol = _entry_mapping(t[s:e])
-            end = len(u)
-            ukeys = _index(u, ucol, 0, end)
-            name = _scalar(u, _at(ukeys, b"name"), ucol, end)
-            if not isinstance(name, str) or (kind, name) in states:
-                continue
-            state = _mapping(u, _at(ukeys, b"state"), ucol, end)
-            if state is None:
-                states[(kind, name)] = None
-                continue
-            sa, sb, scol = state
-            run_at = _at(_index(u, scol, sa, sb), b"running")
-            if run_at < 0:
-                states[(kind, name)] = (False, None)
-                continue
-            run = _mapping(u, run_at, scol, sb)
-            started = None
-            if run is not None:
-                ra, rb, rcol = run
-                started = _scalar(u, _at(_index(u, rcol, ra, rb), b"startedAt"), rcol, rb)
-            states[(kind, name)] = (True, started)
-
-
-def _owner(t: bytes, p: int, col: int, b: int) -> tuple[Any, Any]:
-    """The controller owner reference's kind and name, else the first reference's (as ``pod_view``)."""
-    entries = _sequence(t, p, col, b)
-    first: tuple[Any, Any] | None = None
-    for s, e in entries or ():
-        u, ucol = _entry_mapping(t[s:e])
-        end = len(u)
-        keys = _index(u, ucol, 0, end)
-        found = (_scalar(u, _at(keys, b"kind"), ucol, end), _scalar(u, _at(keys, b"name"), ucol, end))
-        if _scalar(u, _at(keys, b"controller"), ucol, end):
-            return found
-        if first is None:
-            first = found
-    return first if first is not None else (None, None)
 
 
 def decode_pod(text: bytes) -> Any:
@@ -411,15 +403,17 @@ def _decode(text: bytes) -> PodView | None:
         text += b"\n"
     if b"<<" in text or ((b"&" in text or b"*" in text or b"!" in text) and _PROPERTIES.search(text)):
         raise _Decline
-    if (b"?" in text and _COMPLEX_KEY.search(text)) or _DEEP.search(text) or _BLOCK_ONLY.fullmatch(text.replace(_EMPTY_MAP, b":\n")) is None:
+    if (b"?" in text and _COMPLEX_KEY.search(text)) or _DEEP.search(text):
+        raise _Decline
+    if _BLOCK_ONLY.fullmatch(text) is None:
         raise _Decline
     t, col = _entry_mapping(text)
     end = len(t)
-    top = _index(t, col, 0, end)
-    if _at(top, b"items") >= 0:
+    top = _index(t, col, 0, end, _TOP)
+    if _at(top, b"items") is not None:
         raise _Decline  # a nested List: iter_pods reads its items
     spec_block = _mapping(t, _at(top, b"spec"), col, end)
-    kind = _scalar(t, _at(top, b"kind"), col, end)
+    kind = _scalar(_at(top, b"kind"), col)
     if spec_block is None and kind != "Pod":
         return None
     meta = _mapping(t, _at(top, b"metadata"), col, end)
@@ -429,25 +423,25 @@ def _decode(text: bytes) -> PodView | None:
     owner: tuple[Any, Any] = (None, None)
     if meta is not None:
         a, b, mcol = meta
-        keys = _index(t, mcol, a, b)
-        ns = _scalar(t, _at(keys, b"namespace"), mcol, b)
-        name = _scalar(t, _at(keys, b"name"), mcol, b)
-        uid = _scalar(t, _at(keys, b"uid"), mcol, b)
+        keys = _index(t, mcol, a, b, _META)
+        ns = _scalar(_at(keys, b"namespace"), mcol)
+        name = _scalar(_at(keys, b"name"), mcol)
+        uid = _scalar(_at(keys, b"uid"), mcol)
         ann = _mapping(t, _at(keys, b"annotations"), mcol, b)
-        if ann is not None and _has_key(t, _MIRROR, ann[2], ann[0], ann[1]):
+        if ann is not None and _at(_index(t, ann[2], ann[0], ann[1], (_MIRROR,)), _MIRROR) is not None:
             source = "file"
         owner = _owner(t, _at(keys, b"ownerReferences"), mcol, b)
     node = host_network = phase = None
     spec = status = None
     if spec_block is not None:
         a, b, scol = spec_block
-        spec = (spec_block, _index(t, scol, a, b))
-        node = _scalar(t, _at(spec[1], b"nodeName"), scol, b)
-        host_network = _scalar(t, _at(spec[1], b"hostNetwork"), scol, b)
+        spec = ((b, scol), _index(t, scol, a, b, _SPEC))
+        node = _scalar(_at(spec[1], b"nodeName"), scol)
+        host_network = _scalar(_at(spec[1], b"hostNetwork"), scol)
     if status_block is not None:
         a, b, stcol = status_block
-        status = (status_block, _index(t, stcol, a, b))
-        phase = _scalar(t, _at(status[1], b"phase"), stcol, b)
+        status = ((b, stcol), _index(t, stcol, a, b, _STATUS))
+        phase = _scalar(_at(status[1], b"phase"), stcol)
     containers: list[tuple[str, str, Any, bytes | None]] = []
     states: dict[tuple[str, str], tuple[bool, Any] | None] = {}
     _containers(t, spec, status, b"initContainers", b"initContainerStatuses", "initContainer", containers, states)
