@@ -198,9 +198,9 @@ def _scalar(k: _Key | None, col: int) -> Any:
     """The scalar value of a key at column ``col``."""
     if k is None:
         return None
-    _, rest, indent, _, _ = k
-    if indent > col:
-        raise _Decline  # a nested collection or a multi-line scalar
+    _, rest, indent, dash, _ = k
+    if indent > col or (dash and indent == col):
+        raise _Decline  # a nested collection (an indentless sequence too) or a multi-line scalar
     if not rest:
         return None
     if rest[0] in b"|>":
