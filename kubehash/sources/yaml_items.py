@@ -168,6 +168,70 @@ def _construct_float(loader: SafeConstructor, node: yaml.Node) -> float:
 
 ItemLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 
+#: Tags of plain scalars by their text (PyYAML's implicit resolvers, asked once per distinct text).
+_TAGS: dict[str, str] = {}
+
+
+def _resolve(self: ItemLoader, kind: Any, value: Any, implicit: Any) -> str:
+    """``Resolver.resolve``, memoised for plain scalars (whose tag depends on their text alone)."""
+    if kind is yaml.ScalarNode and implicit[0]:
+        tag = _TAGS.get(value)
+        if tag is None:
+            tag = yaml.resolver.Resolver.resolve(self, kind, value, implicit)
+            if len(_TAGS) >= 65536:
+                _TAGS.clear()
+            _TAGS[value] = tag
+        return tag
+    return yaml.resolver.Resolver.resolve(self, kind, value, implicit)
+
+
+ItemLoader.resolve = _resolve  # type: ignore[method-assign]
+
+_T = "tag:yaml.org,2002:"
+_STR, _INT, _FLOAT, _BOOL, _NULL, _MAP, _SEQ = (_T + t for t in ("str", "int", "float", "bool", "null", "map", "seq"))
+_NUMBERS: dict[tuple[str, str], Any] = {}
+
+
+class _Unusual(Exception):
+    """A node the direct builder leaves to PyYAML's constructors."""
+
+
+def _build(loader: ItemLoader, node: yaml.Node) -> Any:
+    """What ``SafeConstructor.construct_document`` (with :class:`ItemLoader`'s constructors) builds from an
+    alias-free node graph of strings, numbers, booleans, nulls, mappings (with scalar keys, no merge keys)
+    and sequences -- built directly, a few times faster; raises :class:`_Unusual` for anything else."""
+    tag = node.tag
+    kind = type(node)
+    if kind is yaml.ScalarNode:
+        if tag == _STR:
+            return node.value
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return SafeConstructor.bool_values[node.value.lower()]
+        if tag == _INT or tag == _FLOAT:
+            key = (tag, node.value)
+            found = _NUMBERS.get(key, _NUMBERS)
+            if found is _NUMBERS:
+                found = loader.construct_object(node)
+                if len(_NUMBERS) >= 65536:
+                    _NUMBERS.clear()
+                _NUMBERS[key] = found
+            return found
+    elif kind is yaml.MappingNode and tag == _MAP:
+        out: dict[Any, Any] = {}
+        for k, v in node.value:
+            if type(k) is not yaml.ScalarNode or k.tag not in _KEY_TAGS:
+                raise _Unusual
+            out[_build(loader, k)] = _build(loader, v)
+        return out
+    elif kind is yaml.SequenceNode and tag == _SEQ:
+        return [_build(loader, x) for x in node.value]
+    raise _Unusual
+
+
+_KEY_TAGS = frozenset((_STR, _INT, _FLOAT, _BOOL, _NULL))
+
 
 #: Text tests that prove an item within the depth bound without walking its nodes: without flow
 #: collections (other than empty ``{}``/``[]``), a block collection starts further right than its parent
@@ -237,6 +301,7 @@ def load_yaml(text: bytes, *, name: str = "<input>", item: int | None = None, do
     if len(text) > MAX_ITEM_BYTES:
         raise fail(f"larger than {MAX_ITEM_BYTES} bytes (MAX_ITEM_BYTES)")
     walk = _needs_walk(text)
+    anchors = b"&" in text
     loader = ItemLoader(text)
     out: list[Any] = []
     try:
@@ -246,7 +311,10 @@ def load_yaml(text: bytes, *, name: str = "<input>", item: int | None = None, do
                 broken = _check_graph(node)
                 if broken is not None:
                     raise fail(broken[0], broken[1].start_mark)
-            value = loader.construct_document(node)
+            try:
+                value = loader.construct_document(node) if anchors else _build(loader, node)
+            except _Unusual:
+                value = loader.construct_document(node)
             if value is not None:
                 out.append(value)
     except yaml.MarkedYAMLError as e:
@@ -341,8 +409,12 @@ def _count_lines(name: str, offset: int) -> int:
     return n
 
 
+# Line breaks as libyaml reads them (NEL, LINE and PARAGRAPH SEPARATOR and a lone CR too), and what may
+# follow an indicator.
+_LB = rb"(?:\n|\r(?!\n)|\xc2\x85|\xe2\x80[\xa8\xa9])"
+_BLANK_AFTER = rb"(?=[ \t\r\n]|\xc2\x85|\xe2\x80[\xa8\xa9]|\Z)"
 # Column-0 document markers: libyaml ends a document at every one of them.
-_MARKER = re.compile(rb"(?:^|\n)(---|\.\.\.)(?=[ \t\r\n]|\Z)")
+_MARKER = re.compile(rb"(?:^|" + _LB + rb")(---|\.\.\.)" + _BLANK_AFTER)
 # Blank, comment and directive lines only (what may precede a document's ``---``).
 _PREAMBLE = re.compile(rb"(?:[ \t]*(?:#[^\n]*)?\r?\n|%[^\n]*\n|[ \t]*(?:#[^\n]*)?\Z)*")
 # The top-level ``items:`` key of a List with a block sequence value on the following lines.
@@ -358,7 +430,8 @@ def _boundary(column: int) -> re.Pattern[bytes]:
     found = _BOUNDARIES.get(column)
     if found is None:
         found = _BOUNDARIES[column] = re.compile(
-            rb"\n(?:( {%d}-)(?=[ \t\r\n]|\Z)| {0,%d}[^ \t\r\n#])" % (column, column)
+            rb"(%s)(?:( {%d}-)%s| {0,%d}(?!\xc2\x85|\xe2\x80[\xa8\xa9])[^ \t\r\n#])"
+            % (_LB, column, _BLANK_AFTER, column)
         )
     return found
 
@@ -456,7 +529,7 @@ class _Reader:
         ``buf[pos]``) ends and the next one starts (for a List larger than the search window, the end of the
         buffer: only its head is looked at)."""
         s = self.s
-        search_from = max(0, pos - 1)  # pos is a line start: a marker there follows the newline before it
+        search_from = max(0, pos - 3)  # pos is a line start: a marker there follows the line break before it
         while True:
             m = s.search(_MARKER, search_from)
             if m is None:
@@ -502,14 +575,14 @@ class _Reader:
                 self.next_offset = s.base + at
                 return None
             m = s.search(pattern, at)
-            end = m.start() + 1 if m is not None else len(s.buf)
+            end = m.end(1) if m is not None else len(s.buf)
             if end - at > MAX_ITEM_BYTES:
                 raise YamlInputError(
                     self.name, f"larger than {MAX_ITEM_BYTES} bytes (MAX_ITEM_BYTES)", item=index, line=s.line(at)
                 )
             yield self.item(s.buf[at:end], index, at)
             index += 1
-            if m is None or m.group(1) is None:
+            if m is None or m.group(2) is None:
                 return end
             at = end
             if at > _CHUNK:  # keep the buffer at about one chunk
@@ -659,16 +732,18 @@ def read_part(
 
 def _find_item(f: BinaryIO, start: int, limit: int, column: int) -> int | None:
     """Offset of the first item line at or after ``start`` and before ``limit``."""
-    marker = re.compile(rb"\n {%d}-(?=[ \t\r\n])" % column)
-    pos = max(0, start - 1)
+    marker = re.compile(rb"%s {%d}-%s" % (_LB, column, _BLANK_AFTER))
+    pos = max(0, start - 3)
     while pos < limit:
         f.seek(pos)
         window = f.read(_CHUNK + column + 3)
         if not window:
             return None
         m = marker.search(window)
+        while m is not None and pos + m.end() - column - 1 < start:  # a line that starts before ``start``
+            m = marker.search(window, m.start() + 1)
         if m is not None and (m.end() < len(window) or len(window) < _CHUNK):
-            found = pos + m.start() + 1
+            found = pos + m.end() - column - 1
             return found if found < limit else None
         pos += _CHUNK
     return None
@@ -676,11 +751,12 @@ def _find_item(f: BinaryIO, start: int, limit: int, column: int) -> int | None:
 
 def _count_items(name: str, layout: YamlLayout, offset: int) -> int:
     """Items of the List that start before ``offset`` (only to number an error)."""
-    marker = re.compile(rb"\n {%d}-(?=[ \t\r\n])" % layout.column)
+    marker = re.compile(rb"%s {%d}-%s" % (_LB, layout.column, _BLANK_AFTER))
+    begin = max(0, layout.first - 3)
     with open(name, "rb") as f:
-        f.seek(layout.first - 1 if layout.first else 0)
-        data = f.read(offset - max(0, layout.first - 1))
-    return len(marker.findall(data)) + (0 if layout.first else 1)
+        f.seek(begin)
+        data = f.read(offset - begin)
+    return len(marker.findall(data))
 
 
 def read_rest(path: str | Path, layout: YamlLayout, after: int, *, decode: Decode | None = None) -> Iterator[Any]:
