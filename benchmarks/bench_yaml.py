@@ -54,7 +54,7 @@ def ensure_cluster(root: Path, pods: int, kubelet: str) -> Path:
 def _digest(prediction: Any) -> str:
     h = hashlib.sha256()
     for c in prediction.containers:
-        h.update(repr(dataclasses.astuple(c)).encode())
+        h.update(repr(_as_tuple(c)).encode())
     return h.hexdigest()
 
 
@@ -71,7 +71,12 @@ def _predict_one(item: Any) -> list[tuple[Any, ...]]:
     else:
         for pod in iter_pods(item):
             out.extend(_PREDICTOR.pod(pod))
-    return [dataclasses.astuple(p) for p in out]
+    return [_as_tuple(p) for p in out]
+
+
+def _as_tuple(p: Any) -> tuple[Any, ...]:
+    """A prediction's fields as a tuple (shallow, as predict_file sends them between processes)."""
+    return tuple(getattr(p, f.name) for f in dataclasses.fields(p))
 
 
 def predict_yaml(path: Path, jobs: int, **options: Any) -> Any:

@@ -67,9 +67,6 @@ _BLOCK_ONLY = re.compile(rb"(?:(?:[^\"'\[{" + _BAD + rb"]*\n)?" + _LINE + rb")*+
 #: no read key is.
 _PROPERTIES = re.compile(rb"[ \n][&*!]")
 _COMPLEX_KEY = re.compile(rb"\n[ -]*\?[ \n]")
-#: Without flow collections a level of nesting takes at least half a column of leading indentation and
-#: ``- `` indicators: a run this long could be deeper than MAX_DEPTH.
-_DEEP = re.compile(rb"\n[ -]{%d}" % ((MAX_DEPTH - 4) // 2))
 #: Non-ASCII characters libyaml treats specially: C1 controls and NEL, LINE/PARAGRAPH SEPARATOR, BOM,
 #: noncharacters.
 _ODD_UNICODE = re.compile(rb"\xc2[\x80-\x9f]|\xe2\x80[\xa8\xa9]|\xef\xbb\xbf|\xef\xbf[\xbe\xbf]")
@@ -109,24 +106,31 @@ _TWICE: _Key = (-1, b"", -1, False, -1)
 _INDEXES: dict[tuple[int, tuple[bytes, ...]], re.Pattern[bytes]] = {}
 
 
-def _index(t: bytes, col: int, a: int, b: int, keys: tuple[bytes, ...]) -> dict[bytes, _Key]:
-    """``keys`` (plain keys) of the block mapping at column ``col`` in ``t[a:b]``, in one pass."""
+def _keys_in(t: bytes, a: int, b: int, col: int, keys: tuple[bytes, ...], parent: int) -> tuple[dict[bytes, _Key], int]:
+    """``keys`` (plain keys) of the block mapping at column ``col`` that starts at ``t[a]``, and where the
+    block ends (before ``b``): the first content line left of ``col``, which must be at column ``parent`` or
+    left of it (else the indentation is not a block structure's: decline; ``parent`` -1: no such line may
+    come), all in one pass."""
     pattern = _INDEXES.get((col, keys))
     if pattern is None:
         names = b"|".join(re.escape(k) for k in keys)
         pattern = _INDEXES[(col, keys)] = re.compile(
-            rb"\n {%d}(%s)[ ]*+:(?=[ \n])[ ]*+([^\n]*+)"
-            rb"(?=(?:\n *+(?:#[^\n]*+)?(?=\n))*+\n( *+)(?=[^ \n])(-(?=[ \n]))?|)" % (col, names)
+            rb"\n(?:( {0,%d})(?=[^ \n#])| {%d}(%s)[ ]*+:(?=[ \n])[ ]*+([^\n]*+)"
+            rb"(?=(?:\n *+(?:#[^\n]*+)?(?=\n))*+\n( *+)(?=[^ \n])(-(?=[ \n]))?|))" % (col - 1, col, names)
         )
     out: dict[bytes, _Key] = {}
     for m in pattern.finditer(t, a, b):
-        key, rest, indent, dash = m.groups()
+        left, key, rest, indent, dash = m.groups()
+        if left is not None:
+            if len(left) > parent:
+                raise _Decline
+            return out, m.start()
         rest = rest.rstrip(b" ")
         if rest[:1] == b"#":
             rest = b""
-        found = (m.end(), rest, -1 if indent is None else len(indent), dash is not None, m.end(3))
+        found = (m.end(), rest, -1 if indent is None else len(indent), dash is not None, m.end(4))
         out[key] = _TWICE if key in out else found
-    return out
+    return out, b
 
 
 _TOP = (b"items", b"kind", b"metadata", b"spec", b"status")
@@ -134,6 +138,8 @@ _META = (b"name", b"namespace", b"uid", b"annotations", b"ownerReferences")
 _SPEC = (b"nodeName", b"hostNetwork", b"containers", b"initContainers")
 _STATUS = (b"phase", b"containerStatuses", b"initContainerStatuses")
 _CONTAINER_STATUS = (b"name", b"state")
+_STATE = (b"running",)
+_RUNNING = (b"startedAt",)
 _OWNER_REF = (b"kind", b"name", b"controller")
 
 
@@ -208,7 +214,23 @@ def _scalar(k: _Key | None, col: int) -> Any:
     return _scalar_text(rest)
 
 
-_EMPTY = (0, 0, 0)
+_NO_KEYS: dict[bytes, _Key] = {}
+
+
+def _mapping(t: bytes, k: _Key | None, col: int, b: int, keys: tuple[bytes, ...]) -> tuple[dict[bytes, _Key], int, int] | None:
+    """``keys`` of a key's mapping value, the end of its block and the column of its keys (no keys for
+    ``{}``), or ``None`` when the value is not a mapping."""
+    if k is None:
+        return None
+    eol, rest, indent, dash, content = k
+    if rest:
+        return (_NO_KEYS, eol, col + 1) if rest == b"{}" else None  # any other scalar or [] is not a mapping
+    if indent <= col or dash:
+        return None  # null, or a sequence
+    if _KEY_AT.match(t, content) is None:
+        raise _Decline  # a scalar on the next line, not a mapping
+    index, end = _keys_in(t, eol, b, indent, keys, col)
+    return index, end, indent
 
 
 def _block(t: bytes, eol: int, col: int, inner: int, b: int) -> int:
@@ -220,21 +242,6 @@ def _block(t: bytes, eol: int, col: int, inner: int, b: int) -> int:
     if m.end() - m.start() - 2 > col:
         raise _Decline
     return m.start()
-
-
-def _mapping(t: bytes, k: _Key | None, col: int, b: int) -> tuple[int, int, int] | None:
-    """The block ``(start, end, column of its keys)`` of a key's mapping value (an empty block for ``{}``),
-    or ``None`` when the value is not a mapping."""
-    if k is None:
-        return None
-    eol, rest, indent, dash, content = k
-    if rest:
-        return _EMPTY if rest == b"{}" else None  # any other scalar, block scalar or [] is not a mapping
-    if indent <= col or dash:
-        return None  # null, or a sequence
-    if _KEY_AT.match(t, content) is None:
-        raise _Decline  # a scalar on the next line, not a mapping
-    return eol, _block(t, eol, col, indent, b), indent
 
 
 def _sequence(t: bytes, k: _Key | None, col: int, b: int) -> list[tuple[int, int]] | None:
@@ -258,17 +265,16 @@ def _sequence(t: bytes, k: _Key | None, col: int, b: int) -> list[tuple[int, int
     return [(a, z) for a, z in zip(starts, [*starts[1:], end + 1], strict=True)]
 
 
-def _entry_mapping(text: bytes) -> tuple[bytes, int]:
-    """A sequence entry's text (``- key: ...``) as a block whose keys are at one column: the ``- `` becomes
-    spaces and a newline is put in front (so every key line starts with one)."""
+def _entry_mapping(text: bytes, keys: tuple[bytes, ...]) -> tuple[bytes, int, dict[bytes, _Key]]:
+    """A sequence entry's text (``- key: ...``) as a block whose keys are at one column -- the ``- `` becomes
+    spaces and a newline is put in front, so every key line starts with one --, and its ``keys``."""
     m = _HEAD.match(text)
     if m is None:
         raise _Decline
     col = len(m.group(1)) + 1 + len(m.group(2))
     t = b"\n" + b" " * col + text[col:]
-    if _pattern("left", col).search(t, 1):
-        raise _Decline
-    return t, col
+    index, _ = _keys_in(t, 0, len(t), col, keys, -1)
+    return t, col, index
 
 
 #: Distinct containers (text -> parsed mapping and its hash-cache key), the older half forgotten when full.
@@ -302,8 +308,8 @@ def _container(text: bytes) -> tuple[Any, bytes | None]:
 
 def _containers(
     t: bytes,
-    spec: tuple[int, dict[bytes, _Key]] | None,
-    status: tuple[int, dict[bytes, _Key]] | None,
+    spec: tuple[dict[bytes, _Key], int, int] | None,
+    status: tuple[dict[bytes, _Key], int, int] | None,
     key: bytes,
     status_key: bytes,
     kind: str,
@@ -312,34 +318,30 @@ def _containers(
 ) -> None:
     """One container list and its statuses, as :func:`kubehash.model.pod_view` reads them."""
     if spec is not None:
-        (b, col), keys = spec[0], spec[1]
+        keys, b, col = spec
         for i, (s, e) in enumerate(_sequence(t, _at(keys, key), col, b) or ()):
             c, ckey = _container(t[s:e])
             name = c.get("name") if isinstance(c, dict) else None
             containers.append((name if isinstance(name, str) else f"#{i}", kind, c, ckey))
     if status is not None:
-        (b, col), keys = status[0], status[1]
+        keys, b, col = status
         for s, e in _sequence(t, _at(keys, status_key), col, b) or ():
-            u, ucol = _entry_mapping(t[s:e])
+            u, ucol, ukeys = _entry_mapping(t[s:e], _CONTAINER_STATUS)
             end = len(u)
-            ukeys = _index(u, ucol, 0, end, _CONTAINER_STATUS)
             name = _scalar(_at(ukeys, b"name"), ucol)
             if not isinstance(name, str) or (kind, name) in states:
                 continue
-            state = _mapping(u, _at(ukeys, b"state"), ucol, end)
+            state = _mapping(u, _at(ukeys, b"state"), ucol, end, _STATE)
             if state is None:
                 states[(kind, name)] = None
                 continue
-            sa, sb, scol = state
-            run_key = _at(_index(u, scol, sa, sb, (b"running",)), b"running")
-            if run_key is None:
+            skeys, send, scol = state
+            run = _at(skeys, b"running")
+            if run is None:
                 states[(kind, name)] = (False, None)
                 continue
-            run = _mapping(u, run_key, scol, sb)
-            started = None
-            if run is not None:
-                ra, rb, rcol = run
-                started = _scalar(_at(_index(u, rcol, ra, rb, (b"startedAt",)), b"startedAt"), rcol)
+            running = _mapping(u, run, scol, send, _RUNNING)
+            started = _scalar(_at(running[0], b"startedAt"), running[2]) if running is not None else None
             states[(kind, name)] = (True, started)
 
 
@@ -355,8 +357,7 @@ def _owner(t: bytes, k: _Key | None, col: int, b: int) -> tuple[Any, Any]:
         return found
     first: tuple[Any, Any] | None = None
     for s, e in entries:
-        u, ucol = _entry_mapping(t[s:e])
-        keys = _index(u, ucol, 0, len(u), _OWNER_REF)
+        _, ucol, keys = _entry_mapping(t[s:e], _OWNER_REF)
         ref = (_scalar(_at(keys, b"kind"), ucol), _scalar(_at(keys, b"name"), ucol))
         if _scalar(_at(keys, b"controller"), ucol):
             return _remember(_OWNERS, text, ref)
@@ -403,45 +404,38 @@ def _decode(text: bytes) -> PodView | None:
         text += b"\n"
     if b"<<" in text or ((b"&" in text or b"*" in text or b"!" in text) and _PROPERTIES.search(text)):
         raise _Decline
-    if (b"?" in text and _COMPLEX_KEY.search(text)) or _DEEP.search(text):
+    if b"?" in text and _COMPLEX_KEY.search(text):
         raise _Decline
     if _BLOCK_ONLY.fullmatch(text) is None:
         raise _Decline
-    t, col = _entry_mapping(text)
+    t, col, top = _entry_mapping(text, _TOP)
     end = len(t)
-    top = _index(t, col, 0, end, _TOP)
     if _at(top, b"items") is not None:
         raise _Decline  # a nested List: iter_pods reads its items
-    spec_block = _mapping(t, _at(top, b"spec"), col, end)
+    spec = _mapping(t, _at(top, b"spec"), col, end, _SPEC)
     kind = _scalar(_at(top, b"kind"), col)
-    if spec_block is None and kind != "Pod":
+    if spec is None and kind != "Pod":
         return None
-    meta = _mapping(t, _at(top, b"metadata"), col, end)
-    status_block = _mapping(t, _at(top, b"status"), col, end)
+    meta = _mapping(t, _at(top, b"metadata"), col, end, _META)
+    status = _mapping(t, _at(top, b"status"), col, end, _STATUS)
     ns = name = uid = None
     source = "apiserver"
     owner: tuple[Any, Any] = (None, None)
     if meta is not None:
-        a, b, mcol = meta
-        keys = _index(t, mcol, a, b, _META)
+        keys, b, mcol = meta
         ns = _scalar(_at(keys, b"namespace"), mcol)
         name = _scalar(_at(keys, b"name"), mcol)
         uid = _scalar(_at(keys, b"uid"), mcol)
-        ann = _mapping(t, _at(keys, b"annotations"), mcol, b)
-        if ann is not None and _at(_index(t, ann[2], ann[0], ann[1], (_MIRROR,)), _MIRROR) is not None:
+        ann = _mapping(t, _at(keys, b"annotations"), mcol, b, (_MIRROR,))
+        if ann is not None and _at(ann[0], _MIRROR) is not None:
             source = "file"
         owner = _owner(t, _at(keys, b"ownerReferences"), mcol, b)
     node = host_network = phase = None
-    spec = status = None
-    if spec_block is not None:
-        a, b, scol = spec_block
-        spec = ((b, scol), _index(t, scol, a, b, _SPEC))
-        node = _scalar(_at(spec[1], b"nodeName"), scol)
-        host_network = _scalar(_at(spec[1], b"hostNetwork"), scol)
-    if status_block is not None:
-        a, b, stcol = status_block
-        status = ((b, stcol), _index(t, stcol, a, b, _STATUS))
-        phase = _scalar(_at(status[1], b"phase"), stcol)
+    if spec is not None:
+        node = _scalar(_at(spec[0], b"nodeName"), spec[2])
+        host_network = _scalar(_at(spec[0], b"hostNetwork"), spec[2])
+    if status is not None:
+        phase = _scalar(_at(status[0], b"phase"), status[2])
     containers: list[tuple[str, str, Any, bytes | None]] = []
     states: dict[tuple[str, str], tuple[bool, Any] | None] = {}
     _containers(t, spec, status, b"initContainers", b"initContainerStatuses", "initContainer", containers, states)
