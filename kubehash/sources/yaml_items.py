@@ -344,6 +344,9 @@ class _Stream:
         self.buf = b""
         self.base = base
         self.eof = False
+        # Whether a line break other than LF and CRLF has been read: patterns that start at a newline are
+        # much faster to search for, and serve until then.
+        self.odd_breaks = False
         # Lines are counted lazily: ``line`` is the 1-based line number at ``buf[line_at]`` (None: unknown
         # until asked, then counted from the start of the file -- only a part that reports an error does that).
         self._line = line
@@ -357,6 +360,8 @@ class _Stream:
         if not data:
             self.eof = True
             return False
+        if not self.odd_breaks:
+            self.odd_breaks = _has_odd_breaks(data)
         if keep > 0:
             if self._line is not None:
                 self._line += self.buf.count(b"\n", self._line_at, keep)
@@ -395,6 +400,13 @@ class _Stream:
                 pos = start  # search the final buffer once more, this time accepting matches at its end
 
 
+def _has_odd_breaks(data: bytes) -> bool:
+    """Whether ``data`` holds a line break other than LF or CRLF (a lone CR, NEL, LS, PS)."""
+    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
+        return True
+    return not data.isascii() and (b"\xc2\x85" in data or b"\xe2\x80\xa8" in data or b"\xe2\x80\xa9" in data)
+
+
 def _count_lines(name: str, offset: int) -> int:
     """Newlines in the first ``offset`` bytes of the file ``name``."""
     n = 0
@@ -414,24 +426,31 @@ def _count_lines(name: str, offset: int) -> int:
 _LB = rb"(?:\n|\r(?!\n)|\xc2\x85|\xe2\x80[\xa8\xa9])"
 _BLANK_AFTER = rb"(?=[ \t\r\n]|\xc2\x85|\xe2\x80[\xa8\xa9]|\Z)"
 # Column-0 document markers: libyaml ends a document at every one of them.
-_MARKER = re.compile(rb"(?:^|" + _LB + rb")(---|\.\.\.)" + _BLANK_AFTER)
+_MARKERS = (
+    re.compile(rb"\n(---|\.\.\.)" + _BLANK_AFTER),  # (a leading newline: searched for quickly)
+    re.compile(_LB + rb"(---|\.\.\.)" + _BLANK_AFTER),
+)
+_MARKER_HERE = re.compile(rb"(---|\.\.\.)" + _BLANK_AFTER)
 # Blank, comment and directive lines only (what may precede a document's ``---``).
 _PREAMBLE = re.compile(rb"(?:[ \t]*(?:#[^\n]*)?\r?\n|%[^\n]*\n|[ \t]*(?:#[^\n]*)?\Z)*")
 # The top-level ``items:`` key of a List with a block sequence value on the following lines.
 _ITEMS_KEY = re.compile(rb"(?:^|\n)items[ \t]*:[ \t]*(?:#[^\n]*)?\r?\n")
 _FIRST_ITEM = re.compile(rb"(?:[ \t]*(?:#[^\n]*)?\r?\n)*( *)-(?:[ \t\r\n]|\Z)")
 _FROM_LINE = re.compile(r"\(from line (\d+),")
-_BOUNDARIES: dict[int, re.Pattern[bytes]] = {}
+_BOUNDARIES: dict[tuple[int, bool], re.Pattern[bytes]] = {}
+_LEFT_LINES: dict[int, re.Pattern[bytes]] = {}
+_BLANKS = (b" ", b"\t", b"\r", b"\n", b"")
 
 
-def _boundary(column: int) -> re.Pattern[bytes]:
-    """The next line that starts an item (group 1) or ends the items block, for items at ``column``:
-    a ``-`` at the column followed by a blank, or content at the column or left of it."""
-    found = _BOUNDARIES.get(column)
+def _boundary(column: int, odd_breaks: bool) -> re.Pattern[bytes]:
+    """The next line that starts an item (group 2) or ends the items block, for items at ``column``:
+    a ``-`` at the column followed by a blank, or content at the column or left of it; group 1 is the
+    line break before it (``odd_breaks``: any of libyaml's, else LF)."""
+    found = _BOUNDARIES.get((column, odd_breaks))
     if found is None:
-        found = _BOUNDARIES[column] = re.compile(
+        found = _BOUNDARIES[(column, odd_breaks)] = re.compile(
             rb"(%s)(?:( {%d}-)%s| {0,%d}(?!\xc2\x85|\xe2\x80[\xa8\xa9])[^ \t\r\n#])"
-            % (_LB, column, _BLANK_AFTER, column)
+            % (_LB if odd_breaks else rb"\n", column, _BLANK_AFTER, column)
         )
     return found
 
@@ -531,7 +550,12 @@ class _Reader:
         s = self.s
         search_from = max(0, pos - 3)  # pos is a line start: a marker there follows the line break before it
         while True:
-            m = s.search(_MARKER, search_from)
+            m = _MARKER_HERE.match(s.buf) if search_from == 0 else None
+            if m is None:
+                odd = s.odd_breaks
+                m = s.search(_MARKERS[odd], search_from)
+                if s.odd_breaks and not odd:
+                    m = s.search(_MARKERS[True], search_from)
             if m is None:
                 end = len(s.buf)
                 if end - pos > MAX_ITEM_BYTES and self._list_layout(pos, end) is None:
@@ -569,25 +593,53 @@ class _Reader:
         generator's value) the buffer index where the items block ends, or ``None`` when it stopped before
         an item that starts at file offset ``limit`` or later (``next_offset`` is that item's offset)."""
         s = self.s
-        pattern = _boundary(column)
         while True:
             if limit is not None and s.base + at >= limit:
                 self.next_offset = s.base + at
                 return None
-            m = s.search(pattern, at)
-            end = m.end(1) if m is not None else len(s.buf)
+            end, is_item = self._boundary(at, column)
             if end - at > MAX_ITEM_BYTES:
                 raise YamlInputError(
                     self.name, f"larger than {MAX_ITEM_BYTES} bytes (MAX_ITEM_BYTES)", item=index, line=s.line(at)
                 )
             yield self.item(s.buf[at:end], index, at)
             index += 1
-            if m is None or m.group(2) is None:
+            if not is_item:
                 return end
             at = end
             if at > _CHUNK:  # keep the buffer at about one chunk
                 self._drop(at)
                 at = 0
+
+    def _boundary(self, at: int, column: int) -> tuple[int, bool]:
+        """Where the item at ``buf[at]`` ends, and whether another item starts there (else the items block
+        ends there, or the stream does)."""
+        s = self.s
+        if not s.odd_breaks:
+            # Lines left of the items' content, found quickly (a newline, at most ``column`` spaces, not a
+            # space); comment lines and CRLF blank lines among them are passed over.
+            pattern = _LEFT_LINES.get(column)
+            if pattern is None:
+                pattern = _LEFT_LINES[column] = re.compile(rb"\n {0,%d}[^ \n]" % column)
+            pos = at
+            while True:
+                m = s.search(pattern, pos)
+                if s.odd_breaks:
+                    break  # such a break was read during the search: the general pattern below
+                if m is None:
+                    return len(s.buf), False
+                line, c = m.start() + 1, m.end() - 1
+                char = s.buf[c]
+                if char == 0x23 or (char in b"\t\r" and c - line <= column):  # '#', a tab, a CRLF blank line
+                    pos = c
+                    continue
+                if char == 0x2D and c - line == column and s.buf[c + 1 : c + 2] in _BLANKS:
+                    return line, True
+                return line, False
+        m = s.search(_boundary(column, True), at)
+        if m is None:
+            return len(s.buf), False
+        return m.end(1), m.group(2) is not None
 
     def item(self, text: bytes, index: int, at: int) -> Any:
         """One item: ``decode``'s answer, else the exact loader's."""
@@ -612,7 +664,7 @@ class _Reader:
         if len(header) + len(rest) > MAX_ITEM_BYTES:
             raise YamlInputError(self.name, f"the List around its items is larger than {MAX_ITEM_BYTES} bytes",
                                  document=self.document, line=s.line(after))
-        if _ITEMS_KEY.search(rest):
+        if _ITEMS_KEY.search(rest):  # (a second key after a line break other than LF is not looked for)
             raise YamlInputError(self.name, "a second 'items' key after the items", document=self.document,
                                  line=s.line(after))
         m = _ITEMS_KEY.search(header)
