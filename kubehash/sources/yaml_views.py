@@ -58,10 +58,18 @@ _LINE = (
     rb"[ ]*+(?:-(?:[ ]++|(?=\n)))*+(?:" + _PLAIN + rb"[ ]*+:(?:[ ]++" + _VALUE + rb"?)?|" + _VALUE + rb")?"
     rb"[ ]*+(?:#[^\n" + _BAD + rb"]*+)?\n"
 )
+# The commonest such lines, tried first: a key without blanks, quotes or brackets and a closed one-line
+# value (``f:x: {}``, ``time: '2026-...'``), or a key without blanks and no value (``k:{"name":"app"}:``).
+_SIMPLE_LINE = (
+    rb"[ ]*+(?:-[ ]++)*+(?:[^\s\"'\[{#" + _BAD + rb"][^\s\"'\[{" + _BAD + rb"]*?:[ ]++"
+    rb"(?:'[^'\n" + _BAD + rb"]*+'|\"[^\"\\\n" + _BAD + rb"]*+\"|\{\}|\[\])|[A-Za-z0-9._/][^\s#" + _BAD + rb"]*:)\n"
+)
 #: Every line holding a quote or a bracket is a ``_LINE`` (lines without any are skipped in one step: they
 #: cannot open a quoted scalar or a flow collection), so no line break is inside one: the indentation
 #: gives the structure.
-_BLOCK_ONLY = re.compile(rb"(?:(?:[^\"'\[{" + _BAD + rb"]*\n)?" + _LINE + rb")*+[^\"'\[{" + _BAD + rb"]*")
+_BLOCK_ONLY = re.compile(
+    rb"(?:(?:[^\"'\[{" + _BAD + rb"]*\n)?(?:" + _SIMPLE_LINE + b"|" + _LINE + rb"))*+[^\"'\[{" + _BAD + rb"]*"
+)
 #: Node properties (anchor, alias, tag) and complex keys: values the indentation does not give (each looked
 #: for only when its character is there at all). A line starting with ``: `` alone gives a null key, which
 #: no read key is.
