@@ -17,7 +17,10 @@ from ``os.wait4``. Cases:
 * ``yaml-exact``: every item of pods.yaml by the exact loader (libyaml + PyYAML constructors), up to
   ``--exact-max`` pods (it is ~60x slower).
 
-Every predict case prints a digest of its predictions: YAML and JSON must give the same verdicts.
+Every predict case prints a digest of its predictions: YAML and JSON must give the same verdicts. Columns:
+``x json`` wall time over the same run's JSON case (``json-predict`` for predict cases, ``json-views`` for
+the others), ``cpu x`` the same for CPU time (steadier on a shared machine), ``x j1`` a two-process case's
+wall time over its one-process case.
 """
 
 from __future__ import annotations
@@ -172,24 +175,40 @@ def main() -> None:
         print(run_case(args.case, args.cluster, args.to))
         return
     results = []
-    print(f"{'pods':>7} {'case':<16}{'wall s':>8}{'cpu s':>8}{'peak MB':>9}{'x json':>8}  answer")
+    print(
+        f"{'pods':>7} {'case':<16}{'wall s':>8}{'cpu s':>8}{'peak MB':>9}{'x json':>8}{'cpu x':>7}{'x j1':>6}  answer"
+    )
     for pods in (int(x) for x in args.sizes.split(",")):
         d = ensure_cluster(args.dir, pods, args.kubelet)
-        base: dict[str, float] = {}
+        base: dict[str, dict[str, Any]] = {}
         for case in args.cases.split(","):
             if case == "yaml-exact" and pods > args.exact_max:
                 continue
             r = min((measure(case, d, args.to) for _ in range(args.repeat)), key=lambda x: x["wall_s"])
-            r.update({"pods": pods, "yaml_mb": (d / "pods.yaml").stat().st_size / 1e6,
-                      "json_mb": (d / "pods.json").stat().st_size / 1e6})
+            r.update(
+                {
+                    "pods": pods,
+                    "yaml_mb": (d / "pods.yaml").stat().st_size / 1e6,
+                    "json_mb": (d / "pods.json").stat().st_size / 1e6,
+                }
+            )
             yardstick = "json-predict" if "predict" in case else "json-views"
-            if case == yardstick:
-                base[yardstick] = r["wall_s"]
-            r["x_json"] = r["wall_s"] / base[yardstick] if yardstick in base else None
+            base[case] = r
+            y = base.get(yardstick)
+            r["x_json"] = r["wall_s"] / y["wall_s"] if y else None
+            r["x_json_cpu"] = r["cpu_s"] / y["cpu_s"] if y else None
+            one = base.get(case[:-3]) if case.endswith("-j2") else None
+            r["x_one_process"] = r["wall_s"] / one["wall_s"] if one else None
             results.append(r)
-            ratio = f"{r['x_json']:>8.2f}" if r["x_json"] is not None else f"{'':>8}"
-            print(f"{pods:>7} {case:<16}{r['wall_s']:>8.1f}{r['cpu_s']:>8.1f}{r['peak_rss_mb']:>9.0f}{ratio}  "
-                  f"{r['answer'][:40]}", flush=True)
+
+            def show(x: float | None, width: int) -> str:
+                return f"{x:>{width}.2f}" if x is not None else " " * width
+
+            print(
+                f"{pods:>7} {case:<16}{r['wall_s']:>8.1f}{r['cpu_s']:>8.1f}{r['peak_rss_mb']:>9.0f}"
+                f"{show(r['x_json'], 8)}{show(r['x_json_cpu'], 7)}{show(r['x_one_process'], 6)}  {r['answer'][:40]}",
+                flush=True,
+            )
     args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 
 

@@ -41,12 +41,12 @@ from __future__ import annotations
 import math
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, BinaryIO, TypeVar, cast
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -148,11 +148,27 @@ def go_json_float(f: float) -> str:
     return f"{mantissa}e{sign}{digits}"
 
 
+#: Tags of plain scalars by their text (PyYAML's implicit resolvers, asked once per distinct text).
+_TAGS: dict[str, str] = {}
+
+
 class ItemLoader(yaml.CSafeLoader):
     """libyaml's parser with PyYAML's safe constructors, as kubehash reads YAML: YAML 1.1 scalars as
     ``sigs.k8s.io/yaml`` reads them for kubectl, except that timestamps stay strings (as
     :class:`kubehash.sources.documents._Loader` keeps them) and floats carry Go's JSON text
     (:func:`go_json_float`)."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        """``Resolver.resolve``, memoised for plain scalars (whose tag depends on their text alone)."""
+        if kind is yaml.ScalarNode and implicit[0]:
+            tag = _TAGS.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+                if len(_TAGS) >= 65536:
+                    _TAGS.clear()
+                _TAGS[value] = tag
+            return tag
+        return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
 
 
 ItemLoader.yaml_implicit_resolvers = {
@@ -161,31 +177,12 @@ ItemLoader.yaml_implicit_resolvers = {
 }
 
 
-def _construct_float(loader: SafeConstructor, node: yaml.Node) -> float:
-    value: float = SafeConstructor.construct_yaml_float(loader, node)  # type: ignore[arg-type]
+def _construct_float(loader: ItemLoader, node: yaml.Node) -> float:
+    value: float = loader.construct_yaml_float(node)  # type: ignore[arg-type]
     return RawFloat(go_json_float(value)) if math.isfinite(value) else value
 
 
 ItemLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
-
-#: Tags of plain scalars by their text (PyYAML's implicit resolvers, asked once per distinct text).
-_TAGS: dict[str, str] = {}
-
-
-def _resolve(self: ItemLoader, kind: Any, value: Any, implicit: Any) -> str:
-    """``Resolver.resolve``, memoised for plain scalars (whose tag depends on their text alone)."""
-    if kind is yaml.ScalarNode and implicit[0]:
-        tag = _TAGS.get(value)
-        if tag is None:
-            tag = yaml.resolver.Resolver.resolve(self, kind, value, implicit)
-            if len(_TAGS) >= 65536:
-                _TAGS.clear()
-            _TAGS[value] = tag
-        return tag
-    return yaml.resolver.Resolver.resolve(self, kind, value, implicit)
-
-
-ItemLoader.resolve = _resolve  # type: ignore[method-assign]
 
 _T = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL, _MAP, _SEQ = (_T + t for t in ("str", "int", "float", "bool", "null", "map", "seq"))
@@ -209,7 +206,7 @@ def _build(loader: ItemLoader, node: yaml.Node) -> Any:
             return None
         if tag == _BOOL:
             return SafeConstructor.bool_values[node.value.lower()]
-        if tag == _INT or tag == _FLOAT:
+        if tag in (_INT, _FLOAT):
             key = (tag, node.value)
             found = _NUMBERS.get(key, _NUMBERS)
             if found is _NUMBERS:
@@ -288,8 +285,9 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def load_yaml(text: bytes, *, name: str = "<input>", item: int | None = None, document: int | None = None,
-              line: int = 1) -> list[Any]:
+def load_yaml(
+    text: bytes, *, name: str = "<input>", item: int | None = None, document: int | None = None, line: int = 1
+) -> list[Any]:
     """Every document in ``text`` (a YAML stream) as :class:`ItemLoader` builds it, within the bounds;
     empty documents are dropped. Errors name ``item`` or ``document`` and lines counted from ``line``."""
 
@@ -307,6 +305,7 @@ def load_yaml(text: bytes, *, name: str = "<input>", item: int | None = None, do
     try:
         while loader.check_node():
             node = loader.get_node()
+            assert node is not None  # check_node said so
             if walk:
                 broken = _check_graph(node)
                 if broken is not None:
@@ -536,7 +535,9 @@ class _Reader:
         if pos <= 0:
             return
         if s._line is not None:
-            s._line += s.buf.count(b"\n", s._line_at, pos) if pos >= s._line_at else -s.buf.count(b"\n", pos, s._line_at)
+            s._line += (
+                s.buf.count(b"\n", s._line_at, pos) if pos >= s._line_at else -s.buf.count(b"\n", pos, s._line_at)
+            )
             s._line_at = 0
         else:
             s._line_at -= pos
@@ -588,7 +589,7 @@ class _Reader:
             return None
         return first.start(1), len(first.group(1))
 
-    def items(self, at: int, column: int, index: int, limit: int | None) -> Iterator[Any]:
+    def items(self, at: int, column: int, index: int, limit: int | None) -> Generator[Any, None, int | None]:
         """The items from ``buf[at]`` (an item's line) on, numbered from ``index``. Returns (as the
         generator's value) the buffer index where the items block ends, or ``None`` when it stopped before
         an item that starts at file offset ``limit`` or later (``next_offset`` is that item's offset)."""
@@ -662,11 +663,16 @@ class _Reader:
         s = self.s
         rest = s.buf[after:end]
         if len(header) + len(rest) > MAX_ITEM_BYTES:
-            raise YamlInputError(self.name, f"the List around its items is larger than {MAX_ITEM_BYTES} bytes",
-                                 document=self.document, line=s.line(after))
+            raise YamlInputError(
+                self.name,
+                f"the List around its items is larger than {MAX_ITEM_BYTES} bytes",
+                document=self.document,
+                line=s.line(after),
+            )
         if _ITEMS_KEY.search(rest):  # (a second key after a line break other than LF is not looked for)
-            raise YamlInputError(self.name, "a second 'items' key after the items", document=self.document,
-                                 line=s.line(after))
+            raise YamlInputError(
+                self.name, "a second 'items' key after the items", document=self.document, line=s.line(after)
+            )
         m = _ITEMS_KEY.search(header)
         assert m is not None
         head = header[: m.start()] + (b"\n" if m.start() else b"") + b"items: []\n"
@@ -683,17 +689,25 @@ class _Reader:
             line = in_file(e.line) if e.line is not None else None
             raise YamlInputError(self.name, problem, document=self.document, line=line, column=e.column) from None
         if len(docs) != 1 or not isinstance(docs[0], dict) or docs[0].get("items") != []:
-            raise YamlInputError(self.name, "the List around its items is not a mapping with one 'items' key",
-                                 document=self.document, line=header_line)
+            raise YamlInputError(
+                self.name,
+                "the List around its items is not a mapping with one 'items' key",
+                document=self.document,
+                line=header_line,
+            )
 
 
 def _open(source: str | Path | BinaryIO) -> tuple[BinaryIO, str, bool]:
     if not isinstance(source, (str, Path)):
-        return source, getattr(source, "name", "<stream>") if isinstance(getattr(source, "name", None), str) else "<stream>", False
+        return (
+            source,
+            getattr(source, "name", "<stream>") if isinstance(getattr(source, "name", None), str) else "<stream>",
+            False,
+        )
     if str(source) == "-":
         return sys.stdin.buffer, "<stdin>", False
     try:
-        return open(source, "rb"), str(source), True  # noqa: SIM115
+        return open(source, "rb"), str(source), True
     except IsADirectoryError:
         raise InputError(f"{source}: is a directory") from None
     except OSError as e:
@@ -846,7 +860,7 @@ def map_items(
     run = partial(_run_part, str(path), layout, fn, decode)
     expected: int | None = layout.first
     after: int | None = None
-    parts = parallel_map(run, spans, jobs=jobs, chunk_size=1)
+    parts = cast(Generator[YamlPart, None, None], parallel_map(run, spans, jobs=jobs, chunk_size=1))
     try:
         for got in parts:
             if after is not None or expected is None:

@@ -31,20 +31,22 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import Any
+from typing import Any, TypeVar
 
 from kubehash.kubelet.hashcache import spec_key
 from kubehash.model import MIRROR_ANNOTATION, NOT_RUNNING_PHASES, PodView
-from kubehash.sources.yaml_items import FALLBACK, MAX_DEPTH, ItemLoader, YamlInputError, load_yaml
+from kubehash.sources.yaml_items import FALLBACK, ItemLoader, YamlInputError, load_yaml
 
 __all__ = ["decode_pod"]
+
+V = TypeVar("V")
 
 # -- the text checks --------------------------------------------------------------------------------------
 
 # Bytes libyaml rejects or reads differently from what the indentation says: tab, CR and other controls.
 _BAD = rb"\x00-\x09\x0b-\x1f\x7f"
 _SQ = rb"'[^'\n" + _BAD + rb"]*+(?:''[^'\n" + _BAD + rb"]*+)*+'"
-_DQ = rb'"[^"\\\n' + _BAD + rb']*+(?:\\[^\n' + _BAD + rb'][^"\\\n' + _BAD + rb']*+)*+"'
+_DQ = rb'"[^"\\\n' + _BAD + rb"]*+(?:\\[^\n" + _BAD + rb'][^"\\\n' + _BAD + rb']*+)*+"'
 # A plain scalar in block context: not starting with an indicator (``-?:`` only before a non-blank), ending
 # before ``: `` or `` #`` or the end of the line.
 _PLAIN = (
@@ -225,7 +227,9 @@ def _scalar(k: _Key | None, col: int) -> Any:
 _NO_KEYS: dict[bytes, _Key] = {}
 
 
-def _mapping(t: bytes, k: _Key | None, col: int, b: int, keys: tuple[bytes, ...]) -> tuple[dict[bytes, _Key], int, int] | None:
+def _mapping(
+    t: bytes, k: _Key | None, col: int, b: int, keys: tuple[bytes, ...]
+) -> tuple[dict[bytes, _Key], int, int] | None:
     """``keys`` of a key's mapping value, the end of its block and the column of its keys (no keys for
     ``{}``), or ``None`` when the value is not a mapping."""
     if k is None:
@@ -292,7 +296,7 @@ _OWNERS: dict[bytes, tuple[Any, Any]] = {}
 _MIRROR = MIRROR_ANNOTATION.encode()
 
 
-def _remember(memo: dict[bytes, Any], key: bytes, value: Any) -> Any:
+def _remember(memo: dict[bytes, V], key: bytes, value: V) -> V:
     if len(memo) >= _MAX_MEMO:  # forget the older half (replicas are listed near each other)
         for old in list(itertools.islice(memo, _MAX_MEMO // 2)):
             memo.pop(old, None)
@@ -366,12 +370,12 @@ def _owner(t: bytes, k: _Key | None, col: int, b: int) -> tuple[Any, Any]:
     first: tuple[Any, Any] | None = None
     for s, e in entries:
         _, ucol, keys = _entry_mapping(t[s:e], _OWNER_REF)
-        ref = (_scalar(_at(keys, b"kind"), ucol), _scalar(_at(keys, b"name"), ucol))
+        ref: tuple[Any, Any] = (_scalar(_at(keys, b"kind"), ucol), _scalar(_at(keys, b"name"), ucol))
         if _scalar(_at(keys, b"controller"), ucol):
             return _remember(_OWNERS, text, ref)
         if first is None:
             first = ref
-    return _remember(_OWNERS, text, first)
+    return _remember(_OWNERS, text, first if first is not None else (None, None))
 
 
 _STRINGS: dict[str, str] = {}

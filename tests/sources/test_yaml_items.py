@@ -136,8 +136,10 @@ def test_stream_equals_whole_document(text: str, crlf: bool, bom: bool, chunk: i
 
 ODD = [
     # quoted keys, block scalars, flow style, comments, tabs in strings, documents, anchors within an item
-    'items:\n- "quoted key": 1\n  \'single\': "a\\tb"\n  plain: x # comment\n- |\n  literal\n   text\n- >-\n  folded\n  text\n',
-    "items:\n- {a: 1, b: [1, 2, {c: d}]}\n- [x, y]\n- a: &x {k: v}\n  b: *x\n- !!str 123\n- 1.5\n- 1e3\n- 0x1F\n- .inf\n",
+    'items:\n- "quoted key": 1\n  \'single\': "a\\tb"\n  plain: x # comment\n'
+    "- |\n  literal\n   text\n- >-\n  folded\n  text\n",
+    "items:\n- {a: 1, b: [1, 2, {c: d}]}\n- [x, y]\n- a: &x {k: v}\n  b: *x\n"
+    "- !!str 123\n- 1.5\n- 1e3\n- 0x1F\n- .inf\n",
     "apiVersion: v1\nitems:\n\n# comment\n-   a: 1\n    b: 2\n-\n  c: 3\n- \n- null\nkind: List\n",
     "items:\n  - a: 1\n    b:\n      - x\n  - y\nkind: List\n",
     "kind: Pod\nmetadata:\n  name: p\n...\n---\nkind: Pod\nspec: {}\n--- |\n  text\n",
@@ -275,7 +277,10 @@ def test_alias_bomb_is_rejected() -> None:
     "text",
     [
         "items:\n- " + "[" * (MAX_DEPTH + 5) + "]" * (MAX_DEPTH + 5) + "\n",
-        "items:\n- k0:\n" + "".join("  " * (i + 1) + f"k{i}:\n" for i in range(1, MAX_DEPTH)) + "  " * (MAX_DEPTH + 1) + "v\n",
+        "items:\n- k0:\n"
+        + "".join("  " * (i + 1) + f"k{i}:\n" for i in range(1, MAX_DEPTH))
+        + "  " * (MAX_DEPTH + 1)
+        + "v\n",
         "items:\n- ok\n- " + "- " * (MAX_DEPTH + 5) + "x\n",
     ],
 )

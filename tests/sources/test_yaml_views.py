@@ -175,7 +175,8 @@ TRICKY = [
     # an alias and a merge key
     b"- kind: Pod\n  metadata: &m {name: x}\n  spec:\n    <<: {nodeName: n}\n  status: *m\n",
     # a block scalar whose content looks like keys, and a comment at the key column
-    b"- kind: Pod\n  metadata:\n    name: p\n    description: |\n      name: q\n  # a comment\n    uid: u\n  spec:\n    nodeName: a\n",
+    b"- kind: Pod\n  metadata:\n    name: p\n    description: |\n      name: q\n  # a comment\n    uid: u\n"
+    b"  spec:\n    nodeName: a\n",
     # YAML 1.1 scalars where predict reads
     b"- kind: Pod\n  metadata:\n    name: 123\n    namespace: ~\n  spec:\n    hostNetwork: yes\n    nodeName: 'n'\n",
     # a multi-line plain scalar
@@ -189,6 +190,10 @@ TRICKY = [
     b"- kind: List\n  items:\n  - kind: Pod\n    spec: {}\n",
     # a tag
     b"- kind: Pod\n  spec:\n    nodeName: !!str 1\n",
+    # a value that is not YAML (a mapping value inside a plain scalar)
+    b"- kind: Pod\n  metadata:\n    name: b: 'c'\n  spec: {}\n",
+    # a key of a read mapping that is quoted
+    b"- kind: Pod\n  spec:\n    nodeName: a\n    'nodeName': b\n",
 ]
 
 
