@@ -407,6 +407,19 @@ def write_compact_pod_list(path: Path, pods: int, *, seed: int = 1, kubelet: str
     return gen
 
 
+def write_pod_list_yaml(path: Path, pods: int, *, seed: int = 1, kubelet: str = "v1.17.17") -> None:
+    """Write the List as ``yaml.safe_dump(pod_list(...), sort_keys=False)`` would, one pod at a time
+    (libyaml's emitter, which writes the same text as PyYAML's; 150k pods do not fit in memory at once)."""
+    import yaml
+
+    gen = generate(pods, seed=seed, kubelet=kubelet)
+    with path.open("w", encoding="utf-8") as f:
+        f.write("apiVersion: v1\nitems:" + ("\n" if pods else " []\n"))
+        for pod in gen.pods(pods):
+            f.write(yaml.dump([pod], Dumper=yaml.CSafeDumper, sort_keys=False))
+        f.write("kind: List\nmetadata:\n  resourceVersion: ''\n")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pods", type=int, default=10_000)
@@ -423,10 +436,7 @@ def main() -> None:
     if args.compact:
         write_compact_pod_list(args.out / "pods.compact.json", args.pods, seed=args.seed, kubelet=args.kubelet)
     if args.yaml:
-        import yaml
-
-        doc = pod_list(args.pods, seed=args.seed, kubelet=args.kubelet)
-        (args.out / "pods.yaml").write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+        write_pod_list_yaml(args.out / "pods.yaml", args.pods, seed=args.seed, kubelet=args.kubelet)
     if args.snapshot:
         from kubehash.sources.snapshot import Snapshot, save_snapshot
 
