@@ -8,11 +8,11 @@ The cluster is generated once per size into ``--dir`` (``generate.py --yaml``: p
 Each case runs in a fresh process; wall time, CPU time (with workers) and peak RSS (largest process) come
 from ``os.wait4``. Cases:
 
-* ``json-predict`` (the yardstick): :func:`kubehash.upgrade.batch.predict_file` on pods.json, one process;
+* ``json-predict`` (the yardstick): :func:`kubehash.pipeline.predict_file.predict_file` on pods.json, one process;
 * ``yaml-predict`` / ``yaml-predict-j2``: the same predictions over pods.yaml -- items cut and decoded by
   :func:`kubehash.sources.yaml_views.decode_pod` (the exact loader where it declines), split between two
-  processes by :func:`kubehash.sources.yaml_items.map_items` for ``-j2`` -- done the way ``predict_file`` does it;
-* ``json-views``: podlite's ``decode_pods`` over pods.json (:func:`kubehash.sources.split.map_items`), no predict;
+  processes by :func:`kubehash.pipeline.yaml_split.map_yaml_items` for ``-j2`` -- done the way ``predict_file`` does it;
+* ``json-views``: podlite's ``decode_pods`` over pods.json (:func:`kubehash.pipeline.split.map_items`), no predict;
 * ``yaml-views`` / ``yaml-views-j2``: ``decode_pod`` over pods.yaml, no predict;
 * ``yaml-exact``: every item of pods.yaml by the exact loader (libyaml + PyYAML constructors), up to
   ``--exact-max`` pods (it is ~60x slower).
@@ -85,8 +85,8 @@ def _as_tuple(p: Any) -> tuple[Any, ...]:
 def predict_yaml(path: Path, jobs: int, **options: Any) -> Any:
     """What the pipeline would do for a YAML dump: ``predict_file`` with the YAML reader in place of split.py."""
     global _PREDICTOR
+    from kubehash.pipeline.yaml_split import map_yaml_items as map_items
     from kubehash.sources.gcpause import gc_relaxed
-    from kubehash.sources.yaml_items import map_items
     from kubehash.sources.yaml_views import decode_pod
     from kubehash.upgrade.predict import ContainerPrediction, Predictor
 
@@ -105,18 +105,18 @@ def _identity(x: Any) -> Any:
 def run_case(case: str, d: Path, to: str) -> str:
     nodes = json.loads((d / "nodes.json").read_text())
     if case == "json-predict":
-        from kubehash.upgrade.batch import predict_file
+        from kubehash.pipeline.predict_file import predict_file
 
         return _digest(predict_file(d / "pods.json", to=to, nodes=nodes))
     if case.startswith("yaml-predict"):
         return _digest(predict_yaml(d / "pods.yaml", 2 if case.endswith("j2") else 1, to=to, nodes=nodes))
     if case == "json-views":
-        from kubehash.sources.split import map_items as json_map_items
-        from kubehash.upgrade.podlite import decode_pods
+        from kubehash.pipeline.split import map_items as json_map_items
+        from kubehash.sources.podbytes import decode_pods
 
         return str(sum(1 for _ in json_map_items(d / "pods.json", _identity, decode=decode_pods)))
     if case.startswith("yaml-views"):
-        from kubehash.sources.yaml_items import map_items
+        from kubehash.pipeline.yaml_split import map_yaml_items as map_items
         from kubehash.sources.yaml_views import decode_pod
 
         n = fallbacks = 0

@@ -31,10 +31,13 @@ PHASES = [
     ("apiserver defaults (distinct specs)", ["kubehash/kubelet/defaults.py"]),
     ("parse distinct containers' bytes (exact loader)", ["json/decoder.py", "kubehash/golang/jsonvalue.py"]),
     ("hashes: fused spew/JSON + FNV (distinct specs)", ["kubehash/kubelet/", "kubehash fused", "kubehash/golang/"]),
-    ("decode items: msgspec + PodView", ["kubehash/upgrade/podlite.py"]),
-    ("scan the file: read, cut, ASCII check", ["kubehash/sources/split.py"]),
+    ("decode items: msgspec + PodView", ["kubehash/sources/podbytes.py"]),
+    ("scan the file: read, cut, ASCII check", ["kubehash/pipeline/split.py", "kubehash/sources/scan.py"]),
     ("results between processes (pickle, pipe)", ["multiprocessing/"]),
-    ("per-container prediction bookkeeping", ["kubehash/upgrade/predict.py", "kubehash/upgrade/batch.py"]),
+    (
+        "per-container prediction bookkeeping",
+        ["kubehash/upgrade/predict/predictor.py", "kubehash/pipeline/predict_file.py"],
+    ),
 ]
 
 

@@ -91,7 +91,7 @@ def test_unparseable_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     f = tmp_path / "bad.yaml"
     f.write_text("a: [unclosed\n")
     assert main(["hash", str(f)]) == 2
-    assert "not valid JSON or YAML" in capsys.readouterr().err
+    assert "document 1 (line 2, column 1)" in capsys.readouterr().err
 
 
 def test_versions(capsys: pytest.CaptureFixture[str]) -> None:

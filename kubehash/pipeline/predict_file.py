@@ -23,6 +23,7 @@ from kubehash.pipeline.split import can_split, map_items
 from kubehash.sources.gcpause import gc_paused, gc_relaxed
 from kubehash.sources.opened import OpenedInput, open_input
 from kubehash.sources.podbytes import NotAPod, decode_pods
+from kubehash.sources.yaml_views import decode_pod
 from kubehash.upgrade.ignorefile.rules import IgnoreFile
 from kubehash.upgrade.options import Options
 from kubehash.upgrade.predict import ContainerPrediction, Prediction, Predictor
@@ -86,7 +87,7 @@ def predict_file(
         # One process: pods go straight from the scan to the predictor (no tuples, no digests). The collector
         # is paused: the run allocates millions of objects and frees almost none of them (no cycles).
         with gc_paused():
-            for item in map_items(source, None, decode=decode_pods):
+            for item in map_items(source, None, decode=decode_pods, yaml_decode=decode_pod):
                 preds = _predict(predictor, item)
                 out.extend(preds)
                 if progress is not None:
@@ -97,7 +98,9 @@ def predict_file(
     _ACTIVE = predictor
     try:
         with gc_relaxed():  # workers fork inside: they inherit it
-            for rows, n, digests, skipped in map_items(source, _predict_item, jobs=jobs, decode=decode_pods):
+            for rows, n, digests, skipped in map_items(
+                source, _predict_item, jobs=jobs, decode=decode_pods, yaml_decode=decode_pod
+            ):
                 out.extend([ContainerPrediction(*row) for row in rows])
                 lookups += n
                 distinct.update(digests)

@@ -30,9 +30,20 @@ from typing import Any, TypeVar
 
 from kubehash.errors import InputError
 from kubehash.pipeline.parallel import parallel_map
+from kubehash.pipeline.yaml_split import map_yaml_items
+from kubehash.sources import yaml_items
 from kubehash.sources.opened import OpenedInput, open_input
 from kubehash.sources.scan import Bail, Decode, Layout, Scan, detect_layout, find_start
-from kubehash.sources.stream import _Reader, finish_document, finish_object, iter_items, iter_opened, text_stream
+from kubehash.sources.stream import (
+    _BytesChain,
+    _NamedReader,
+    _Reader,
+    finish_document,
+    finish_object,
+    iter_items,
+    iter_opened,
+    text_stream,
+)
 
 __all__ = ["can_split", "map_items"]
 
@@ -50,8 +61,13 @@ class _Part:
 
 
 def can_split(opened: OpenedInput) -> bool:
-    """Whether ``opened`` can be split between processes: a regular file holding a JSON List."""
-    return opened.path is not None and opened.is_json and detect_layout(opened.head) is not None
+    """Whether ``opened`` can be split between processes: a regular file holding a JSON List, or a YAML List
+    with block items (``kubectl get -o yaml``)."""
+    if opened.path is None:
+        return False
+    if opened.is_json:
+        return detect_layout(opened.head) is not None
+    return yaml_items.yaml_layout(opened.path) is not None
 
 
 def map_items(
@@ -61,6 +77,7 @@ def map_items(
     jobs: int = 1,
     part_bytes: int = 32 << 20,
     decode: Decode | None = None,
+    yaml_decode: Callable[[bytes], Any] | None = None,
 ) -> Iterator[R]:
     """``map(fn, iter_items(source))``, with the file split between ``jobs`` processes when it allows.
 
@@ -68,15 +85,23 @@ def map_items(
     when done). ``fn`` must be picklable (a module-level function or a ``functools.partial`` of one) and
     should return something small: results travel back to this process, parsed items do not. ``decode``
     (also picklable) may turn an item's bytes into what ``fn`` gets instead of the fully parsed item -- ``fn``
-    must give the same result for both -- or return ``None`` for the exact loader. ``fn=None``: the items
+    must give the same result for both -- or return ``None`` for the exact loader. ``yaml_decode`` does the
+    same for one YAML item's text (:func:`kubehash.sources.yaml_views.decode_pod`). ``fn=None``: the items
     themselves, in this process.
     """
     opened = source if isinstance(source, OpenedInput) else open_input(source)
     if fn is None:
         fn, jobs = _same, 1
     with opened:
-        layout = detect_layout(opened.head) if opened.is_json else None
-        if layout is None:  # YAML, a single object...: the streaming reader, in this process
+        if not opened.is_json:  # YAML: libyaml item by item, a regular file split between the processes
+            if opened.path is not None:
+                yield from map_yaml_items(opened.path, fn, jobs=jobs, decode=yaml_decode, part_bytes=part_bytes)
+            else:
+                stream = _NamedReader(_BytesChain(opened.head, opened.stream), opened.name)
+                yield from map(fn, yaml_items.iter_yaml_items(stream, decode=yaml_decode))
+            return
+        layout = detect_layout(opened.head)
+        if layout is None:  # a single object, a list of one...: the streaming reader, in this process
             yield from map(fn, iter_opened(opened))
         elif jobs <= 1 or opened.path is None:
             yield from _sequential(opened, fn, layout, decode)

@@ -3,6 +3,7 @@ documents in one file) from a path or standard input."""
 
 from __future__ import annotations
 
+import io
 import re
 import sys
 from pathlib import Path
@@ -30,6 +31,14 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+class _Named(io.BytesIO):
+    """Bytes with the name errors should give them."""
+
+    def __init__(self, data: bytes, name: str) -> None:
+        super().__init__(data)
+        self.name = name
+
+
 def parse_documents(text: str, *, name: str = "<input>") -> list[Any]:
     """All documents in ``text``: one JSON value, or every non-empty YAML document."""
     start = _LEADING_SPACE.match(text).end()  # type: ignore[union-attr]  # (no copy of a large text)
@@ -39,10 +48,14 @@ def parse_documents(text: str, *, name: str = "<input>") -> list[Any]:
                 return [json_loads(text)]
         except ValueError:
             pass  # maybe YAML flow style; fall through
+    from kubehash.sources.yaml_items import iter_yaml_items
+
     try:
-        return [d for d in yaml.load_all(text, Loader=_Loader) if d is not None]
-    except yaml.YAMLError as e:
-        raise InputError(f"{name}: not valid JSON or YAML: {e}") from None
+        data = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError as e:
+        raise InputError(f"{name}: not UTF-8 text: {e}") from None
+    # libyaml item by item, within the bounds of kubehash.sources.yaml_items; a List's items come one by one
+    return list(iter_yaml_items(_Named(data, name)))
 
 
 def load_documents(path: str | Path) -> list[Any]:

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from kubehash.errors import InputError
 from kubehash.golang.jsonvalue import RawFloat
-from kubehash.sources.documents import parse_documents
 
 if TYPE_CHECKING:
     from kubehash.sources.opened import OpenedInput
@@ -198,12 +197,9 @@ def iter_opened(opened: OpenedInput, *, chunk_size: int = _CHUNK) -> Iterator[An
         if opened.is_json:
             yield from iter_json_items(text_stream(opened.head, opened.stream), name=name, chunk_size=chunk_size)
             return
-        text = opened.read_all().decode("utf-8")
-        for doc in parse_documents(text, name=name):
-            if isinstance(doc, dict) and isinstance(doc.get("items"), list):
-                yield from doc["items"]
-            else:
-                yield doc
+        from kubehash.sources.yaml_items import iter_yaml_items
+
+        yield from iter_yaml_items(_NamedReader(_BytesChain(opened.head, opened.stream), name))
     except UnicodeDecodeError as e:
         raise InputError(f"{name}: not UTF-8 text: {e}") from None
 
@@ -211,6 +207,18 @@ def iter_opened(opened: OpenedInput, *, chunk_size: int = _CHUNK) -> Iterator[An
 def text_stream(first: bytes, rest: BinaryIO) -> TextIO:
     """The UTF-8 text of ``first`` (bytes already read) followed by the rest of the binary stream ``rest``."""
     return io.TextIOWrapper(io.BufferedReader(_BytesChain(first, rest)), encoding="utf-8", newline="")
+
+
+class _NamedReader(io.BufferedReader):
+    """A buffered reader whose ``name`` is the input's (errors name it)."""
+
+    def __init__(self, raw: io.RawIOBase, name: str) -> None:
+        super().__init__(raw)
+        self._name = name
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return self._name
 
 
 class _BytesChain(io.RawIOBase):

@@ -1,5 +1,5 @@
 """Decode just what ``predict`` reads from a pod's YAML text, the YAML counterpart of
-:mod:`kubehash.upgrade.podlite`.
+:mod:`kubehash.sources.podbytes`.
 
 ``predict`` reads a small part of a pod (``metadata`` name/namespace/uid/annotation keys/ownerReferences,
 ``spec`` nodeName/hostNetwork/containers/initContainers, ``status`` phase and each container status's name
@@ -35,6 +35,7 @@ from typing import Any, TypeVar
 
 from kubehash.kubelet.hashcache import spec_key
 from kubehash.model import MIRROR_ANNOTATION, NOT_RUNNING_PHASES, PodView
+from kubehash.sources.podbytes import NotAPod
 from kubehash.sources.yaml_items import FALLBACK, ItemLoader, YamlInputError, load_yaml
 
 __all__ = ["decode_pod"]
@@ -395,7 +396,7 @@ def _shared(s: Any) -> Any:
 
 def decode_pod(text: bytes) -> Any:
     """The :class:`~kubehash.model.PodView` of the item whose YAML text (from its ``- `` line) is ``text``,
-    ``None`` when the item is not a pod (``iter_pods`` would skip it), or
+    a :class:`~kubehash.sources.podbytes.NotAPod` when the item is not a pod (naming what it is), or
     :data:`~kubehash.sources.yaml_items.FALLBACK` when only the exact loader can say. Containers are shared
     between replicas and calls (memoised by their text): treat them as read-only."""
     try:
@@ -404,7 +405,7 @@ def decode_pod(text: bytes) -> Any:
         return FALLBACK
 
 
-def _decode(text: bytes) -> PodView | None:
+def _decode(text: bytes) -> PodView | NotAPod:
     if not text.isascii():
         try:
             text.decode("utf-8")
@@ -426,8 +427,8 @@ def _decode(text: bytes) -> PodView | None:
         raise _Decline  # a nested List: iter_pods reads its items
     spec = _mapping(t, _at(top, b"spec"), col, end, _SPEC)
     kind = _scalar(_at(top, b"kind"), col)
-    if spec is None and kind != "Pod":
-        return None
+    if kind not in (None, "Pod") or (spec is None and kind is None):  # as kubehash.model.is_pod
+        return NotAPod(kind if isinstance(kind, str) and kind else "object without kind or spec")
     meta = _mapping(t, _at(top, b"metadata"), col, end, _META)
     status = _mapping(t, _at(top, b"status"), col, end, _STATUS)
     ns = name = uid = None

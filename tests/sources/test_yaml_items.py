@@ -18,15 +18,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import json_values
 
+from kubehash.errors import InputError
 from kubehash.golang.jsonvalue import RawFloat
-from kubehash.sources.documents import InputError, parse_documents
+from kubehash.pipeline.yaml_split import map_yaml_items as map_items
+from kubehash.sources.documents import parse_documents
 from kubehash.sources.yaml_items import (
     MAX_DEPTH,
     MAX_ITEM_BYTES,
     YamlInputError,
     go_json_float,
     iter_yaml_items,
-    map_items,
     read_part,
     read_rest,
     yaml_layout,

@@ -17,7 +17,11 @@ from kubehash.model import iter_containers
 from kubehash.sources.documents import load_documents
 from kubehash.upgrade.explain import Explanation, explain
 
-PODS = load_documents(str(Path(__file__).parents[1] / "data" / "upgrade" / "pods.yaml"))[0]
+PODS = {
+    "apiVersion": "v1",
+    "kind": "List",
+    "items": load_documents(str(Path(__file__).parents[1] / "data" / "upgrade" / "pods.yaml")),
+}
 ALL = ("nginx", "exporter", "runner", "kube-scheduler")
 
 
