@@ -61,41 +61,17 @@ def _digest(prediction: Any) -> str:
     return h.hexdigest()
 
 
-_PREDICTOR: Any = None
-
-
-def _predict_one(item: Any) -> list[tuple[Any, ...]]:
-    """Predictions of one item, as predict_file's worker does (a PodView, else the exactly loaded item)."""
-    from kubehash.model import PodView, iter_pods
-
-    out = []
-    if type(item) is PodView:
-        out.extend(_PREDICTOR.view(item))
-    else:
-        for pod in iter_pods(item):
-            out.extend(_PREDICTOR.pod(pod))
-    return [_as_tuple(p) for p in out]
-
-
 def _as_tuple(p: Any) -> tuple[Any, ...]:
     """A prediction's fields as a tuple (shallow, as predict_file sends them between processes)."""
     return tuple(getattr(p, f.name) for f in dataclasses.fields(p))
 
 
-def predict_yaml(path: Path, jobs: int, **options: Any) -> Any:
-    """What the pipeline would do for a YAML dump: ``predict_file`` with the YAML reader in place of split.py."""
-    global _PREDICTOR
-    from kubehash.pipeline.yaml_split import map_yaml_items as map_items
-    from kubehash.sources.gcpause import gc_relaxed
-    from kubehash.sources.yaml_views import decode_pod
-    from kubehash.upgrade.predict import ContainerPrediction, Predictor
+def predict_yaml(path: Path, jobs: int, *, to: str, nodes: Any) -> Any:
+    """What ``kubehash predict`` does with a YAML dump (the pipeline reads it with the YAML reader)."""
+    from kubehash.pipeline.predict_file import predict_file
+    from kubehash.upgrade.options import Options
 
-    _PREDICTOR = Predictor(**options)
-    out = []
-    with gc_relaxed():
-        for rows in map_items(path, _predict_one, jobs=jobs, decode=decode_pod):
-            out.extend(ContainerPrediction(*row) for row in rows)
-    return _PREDICTOR.result(out, hits=0, misses=0)
+    return predict_file(path, Options(to=to), nodes=nodes, jobs=jobs)
 
 
 def _identity(x: Any) -> Any:
@@ -106,8 +82,9 @@ def run_case(case: str, d: Path, to: str) -> str:
     nodes = json.loads((d / "nodes.json").read_text())
     if case == "json-predict":
         from kubehash.pipeline.predict_file import predict_file
+        from kubehash.upgrade.options import Options
 
-        return _digest(predict_file(d / "pods.json", to=to, nodes=nodes))
+        return _digest(predict_file(d / "pods.json", Options(to=to), nodes=nodes))
     if case.startswith("yaml-predict"):
         return _digest(predict_yaml(d / "pods.yaml", 2 if case.endswith("j2") else 1, to=to, nodes=nodes))
     if case == "json-views":
