@@ -6,6 +6,7 @@ One door per job::
     kubehash.hash_input(container, "v1.10.13") -> bytes               # exactly what it feeds to FNV-1a
     kubehash.predict(pods, kubehash.Options(to="1.17"), nodes=nodes)   # pods in memory -> Prediction
     kubehash.predict_cluster(kubehash.Cluster(pods="pods.json", nodes="nodes.json"), options)  # files or live
+    kubehash.predict_cluster(kubehash.Cluster(manifests=("k8s/",)), options)  # manifests, before deploying
     kubehash.explain(container, "1.13", "1.14") -> Explanation        # why a hash changes
     kubehash.plan(pods, options, nodes=nodes) -> UpgradePlan           # the hops the skew policy allows
     kubehash.preflight(pods, nodes, options) -> PreflightReport        # evictions, node selectors, kubelet flags

@@ -19,7 +19,7 @@ def test_explain_names_the_resize_policy_default(capsys: pytest.CaptureFixture[s
     rows = {r["container"]: r for r in json.loads(capsys.readouterr().out)}
     reasons = rows["postgres"]["reasons"]
     assert [r["kind"] for r in reasons] == ["default-added"]
-    assert reasons[0]["path"] == "ResizePolicy"
+    assert reasons[0]["path"] == "spec.containers[0].resizePolicy"
     assert "gate InPlacePodVerticalScaling" in reasons[0]["detail"]
     assert not rows["nginx"]["changed"]  # no resources, so no requests: no policy
     assert main(args) == 0  # the gate's default (off): nothing restarts

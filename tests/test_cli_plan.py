@@ -93,9 +93,9 @@ def test_plan_no_defaults(capsys: pytest.CaptureFixture[str], tmp_path: Path) ->
     args = ["plan", "--pods", str(f), "--from", "1.17", "--to", "1.18", "-o", "json"]
     assert main(args) == 0
     assert json.loads(capsys.readouterr().out)["hops"][0]["reasons"] == {
-        "default-added TerminationMessagePath": 1,
-        "default-added TerminationMessagePolicy": 1,
-        "default-added ImagePullPolicy": 1,
+        "input-not-defaulted spec.containers[*].terminationMessagePath": 1,
+        "input-not-defaulted spec.containers[*].terminationMessagePolicy": 1,
+        "input-not-defaulted spec.containers[*].imagePullPolicy": 1,
     }
     assert main([*args, "--no-defaults"]) == 0
     assert json.loads(capsys.readouterr().out)["hops"][0]["restarts"] == 0

@@ -16,7 +16,7 @@ from kubehash.model import iter_containers
 from kubehash.report import write
 from kubehash.report.explain import Explained, Explanations
 from kubehash.sources.documents import load_documents
-from kubehash.upgrade.explain import explain
+from kubehash.upgrade.explain import container_path, explain, located
 from kubehash.upgrade.options import Options
 
 
@@ -58,6 +58,8 @@ def explain_cmd(options: Options, file: str, source: str | None, to_source: str 
             except KubehashError as e:  # e.g. gates unknown to the new kubelet that defaults a static pod
                 failed.append(f"{ref.pod_key} {ref.name}: {e}")
                 continue
+            if ref.pod_doc is not None:  # paths from the pod, as predict gives them
+                ex.reasons = located(ex.reasons, container_path(ref.kind, ref.index))
             results.append(Explained(ref.pod_key, ref.name, ex))
     if not results and not failed:
         raise InputError(f"{file}: no container, pod or list of pods found")

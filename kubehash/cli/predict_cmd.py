@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 
 import click
@@ -29,6 +30,22 @@ from kubehash.upgrade.options import Options
 @cli.command("predict", short_help="Which running containers an in-place kubelet upgrade restarts, and why.")
 @run_options()
 @cluster_options(fleet=True)
+@click.option(
+    "--manifests",
+    type=click.Path(allow_dash=True),
+    multiple=True,
+    help="Predict before deploying: workload manifests (YAML/JSON, multi-document, Lists; a directory is read "
+    "recursively; '-' = stdin), each object with a pod template taken as one pod created through a --from API "
+    "server and running under a --from kubelet. Repeatable; needs --from.",
+)
+@click.option(
+    "--static-pods",
+    type=click.Path(allow_dash=True),
+    multiple=True,
+    help="Kubelet static-pod manifest files (or the kubelet's manifest directory, e.g. /etc/kubernetes/manifests), "
+    "decoded and defaulted by the --from kubelet on the old side and the --to kubelet on the new. Repeatable; "
+    "needs --from.",
+)
 @output_option()
 @fail_on_option("a restart is predicted")
 @click.option(
@@ -41,21 +58,49 @@ from kubehash.upgrade.options import Options
     "predicted side by side. YAML, standard input and a live cluster are read by one process. Same results.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def predict_cmd(options: Options, clusters: list[Cluster], output: str, fail_on: str, jobs: int, quiet: bool) -> None:
+def predict_cmd(
+    options: Options,
+    clusters: list[Cluster],
+    manifests: tuple[str, ...],
+    static_pods: tuple[str, ...],
+    output: str,
+    fail_on: str,
+    jobs: int,
+    quiet: bool,
+) -> None:
     """Predict, for every container of the cluster (or fleet), whether upgrading its node's kubelet to --to
     restarts it, and why.
 
     The cluster is a dump (--pods, with --nodes), a kubehash snapshot, or the live cluster of the kubeconfig
-    context; repeat --pods/--context for a fleet. Exit codes: 0 no restart predicted, 3 restarts predicted
+    context; repeat --pods/--context for a fleet. With --manifests/--static-pods the pods are made from
+    manifests instead (before anything is deployed, e.g. in CI): every container of every pod template, as a
+    --from cluster runs it. Exit codes: 0 no restart predicted, 3 restarts predicted
     (unless --fail-on never), 2 some input could not be read or decoded (reported on stderr; the rest is still
     predicted), 1 usage error."""
+    if manifests or static_pods:
+        clusters = [_from_manifests(clusters, manifests, static_pods, options)]
     with pod_progress(None, quiet=quiet) as tick:
         result = predict_fleet(clusters, options, jobs=jobs, progress=tick)
     if len(result) == 0 and not result.input_errors:
-        raise InputError(f"{', '.join(c.label for c in clusters)}: no pods found")
+        what = "no object with a pod template" if clusters[0].from_manifests else "no pods"
+        raise InputError(f"{', '.join(c.label for c in clusters)}: {what} found")
     errors = print_errors([*result.input_errors, *(c.error or "" for c in result.errors)])
     for line in result.warnings:
         click.echo(f"warning: {line}", err=True)
     with gc_paused():  # formatting 100k+ rows allocates millions of objects, none of them garbage
         write_stdout(functools.partial(write, result, output))
     exit_with(exit_code(errors=errors > 0, risks=bool(result.restarts), fail_on=fail_on))
+
+
+def _from_manifests(
+    clusters: list[Cluster], manifests: tuple[str, ...], static_pods: tuple[str, ...], options: Options
+) -> Cluster:
+    """The one "cluster" that manifests make: nothing else may be given with them."""
+    if options.from_version is None:
+        raise click.UsageError("--manifests/--static-pods need --from: the Kubernetes version their pods run under now")
+    if len(clusters) > 1:
+        raise click.UsageError("--manifests/--static-pods are predicted on their own, not with a fleet")
+    try:
+        return dataclasses.replace(clusters[0], manifests=manifests, static_pods=static_pods)
+    except InputError as e:
+        raise click.UsageError(str(e)) from None

@@ -52,6 +52,7 @@ __all__ = [
     "Defaulted",
     "Rule",
     "apply_defaults",
+    "rule_applies",
 ]
 
 Path = tuple[str | int, ...]
@@ -515,3 +516,10 @@ def apply_defaults(
                 _host_port(copy, (), run, "host-port")
         _container(copy, (), run, container_kind)
     return Defaulted(copy, rel.minor, run.gates, run.applied)
+
+
+def rule_applies(version: str, rule: str, feature_gates: Mapping[str, bool] | None = None) -> bool:
+    """Does the API server of ``version`` (``feature_gates`` overriding its gate defaults) run defaulting
+    rule ``rule`` (:data:`RULES`)?"""
+    rel = release(version)
+    return _Run(rel, effective_gates(rel, feature_gates), []).on(rule)

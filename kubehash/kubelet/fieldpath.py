@@ -15,7 +15,7 @@ from typing import Any
 from kubehash.golang.jsonenc import visible_fields
 from kubehash.golang.types import External, GoType, Map, Pointer, Slice, Struct
 
-__all__ = ["MISSING", "MapKey", "go_path_of", "lookup", "render_go_path"]
+__all__ = ["MISSING", "MapKey", "api_path", "go_path_of", "lookup", "render_go_path", "render_path"]
 
 
 class MapKey(str):
@@ -83,6 +83,60 @@ def render_go_path(segments: Sequence[str | int]) -> str:
         else:
             out += ("." if out else "") + seg
     return out
+
+
+def render_path(segments: Sequence[str | int]) -> str:
+    """The ``kubectl explain`` style of a path: JSON field names joined by dots, list positions as ``[0]``,
+    map keys as ``[cpu]`` (``securityContext.seccompProfile``, ``resources.limits[cpu]``, ``ports[0].protocol``)."""
+    out = ""
+    for seg in segments:
+        if isinstance(seg, (int, MapKey)):
+            out += f"[{seg}]"
+        else:
+            out += ("." if out else "") + seg
+    return out
+
+
+def api_path(
+    root: GoType, segments: Sequence[str | int], *, go_names: bool = False
+) -> tuple[tuple[str | int, ...], tuple[str | int, ...]]:
+    """The JSON path (map keys as :class:`MapKey`) of ``segments`` below ``root``, and the segments left
+    over inside a value of an external type (a ``Quantity``'s internal ``i``/``d``/``s``/``Format``).
+
+    ``segments`` are JSON field names (``go_names``: Go field names, as :func:`~kubehash.kubelet.gotree.go_tree`
+    keys them, embedded structs under their type name -- inlined in JSON, so they leave no segment), list
+    positions and map keys. A name ``root`` does not declare is kept as it is, and so is the rest of the path."""
+    t: GoType = root
+    out: list[str | int] = []
+    for i, seg in enumerate(segments):
+        while not isinstance(t, External) and isinstance(t.underlying(), Pointer):
+            t = t.underlying().elem  # type: ignore[attr-defined]
+        if isinstance(t, External):
+            return tuple(out), tuple(segments[i:])
+        u = t.underlying()
+        if isinstance(seg, int) and isinstance(u, Slice):
+            out.append(seg)
+            t = u.elem
+        elif isinstance(u, Map):
+            out.append(MapKey(seg))
+            t = u.elem
+        elif isinstance(u, Struct) and isinstance(seg, str):
+            if go_names:
+                f = next((f for f in u.fields if f.name == seg), None)
+                if f is None:
+                    return (*out, *segments[i:]), ()
+                if not (f.embedded and f.json_name == ""):
+                    out.append(f.json_name or f.name)
+                t = f.type
+            else:
+                g = next((g for _, g in visible_fields(u) if g.json_name == seg), None)
+                if g is None:
+                    return (*out, *segments[i:]), ()
+                out.append(seg)
+                t = g.type
+        else:
+            return (*out, *segments[i:]), ()
+    return tuple(out), ()
 
 
 def lookup(tree: Any, path: Sequence[str | int], default: Any = MISSING) -> Any:

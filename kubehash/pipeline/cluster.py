@@ -3,10 +3,12 @@ cluster".
 
 A :class:`Cluster` says where the pods, nodes, runtime records and ignore files come from: a ``kubectl get
 pods -A -o json|yaml`` dump or a ``kubehash snapshot`` (``pods``; ``-`` is standard input), or, without
-``pods``, the live cluster of a kubeconfig context. :func:`read_cluster` gathers them into a
-:class:`~kubehash.sources.snapshot.Snapshot`, reporting what could not be read and keeping the rest;
-:func:`predict_cluster` predicts the upgrade for them, streaming a dump file (memory bounded by one pod plus
-the results) over ``jobs`` processes.
+``pods``, the live cluster of a kubeconfig context -- or, before anything is deployed, the manifests the
+pods will be made from (``manifests``: workloads as kept in Git; ``static_pods``: kubelet manifest files),
+predicted under ``Options.from_version`` (:func:`~kubehash.upgrade.predict.manifests.predict_manifests`).
+:func:`read_cluster` gathers a cluster's inputs into a :class:`~kubehash.sources.snapshot.Snapshot`,
+reporting what could not be read and keeping the rest; :func:`predict_cluster` predicts the upgrade for them,
+streaming a dump file (memory bounded by one pod plus the results) over ``jobs`` processes.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from kubehash.errors import InputError
 from kubehash.model import NOT_OBJECTS, iter_nodes, iter_pods
 from kubehash.pipeline.parallel import default_jobs
 from kubehash.pipeline.predict_file import predict_file
@@ -30,7 +33,7 @@ from kubehash.sources.snapshot import MAGIC, Snapshot, loads_snapshot
 from kubehash.sources.stream import iter_opened
 from kubehash.upgrade.ignorefile.rules import DEFAULT_PATH, IgnoreFile
 from kubehash.upgrade.options import Options
-from kubehash.upgrade.predict import ContainerPrediction, Prediction, Predictor, predict
+from kubehash.upgrade.predict import ContainerPrediction, Prediction, Predictor, predict, predict_manifests
 
 if TYPE_CHECKING:
     from kubehash.sources.cluster import LiveCluster
@@ -51,6 +54,11 @@ class Cluster:
     generate`` layout (``ignore_file_path`` inside each node's directory). ``namespace``: only its pods.
     ``request_timeout``: seconds each request to a live cluster may take (``None``: no limit).
     ``name``: how reports call this cluster (default: the context, or the pods file).
+
+    ``manifests``: workload manifests (files, directories walked recursively, ``-``) and ``static_pods``: kubelet
+    manifest files or directories, predicted as the pods they make under ``Options.from_version`` -- instead
+    of a cluster's pods (nothing else is read then: no live cluster, nodes, namespace filter, runtime records or
+    ignore files).
     """
 
     pods: PathLike | None = None
@@ -63,12 +71,31 @@ class Cluster:
     namespace: str | None = None
     request_timeout: float | None = 60.0
     name: str | None = None
+    manifests: tuple[PathLike, ...] = ()
+    static_pods: tuple[PathLike, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.from_manifests:
+            given = [k for k in ("pods", "nodes", "context", "kubeconfig", "namespace") if getattr(self, k) is not None]
+            given += [k for k in ("runtime", "ignore_files") if getattr(self, k)]
+            if given:
+                raise InputError(
+                    f"manifests and static pods are predicted on their own: drop {', '.join(given)} (a cluster's "
+                    "pods are predicted from a dump or the live cluster, manifests before they are deployed)"
+                )
+
+    @property
+    def from_manifests(self) -> bool:
+        """Whether the pods are made from ``manifests``/``static_pods`` rather than read from a cluster."""
+        return bool(self.manifests or self.static_pods)
 
     @property
     def label(self) -> str:
         """The cluster's name in reports."""
         if self.name:
             return self.name
+        if self.from_manifests:
+            return ", ".join(str(p) for p in (*self.manifests, *self.static_pods))
         if self.pods is not None:
             return "<stdin>" if str(self.pods) == "-" else str(self.pods)
         return self.context or "current-context"
@@ -157,7 +184,9 @@ def predict_cluster(
     """Predict ``options``' upgrade for every container of ``cluster``. A dump is streamed (a regular file is
     split between ``jobs`` processes: 0 picks the number; results do not depend on it); a snapshot is read
     whole; a live cluster is read page by page. Inputs that could not be read are in
-    :attr:`Prediction.input_errors`."""
+    :attr:`Prediction.input_errors`. Manifests are read and predicted as the pods they make."""
+    if cluster.from_manifests:
+        return _predict_manifests(cluster, options, progress)
     if cluster.pods is None:
         return _predict_live(cluster, options, progress)
     with open_input(cluster.pods) as opened:
@@ -207,6 +236,17 @@ def _inputs(state: ClusterState) -> dict[str, Any]:
 
 def _with_problems(state: ClusterState, result: Prediction) -> Prediction:
     result.input_errors[:0] = state.problems
+    return result
+
+
+def _predict_manifests(cluster: Cluster, options: Options, progress: Callable[[int], None] | None) -> Prediction:
+    from kubehash.sources.manifests import read_manifests, read_static_pods
+
+    workloads = read_manifests(cluster.manifests) if cluster.manifests else None
+    static = read_static_pods(cluster.static_pods) if cluster.static_pods else None
+    docs = workloads.documents if workloads else []
+    result = predict_manifests(docs, options, static_pods=static.documents if static else (), progress=progress)
+    result.input_errors[:0] = [*(workloads.problems if workloads else []), *(static.problems if static else [])]
     return result
 
 

@@ -2,21 +2,33 @@
 
 Reasons (``Reason.kind``):
 
-* ``algorithm`` -- the hash era changes (struct 1.6-1.15, json 1.16-1.30, name-image 1.31+);
+* ``algorithm`` -- the hash era changes (struct 1.6-1.15, json 1.16-1.30, name-image 1.31+), said in plain
+  words: "from 1.31 the kubelet hashes only the container's name and image, so every running container
+  restarts whatever its spec";
 * ``field-added`` -- struct era: a field exists in the new ``v1.Container`` closure and not the old, on a
-  struct the container actually has (e.g. ``VolumeMount.SubPathExpr`` for 1.13 -> 1.14);
-* ``field-removed`` -- the reverse (downgrades);
-* ``value-changed`` -- the decoded value differs (a quantity's internal form between decode paths, a
-  default, a field the old release dropped but the new one keeps);
+  struct the container actually has (e.g. ``volumeMounts[0].subPathExpr`` for 1.13 -> 1.14): the struct dump
+  shows it even empty;
+* ``field-not-in-old`` -- JSON era: the container sets a field the old version does not have (e.g.
+  ``securityContext.seccompProfile``, from 1.19): the old kubelet dropped it when decoding, the new one hashes it;
+* ``field-removed`` -- the reverse of both (downgrades);
+* ``value-changed`` -- the decoded value differs (an IntOrString's form, a list item);
+* ``quantity-form`` -- a quantity's internal form (struct era: int64/inf.Dec, cached string) differs;
 * ``go-escaping`` -- JSON era: the same document is written with different escapes because the kubelets
   were built with Go releases on either side of 1.22 (``\\b``/``\\f``);
 * ``default-added`` -- with ``control_plane``: the new side is the container as that version's API server
   defaults it (:func:`kubehash.kubelet.defaults.apply_defaults`), and a default the new kubelet sees changes
   its hash, e.g. ``Container.ResizePolicy defaulted by the 1.27 apiserver (gate InPlacePodVerticalScaling)``.
-  A static pod (``new_source="file"``) is defaulted by the new kubelet itself.
+  A static pod (``new_source="file"``) is defaulted by the new kubelet itself;
+* ``input-not-defaulted`` -- such a default that the *old* side's API server (static pods: the old kubelet)
+  writes too: a pod read from a cluster already has it, so the hash changes only because the input was not
+  defaulted (a manifest given as a pod) -- never the kubelet upgrade's doing.
 
-The typed values of both versions are compared with ``deepdiff`` over Go-field-name trees
-(:func:`kubehash.kubelet.gotree.go_tree`), never by diffing text.
+Paths are in the style ``kubectl explain`` uses, relative to the container (JSON field names joined by dots,
+list positions ``[0]``, map keys ``[cpu]``: ``securityContext.seccompProfile``, ``resources.limits[cpu]``);
+:func:`located` puts them below the container's place in its object (``spec.containers[0].``), which is how
+``predict`` reports them. The typed values of both versions are compared with ``deepdiff`` over
+Go-field-name trees (:func:`kubehash.kubelet.gotree.go_tree`) or the JSON documents the kubelets hash, never by
+diffing text.
 """
 
 from __future__ import annotations
@@ -28,13 +40,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kubehash.golang.fnv import fnv1a_32
-from kubehash.kubelet.defaults import Applied, Defaulted, apply_defaults
-from kubehash.kubelet.fieldpath import go_path_of, lookup, render_go_path
+from kubehash.kubelet.defaults import Applied, Defaulted, apply_defaults, rule_applies
+from kubehash.kubelet.fieldpath import api_path, go_path_of, lookup, render_path
 from kubehash.kubelet.gotree import go_tree
 from kubehash.kubelet.hashing import HashPlan, plan_for
+from kubehash.kubelet.releases import RELEASES
 from kubehash.kubelet.toolchains import toolchain, toolchain_cause
 
-__all__ = ["Explanation", "Reason", "explain"]
+__all__ = ["Explanation", "Reason", "algorithm_reason", "container_path", "explain", "located"]
 
 
 @dataclass(frozen=True)
@@ -68,70 +81,84 @@ class Explanation:
 _KEY = re.compile(r"\['([^']*)'\]|\[(\d+)\]")
 
 
-def _go_path(dd_path: str) -> str:
-    """deepdiff ``root['Resources']['Limits']['cpu']['s']`` -> ``Resources.Limits[cpu].s``."""
-    out = ""
-    for name, idx in _KEY.findall(dd_path):
-        if idx:
-            out += f"[{idx}]"
-        elif (name and name[0].isupper()) or name in ("i", "d", "s", "value", "scale"):
-            out += ("." if out else "") + name
-        else:
-            out += f"[{name}]"
-    return out
+def _segments(dd_path: str) -> list[str | int]:
+    """deepdiff ``root['Resources']['Limits']['cpu']`` -> ``["Resources", "Limits", "cpu"]``."""
+    return [int(idx) if idx else name for name, idx in _KEY.findall(dd_path)]
 
 
-_QUANTITY_PART = re.compile(r"^(.*)\.(i\.value|i\.scale|i|d|s|Format)$")
+def _where(root: Any, dd_path: str, *, go_names: bool) -> tuple[str, bool]:
+    """The ``kubectl explain`` path of a deepdiff path (over a Go-name tree or a JSON document), and whether
+    the difference is inside a quantity's internal form (:func:`~kubehash.kubelet.gotree.go_tree` shows a
+    ``Quantity`` as ``i``, ``d``, ``s``, ``Format``)."""
+    segments, inside = api_path(root, _segments(dd_path), go_names=go_names)
+    return render_path(segments), go_names and bool(inside) and inside[0] in _QUANTITY_PARTS
 
 
-def _owner_type(root: Any, go_path: str) -> str | None:
-    """The Go struct type that declares the last field of ``go_path`` (``VolumeMount`` for
+_QUANTITY_PARTS = frozenset({"i", "d", "s", "Format"})
+
+
+def _owner_type(root: Any, dd_path: str) -> str | None:
+    """The Go struct type that declares the last field of a Go-name path (``VolumeMount`` for
     ``VolumeMounts[0].SubPathExpr``)."""
     from kubehash.golang.types import External, Map, Pointer, Slice, Struct
 
     t = root
     owner = None
-    for name, _key in re.findall(r"\.?([A-Za-z]\w*)|\[([^\]]*)\]", go_path):
+    for seg in _segments(dd_path):
         while not isinstance(t, External) and isinstance(t.underlying(), (Pointer, Slice, Map)):
             t = t.underlying().elem
-        if name:
+        if isinstance(seg, str):
             if isinstance(t, External) or not isinstance(t.underlying(), Struct):
                 return owner
             owner = str(t).split(".")[-1]
-            f = next((f for f in t.underlying().fields if f.name == name), None)
+            f = next((f for f in t.underlying().fields if f.name == seg), None)
             if f is None:
                 return owner
             t = f.type
     return owner
 
 
-def _tree_reasons(old: Any, new: Any, kind_added: str = "field-added", root: Any = None) -> list[Reason]:
+def _tree_reasons(
+    old: Any, new: Any, old_root: Any, new_root: Any, old_minor: str, new_minor: str, *, go_names: bool
+) -> list[Reason]:
+    """Reasons for the differences between the two typed values (``go_names``: struct-era Go-name trees) or
+    the two JSON documents the kubelets hash."""
     from deepdiff import DeepDiff  # lazily: it imports pandas when present (~0.3 s per process)
 
     diff = DeepDiff(old, new, verbose_level=2)
     reasons: list[Reason] = []
     for p, v in diff.get("dictionary_item_added", {}).items():
-        path = _go_path(p)
-        owner = _owner_type(root, path) if root is not None else None
-        detail = (
-            f"field {owner}.{path.rsplit('.', 1)[-1]} exists only in the new version"
-            if owner
-            else ("present in the new version only")
-        )
-        reasons.append(Reason(kind_added, path, detail, None, v))
+        path, _ = _where(new_root, p, go_names=go_names)
+        if go_names:
+            owner, go_field = _owner_type(new_root, p), next(s for s in reversed(_segments(p)) if isinstance(s, str))
+            what = f"{owner}.{go_field}" if owner else go_field
+            detail = (
+                f"{what} exists in {new_minor} and not in {old_minor}; the Go struct dump these kubelets hash "
+                "shows every field, even an empty one"
+            )
+            reasons.append(Reason("field-added", path, detail, None, v))
+        else:
+            detail = (
+                f"the field does not exist in {old_minor}: the {old_minor} kubelet drops it when decoding, the "
+                f"{new_minor} kubelet hashes it"
+            )
+            reasons.append(Reason("field-not-in-old", path, detail, None, v))
     for p, v in diff.get("dictionary_item_removed", {}).items():
-        reasons.append(Reason("field-removed", _go_path(p), "present in the old version only", v, None))
+        path, _ = _where(old_root, p, go_names=go_names)
+        detail = (
+            f"the field does not exist in {new_minor}: the {old_minor} kubelet hashed it, the {new_minor} kubelet "
+            "drops it"
+        )
+        reasons.append(Reason("field-removed", path, detail, v, None))
     quantities: dict[str, Reason] = {}
     for key in ("values_changed", "type_changes"):
         for p, ch in diff.get(key, {}).items():
-            path = _go_path(p)
-            m = _QUANTITY_PART.match(path)
-            if m and root is not None:
-                qpath = m.group(1)
+            path, in_quantity = _where(new_root, p, go_names=go_names)
+            if in_quantity:
                 quantities.setdefault(
-                    qpath,
+                    path,
                     Reason(
-                        "quantity-form", qpath, "the quantity's internal form (int64/inf.Dec, cached string) differs"
+                        "quantity-form", path, "the quantity's internal form (int64/inf.Dec, cached string) differs"
                     ),
                 )
                 continue
@@ -140,8 +167,26 @@ def _tree_reasons(old: Any, new: Any, kind_added: str = "field-added", root: Any
     for key in ("iterable_item_added", "iterable_item_removed"):
         for p, v in diff.get(key, {}).items():
             old_v, new_v = (None, v) if key.endswith("added") else (v, None)
-            reasons.append(Reason("value-changed", _go_path(p), "list item differs", old_v, new_v))
+            path, _ = _where(new_root, p, go_names=go_names)
+            reasons.append(Reason("value-changed", path, "list item differs", old_v, new_v))
     return reasons
+
+
+def container_path(kind: str, index: int, spec: str = "spec") -> str:
+    """Where a container is in its object: ``spec.containers[0]``, ``spec.initContainers[1]``; ``spec`` is the
+    path of the pod spec (``spec.template.spec`` in a Deployment)."""
+    return f"{spec}.{_LISTS.get(kind, kind)}[{index}]"
+
+
+_LISTS = {"container": "containers", "initContainer": "initContainers", "ephemeralContainer": "ephemeralContainers"}
+
+
+def located(reasons: list[Reason], at: str) -> list[Reason]:
+    """``reasons`` with their paths below ``at`` (:func:`container_path`); reasons without a path (about the
+    whole container) are kept as they are."""
+    if not at:
+        return reasons
+    return [Reason(r.kind, f"{at}.{r.path}" if r.path else r.path, r.detail, r.old, r.new) for r in reasons]
 
 
 def explain(
@@ -194,15 +239,40 @@ def explain(
             )
         ex.reasons.extend(_version_reasons(op, np_, container, oi, ni_raw, cause))
     if ni != ni_raw:
-        ex.reasons.extend(_default_reasons(np_, container, new_container, ni_raw, ni, applied, defaulted_by))
+        ex.reasons.extend(
+            _default_reasons(np_, container, new_container, ni_raw, ni, applied, defaulted_by, op, old_source)
+        )
     if not ex.reasons:  # pragma: no cover - would mean the diff model misses a difference
         ex.reasons.append(Reason("value-changed", "", "hash input differs"))
     return ex
 
 
-def algorithm_reason(old_era: str, new_era: str) -> Reason:
-    """The reason when the two kubelets hash in different eras (every hash changes)."""
-    return Reason("algorithm", "", f"hash era changes from {old_era} to {new_era}", old_era, new_era)
+#: What the kubelet hashes in each era, in words.
+_ERA_WORDS = {
+    "struct": "the Go struct dump of the whole container",
+    "json": "the JSON encoding of the whole container",
+    "name-image": "only the container's name and image",
+}
+
+
+def _first_minor(era: str) -> str:
+    return next(r.minor for r in RELEASES if r.era == era)
+
+
+def algorithm_reason(old_era: str, new_era: str, old_minor: str | None = None, new_minor: str | None = None) -> Reason:
+    """The reason when the two kubelets hash in different eras (every hash changes), in plain words: "from
+    1.31 the kubelet hashes only the container's name and image, so every running container restarts whatever
+    its spec". ``old``/``new`` of the reason are the eras."""
+    new_words, old_words = _ERA_WORDS.get(new_era, new_era), _ERA_WORDS.get(old_era, old_era)
+    eras = [r.era for r in RELEASES]
+    if old_era in eras and new_era in eras and eras.index(new_era) > eras.index(old_era):
+        text = f"from {_first_minor(new_era)} the kubelet hashes {new_words} instead of {old_words}"
+    elif old_minor and new_minor:
+        text = f"kubelet {new_minor} hashes {new_words}, kubelet {old_minor} hashed {old_words}"
+    else:
+        text = f"the kubelet hashes {new_words} instead of {old_words}"
+    detail = f"{text}, so every running container restarts whatever its spec"
+    return Reason("algorithm", "", detail, old_era, new_era)
 
 
 def _input(plan: HashPlan, container: Any) -> bytes:
@@ -222,12 +292,16 @@ def _version_reasons(
     """Why the same container hashes differently under the two kubelets (``go_cause``: the sentence naming
     the two Go toolchains, when they escape \\b/\\f differently)."""
     oera, nera = op.release.era, np_.release.era
+    old_minor, new_minor = op.release.minor, np_.release.minor
     if oera != nera:
-        return [algorithm_reason(oera, nera)]
+        return [algorithm_reason(oera, nera, old_minor, new_minor)]
     if oera == "struct":
         ov, nv = op.decode(container), np_.decode(container)
-        return _tree_reasons(go_tree(op.schema_root, ov), go_tree(np_.schema_root, nv), root=np_.schema_root)
-    reasons = _tree_reasons(_json_doc(oi), _json_doc(ni), kind_added="value-changed")
+        old_tree, new_tree = go_tree(op.schema_root, ov), go_tree(np_.schema_root, nv)
+        return _tree_reasons(old_tree, new_tree, op.schema_root, np_.schema_root, old_minor, new_minor, go_names=True)
+    reasons = _tree_reasons(
+        _json_doc(oi), _json_doc(ni), op.schema_root, np_.schema_root, old_minor, new_minor, go_names=False
+    )
     if not reasons and op.short_bf != np_.short_bf:
         detail = go_cause or "\\b/\\f escaped differently by Go < 1.22 and >= 1.22"
         reasons.append(Reason("go-escaping", "", detail, op.short_bf, np_.short_bf))
@@ -237,10 +311,23 @@ def _version_reasons(
 
 
 def _default_reasons(
-    np_: HashPlan, raw: Any, defaulted: Any, ri: bytes, di: bytes, applied: list[Applied], by: str
+    np_: HashPlan,
+    raw: Any,
+    defaulted: Any,
+    ri: bytes,
+    di: bytes,
+    applied: list[Applied],
+    by: str,
+    op: HashPlan,
+    old_source: str,
 ) -> list[Reason]:
-    """One ``default-added`` reason per defaulted field the new kubelet's hash input sees (``raw`` and
-    ``defaulted``: the container mappings before and after the defaults)."""
+    """One reason per defaulted field the new kubelet's hash input sees (``raw`` and ``defaulted``: the
+    container mappings before and after the defaults): ``default-added``, or ``input-not-defaulted`` when the
+    old side's API server (static pods: the old kubelet) writes that default too -- with its gates' defaults,
+    into a field its version has -- so a pod read from a cluster would already have it."""
+    old_minor = op.release.minor
+    old_writer = f"the {old_minor} kubelet" if old_source == "file" else f"the {old_minor} API server"
+    what = "static pod it reads" if old_source == "file" else "pod it stores"
     root = np_.schema_root
     if np_.release.era == "struct":
         before, after = go_tree(root, np_.decode(raw)), go_tree(root, np_.decode(defaulted))
@@ -257,12 +344,19 @@ def _default_reasons(
             key, segments = key[:-1], segments[:-1]
         if lookup(before, key) == lookup(after, key):
             continue
-        path = render_go_path(segments)
+        path = render_path(api_path(root, segments, go_names=True)[0])
         if any(p == path or path.startswith((p + ".", p + "[")) for p, rule in reasons if rule == a.rule):
             continue  # named by an enclosing default of the same rule (the requests map, then its keys)
         gate = f" (gate {a.gate})" if a.gate else ""
-        detail = f"{owner_field} defaulted by {by}{gate} [{a.rule}]"
-        reasons[(path, a.rule)] = Reason("default-added", path, detail, None, lookup(after, key, None))
+        if rule_applies(old_minor, a.rule) and go_path_of(op.schema_root, a.path) is not None:
+            kind = "input-not-defaulted"
+            detail = (
+                f"{owner_field}: {old_writer} writes this default into every {what} [{a.rule}], so a pod read "
+                "from a cluster already has it; the input was not defaulted (not the kubelet upgrade's doing)"
+            )
+        else:
+            kind, detail = "default-added", f"{owner_field} defaulted by {by}{gate} [{a.rule}]"
+        reasons[(path, a.rule)] = Reason(kind, path, detail, None, lookup(after, key, None))
     if not reasons:  # pragma: no cover - a default changed the input but no rule names it
         return [Reason("value-changed", "", "hash input differs after defaulting")]
     return list(reasons.values())

@@ -56,7 +56,9 @@ def test_restarts_by_node_namespace_reason_on_procmount(small):
     assert list(by_ns.index[:1]) == ["kube-system"] and by_ns.loc["kube-system", "restart"] == 2
     assert by_ns["restart"].sum() == 2
     by_reason = restarts_by(p, "reason")
-    assert by_reason.to_dict("index") == {"field-added SecurityContext.ProcMount": {"containers": 2, "pods": 2}}
+    assert by_reason.to_dict("index") == {
+        "field-added spec.containers[*].securityContext.procMount": {"containers": 2, "pods": 2}
+    }
 
 
 def test_restarts_by_when_nothing_restarts(small):
@@ -129,7 +131,9 @@ def test_plan_frames(small):
     assert paths[paths["path"] == "direct"]["allowed"].tolist() == [False]
     hops = plan_hops(result)
     assert hops[hops["restart_free"]][["from", "to"]].values.tolist() == [["1.10", "1.11"], ["1.12", "1.13"]]
-    assert hops.set_index(["from", "to"]).loc[("1.11", "1.12"), "reasons"] == "field-added SecurityContext.ProcMount"
+    assert hops.set_index(["from", "to"]).loc[("1.11", "1.12"), "reasons"] == (
+        "field-added spec.containers[*].securityContext.procMount"
+    )
 
 
 def test_risk_overview_joins_restarts_single_instances_and_preflight(bundled):

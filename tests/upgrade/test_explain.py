@@ -60,7 +60,7 @@ def test_algorithm_change(old: str, new: str) -> None:
 
 def test_quantity_form_between_decode_paths() -> None:
     ex = explain(TYPICAL, "1.10", "1.10", old_source="file", new_source="apiserver")
-    assert [(r.kind, r.path) for r in ex.reasons] == [("quantity-form", "Resources.Limits[cpu]")]
+    assert [(r.kind, r.path) for r in ex.reasons] == [("quantity-form", "resources.limits[cpu]")]
 
 
 def test_go_escaping() -> None:
@@ -95,3 +95,46 @@ def test_no_reason_exactly_when_hashes_equal(
     except DecodeError:
         return
     assert (ex.reasons == []) == (ex.old_hash == ex.new_hash)
+
+
+# ---- the words and paths people read (issue 16) --------------------------------------------------------------
+
+SECCOMP = {"name": "web", "image": "nginx", "securityContext": {"seccompProfile": {"type": "RuntimeDefault"}}}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "words"),
+    [
+        ("1.30", "1.31", "from 1.31 the kubelet hashes only the container's name and image instead of the JSON"),
+        ("1.15", "1.16", "from 1.16 the kubelet hashes the JSON encoding of the whole container instead of the Go"),
+        ("1.10", "1.33", "from 1.31 the kubelet hashes only the container's name and image instead of the Go"),
+        ("1.31", "1.30", "kubelet 1.30 hashes the JSON encoding of the whole container, kubelet 1.31 hashed only"),
+    ],
+)
+def test_eras_in_plain_words(old: str, new: str, words: str) -> None:
+    (r,) = explain(TYPICAL, old, new).reasons
+    assert r.kind == "algorithm" and r.detail.startswith(words)
+    assert r.detail.endswith("so every running container restarts whatever its spec")
+
+
+def test_a_field_the_old_version_lacks_has_its_own_kind() -> None:
+    (r,) = explain(SECCOMP, "1.18", "1.19").reasons
+    assert (r.kind, r.path) == ("field-not-in-old", "securityContext.seccompProfile")
+    assert r.detail.startswith("the field does not exist in 1.18")
+    (back,) = explain(SECCOMP, "1.19", "1.18").reasons
+    assert (back.kind, back.path) == ("field-removed", "securityContext.seccompProfile")
+
+
+def test_paths_are_kubectl_explain_style_and_can_be_located() -> None:
+    from kubehash.upgrade.explain import container_path, located
+
+    ex = explain(
+        {"name": "a", "image": "b", "resources": {"limits": {"cpu": "1"}}}, "1.20", "1.30", control_plane="1.30"
+    )
+    paths = [r.path for r in ex.reasons]
+    assert "resources.requests" in paths and all(p[0].islower() for p in paths)
+    at = container_path("initContainer", 2, "spec.template.spec")
+    assert at == "spec.template.spec.initContainers[2]"
+    placed = located(ex.reasons, at)
+    assert [r.path for r in placed] == [f"{at}.{p}" for p in paths]
+    assert located([explain(TYPICAL, "1.30", "1.31").reasons[0]], at)[0].path == ""  # about the whole container

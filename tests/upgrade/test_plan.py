@@ -71,8 +71,10 @@ def test_110_to_111_is_restart_free_and_leaves_the_111_node_alone(plan_117):
 
 
 def test_hop_reasons_name_the_new_fields(plan_117):
-    assert plan_117.hop("1.11", "1.12").reasons == {"field-added SecurityContext.ProcMount": 39}
-    assert plan_117.hop("1.13", "1.14").reasons == {"field-added VolumeMounts[*].SubPathExpr": 281}
+    assert plan_117.hop("1.11", "1.12").reasons == {"field-added spec.containers[*].securityContext.procMount": 39}
+    assert plan_117.hop("1.13", "1.14").reasons == {
+        "field-added spec.containers[*].volumeMounts[*].subPathExpr": 281
+    }
     assert plan_117.hop("1.15", "1.16").reasons == {"algorithm struct -> json": 281}
 
 
@@ -202,7 +204,9 @@ def test_real_api_server_defaults_fill_a_bare_dump_once():
     bare = {"name": "c", "image": "app:2", "resources": {}}  # not as an API server serves it
     result = plan([_pod("p", bare)], Options(to="1.19"), nodes={"n1": "1.17"})
     first = result.hop("1.17", "1.18")
-    assert first.restarts == 1 and {r.kind for r in first.prediction.restarts[0].reasons} == {"default-added"}
+    # the defaults every API server writes: the dump's doing, not the upgrade's
+    assert first.restarts == 1 and {r.kind for r in first.prediction.restarts[0].reasons} == {"input-not-defaulted"}
+    assert first.prediction.warnings and "un-defaulted" in first.prediction.warnings[0]
     # before 1.18 -> 1.19 the kubelets saw the dump as the 1.18 API server serves it, and recorded its hash
     second = result.hop("1.18", "1.19").prediction.containers[0]
     assert second.verdict == "unchanged" and second.model_check == "match"

@@ -176,7 +176,7 @@ def test_control_plane_defaults_with_gates_change_the_new_hash():
     (c,) = list(gated)
     assert c.verdict == "restart"
     assert [r.kind for r in c.reasons] == ["default-added"]
-    assert "ResizePolicy" in c.reasons[0].path
+    assert c.reasons[0].path == "spec.containers[0].resizePolicy"
     # the gate only matters where the 1.27-1.32 apiserver defaults resizePolicy
     later = predict([pod], Options(to="1.30", from_version="1.26", control_plane="1.33"))
     assert [c.verdict for c in later] == ["unchanged"]

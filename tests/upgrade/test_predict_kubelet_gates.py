@@ -175,7 +175,7 @@ def test_without_records_the_old_kubelets_gates_decide() -> None:
     pods = [_pod("trim", "n1", [_limits_only()])]
     plain = list(predict(pods, Options(to="1.30"), nodes=NODES))
     assert [c.verdict for c in plain] == ["restart"]  # requests defaulted: the full hash changed
-    assert [r.kind for r in plain[0].reasons] == ["default-added"]
+    assert [r.kind for r in plain[0].reasons] == ["input-not-defaulted"]  # every API server copies them
     # the new kubelet has the gate on but the old one never wrote the annotation
     missing = list(predict(pods, Options(to="1.30", kubelet_feature_gates=ON), nodes=NODES))
     assert [c.verdict for c in missing] == ["restart"]
@@ -205,7 +205,7 @@ def test_apiserver_resize_policy_default_is_not_zeroed() -> None:
     assert [c.verdict for c in result] == ["restart"]
     kinds = [r.kind for r in result[0].reasons]
     assert kinds == ["default-added", "hash-without-resources"]
-    assert "ResizePolicy" in result[0].reasons[0].path
+    assert result[0].reasons[0].path == "spec.containers[0].resizePolicy"
     assert "changed too" in result[0].reasons[1].detail
 
 
@@ -384,7 +384,7 @@ def test_static_pods_are_defaulted_with_the_kubelets_gates() -> None:
     (kubelet_gate,) = predict([pod], Options(to="1.28", kubelet_feature_gates=gate), nodes=nodes).containers
     assert plain.verdict == cp_gate.verdict == "unchanged"
     assert kubelet_gate.verdict == "restart"
-    assert [(r.kind, r.path) for r in kubelet_gate.reasons] == [("default-added", "ResizePolicy")]
+    assert [(r.kind, r.path) for r in kubelet_gate.reasons] == [("default-added", "spec.containers[0].resizePolicy")]
 
 
 def test_static_and_api_pods_sharing_a_spec_do_not_share_defaults(tmp_path: Path) -> None:
@@ -429,4 +429,4 @@ def test_static_pods_old_and_new_kubelet_defaults(old_gate: bool, new_gate: bool
     assert c.verdict == verdict
     assert [r.kind for r in c.reasons][: len(kinds)] == kinds
     if old_gate and not new_gate:
-        assert c.reasons[0].path.startswith("$.resizePolicy") and "1.28 kubelet" in c.reasons[0].detail
+        assert c.reasons[0].path.startswith("spec.containers[0].resizePolicy") and "1.28 kubelet" in c.reasons[0].detail

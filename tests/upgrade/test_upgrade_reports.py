@@ -159,7 +159,9 @@ def test_reasons_empty_exactly_when_hashes_equal_for_generated_containers(
 
 
 def test_struct_era_default_reasons_name_go_fields() -> None:
-    """A manifest as written versus as the 1.10 API server stores it: each default the struct dump shows."""
+    """A manifest as written versus as the 1.10 API server stores it: each default the struct dump shows,
+    by its kubectl-explain path. The 1.10 API server (and a 1.9 one) writes them for the old side too, so they
+    are the input's doing (``input-not-defaulted``), never the upgrade's."""
     manifest = {
         "name": "web",
         "image": "nginx:1.14.2",
@@ -168,16 +170,18 @@ def test_struct_era_default_reasons_name_go_fields() -> None:
     }
     ex = explain(manifest, "1.10", "1.10", control_plane="1.10")
     by_path = {r.path: r for r in ex.reasons}
-    assert {r.kind for r in ex.reasons} == {"default-added"}
-    assert (
-        by_path["ImagePullPolicy"].detail
-        == "Container.ImagePullPolicy defaulted by the 1.10 apiserver [image-pull-policy]"
+    assert {r.kind for r in ex.reasons} == {"input-not-defaulted"}
+    assert by_path["imagePullPolicy"].detail.startswith(
+        "Container.ImagePullPolicy: the 1.10 API server writes this default into every pod it stores "
+        "[image-pull-policy]"
     )
-    assert by_path["ImagePullPolicy"].new == "IfNotPresent"
-    assert "HTTPGetAction.Path" in by_path["LivenessProbe.Handler.HTTPGet.Path"].detail
-    assert "[quantity-round-up]" in by_path["Resources.Limits[cpu]"].detail
-    assert "[requests-from-limits]" in by_path["Resources.Requests"].detail
+    assert by_path["imagePullPolicy"].new == "IfNotPresent"
+    assert "HTTPGetAction.Path" in by_path["livenessProbe.httpGet.path"].detail
+    assert "[quantity-round-up]" in by_path["resources.limits[cpu]"].detail
+    assert "[requests-from-limits]" in by_path["resources.requests"].detail
     # the copied request is named once by the map requests-from-limits created, and again by its rounding
-    assert [r.detail.rsplit(" ", 1)[-1] for r in ex.reasons if r.path == "Resources.Requests[cpu]"] == [
-        "[quantity-round-up]"
+    assert [r.detail.split("[")[1].split("]")[0] for r in ex.reasons if r.path == "resources.requests[cpu]"] == [
+        "quantity-round-up"
     ]
+    for r in explain(manifest, "1.9", "1.10", control_plane="1.10").reasons:
+        assert r.kind in ("field-added", "input-not-defaulted")

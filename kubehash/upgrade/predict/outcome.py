@@ -40,3 +40,5 @@ class Outcome:
     new_hwr: int | None = None  # ... and the target kubelet's of the new side's spec
     #: A static pod's defaults written by an old kubelet whose defaulting gates were set (its hashed copy).
     old_defaults: Defaulted | None = None
+    #: Paths (relative to the container) of the fields the old kubelet's version does not have.
+    unknown: tuple[str, ...] = ()

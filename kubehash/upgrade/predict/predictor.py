@@ -16,8 +16,16 @@ recorded when the container was started. So:
   or ``not-checked`` (an init container the target kubelet does not compare).
 
 A 1.27-1.30 target with ``InPlacePodVerticalScaling`` also checks ``hashWithoutResources``
-(:mod:`~kubehash.upgrade.predict.resize`). Every input container appears exactly once in the result. Nothing
-here reads files or prints.
+(:mod:`~kubehash.upgrade.predict.resize`). Every input container appears exactly once in the result. Reason
+paths are given from the pod (``spec.containers[0].securityContext.seccompProfile``; :meth:`Predictor.view`
+takes another place for the pod spec, e.g. a Deployment's ``spec.template.spec``).
+
+Input that cannot come from a cluster -- containers without the defaults every API server writes, fields the
+node's kubelet does not have, pods on no node without status or uid -- is noted per container and summed up in
+the prediction's warnings (:mod:`~kubehash.upgrade.predict.inputcheck`). With ``static_files``, pods decoded
+from files (``source`` ``file``) are the kubelet's manifest files themselves rather than mirror pods: the old
+side is then the old kubelet's own defaults of the file, as the new side is the new kubelet's. Nothing here
+reads files or prints.
 """
 
 from __future__ import annotations
@@ -31,16 +39,19 @@ from typing import Any
 from kubehash.errors import DecodeError, KubehashError
 from kubehash.golang.fnv import runtime_hex
 from kubehash.kubelet.defaults import apply_defaults
+from kubehash.kubelet.fieldpath import render_path
 from kubehash.kubelet.gates import compares_hash_without_resources, compares_sidecars, kubelet_gates
 from kubehash.kubelet.hashcache import HashCache
 from kubehash.kubelet.hashing import plan_for
 from kubehash.kubelet.releases import Release, release
 from kubehash.kubelet.toolchains import Toolchain, describe_side, shown_version
+from kubehash.kubelet.unknown_fields import unknown_fields
 from kubehash.model import NOT_OBJECTS, Documents, NodeVersions, PodView, RuntimeRecord, is_pod, iter_pods, pod_view
-from kubehash.upgrade.explain import Reason, algorithm_reason, explain
+from kubehash.upgrade.explain import Reason, algorithm_reason, container_path, explain, located
 from kubehash.upgrade.ignorefile.rules import IgnoreFile, protection_hook
 from kubehash.upgrade.options import Options
 from kubehash.upgrade.predict.defaulter import Defaulter, unique_spec_key
+from kubehash.upgrade.predict.inputcheck import UNKNOWN_FIELD, container_notes, input_warnings
 from kubehash.upgrade.predict.outcome import OldKubelet, Outcome
 from kubehash.upgrade.predict.records import RuntimeIndex
 from kubehash.upgrade.predict.resize import ResizeCheck
@@ -117,8 +128,16 @@ class Predictor:
         runtime: Iterable[RuntimeRecord] = (),
         ignore_files: Mapping[str, IgnoreFile] | None = None,
         protected: Protection | None = None,
+        static_files: bool = False,
+        check_input: bool = True,
     ) -> None:
         self.options = options
+        #: Pods with source ``file`` are manifest files as written (not mirror pods): both sides default them.
+        self.static_files = static_files
+        #: Note input that cannot come from a cluster (off for pods kubehash made from manifests).
+        self.check_input = check_input
+        #: Reason lists placed below a container's path: (id of the relative list, path) -> (list, located).
+        self._located: dict[tuple[int, str], tuple[list[Reason], list[Reason]]] = {}
         self.target = target = options.target
         if ignore_files is not None:
             hook = protection_hook(
@@ -169,14 +188,20 @@ class Predictor:
             return self.view(pod_view(pod))
         return [p for d in iter_pods(pod, self.skipped) for p in self.view(pod_view(d))]
 
-    def view(self, view: PodView) -> list[ContainerPrediction]:
-        """:meth:`pod` of a pod already reduced to a :class:`~kubehash.model.PodView`. A pod no API server
-        would have stored (:attr:`PodView.problems`) gets an error row per container -- or one row, container
-        ``-``, when its containers cannot even be listed."""
+    def view(self, view: PodView, *, at: str = "spec") -> list[ContainerPrediction]:
+        """:meth:`pod` of a pod already reduced to a :class:`~kubehash.model.PodView`; ``at`` is where the pod
+        spec is in the object the reasons' paths start from (``spec.template.spec`` for a Deployment). A pod no
+        API server would have stored (:attr:`PodView.problems`) gets an error row per container -- or one row,
+        container ``-``, when its containers cannot even be listed."""
         if view.problems:
             return self._malformed(view)
         old = self._old_kubelet(view)
-        return [self._container(view, name, kind, spec, key, old) for name, kind, spec, key in view.containers]
+        out = []
+        index: dict[str, int] = {}
+        for name, kind, spec, key in view.containers:
+            i = index[kind] = index.get(kind, -1) + 1
+            out.append(self._container(view, name, kind, spec, key, old, i, at))
+        return out
 
     def _malformed(self, view: PodView) -> list[ContainerPrediction]:
         where = f"pod {view.namespace + '/' if view.namespace else ''}{view.name}: "
@@ -220,7 +245,15 @@ class Predictor:
         return found
 
     def _container(
-        self, view: PodView, name: str, kind: str, spec: Any, key: bytes | None, old: OldKubelet | str
+        self,
+        view: PodView,
+        name: str,
+        kind: str,
+        spec: Any,
+        key: bytes | None,
+        old: OldKubelet | str,
+        index: int = 0,
+        at: str = "spec",
     ) -> ContainerPrediction:
         rec = self.records.find(view, name) if self.records else None
         running, started = _running(view, kind, name, rec)
@@ -229,6 +262,16 @@ class Predictor:
             rec.hash if rec is not None else None, "unchanged", [], None, started, "unverified", view.owner_kind,
             view.owner_name,
         )  # fmt: skip
+        # the fast test first: a pod read from a cluster passes it
+        odd = (
+            view.uid is None
+            or type(spec) is not dict
+            or "terminationMessagePath" not in spec
+            or "terminationMessagePolicy" not in spec
+            or "imagePullPolicy" not in spec
+        )
+        if odd and self.check_input and not (self.static_files and view.source == "file"):
+            p.input_notes = container_notes(view, spec)
         if not running:
             p.verdict = "not-running"
             return p
@@ -243,11 +286,13 @@ class Predictor:
         key = unique_spec_key(spec) if key is None else key
         o = self._outcome(key, spec, kind, view, old)
         p.old_hash, p.new_hash = o.old_hash, o.new_hash
+        if o.unknown:
+            p.input_notes += tuple(UNKNOWN_FIELD + f"{container_path(kind, index, at)}.{u}" for u in o.unknown)
         if o.error is not None:
             e = copy.copy(o.error).with_context(namespace=view.namespace, pod=view.name, container=name)
             p.verdict, p.error = "error", str(e)
             return p
-        self._judge(p, o, key, spec, view, old, rec)
+        self._judge(p, o, key, spec, view, old, rec, container_path(kind, index, at))
         return p
 
     def _judge(
@@ -259,8 +304,9 @@ class Predictor:
         view: PodView,
         old: OldKubelet,
         rec: RuntimeRecord | None,
+        at: str = "",
     ) -> None:
-        """The verdict of a running, compared, decodable container, and why."""
+        """The verdict of a running, compared, decodable container, and why (paths below ``at``)."""
         reference = o.old_hash
         recorded = p.recorded_hash
         if recorded is not None:
@@ -275,7 +321,7 @@ class Predictor:
             p.reasons.clear()
             return
         if o.old_hash != o.new_hash:
-            p.reasons.extend(self._reasons(o, key, spec, p.kind, view, old))
+            p.reasons.extend(self._place(self._reasons(o, key, spec, p.kind, view, old), at))
         # Static pods are never resized in place (isInPlacePodVerticalScalingAllowed); nor are init containers.
         resizable = self.hwr and p.kind == "container" and view.source != "file"
         if resizable and self.resize.resized(p, o, key, spec, view, old, rec):
@@ -283,6 +329,15 @@ class Predictor:
         p.verdict = "restart"
         if self.protected is not None and self.protected(p):
             p.verdict = "protected"
+
+    def _place(self, reasons: list[Reason], at: str) -> list[Reason]:
+        """``reasons`` (shared by every container of one outcome) below the container's path ``at``, built
+        once per (outcome, path): replicas at the same place share their Reason objects."""
+        k = (id(reasons), at)
+        hit = self._located.get(k)
+        if hit is None:
+            hit = self._located[k] = (reasons, located(reasons, at))
+        return hit[1]
 
     def _outcome(self, key: bytes, spec: Any, kind: str, view: PodView, old: OldKubelet) -> Outcome:
         """Both hashes of one distinct (spec, old kubelet's hash plan, container kind, hostNetwork), computed
@@ -301,7 +356,12 @@ class Predictor:
         old_spec, old_key, old_defaults = spec, key, None
         if source == "file" and defaulter is not None and isinstance(spec, Mapping):
             gates = self._old_static_gates(old.release)
-            if gates:  # the old kubelet hashed its own copy, defaulted with gates the mirror pod may not show
+            if gates or self.static_files:
+                # The old kubelet hashed its own copy, defaulted with gates the mirror pod may not show (or, for
+                # a manifest file as written, defaulted at all).
+                if gates is None:
+                    stages = old.release.gate_stages()
+                    gates = {g: v for g, v in self.resize.old_gates(old.release).items() if g in stages}
                 d = apply_defaults(spec, old.minor, feature_gates=gates, container_kind=kind, host_network=host_network)
                 if d.obj != spec:
                     old_spec, old_key, old_defaults = d.obj, unique_spec_key(d.obj), d
@@ -315,6 +375,8 @@ class Predictor:
         undefaulted = new_key == key and old_defaults is None
         o = self.outcomes[k] = Outcome(old_hash, new_hash, error, 1 if old_hash is None else 2, undefaulted)
         o.old_defaults = old_defaults
+        if self.check_input and error is None:
+            o.unknown = tuple(render_path(u) for u in unknown_fields(spec, old.minor))
         return o
 
     def _old_static_gates(self, old: Release) -> dict[str, bool] | None:
@@ -331,18 +393,20 @@ class Predictor:
         target = self.target
         if o.undefaulted and old.release.era != target.era:
             # What explain would say, without its work: no default changed the spec, the era did.
-            o.reasons = [algorithm_reason(old.release.era, target.era)]
+            o.reasons = [algorithm_reason(old.release.era, target.era, old.minor, target.minor)]
             return o.reasons
         defaulter = self.defaulter
         cp = defaulter.control_plane if defaulter is not None else None
         d = defaulter.result(key, kind, view.source, view.host_network) if defaulter is not None else None
         prefix: list[Reason] = []
-        if o.old_defaults is not None:  # a static pod: the old kubelet's own defaults in the copy it hashed
+        if o.old_defaults is not None and self.static_files and view.source == "file":
+            spec = o.old_defaults.obj  # a manifest file: both kubelets default it, so no default is news
+        elif o.old_defaults is not None:  # a mirror pod: the old kubelet's own defaults in the copy it hashed
             od = o.old_defaults
             prefix = [
                 Reason(
                     "old-kubelet-default",
-                    a.json_path,
+                    render_path(a.path),
                     f"the {od.version} kubelet wrote it into the static pod it hashed"
                     + (f" (gate {a.gate})" if a.gate else "")
                     + f" [{a.rule}]",
@@ -383,7 +447,8 @@ class Predictor:
         for v in sorted({c.old_version for c in containers if c.old_version}):
             tc = self.toolchains.get(v) or self.options.old_toolchain(v)  # predicted in another process
             sides[v] = describe_side(v, tc)
-        errors, warnings = list(input_errors), []
+        errors = list(input_errors)
+        warnings = input_warnings(containers) if self.check_input else []
         bad = {k: n for k, n in self.skipped.items() if k in NOT_OBJECTS}
         other = {k: n for k, n in self.skipped.items() if k not in NOT_OBJECTS}
         if bad:

@@ -42,6 +42,9 @@ class ContainerPrediction:
     owner_kind: str | None = None
     owner_name: str | None = None
     cluster: str | None = None  # the cluster it runs in, when one prediction covers several (a fleet)
+    #: What marks the input as not read from a cluster (:mod:`~kubehash.upgrade.predict.inputcheck`); ``()``
+    #: for a pod that was. Summed up in :attr:`Prediction.warnings`, not part of the document.
+    input_notes: tuple[str, ...] = ()
 
     def reason_text(self) -> str:
         """The reasons in short (``field-added VolumeMounts[0].SubPathExpr; ...``), or the error."""
@@ -50,10 +53,14 @@ class ContainerPrediction:
         return "; ".join(_short(r) for r in self.reasons)
 
 
+#: Reason kinds whose short text is the kind and the path.
+_BY_PATH = frozenset({"field-added", "field-removed", "field-not-in-old", "default-added", "input-not-defaulted"})
+
+
 def _short(r: Reason) -> str:
     if r.kind == "spec-changed" and isinstance(r.old, int):
         return f"spec-changed since start (recorded {runtime_hex(r.old)})"
-    if r.kind in ("field-added", "field-removed", "default-added") and r.path:
+    if r.kind in _BY_PATH and r.path:
         return f"{r.kind} {r.path}"
     return f"{r.kind}: {r.detail}" if r.detail else r.kind
 
@@ -70,8 +77,12 @@ class Prediction:
     input_errors: list[str] = field(default_factory=list)  # e.g. ignore files that could not be used
     #: Each side's kubelet version and the Go toolchain assumed for it ("to", then every node version seen).
     sides: dict[str, dict[str, Any]] = field(default_factory=dict)
-    #: What the input held that was not used but is no error (e.g. other kinds in a List).
+    #: What the input looks like when it cannot have been read from a cluster, and what manifests held that
+    #: was not predicted (one sentence each; the run still predicts everything it can).
     warnings: list[str] = field(default_factory=list)
+    #: For manifests (:func:`~kubehash.upgrade.predict.manifests.predict_manifests`): what was read, predicted
+    #: and skipped, and which object came from which file.
+    manifests: dict[str, Any] | None = None
 
     def __iter__(self) -> Iterator[ContainerPrediction]:
         return iter(self.containers)
@@ -124,6 +135,11 @@ class Prediction:
                 reasons[kind] += n
         verdicts = {v: n for v in VERDICTS if (n := sum(g[v] for g in by_ns.values()))}
         total = self.cache_hits + self.cache_misses
+        extra: dict[str, Any] = {}
+        if self.manifests is not None:
+            extra["manifests"] = self.manifests
+        if self.warnings:
+            extra["warnings"] = list(self.warnings)
         return {
             "to": self.to,
             "control_plane": self.control_plane,
@@ -141,4 +157,5 @@ class Prediction:
                 "misses": self.cache_misses,
                 "hit_rate": round(self.cache_hits / total, 4) if total else 0.0,
             },
+            **extra,
         }
