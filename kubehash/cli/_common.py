@@ -94,13 +94,22 @@ def output_option(formats: Iterable[str] = FORMATS, default: str = "table") -> C
     )
 
 
-def fail_on_option(risk: str) -> Callable[[Any], Any]:
-    """``--fail-on risk|never``: exit 3 when a risk is found (``risk`` says what counts as one for this command)."""
+def fail_on_option(risk: str, *, alias: str | None = None) -> Callable[[Any], Any]:
+    """``--fail-on risk|never``: exit 3 when a risk is found (``risk`` says what counts as one for this command).
+
+    ``alias`` is the command's own word for its risk (``predict --fail-on restart``), accepted as ``risk``.
+    """
+    choices = ["risk", *([alias] if alias else []), "never"]
+
+    def normalise(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+        return "risk" if value == alias else value
+
     return click.option(
         "--fail-on",
-        type=click.Choice(["risk", "never"]),
+        type=click.Choice(choices),
         default="risk",
         show_default=True,
+        callback=normalise,
         help=f"Exit 3 when {risk} ('never': exit 0).",
     )
 

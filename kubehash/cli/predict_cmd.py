@@ -47,7 +47,7 @@ from kubehash.upgrade.options import Options
     "needs --from.",
 )
 @output_option()
-@fail_on_option("a restart is predicted")
+@fail_on_option("a restart is predicted", alias="restart")
 @click.option(
     "-j",
     "--jobs",
