@@ -124,3 +124,14 @@ def test_the_ci_recipe_spells_fail_on_restart(capsys: pytest.CaptureFixture[str]
     assert main([*args, "--fail-on", "restart"]) == exitcodes.RESTARTS
     assert main([*args, "--fail-on", "never"]) == exitcodes.OK
     assert "restart" in capsys.readouterr().out
+
+
+def test_a_warning_is_shown_once_on_a_screen(capsys: pytest.CaptureFixture[str]) -> None:
+    """Table output carries warnings in its summary, so stderr does not repeat them; csv has no summary, so it does."""
+    args = ["predict", "--manifests", K8S, "--from", "1.20", "--to", "1.30", "-q", "--fail-on", "never"]
+    main(args)
+    out, err = capsys.readouterr()
+    assert (out + err).lower().count("custom resource not predicted") == 1
+    main([*args, "-o", "csv"])
+    out, err = capsys.readouterr()
+    assert "warning: 1 custom resource not predicted" in err

@@ -85,8 +85,9 @@ def predict_cmd(
         what = "no object with a pod template" if clusters[0].from_manifests else "no pods"
         raise InputError(f"{', '.join(c.label for c in clusters)}: {what} found")
     errors = print_errors([*result.input_errors, *(c.error or "" for c in result.errors)])
-    for line in result.warnings:
-        click.echo(f"warning: {line}", err=True)
+    if output not in ("table", "wide"):  # table and wide show them in their summary, on the same screen
+        for line in result.warnings:
+            click.echo(f"warning: {line}", err=True)
     with gc_paused():  # formatting 100k+ rows allocates millions of objects, none of them garbage
         write_stdout(functools.partial(write, result, output))
     exit_with(exit_code(errors=errors > 0, risks=bool(result.restarts), fail_on=fail_on))
