@@ -13,7 +13,8 @@ For ``preflight``: a malformed pod or node, or a pod bound to a node missing fro
 in the future, or not older than the target version; for ``predict --ignore-files``: such a file (its node is
 treated as having none)."""
 RESTARTS = 3
-"""Risks found. ``predict``: at least one restart predicted (with ``--fail-on risk``, the default; ``restart`` is accepted as its synonym).
+"""Risks found. ``predict``: at least one restart predicted (with ``--fail-on risk``, the default; ``restart`` is
+accepted as its synonym).
 ``preflight``: at least one pod at risk (with ``--fail-on risk``, the default). ``ignore-file check`` with
 ``--pods``: a danger (a protected container whose spec changed since it started: the kubelet will not apply
 the change while the file is active) or a node whose file is not yet safe to delete."""

@@ -119,7 +119,8 @@ def test_the_ci_recipe_in_the_docs_is_a_valid_command() -> None:
 
 
 def test_the_ci_recipe_spells_fail_on_restart(capsys: pytest.CaptureFixture[str]) -> None:
-    """``--fail-on restart`` (the recipe's spelling) is predict's word for ``risk``: exit 3 across the name/image era."""
+    """``--fail-on restart`` (the recipe's spelling) is predict's word for ``risk``: exit 3 across the name/image
+    era."""
     args = ["predict", "--manifests", K8S, "--from", "1.28", "--to", "1.31", "-q", "-o", "markdown"]
     assert main([*args, "--fail-on", "restart"]) == exitcodes.RESTARTS
     assert main([*args, "--fail-on", "never"]) == exitcodes.OK
