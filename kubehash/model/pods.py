@@ -13,15 +13,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from kubehash.limits import DEPTH_PROBLEM, depth_violation
+
 __all__ = [
     "MIRROR_ANNOTATION",
     "NOT_OBJECTS",
     "ContainerRef",
     "Document",
     "Documents",
+    "FlawedPod",
     "NodeVersions",
     "PodView",
+    "Rejected",
     "RuntimeRecord",
+    "checked_spec",
     "container_source",
     "iter_containers",
     "iter_nodes",
@@ -40,6 +45,32 @@ NodeVersions = Mapping[str, str]
 
 #: Mirror pods of static pods carry this annotation; their containers came from a manifest file.
 MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
+
+
+class FlawedPod(dict):  # type: ignore[type-arg]
+    """A pod read with parts beyond a bound of :mod:`kubehash.limits` (replaced by ``null`` so that the rest
+    could be read): ``problems`` names them; every container of the pod gets an error row."""
+
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """Stands for a container spec beyond a bound of :mod:`kubehash.limits` (``problem`` names the field, its
+    path relative to the container): the container gets an error row, nothing else reads the spec."""
+
+    problem: str
+    name: str | None = None
+
+
+def checked_spec(c: Any) -> Any:
+    """``c``, or a :class:`Rejected` for it when it nests deeper than :data:`kubehash.limits.MAX_DEPTH`."""
+    if type(c) is dict:
+        deep = depth_violation(c)
+        if deep is not None:
+            name = c.get("name")
+            return Rejected(f"{deep}: {DEPTH_PROBLEM}", name if isinstance(name, str) else None)
+    return c
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +111,7 @@ def is_pod(doc: Any) -> bool:
     if not isinstance(doc, Mapping):
         return False
     kind = doc.get("kind")
-    return kind == "Pod" or (kind is None and isinstance(doc.get("spec"), Mapping))
+    return kind == "Pod" or (kind is None and (isinstance(doc.get("spec"), Mapping) or isinstance(doc, FlawedPod)))
 
 
 def not_a_pod(doc: Any) -> str:
@@ -235,6 +266,8 @@ def pod_view(pod: Mapping[str, Any]) -> PodView:
     status = pod.get("status")
     status = status if _is_mapping(status) else {}
     problems = _field_problems(pod)
+    if type(pod) is FlawedPod:
+        problems += pod.problems
     ns, name, uid, node = meta.get("namespace"), meta.get("name"), meta.get("uid"), spec.get("nodeName")
     containers: list[tuple[str, str, Any, bytes | None]] = []
     statuses: dict[tuple[str, str], tuple[bool, Any] | None] = {}
@@ -243,7 +276,7 @@ def pod_view(pod: Mapping[str, Any]) -> PodView:
         if isinstance(items, list):
             for i, c in enumerate(items):
                 cname = c.get("name") if _is_mapping(c) else None
-                containers.append((cname if isinstance(cname, str) else f"#{i}", kind, c, None))
+                containers.append((cname if isinstance(cname, str) else f"#{i}", kind, checked_spec(c), None))
         items = status.get(status_key)
         if isinstance(items, list):
             for st in items:

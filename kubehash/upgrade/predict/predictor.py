@@ -46,7 +46,17 @@ from kubehash.kubelet.hashing import plan_for
 from kubehash.kubelet.releases import Release, release
 from kubehash.kubelet.toolchains import Toolchain, describe_side, shown_version
 from kubehash.kubelet.unknown_fields import unknown_fields
-from kubehash.model import NOT_OBJECTS, Documents, NodeVersions, PodView, RuntimeRecord, is_pod, iter_pods, pod_view
+from kubehash.model import (
+    NOT_OBJECTS,
+    Documents,
+    NodeVersions,
+    PodView,
+    Rejected,
+    RuntimeRecord,
+    is_pod,
+    iter_pods,
+    pod_view,
+)
 from kubehash.upgrade.explain import Reason, algorithm_reason, container_path, explain, located
 from kubehash.upgrade.ignorefile.rules import IgnoreFile, protection_hook
 from kubehash.upgrade.options import Options
@@ -262,6 +272,10 @@ class Predictor:
             rec.hash if rec is not None else None, "unchanged", [], None, started, "unverified", view.owner_kind,
             view.owner_name,
         )  # fmt: skip
+        if type(spec) is Rejected:  # beyond a bound of kubehash.limits: nothing reads it
+            where = f"{view.namespace}/{view.name}" if view.namespace else view.name
+            p.verdict, p.error = "error", f"pod {where}, container {name}: {spec.problem}"
+            return p
         # the fast test first: a pod read from a cluster passes it
         odd = (
             view.uid is None

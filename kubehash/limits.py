@@ -1,0 +1,279 @@
+"""The bounds kubehash puts on its input, in one place, and the checks that enforce them.
+
+No object an API server stores comes near these bounds, so they never reject real input; they exist so
+that hostile or corrupt input fails fast with an input error (:class:`~kubehash.errors.InputError`, exit 2)
+naming the file, pod, container and field, instead of exhausting Python's stack, memory or CPU. The batch
+goes on: the pod or container concerned gets an error row.
+
+What the Kubernetes API server itself allows, as a guide (Kubernetes 1.29-1.33, etcd 3.5):
+
+* object size: the API server refuses request bodies over 3 MiB (``maxRequestBodyBytes``) and etcd, with
+  its default ``--max-request-bytes``, values over 1.5 MiB, so no stored object is larger than 1.5 MiB;
+* JSON nesting: ``k8s.io/apimachinery/pkg/util/json`` walks decoded values to a depth of at most 10000
+  (``maxDepth``, "exceeded max depth"), as Go's ``encoding/json`` scanner (``maxNestingDepth`` 10000); the
+  YAML decoder (go-yaml, via ``sigs.k8s.io/yaml``) likewise refuses flow nesting beyond 10000 levels and
+  documents whose aliases expand out of proportion to their size ("excessive aliasing");
+* numbers: Go decodes JSON numbers into int64 / float64 fields (at most 19 digits matter) and
+  ``resource.Quantity`` strings of any length into ``inf.Dec``.
+
+Python cannot follow Go to 10000 levels: its recursive walkers (``json``, ``pickle``, PyYAML, ``repr``)
+stop near 1000 frames, two or more per level. kubehash's bounds are therefore far tighter than the API
+server's and far looser than any real object (a Pod's deepest path, ``managedFields`` included, is under
+20 levels).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "DEPTH_PROBLEM",
+    "MAX_DEPTH",
+    "MAX_ITEM_BYTES",
+    "MAX_NODES",
+    "MAX_NUMBER_CHARS",
+    "MAX_QUANTITY_CHARS",
+    "MAX_READ_AHEAD",
+    "MAX_STRING_BYTES",
+    "Violation",
+    "cut",
+    "depth_violation",
+    "json_text_violations",
+    "might_be_too_deep",
+    "value_end",
+]
+
+#: Deepest nesting of JSON/YAML collections (objects and arrays) kubehash builds. The API server's JSON
+#: decoders allow 10000 levels (see above); Python's recursive walkers fail near 490, so kubehash stops at
+#: 100 -- five times a real Pod's deepest path and far from every walker's limit.
+MAX_DEPTH = 100
+#: How a value beyond :data:`MAX_DEPTH` is reported (after its path).
+DEPTH_PROBLEM = f"nested deeper than {MAX_DEPTH} levels (kubehash's bound, MAX_DEPTH)"
+
+#: Largest item of a YAML dump (or YAML document parsed whole), in bytes: etcd stores at most 1.5 MiB per
+#: object and the API server accepts request bodies of at most 3 MiB; such an object's YAML, indented as
+#: kubectl writes it, stays well under 8 MiB.
+MAX_ITEM_BYTES = 8 << 20
+
+#: Largest single JSON value (an item of a List, or a whole document that is not a List) the JSON readers
+#: buffer before declaring the input corrupt: far beyond the API server's 3 MiB request limit, so indented
+#: or re-encoded objects always fit.
+MAX_READ_AHEAD = 64 << 20
+
+#: Most values (scalars and collections) in one YAML item once its aliases are expanded -- the bound that
+#: stops "alias bombs" (a few hundred bytes that expand to billions of values). A 1.5 MiB JSON object holds
+#: fewer than 800k values (each takes at least two bytes), so only aliases can exceed a million.
+MAX_NODES = 1_000_000
+
+#: Longest string (in UTF-8 bytes) in an object: etcd's 1.5 MiB object bound holds it too.
+MAX_STRING_BYTES = 3 << 19
+
+#: Longest JSON integer literal (digits): Go reads numbers into int64 (19 digits) or float64 fields, so
+#: a longer integer is an error there anyway; Python refuses to convert integer text of more than 4300
+#: digits (``sys.int_info.default_max_str_digits``), so kubehash rejects those with this bound's name.
+MAX_NUMBER_CHARS = 4300
+
+#: Longest ``resource.Quantity`` string. Go's ``ParseQuantity`` takes any length (``inf.Dec``); real
+#: quantities have under 40 characters, and Python refuses integer text of more than 4300 digits.
+MAX_QUANTITY_CHARS = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One value of a JSON text beyond a bound: ``path`` (``$.spec.containers[0].env``, kubectl-explain
+    style), what is wrong, and the value's span ``[start, end)`` in the text."""
+
+    path: str
+    problem: str
+    start: int
+    end: int
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.problem}"
+
+
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}:,]|-?[0-9][0-9.eE+-]*|[a-z]+|\s+', re.S)
+
+
+def might_be_too_deep(text: str | bytes, start: int = 0, end: int | None = None) -> bool:
+    """Cheap (C-speed) necessary condition for a JSON text nested deeper than :data:`MAX_DEPTH`: more
+    opening brackets than that."""
+    if isinstance(text, str):
+        return text.count("{", start, end) + text.count("[", start, end) > MAX_DEPTH
+    return text.count(b"{", start, end) + text.count(b"[", start, end) > MAX_DEPTH
+
+
+#: Path components shown in a message before the rest is elided.
+_SHOWN = 12
+
+
+def _render(path: list[str | int], prefix: str = "$") -> str:
+    out = prefix
+    for p in path[:_SHOWN]:
+        out += f"[{p}]" if isinstance(p, int) else f".{p}"
+    return out + (f"... ({len(path)} levels)" if len(path) > _SHOWN else "")
+
+
+def _number_problem(tok: str) -> str | None:
+    digits = len(tok) - tok.startswith("-")
+    if digits > MAX_NUMBER_CHARS and tok[-1].isdigit() and tok.lstrip("-").isdigit():
+        return f"an integer of {digits} digits (kubehash's bound: {MAX_NUMBER_CHARS}, MAX_NUMBER_CHARS)"
+    return None
+
+
+def _string_problem(tok: str) -> str | None:
+    if len(tok) > MAX_STRING_BYTES // 4 and len(tok.encode("utf-8", "surrogatepass")) > MAX_STRING_BYTES + 2:
+        return f"a string of more than {MAX_STRING_BYTES} bytes (etcd's 1.5 MiB bound; MAX_STRING_BYTES)"
+    return None
+
+
+def json_text_violations(text: str, start: int = 0, end: int | None = None, *, limit: int = 5) -> list[Violation]:
+    """The values of the JSON value in ``text[start:end]`` beyond a bound (depth, number length, string
+    length), outermost first, at most ``limit``; a too-deep value is reported once, not each level below it.
+    Walks the tokens without recursion (any depth), so it works where ``json`` raises ``RecursionError``.
+    Text that is not JSON ends the walk (the caller's decoder reports it)."""
+    end = len(text) if end is None else end
+    out: list[Violation] = []
+    path: list[str | int] = []
+    stack: list[tuple[bool, int]] = []  # (is object, where the collection starts)
+    key: str | None = None
+    pos = start
+    while pos < end and len(out) < limit:
+        m = _TOKEN.match(text, pos, end)
+        if m is None:
+            break
+        tok, tok_start, pos = m.group(), m.start(), m.end()
+        c = tok[0]
+        if c in "{[":
+            if stack and not stack[-1][0]:
+                path.append(path.pop() + 1 if path and isinstance(path[-1], int) else 0)  # type: ignore[operator]
+            elif stack and key is not None:
+                path.append(key)
+            stack.append((c == "{", tok_start))
+            if len(stack) > MAX_DEPTH:
+                close = _skip(text, pos, end)
+                shown = _render(path)
+                out.append(Violation(shown, DEPTH_PROBLEM, tok_start, close))
+                pos = close
+                stack.pop()
+                _leave(stack, path)
+                continue
+            if c == "[":
+                path.append(-1)
+            key = None
+        elif c in "]}":
+            if not stack:
+                break
+            if c == "]":
+                path.pop()
+            stack.pop()
+            _leave(stack, path)
+        elif c == '"':
+            if stack and stack[-1][0] and key is None and _next_is_colon(text, pos, end):
+                key = tok[1:-1]
+                continue
+            problem = _string_problem(tok)
+            _scalar(out, problem, stack, path, key, tok_start, pos)
+            key = None
+        elif c in "-0123456789":
+            _scalar(out, _number_problem(tok), stack, path, key, tok_start, pos)
+            key = None
+        elif c == "," and stack and stack[-1][0]:
+            key = None
+        if not stack and c not in " \t\r\n:,":
+            break
+    return out
+
+
+def _next_is_colon(text: str, pos: int, end: int) -> bool:
+    while pos < end and text[pos] in " \t\r\n":
+        pos += 1
+    return pos < end and text[pos] == ":"
+
+
+def _leave(stack: list[tuple[bool, int]], path: list[str | int]) -> None:
+    """After a nested collection closed: an object member's key leaves the path."""
+    if stack and stack[-1][0] and path and isinstance(path[-1], str):
+        path.pop()
+
+
+def _scalar(
+    out: list[Violation],
+    problem: str | None,
+    stack: list[tuple[bool, int]],
+    path: list[str | int],
+    key: str | None,
+    start: int,
+    end: int,
+) -> None:
+    """Count a scalar (its array index moves on) and report it when it breaks a bound."""
+    here = list(path)
+    if stack and not stack[-1][0] and path and isinstance(path[-1], int):
+        path[-1] += 1
+        here = list(path)
+    elif key is not None:
+        here.append(key)
+    if problem is not None:
+        out.append(Violation(_render(here), problem, start, end))
+
+
+def _skip(text: str, pos: int, end: int, *, strict: bool = False) -> int:
+    """The end of the collection whose opening bracket ends just before ``pos`` (or ``end``; ``strict``: -1)."""
+    depth = 1
+    while pos < end:
+        m = _TOKEN.match(text, pos, end)
+        if m is None:
+            return -1 if strict else end
+        tok, pos = m.group(), m.end()
+        if tok in ("{", "["):
+            depth += 1
+        elif tok in ("}", "]"):
+            depth -= 1
+            if depth == 0:
+                return pos
+    return -1 if strict else end
+
+
+def value_end(text: str, start: int) -> int | None:
+    """The end of the JSON object or array starting at ``text[start]``, or ``None`` when ``text`` ends (or
+    stops being JSON) before it does; without recursion."""
+    if text[start : start + 1] not in ("{", "["):
+        return None
+    end = _skip(text, start + 1, len(text), strict=True)
+    return end if end > 0 else None
+
+
+def cut(text: str, violations: list[Violation]) -> str:
+    """``text`` with each violating value replaced by ``null`` (spans in order, not overlapping)."""
+    parts = []
+    at = 0
+    for v in sorted(violations, key=lambda v: v.start):
+        if v.start < at:
+            continue
+        parts.append(text[at : v.start])
+        parts.append("null")
+        at = v.end
+    parts.append(text[at:])
+    return "".join(parts)
+
+
+def depth_violation(value: Any, prefix: str = "$") -> str | None:
+    """The path of the first collection in ``value`` deeper than :data:`MAX_DEPTH` levels (``prefix`` is
+    the path of ``value`` itself), or ``None``; walks without recursion and stops early."""
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(value, ())]
+    while stack:
+        v, path = stack.pop()
+        if type(v) is dict or isinstance(v, dict):
+            items: Any = v.items()
+        elif type(v) is list:
+            items = enumerate(v)
+        else:
+            continue
+        if len(path) >= MAX_DEPTH:
+            return _render(list(path), prefix)
+        for k, child in items:
+            if type(child) is dict or type(child) is list or isinstance(child, dict):
+                stack.append((child, (*path, k)))
+    return None
