@@ -130,93 +130,98 @@ def _string_problem(tok: str) -> str | None:
 
 
 def json_text_violations(text: str, start: int = 0, end: int | None = None, *, limit: int = 5) -> list[Violation]:
-    """The values of the JSON value in ``text[start:end]`` beyond a bound (depth, number length, string
-    length), outermost first, at most ``limit``; a too-deep value is reported once, not each level below it.
+    """The values of the JSON value in ``text[start:end]`` beyond a bound (depth, integer length, string
+    length), in text order, at most ``limit``; a too-deep value is reported once, not each level below it.
     Walks the tokens without recursion (any depth), so it works where ``json`` raises ``RecursionError``.
     Text that is not JSON ends the walk (the caller's decoder reports it)."""
-    end = len(text) if end is None else end
-    out: list[Violation] = []
-    path: list[str | int] = []
-    stack: list[tuple[bool, int]] = []  # (is object, where the collection starts)
-    key: str | None = None
+    walk = _Walk(text, len(text) if end is None else end)
     pos = start
-    while pos < end and len(out) < limit:
-        m = _TOKEN.match(text, pos, end)
+    while pos < walk.end and len(walk.out) < limit:
+        m = _TOKEN.match(text, pos, walk.end)
         if m is None:
             break
-        tok, tok_start, pos = m.group(), m.start(), m.end()
+        pos = walk.token(m.group(), m.start(), m.end())
+        if not walk.stack and m.group()[0] not in " \t\r\n:,":
+            break
+    return walk.out
+
+
+class _Walk:
+    """The state of :func:`json_text_violations`: open collections, the path to the current value, the
+    pending object key, and what was found."""
+
+    def __init__(self, text: str, end: int) -> None:
+        self.text, self.end = text, end
+        self.out: list[Violation] = []
+        self.path: list[str | int] = []
+        self.stack: list[bool] = []  # is each open collection an object
+        self.key: str | None = None
+
+    def token(self, tok: str, start: int, pos: int) -> int:
+        """Take one token (``text[start:pos]``); returns where the next one starts."""
         c = tok[0]
         if c in "{[":
-            if stack and not stack[-1][0]:
-                path.append(path.pop() + 1 if path and isinstance(path[-1], int) else 0)  # type: ignore[operator]
-            elif stack and key is not None:
-                path.append(key)
-            stack.append((c == "{", tok_start))
-            if len(stack) > MAX_DEPTH:
-                close = _skip(text, pos, end)
-                shown = _render(path)
-                out.append(Violation(shown, DEPTH_PROBLEM, tok_start, close))
-                pos = close
-                stack.pop()
-                _leave(stack, path)
-                continue
-            if c == "[":
-                path.append(-1)
-            key = None
-        elif c in "]}":
-            if not stack:
-                break
-            if c == "]":
-                path.pop()
-            stack.pop()
-            _leave(stack, path)
+            return self._open(c, start, pos)
+        if c in "]}":
+            if self.stack:
+                if c == "]":
+                    self.path.pop()
+                self.stack.pop()
+                self._leave()
         elif c == '"':
-            if stack and stack[-1][0] and key is None and _next_is_colon(text, pos, end):
-                key = tok[1:-1]
-                continue
-            problem = _string_problem(tok)
-            _scalar(out, problem, stack, path, key, tok_start, pos)
-            key = None
+            if self.stack and self.stack[-1] and self.key is None and _next_is_colon(self.text, pos, self.end):
+                self.key = tok[1:-1]
+                return pos
+            self._scalar(_string_problem(tok), start, pos)
         elif c in "-0123456789":
-            _scalar(out, _number_problem(tok), stack, path, key, tok_start, pos)
-            key = None
-        elif c == "," and stack and stack[-1][0]:
-            key = None
-        if not stack and c not in " \t\r\n:,":
-            break
-    return out
+            self._scalar(_number_problem(tok), start, pos)
+        elif c == "," and self.stack and self.stack[-1]:
+            self.key = None
+        elif c.isalpha():
+            self._scalar(None, start, pos)
+        return pos
+
+    def _open(self, c: str, start: int, pos: int) -> int:
+        self._enter()
+        self.stack.append(c == "{")
+        self.key = None
+        if len(self.stack) > MAX_DEPTH:
+            close = _skip(self.text, pos, self.end)
+            self.out.append(Violation(_render(self.path), DEPTH_PROBLEM, start, close))
+            self.stack.pop()
+            self._leave()
+            return close
+        if c == "[":
+            self.path.append(-1)
+        return pos
+
+    def _enter(self) -> None:
+        """A value starts: the next index of the enclosing array, or the pending key, joins the path."""
+        if self.stack and not self.stack[-1] and self.path and isinstance(self.path[-1], int):
+            self.path[-1] += 1
+        elif self.stack and self.key is not None:
+            self.path.append(self.key)
+
+    def _leave(self) -> None:
+        """A nested collection closed: an object member's key leaves the path."""
+        if self.stack and self.stack[-1] and self.path and isinstance(self.path[-1], str):
+            self.path.pop()
+        self.key = None
+
+    def _scalar(self, problem: str | None, start: int, end: int) -> None:
+        """Count a scalar (its array index moves on) and report it when it breaks a bound."""
+        self._enter()
+        if problem is not None:
+            self.out.append(Violation(_render(self.path), problem, start, end))
+        if self.stack and self.stack[-1] and self.path and isinstance(self.path[-1], str) and self.key is not None:
+            self.path.pop()
+        self.key = None
 
 
 def _next_is_colon(text: str, pos: int, end: int) -> bool:
     while pos < end and text[pos] in " \t\r\n":
         pos += 1
     return pos < end and text[pos] == ":"
-
-
-def _leave(stack: list[tuple[bool, int]], path: list[str | int]) -> None:
-    """After a nested collection closed: an object member's key leaves the path."""
-    if stack and stack[-1][0] and path and isinstance(path[-1], str):
-        path.pop()
-
-
-def _scalar(
-    out: list[Violation],
-    problem: str | None,
-    stack: list[tuple[bool, int]],
-    path: list[str | int],
-    key: str | None,
-    start: int,
-    end: int,
-) -> None:
-    """Count a scalar (its array index moves on) and report it when it breaks a bound."""
-    here = list(path)
-    if stack and not stack[-1][0] and path and isinstance(path[-1], int):
-        path[-1] += 1
-        here = list(path)
-    elif key is not None:
-        here.append(key)
-    if problem is not None:
-        out.append(Violation(_render(here), problem, start, end))
 
 
 def _skip(text: str, pos: int, end: int, *, strict: bool = False) -> int:

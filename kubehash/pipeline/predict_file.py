@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from kubehash.errors import InputError
 from kubehash.model import Documents, NodeVersions, PodView, RuntimeRecord, iter_pods
 from kubehash.pipeline.split import can_split, map_items
 from kubehash.sources.gcpause import gc_paused, gc_relaxed
@@ -86,16 +87,22 @@ def predict_file(
     if jobs <= 1 or not can_split(source):
         # One process: pods go straight from the scan to the predictor (no tuples, no digests). The collector
         # is paused: the run allocates millions of objects and frees almost none of them (no cycles).
-        with gc_paused():
-            for item in map_items(source, None, decode=decode_pods, yaml_decode=decode_pod):
-                preds = _predict(predictor, item)
-                out.extend(preds)
-                if progress is not None:
-                    progress(len(preds))
+        items = 0
+        try:
+            with gc_paused():
+                for item in map_items(source, None, decode=decode_pods, yaml_decode=decode_pod):
+                    preds = _predict(predictor, item)
+                    out.extend(preds)
+                    items += 1
+                    if progress is not None:
+                        progress(len(preds))
+        except InputError as e:
+            return _partial(predictor.result(out), e, items)
         return predictor.result(out)
-    lookups = 0
+    lookups = items = 0
     distinct: set[bytes] = set()
     _ACTIVE = predictor
+    error: InputError | None = None
     try:
         with gc_relaxed():  # workers fork inside: they inherit it
             for rows, n, digests, skipped in map_items(
@@ -103,10 +110,23 @@ def predict_file(
             ):
                 out.extend([ContainerPrediction(*row) for row in rows])
                 lookups += n
+                items += 1
                 distinct.update(digests)
                 predictor.skipped.update(skipped)
                 if progress is not None:
                     progress(len(rows))
+    except InputError as e:
+        error = e
     finally:
         _ACTIVE = None
-    return predictor.result(out, hits=lookups - len(distinct), misses=len(distinct))
+    result = predictor.result(out, hits=lookups - len(distinct), misses=len(distinct))
+    return result if error is None else _partial(result, error, items)
+
+
+def _partial(result: Prediction, error: InputError, items: int) -> Prediction:
+    """A dump that breaks off (truncated, corrupt past some point): the items read before the break are
+    predicted and kept, and the break is an input error (exit 2). Nothing read at all: the error is raised."""
+    if items == 0 and not result.containers:
+        raise error
+    result.input_errors.append(f"{error} (the {items} item(s) before it were read and are predicted)")
+    return result

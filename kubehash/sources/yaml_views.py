@@ -405,6 +405,22 @@ def decode_pod(text: bytes) -> Any:
         return FALLBACK
 
 
+_NAME = re.compile(rb"\n {2,8}name: *['\"]?([^\s'\"#]+)")
+_NAMESPACE = re.compile(rb"\n {2,8}namespace: *['\"]?([^\s'\"#]+)")
+
+
+def unreadable_pod(text: bytes, error: Exception) -> PodView:
+    """What stands for an item of a pod dump the YAML loader refused (``error`` names the file, item and
+    line): a pod with that problem, named as far as a line scan can tell, so it gets an error row and the
+    dump's other items are still predicted."""
+    found = [rx.search(text) for rx in (_NAMESPACE, _NAME)]
+    ns, name = (m.group(1).decode("utf-8", "replace") if m else None for m in found)
+    return PodView(ns, name or "?", None, "apiserver", None, False, None, None, [], {}, False, (str(error),))
+
+
+decode_pod.unreadable = unreadable_pod  # type: ignore[attr-defined]
+
+
 def _decode(text: bytes) -> PodView | NotAPod:
     if not text.isascii():
         try:
