@@ -180,9 +180,10 @@ def _parallel(
     finally:
         parts.close()  # stops the worker pool
     if broken:
-        # A part that cannot be read (truncated, not UTF-8...): the streaming reader reads the file from the
-        # top, as one process does, so the error names the same place and the items before it are kept.
-        yield from map(fn, itertools.islice(iter_items(path), done, None))
+        # A part that cannot be read (truncated, not UTF-8...): the file is read again from the top as one
+        # process reads it, so the error names the same place and the same items before it are kept.
+        with open_input(path) as opened:
+            yield from map(fn, itertools.islice(_sequential(opened, _same, layout, decode), done, None))
         return
     if after is None:
         if expected is None:  # pragma: no cover - a part that ended the array always reports where

@@ -142,7 +142,7 @@ def decode_pods(data: bytes | memoryview) -> list[PodView | NotAPod] | None:
     replicas and across calls (a memo of the raw bytes): treat them as read-only."""
     try:
         pods = _DECODER.decode(data)
-    except (msgspec.DecodeError, msgspec.ValidationError):
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):  # the exact loader says what is wrong
         return None
     try:
         return [_view(p) for p in pods]
