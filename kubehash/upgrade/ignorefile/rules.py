@@ -198,7 +198,7 @@ def parse_ignore_file(text: str, *, origin: str = "<ignore file>", node: str | N
     if not seconds.isascii() or not seconds.isdigit():
         raise IgnoreFileError(origin, f"time {seconds!r} is not decimal Unix seconds; {effect}")
     digits = seconds.lstrip("0")
-    t = int(digits) if len(digits) <= 19 else _INT64_MAX + 1  # longer: out of range, not converted
+    t = int(digits or "0") if len(digits) <= 19 else _INT64_MAX + 1  # longer: out of range, not converted
     if t > _INT64_MAX:
         shown = seconds if len(seconds) <= 40 else f"{seconds[:20]}... ({len(seconds)} digits)"
         raise IgnoreFileError(origin, f"time {shown} overflows int64; {effect}")
