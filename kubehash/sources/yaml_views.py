@@ -405,16 +405,21 @@ def decode_pod(text: bytes) -> Any:
         return FALLBACK
 
 
-_NAME = re.compile(rb"\n {2,8}name: *['\"]?([^\s'\"#]+)")
-_NAMESPACE = re.compile(rb"\n {2,8}namespace: *['\"]?([^\s'\"#]+)")
+#: The item's ``metadata:`` block (``- metadata:`` or ``  metadata:`` at the item's first level) and, in it,
+#: a plain ``name:`` / ``namespace:`` value.
+_METADATA = re.compile(rb"^(?:- |  )metadata:[ \t]*\r?\n((?:    .*\n|\s*\n)*)", re.M)
+_NAME = re.compile(rb"^    name: *([A-Za-z0-9][A-Za-z0-9._-]*) *\r?$", re.M)
+_NAMESPACE = re.compile(rb"^    namespace: *([A-Za-z0-9][A-Za-z0-9._-]*) *\r?$", re.M)
 
 
 def unreadable_pod(text: bytes, error: Exception) -> PodView:
     """What stands for an item of a pod dump the YAML loader refused (``error`` names the file, item and
-    line): a pod with that problem, named as far as a line scan can tell, so it gets an error row and the
-    dump's other items are still predicted."""
-    found = [rx.search(text) for rx in (_NAMESPACE, _NAME)]
-    ns, name = (m.group(1).decode("utf-8", "replace") if m else None for m in found)
+    line): a pod with that problem, named when its metadata block has a plain name (else ``?``), so it gets
+    one error row and the dump's other items are still predicted."""
+    block = _METADATA.search(text)
+    meta = block.group(1) if block else b""
+    found = [rx.search(meta) for rx in (_NAMESPACE, _NAME)]
+    ns, name = (m.group(1).decode("ascii") if m else None for m in found)
     return PodView(ns, name or "?", None, "apiserver", None, False, None, None, [], {}, False, (str(error),))
 
 

@@ -1,0 +1,183 @@
+"""Run one fuzz case through the library and the CLI and check what must hold for every input:
+
+1. no exception other than :class:`~kubehash.errors.KubehashError` escapes the library
+   (:func:`kubehash.pipeline.predict_file.predict_file`, :func:`kubehash.pipeline.cluster.predict_cluster`);
+2. the CLI (:func:`kubehash.cli.main`) never exits 1 (usage) or 70 (internal error) for bad data;
+3. every input container is accounted for exactly once, as a row or an error row (a pod whose containers
+   cannot be listed: one error row, container ``-``), compared with a reference reading of the same bytes
+   (Python's ``json``/PyYAML on the whole document, with a recursion limit high enough for any mutation,
+   then :func:`kubehash.model.pod_view`); input the reference cannot read must give exit 2 (an input error);
+4. the output is valid UTF-8 in every format (all six rendered from the library's result, one of them also
+   through the CLI's own writer).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from click.testing import CliRunner
+
+from kubehash.cli import main
+from kubehash.errors import KubehashError
+from kubehash.model import iter_pods, pod_view
+from kubehash.pipeline.predict_file import predict_file
+from kubehash.report.output import render
+from kubehash.upgrade.options import Options
+
+FORMATS = ("table", "wide", "json", "yaml", "csv", "markdown")
+ROOT = Path(__file__).resolve().parent.parent.parent
+NODES = ROOT / "examples" / "cluster" / "nodes.json"
+
+
+class FuzzFailure(AssertionError):
+    """An invariant broken by a case (the message says which, with the case's steps)."""
+
+
+@dataclass
+class Outcome:
+    code: int
+    rows: int
+
+
+@contextmanager
+def _recursion(limit: int) -> Iterator[None]:
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, limit))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(old)
+
+
+#: ``[((namespace, pod), [(container, kind)...], listable)]`` for every pod of an input.
+Reference = list[tuple[tuple[str, str], list[tuple[str, str]], bool]]
+
+
+def _clean(s: Any) -> str:
+    """A name as the JSON output holds it: lone surrogates replaced (Go's encoding/json does the same)."""
+    if not isinstance(s, str):
+        return ""
+    return s.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+def reference(data: bytes, suffix: str) -> Reference | None:
+    """``[((namespace, pod), [(container, kind)...], listable)]`` of every pod in ``data`` as Python's own
+    parsers and the model read it, or ``None`` when they cannot read it."""
+    try:
+        text = data.decode("utf-8")
+        with _recursion(40000):
+            doc: Any = json.loads(text) if suffix == ".json" else list(yaml.safe_load_all(text))
+            pods = []
+            for pod in iter_pods(doc):
+                view = pod_view(pod)
+                keys = [(_clean(name), kind) for name, kind, _, _ in view.containers]
+                pods.append(((_clean(view.namespace), _clean(view.name)), keys, bool(keys)))
+    except (ValueError, yaml.YAMLError, RecursionError, TypeError):
+        return None
+    return pods
+
+
+def check_accounting(ref: Reference, rows: list[dict[str, Any]]) -> None:
+    """Every reference container once in ``rows``. A pod given up whole (a malformed pod without listable
+    containers, a YAML item that cannot be read, a pod too deep for Python) has one ``-`` error row instead:
+    pods of the same name may thus miss containers only when as many ``-`` rows stand for them."""
+    expected: dict[tuple[str, str], Counter[tuple[str, str]]] = {}
+    pods: Counter[tuple[str, str]] = Counter()
+    for pod, keys, _ in ref:
+        expected.setdefault(pod, Counter()).update(keys)
+        pods[pod] += 1
+    got: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in rows:
+        got.setdefault((_clean(r.get("namespace")), _clean(r.get("pod"))), []).append(r)
+    missing = 0
+    for pod, keys in expected.items():
+        mine = got.pop(pod, [])
+        if not mine:
+            missing += pods[pod]
+            continue
+        dashes = [r for r in mine if r["container"] == "-"]
+        have = Counter((_clean(r["container"]), r["kind"]) for r in mine if r["container"] != "-")
+        extra, lost = have - keys, keys - have
+        if extra or len(dashes) > pods[pod] or (lost and not dashes) or any(r["verdict"] != "error" for r in dashes):
+            raise FuzzFailure(f"pod {pod}: rows {sorted(have.items())} + {len(dashes)} '-' for {sorted(keys.items())}")
+    strays = [r for rs in got.values() for r in rs]
+    if any(r["verdict"] != "error" or r["container"] != "-" for r in strays) or len(strays) > missing:
+        shown = [(r["namespace"], r["pod"], r["container"], r.get("error")) for r in strays]
+        raise FuzzFailure(f"rows for pods not in the input: {shown}")
+
+
+def run_cli(args: list[str]) -> tuple[int, bytes, bytes]:
+    with CliRunner().isolation() as (out, err, _):
+        code = main(args)
+    return code, out.getvalue(), err.getvalue()
+
+
+def run_case(data: bytes, suffix: str, *, manifests: bool = False, jobs: int = 1, fmt: str = "json") -> Outcome:
+    """Check every invariant for one input; raises :class:`FuzzFailure` naming the broken one."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"input{suffix}"
+        path.write_bytes(data)
+        if manifests:
+            args = ["predict", "--to", "1.29", "--from", "1.28", "--manifests", str(path), "-q", "-o", fmt]
+            code, out, err = run_cli(args)
+            _check_cli(code, out, err, fmt)
+            return Outcome(code, -1)
+        result = _library(path, jobs)
+        args = ["predict", "--to", "1.29", "--pods", str(path), "--nodes", str(NODES), "-q", "-j", str(jobs)]
+        code, out, err = run_cli([*args, "-o", "json"])
+        _check_cli(code, out, err, "json")
+        if fmt != "json":
+            code2, out2, err2 = run_cli([*args, "-o", fmt])
+            _check_cli(code2, out2, err2, fmt)
+    rows = json.loads(out)["containers"] if out else []
+    ref = reference(data, suffix)
+    if ref is None:
+        if code != 2:
+            raise FuzzFailure(
+                f"input Python cannot read, yet exit {code} (not 2): {err.decode(errors='replace')[:300]}"
+            )
+    else:
+        check_accounting(ref, rows)
+    if result is not None and len(result.containers) != len(rows):
+        raise FuzzFailure(f"library {len(result.containers)} rows, CLI {len(rows)}")
+    return Outcome(code, len(rows))
+
+
+def _library(path: Path, jobs: int) -> Any:
+    """``predict_file``: a result, or ``None`` after a KubehashError; any other exception is a failure. Every
+    format of the result must encode as UTF-8."""
+    try:
+        result = predict_file(path, Options(to="1.29"), nodes=json.loads(NODES.read_text()), jobs=jobs)
+    except KubehashError:
+        return None
+    except Exception as e:
+        raise FuzzFailure(f"library raised {type(e).__name__}: {str(e)[:300]}") from e
+    for fmt in FORMATS:
+        try:
+            render(result, fmt).encode("utf-8")
+        except Exception as e:
+            raise FuzzFailure(f"-o {fmt}: {type(e).__name__}: {str(e)[:300]}") from e
+    return result
+
+
+def _check_cli(code: int, out: bytes, err: bytes, fmt: str) -> None:
+    if code in (1, 70):
+        raise FuzzFailure(f"CLI exit {code} (-o {fmt}): {err.decode(errors='replace')[:400]}")
+    try:
+        text = out.decode("utf-8")
+        err.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise FuzzFailure(f"-o {fmt}: output is not UTF-8: {e}") from None
+    if fmt == "yaml" and text:
+        yaml.safe_load(text)
+    if fmt == "json" and text:
+        json.loads(text)
