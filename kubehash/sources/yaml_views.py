@@ -408,8 +408,9 @@ def decode_pod(text: bytes) -> Any:
 #: The item's ``metadata:`` block (``- metadata:`` or ``  metadata:`` at the item's first level) and, in it,
 #: a plain ``name:`` / ``namespace:`` value.
 _METADATA = re.compile(rb"^(?:- |  )metadata:[ \t]*\r?\n((?:    .*\n|\s*\n)*)", re.M)
-_NAME = re.compile(rb"^    name: *([A-Za-z0-9][A-Za-z0-9._-]*) *\r?$", re.M)
-_NAMESPACE = re.compile(rb"^    namespace: *([A-Za-z0-9][A-Za-z0-9._-]*) *\r?$", re.M)
+_PLAIN = rb" *(?!(?:null|Null|NULL|true|True|TRUE|false|False|FALSE|[0-9.+-]+) *\r?$)([A-Za-z0-9][A-Za-z0-9._-]*) *\r?$"
+_NAME = re.compile(rb"^    name:" + _PLAIN, re.M)
+_NAMESPACE = re.compile(rb"^    namespace:" + _PLAIN, re.M)
 
 
 def unreadable_pod(text: bytes, error: Exception) -> PodView:

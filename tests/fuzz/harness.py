@@ -5,7 +5,7 @@
 2. the CLI (:func:`kubehash.cli.main`) never exits 1 (usage) or 70 (internal error) for bad data;
 3. every input container is accounted for exactly once, as a row or an error row (a pod whose containers
    cannot be listed: one error row, container ``-``), compared with a reference reading of the same bytes
-   (Python's ``json``/PyYAML on the whole document, with a recursion limit high enough for any mutation,
+   (Python's ``json``/libyaml on the whole document, with a recursion limit high enough for any mutation,
    then :func:`kubehash.model.pod_view`); input the reference cannot read must give exit 2 (an input error);
 4. the output is valid UTF-8 in every format (all six rendered from the library's result, one of them also
    through the CLI's own writer).
@@ -75,7 +75,8 @@ def reference(data: bytes, suffix: str) -> Reference | None:
     try:
         text = data.decode("utf-8")
         with _recursion(40000):
-            doc: Any = json.loads(text) if suffix == ".json" else list(yaml.safe_load_all(text))
+            # libyaml, as kubehash reads YAML (PyYAML's pure-Python reader accepts escapes libyaml refuses)
+            doc: Any = json.loads(text) if suffix == ".json" else list(yaml.load_all(text, Loader=yaml.CSafeLoader))
             pods = []
             for pod in iter_pods(doc):
                 view = pod_view(pod)
