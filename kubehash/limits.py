@@ -163,10 +163,9 @@ class _Walk:
         if c in "{[":
             return self._open(c, start, pos)
         if c in "]}":
-            if self.stack:
-                if c == "]":
+            if self.stack:  # (text that is not JSON ends the walk: brackets need not match)
+                if not self.stack.pop() and self.path and isinstance(self.path[-1], int):
                     self.path.pop()
-                self.stack.pop()
                 self._leave()
         elif c == '"':
             if self.stack and self.stack[-1] and self.key is None and _next_is_colon(self.text, pos, self.end):

@@ -124,3 +124,13 @@ def test_ignore_file_time_of_any_length(t: int, zeros: int) -> None:
     assert kubelet_reads("v1.28.3," + "9" * 5000).time_error
     if t >= 0:
         assert parse_ignore_file(text).timestamp == t
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet='{}[]":,\\ 0123456789-.eaxnul\n', max_size=300), st.integers(0, 10))
+def test_any_text_is_walked_without_error(text: str, start: int) -> None:
+    """Not JSON (spliced, truncated, unbalanced): the walk ends quietly; the caller's decoder reports it."""
+    for v in limits.json_text_violations(text, min(start, len(text))):
+        assert 0 <= v.start <= v.end <= len(text)
+    end = limits.value_end(text, 0)
+    assert end is None or 0 < end <= len(text)
