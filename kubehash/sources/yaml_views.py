@@ -396,7 +396,7 @@ def _shared(s: Any) -> Any:
 
 def decode_pod(text: bytes) -> Any:
     """The :class:`~kubehash.model.PodView` of the item whose YAML text (from its ``- `` line) is ``text``,
-    a :class:`~kubehash.sources.podbytes.NotAPod` when the item is not a pod (naming what it is), or
+    or (an item that is not a pod: the exact loader reads it whole, so that a syntax error in it is reported)
     :data:`~kubehash.sources.yaml_items.FALLBACK` when only the exact loader can say. Containers are shared
     between replicas and calls (memoised by their text): treat them as read-only."""
     try:
@@ -450,7 +450,7 @@ def _decode(text: bytes) -> PodView | NotAPod:
     spec = _mapping(t, _at(top, b"spec"), col, end, _SPEC)
     kind = _scalar(_at(top, b"kind"), col)
     if kind not in (None, "Pod") or (spec is None and kind is None):  # as kubehash.model.is_pod
-        return NotAPod(kind if isinstance(kind, str) and kind else "object without kind or spec")
+        raise _Decline  # not a pod: the exact loader reads it whole (a syntax error in it is an error, not a skip)
     meta = _mapping(t, _at(top, b"metadata"), col, end, _META)
     status = _mapping(t, _at(top, b"status"), col, end, _STATUS)
     ns = name = uid = None

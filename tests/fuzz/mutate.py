@@ -110,7 +110,12 @@ def mutate_tree(rng: random.Random, dump: dict[str, Any], steps: list[str]) -> d
             items.insert(rng.randrange(len(items) + 1), _wrong_type(rng, {}))
             steps.append("item-not-object")
         elif r < 0.14 and items:
-            items.append(copy.deepcopy(rng.choice(items)))
+            limit = sys.getrecursionlimit()
+            sys.setrecursionlimit(max(limit, 20000))  # the item may already be deep
+            try:
+                items.append(copy.deepcopy(rng.choice(items)))
+            finally:
+                sys.setrecursionlimit(limit)
             steps.append("item-duplicated")
         elif r < 0.18 and items:
             items.pop(rng.randrange(len(items)))
