@@ -213,10 +213,15 @@ def _owner(meta: Mapping[str, Any]) -> tuple[str | None, str | None]:
     if isinstance(refs, list):
         for r in refs:
             if _is_mapping(r) and r.get("controller"):
-                return r.get("kind"), r.get("name")
+                return _str(r.get("kind")), _str(r.get("name"))
         if refs and _is_mapping(refs[0]):
-            return refs[0].get("kind"), refs[0].get("name")
+            return _str(refs[0].get("kind")), _str(refs[0].get("name"))
     return None, None
+
+
+def _str(v: Any) -> str | None:
+    """A string field's value, or ``None`` when it holds another JSON type (which output must not carry)."""
+    return v if isinstance(v, str) else None
 
 
 def _state_of(status: Mapping[str, Any]) -> tuple[bool, Any] | None:

@@ -46,9 +46,10 @@ def run_seed(seed: int) -> None:
     jobs = 2 if case.suffix == ".json" and rng.random() < 0.2 else 1
     fmt = rng.choice(("table", "wide", "json", "yaml", "csv", "markdown"))
     try:
-        run_case(case.data, case.suffix, manifests=case.manifests, jobs=jobs, fmt=fmt)
-    except FuzzFailure as e:
-        raise FuzzFailure(f"seed {seed} ({', '.join(case.steps)}; -j {jobs}, -o {fmt}): {e}") from e
+        damaged = any(s in case.steps for s in ("truncated", "flipped", "bad-utf8", "spliced"))
+        run_case(case.data, case.suffix, manifests=case.manifests, jobs=jobs, fmt=fmt, damaged=damaged)
+    except Exception as e:  # a FuzzFailure, or an escape from the harness itself: name the seed either way
+        raise FuzzFailure(f"seed {seed} ({', '.join(case.steps)}; -j {jobs}, -o {fmt}): {e!r}"[:2000]) from e
 
 
 def campaign(seconds: float, first_seed: int) -> int:
