@@ -103,8 +103,8 @@ def _value(rng: random.Random, old: Any) -> tuple[Any, str]:
 
 def mutate_tree(rng: random.Random, dump: dict[str, Any], steps: list[str]) -> dict[str, Any]:
     """1-3 structural mutations of a pod dump (a List)."""
-    items = dump["items"]
     for _ in range(rng.randint(1, 3)):
+        items = dump["items"] if isinstance(dump.get("items"), list) else []
         r = rng.random()
         if r < 0.08 and items:
             items.insert(rng.randrange(len(items) + 1), _wrong_type(rng, {}))
@@ -126,7 +126,7 @@ def mutate_tree(rng: random.Random, dump: dict[str, Any], steps: list[str]) -> d
                 item["kind"] = rng.choice(["Node", "Service", None, 5, "Pod"])
                 steps.append("kind")
         else:
-            paths = _paths(dump)
+            paths = [p for p in _paths(dump) if p] or [("items",)]  # the List itself stays an object
             # mutate inside items most of the time, the List's own fields sometimes
             inside = [p for p in paths if len(p) > 2 and p[0] == "items"] or paths
             path = rng.choice(inside if rng.random() < 0.9 else paths)
@@ -177,7 +177,8 @@ def _encode(rng: random.Random, dump: dict[str, Any], steps: list[str]) -> Case:
 
 def _manifests(dump: dict[str, Any], steps: list[str]) -> Case:
     docs = []
-    for i, item in enumerate(dump["items"]):
+    items = dump.get("items")
+    for i, item in enumerate(items if isinstance(items, list) else [items]):
         spec = item.get("spec") if isinstance(item, dict) else item
         docs.append(
             {
