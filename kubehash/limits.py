@@ -168,10 +168,7 @@ class _Walk:
                     self.path.pop()
                 self._leave()
         elif c == '"':
-            if self.stack and self.stack[-1] and self.key is None and _next_is_colon(self.text, pos, self.end):
-                self.key = tok[1:-1]
-                return pos
-            self._scalar(_string_problem(tok), start, pos)
+            self._string(tok, start, pos)
         elif c in "-0123456789":
             self._scalar(_number_problem(tok), start, pos)
         elif c == "," and self.stack and self.stack[-1]:
@@ -179,6 +176,13 @@ class _Walk:
         elif c.isalpha():
             self._scalar(None, start, pos)
         return pos
+
+    def _string(self, tok: str, start: int, pos: int) -> None:
+        """An object's key (followed by ``:``), else a string value."""
+        if self.stack and self.stack[-1] and self.key is None and _next_is_colon(self.text, pos, self.end):
+            self.key = tok[1:-1]
+        else:
+            self._scalar(_string_problem(tok), start, pos)
 
     def _open(self, c: str, start: int, pos: int) -> int:
         self._enter()

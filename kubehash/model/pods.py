@@ -248,8 +248,9 @@ def _json_type(v: Any) -> str:
 
 
 def _field_problems(pod: Mapping[str, Any]) -> list[str]:
-    """The fields of a pod an API server would never have stored in that JSON type."""
-    problems = []
+    """The fields of a pod an API server would never have stored in that JSON type (and, for a
+    :class:`FlawedPod`, the values beyond kubehash's bounds)."""
+    problems = list(pod.problems) if type(pod) is FlawedPod else []
     for key in ("metadata", "spec", "status"):
         v = pod.get(key)
         if v is not None and not _is_mapping(v):
@@ -271,8 +272,6 @@ def pod_view(pod: Mapping[str, Any]) -> PodView:
     status = pod.get("status")
     status = status if _is_mapping(status) else {}
     problems = _field_problems(pod)
-    if type(pod) is FlawedPod:
-        problems += pod.problems
     ns, name, uid, node = meta.get("namespace"), meta.get("name"), meta.get("uid"), spec.get("nodeName")
     containers: list[tuple[str, str, Any, bytes | None]] = []
     statuses: dict[tuple[str, str], tuple[bool, Any] | None] = {}

@@ -195,14 +195,20 @@ def parse_ignore_file(text: str, *, origin: str = "<ignore file>", node: str | N
         raise IgnoreFileError(origin, f"{version!r} is not a kubelet version like v1.10.13; {effect}", kind)
     if not seconds:
         raise IgnoreFileError(origin, f"no time after ',' in {text!r}; {effect}", "truncated")
+    return IgnoreFile(version, _seconds(seconds, origin, effect), node, origin)
+
+
+def _seconds(seconds: str, origin: str, effect: str) -> int:
+    """The time field: decimal digits within int64 (any number of leading zeros; a longer text is out of
+    range without being converted -- Python refuses integer text over 4300 digits)."""
     if not seconds.isascii() or not seconds.isdigit():
         raise IgnoreFileError(origin, f"time {seconds!r} is not decimal Unix seconds; {effect}")
     digits = seconds.lstrip("0")
-    t = int(digits or "0") if len(digits) <= 19 else _INT64_MAX + 1  # longer: out of range, not converted
+    t = int(digits or "0") if len(digits) <= 19 else _INT64_MAX + 1
     if t > _INT64_MAX:
         shown = seconds if len(seconds) <= 40 else f"{seconds[:20]}... ({len(seconds)} digits)"
         raise IgnoreFileError(origin, f"time {shown} overflows int64; {effect}")
-    return IgnoreFile(version, t, node, origin)
+    return t
 
 
 def _version_prefix(s: str) -> bool:

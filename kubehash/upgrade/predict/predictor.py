@@ -210,8 +210,29 @@ class Predictor:
         index: dict[str, int] = {}
         for name, kind, spec, key in view.containers:
             i = index[kind] = index.get(kind, -1) + 1
-            out.append(self._container(view, name, kind, spec, key, old, i, at))
+            if type(spec) is Rejected:  # beyond a bound of kubehash.limits: nothing else reads it
+                out.append(self._rejected(view, name, kind, spec))
+            else:
+                out.append(self._container(view, name, kind, spec, key, old, i, at))
         return out
+
+    def _rejected(self, view: PodView, name: str, kind: str, spec: Rejected) -> ContainerPrediction:
+        """The error row of a container beyond a bound of :mod:`kubehash.limits` (pod, container, field)."""
+        where = f"{view.namespace}/{view.name}" if view.namespace else view.name
+        return ContainerPrediction(
+            view.namespace,
+            view.name,
+            name,
+            kind,
+            view.node,
+            view.source,
+            None,
+            self.new_version,
+            verdict="error",
+            error=f"pod {where}, container {name}: {spec.problem}",
+            owner_kind=view.owner_kind,
+            owner_name=view.owner_name,
+        )
 
     def _malformed(self, view: PodView) -> list[ContainerPrediction]:
         where = f"pod {view.namespace + '/' if view.namespace else ''}{view.name}: "
@@ -272,10 +293,6 @@ class Predictor:
             rec.hash if rec is not None else None, "unchanged", [], None, started, "unverified", view.owner_kind,
             view.owner_name,
         )  # fmt: skip
-        if type(spec) is Rejected:  # beyond a bound of kubehash.limits: nothing reads it
-            where = f"{view.namespace}/{view.name}" if view.namespace else view.name
-            p.verdict, p.error = "error", f"pod {where}, container {name}: {spec.problem}"
-            return p
         # the fast test first: a pod read from a cluster passes it
         odd = (
             view.uid is None
