@@ -202,3 +202,22 @@ def test_hostile_names_in_every_format(tmp_path: Path, items: list[dict[str, Any
         assert len(loaded["containers"]) == len(p["spec"]["containers"]) + len(items[1]["spec"]["containers"])
     if fmt == "json":
         assert len(json.loads(body)["containers"]) == 1 + len(items[1]["spec"]["containers"])
+
+
+def test_owner_reference_of_the_wrong_type_in_yaml_output(tmp_path: Path, items: list[dict[str, Any]]) -> None:
+    # fuzz seed 1338: a deep object as an owner reference's name reached -o yaml (RecursionError)
+    p = copy.deepcopy(items[0])
+    p["metadata"]["ownerReferences"] = [{"kind": deep(5), "name": deep(150), "controller": True}]
+    code, out, _ = run("--pods", str(write(tmp_path, "pods.json", json.dumps(dump([p])))), "-o", "yaml")
+    assert code in (0, 2, 3)
+    loaded = yaml.safe_load(out.decode("utf-8"))
+    assert [c.get("owner") for c in loaded["containers"]] == [None] * n_containers([p])
+
+
+def test_yaml_item_that_is_not_a_pod_with_a_syntax_error(tmp_path: Path, items: list[dict[str, Any]]) -> None:
+    # fuzz seed 129: a non-pod item was skipped by the YAML fast path without its syntax being checked
+    text = yaml.safe_dump(dump([items[0], {"kind": "Service", "metadata": {"name": "s"}, "spec": {"a": "b"}}]))
+    text = text.replace("    a: b\n", "    a: b: c\n", 1)
+    code, got, err = predict_json(write(tmp_path, "pods.yaml", text))
+    assert code == 2 and "mapping values are not allowed" in err
+    assert len([r for r in got if r["verdict"] != "error"]) == n_containers(items[:1])
