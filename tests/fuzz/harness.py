@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+import yaml  # type: ignore[import-untyped]
 from click.testing import CliRunner
 
 from kubehash.cli import main
@@ -100,8 +100,8 @@ def check_accounting(ref: Reference, rows: list[dict[str, Any]]) -> None:
     pods of the same name may thus miss containers only when as many ``-`` rows stand for them."""
     expected: dict[tuple[str, str], Counter[tuple[str, str]]] = {}
     pods: Counter[tuple[str, str]] = Counter()
-    for pod, keys, _ in ref:
-        expected.setdefault(pod, Counter()).update(keys)
+    for pod, containers, _ in ref:
+        expected.setdefault(pod, Counter()).update(containers)
         pods[pod] += 1
     got: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for r in rows:
@@ -109,19 +109,24 @@ def check_accounting(ref: Reference, rows: list[dict[str, Any]]) -> None:
     missing = 0
     for pod, keys in expected.items():
         mine = got.pop(pod, [])
-        if not mine:
+        if mine:
+            _check_pod(pod, keys, mine, pods[pod])
+        else:
             missing += pods[pod]  # it may stand as a '-' row under a name a line scan found (or '?')
-            continue
-        dashes = [r for r in mine if r["container"] == "-"]
-        have = Counter((_clean(r["container"]), r["kind"]) for r in mine if r["container"] != "-")
-        extra, lost = have - keys, keys - have
-        if extra or len(dashes) > pods[pod] or (lost and not dashes) or any(r["verdict"] != "error" for r in dashes):
-            raise FuzzFailure(f"pod {pod}: rows {sorted(have.items())} + {len(dashes)} '-' for {sorted(keys.items())}")
     # an item read as a pod by kubehash but not by the reference (its kind beyond a bound, say) is an error
     strays = [r for rs in got.values() for r in rs]
     if any(r["verdict"] != "error" for r in strays) or len(got) > missing:
         shown = [(r["namespace"], r["pod"], r["container"], r.get("error")) for r in strays]
         raise FuzzFailure(f"rows for pods not in the input: {shown}")
+
+
+def _check_pod(pod: tuple[str, str], keys: Counter[tuple[str, str]], mine: list[dict[str, Any]], count: int) -> None:
+    """The rows of the ``count`` pods named ``pod``: their containers once each, or ``-`` error rows."""
+    dashes = [r for r in mine if r["container"] == "-"]
+    have = Counter((_clean(r["container"]), r["kind"]) for r in mine if r["container"] != "-")
+    extra, lost = have - keys, keys - have
+    if extra or len(dashes) > count or (lost and not dashes) or any(r["verdict"] != "error" for r in dashes):
+        raise FuzzFailure(f"pod {pod}: rows {sorted(have.items())} + {len(dashes)} '-' for {sorted(keys.items())}")
 
 
 def run_cli(args: list[str]) -> tuple[int, bytes, bytes]:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 #: Strings that break naive output: terminal escapes, C0/C1 controls, lone surrogates, line breaks, YAML and
 #: CSV and markdown syntax, bidirectional overrides, a byte-order mark.
@@ -101,41 +101,46 @@ def _value(rng: random.Random, old: Any) -> tuple[Any, str]:
     return _wrong_type(rng, old), "type"
 
 
+def _mutate_items(rng: random.Random, items: list[Any], r: float, steps: list[str]) -> bool:
+    """An item-level mutation when ``r`` picks one (and there are items): whether one was made."""
+    if not items or r >= 0.22:
+        return False
+    if r < 0.08:
+        items.insert(rng.randrange(len(items) + 1), _wrong_type(rng, {}))
+        steps.append("item-not-object")
+    elif r < 0.14:
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, 20000))  # the item may already be deep
+        try:
+            items.append(copy.deepcopy(rng.choice(items)))
+        finally:
+            sys.setrecursionlimit(limit)
+        steps.append("item-duplicated")
+    elif r < 0.18:
+        items.pop(rng.randrange(len(items)))
+        steps.append("item-dropped")
+    elif isinstance(item := rng.choice(items), dict):
+        item["kind"] = rng.choice(["Node", "Service", None, 5, "Pod"])
+        steps.append("kind")
+    return True
+
+
 def mutate_tree(rng: random.Random, dump: dict[str, Any], steps: list[str]) -> dict[str, Any]:
     """1-3 structural mutations of a pod dump (a List)."""
     for _ in range(rng.randint(1, 3)):
         items = dump["items"] if isinstance(dump.get("items"), list) else []
-        r = rng.random()
-        if r < 0.08 and items:
-            items.insert(rng.randrange(len(items) + 1), _wrong_type(rng, {}))
-            steps.append("item-not-object")
-        elif r < 0.14 and items:
-            limit = sys.getrecursionlimit()
-            sys.setrecursionlimit(max(limit, 20000))  # the item may already be deep
-            try:
-                items.append(copy.deepcopy(rng.choice(items)))
-            finally:
-                sys.setrecursionlimit(limit)
-            steps.append("item-duplicated")
-        elif r < 0.18 and items:
-            items.pop(rng.randrange(len(items)))
-            steps.append("item-dropped")
-        elif r < 0.22 and items:
-            item = rng.choice(items)
-            if isinstance(item, dict):
-                item["kind"] = rng.choice(["Node", "Service", None, 5, "Pod"])
-                steps.append("kind")
-        else:
-            paths = [p for p in _paths(dump) if p] or [("items",)]  # the List itself stays an object
-            # mutate inside items most of the time, the List's own fields sometimes
-            inside = [p for p in paths if len(p) > 2 and p[0] == "items"] or paths
-            path = rng.choice(inside if rng.random() < 0.9 else paths)
-            parent_path, old = path, dump
-            for k in parent_path:
-                old = old[k]
-            value, word = _value(rng, old)
-            dump = _set(dump, path, value)
-            steps.append(f"{word}@{'.'.join(map(str, path[:6]))}")
+        if _mutate_items(rng, items, rng.random(), steps):
+            continue
+        paths = [p for p in _paths(dump) if p] or [("items",)]  # the List itself stays an object
+        # mutate inside items most of the time, the List's own fields sometimes
+        inside = [p for p in paths if len(p) > 2 and p[0] == "items"] or paths
+        path = rng.choice(inside if rng.random() < 0.9 else paths)
+        old: Any = dump
+        for k in path:
+            old = old[k]
+        value, word = _value(rng, old)
+        dump = _set(dump, path, value)
+        steps.append(f"{word}@{'.'.join(map(str, path[:6]))}")
     return dump
 
 
