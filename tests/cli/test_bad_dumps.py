@@ -221,3 +221,19 @@ def test_yaml_item_that_is_not_a_pod_with_a_syntax_error(tmp_path: Path, items: 
     code, got, err = predict_json(write(tmp_path, "pods.yaml", text))
     assert code == 2 and "mapping values are not allowed" in err
     assert len([r for r in got if r["verdict"] != "error"]) == n_containers(items[:1])
+
+
+@pytest.mark.parametrize("what", ["--manifests", "--nodes"])
+def test_other_inputs_too_deep_for_python(tmp_path: Path, what: str) -> None:
+    if what == "--manifests":
+        doc: Any = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"}}
+        doc["spec"] = {"template": {"spec": {"containers": [{"name": "c", "image": "i", "args": [deep(5000)]}]}}}
+        args = ["--from", "1.28", "--manifests"]
+    else:
+        doc = json.loads(NODES.read_text())
+        doc["items"][0]["metadata"]["labels"]["x"] = deep(5000)
+        args = ["--pods", str(ROOT / "examples" / "cluster" / "pods.json"), "--nodes"]
+    path = write(tmp_path, "input.json", deep_dumps(doc))
+    with CliRunner().isolation() as (_, err, _):
+        code = main(["predict", "--to", "1.29", "-q", *args, str(path)])
+    assert code == 2 and "MAX_DEPTH" in err.getvalue().decode() and str(path) in err.getvalue().decode()
