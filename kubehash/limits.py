@@ -269,11 +269,31 @@ def cut(text: str, violations: list[Violation]) -> str:
 
 def depth_violation(value: Any, prefix: str = "$") -> str | None:
     """The path of the first collection in ``value`` deeper than :data:`MAX_DEPTH` levels (``prefix`` is
-    the path of ``value`` itself), or ``None``; walks without recursion and stops early."""
+    the path of ``value`` itself), or ``None``; walks without recursion, level by level (the path is looked
+    for only in a value found too deep)."""
+    return _deep_path(value, prefix) if _too_deep(value) else None
+
+
+def _is_collection(x: Any) -> bool:
+    return type(x) is dict or type(x) is list or isinstance(x, dict)
+
+
+def _too_deep(value: Any) -> bool:
+    """Whether ``value`` has collections nested deeper than :data:`MAX_DEPTH` (one list per level)."""
+    level = [value] if _is_collection(value) else []
+    for _ in range(MAX_DEPTH):
+        level = [x for v in level for x in (v.values() if isinstance(v, dict) else v) if _is_collection(x)]
+        if not level:
+            return False
+    return True
+
+
+def _deep_path(value: Any, prefix: str) -> str | None:
+    """The path to the first collection deeper than :data:`MAX_DEPTH` (depth first, without recursion)."""
     stack: list[tuple[Any, tuple[str | int, ...]]] = [(value, ())]
     while stack:
         v, path = stack.pop()
-        if type(v) is dict or isinstance(v, dict):
+        if isinstance(v, dict):
             items: Any = v.items()
         elif type(v) is list:
             items = enumerate(v)
@@ -281,7 +301,5 @@ def depth_violation(value: Any, prefix: str = "$") -> str | None:
             continue
         if len(path) >= MAX_DEPTH:
             return _render(list(path), prefix)
-        for k, child in items:
-            if type(child) is dict or type(child) is list or isinstance(child, dict):
-                stack.append((child, (*path, k)))
+        stack.extend((child, (*path, k)) for k, child in items if _is_collection(child))
     return None
