@@ -106,13 +106,12 @@ def check_accounting(ref: Reference, rows: list[dict[str, Any]]) -> None:
     got: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for r in rows:
         got.setdefault((_clean(r.get("namespace")), _clean(r.get("pod"))), []).append(r)
-    missing = 0
+    # a pod without rows under its name may stand as a '-' row under a name a line scan found (or '?')
+    missing = sum(pods[pod] for pod in expected if pod not in got)
     for pod, keys in expected.items():
         mine = got.pop(pod, [])
         if mine:
-            _check_pod(pod, keys, mine, pods[pod])
-        else:
-            missing += pods[pod]  # it may stand as a '-' row under a name a line scan found (or '?')
+            missing -= _check_pod(pod, keys, mine, pods[pod], missing)
     # an item read as a pod by kubehash but not by the reference (its kind beyond a bound, say) is an error
     strays = [r for rs in got.values() for r in rs]
     if any(r["verdict"] != "error" for r in strays) or len(got) > missing:
@@ -120,13 +119,18 @@ def check_accounting(ref: Reference, rows: list[dict[str, Any]]) -> None:
         raise FuzzFailure(f"rows for pods not in the input: {shown}")
 
 
-def _check_pod(pod: tuple[str, str], keys: Counter[tuple[str, str]], mine: list[dict[str, Any]], count: int) -> None:
-    """The rows of the ``count`` pods named ``pod``: their containers once each, or ``-`` error rows."""
+def _check_pod(
+    pod: tuple[str, str], keys: Counter[tuple[str, str]], mine: list[dict[str, Any]], count: int, missing: int
+) -> int:
+    """The rows of the ``count`` pods named ``pod``: their containers once each, or ``-`` error rows (more
+    of those than ``count`` only for pods missing under their own name); how many missing pods they used."""
     dashes = [r for r in mine if r["container"] == "-"]
     have = Counter((_clean(r["container"]), r["kind"]) for r in mine if r["container"] != "-")
     extra, lost = have - keys, keys - have
-    if extra or len(dashes) > count or (lost and not dashes) or any(r["verdict"] != "error" for r in dashes):
+    used = max(0, len(dashes) - count)
+    if extra or used > missing or (lost and not dashes) or any(r["verdict"] != "error" for r in dashes):
         raise FuzzFailure(f"pod {pod}: rows {sorted(have.items())} + {len(dashes)} '-' for {sorted(keys.items())}")
+    return used
 
 
 def run_cli(args: list[str]) -> tuple[int, bytes, bytes]:
