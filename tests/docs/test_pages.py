@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 import pytest
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 from kubehash.cli import cli, main
 
@@ -160,6 +160,9 @@ def _python_blocks(path: Path) -> list[str]:
     return re.findall(r"```python\n(.*?)```", path.read_text(encoding="utf-8"), flags=re.S)
 
 
+_NOTHING = object()
+
+
 def _run_checked(code: str) -> int:
     """Run ``code``; every top-level expression whose line ends in ``# <python literal>`` must equal it.
     Returns how many were checked."""
@@ -171,13 +174,13 @@ def _run_checked(code: str) -> int:
     checked = 0
     for stmt in ast.parse(code).body:
         expected = comments.get(stmt.end_lineno or 0)
-        literal: Any = None
+        literal: Any = _NOTHING
         if isinstance(stmt, ast.Expr) and expected is not None:
             try:
                 literal = ast.literal_eval(expected.split(" (")[0].strip())
             except (ValueError, SyntaxError):
-                literal = None
-        if literal is None:
+                literal = _NOTHING
+        if not isinstance(stmt, ast.Expr) or literal is _NOTHING:
             exec(compile(ast.Module([stmt], []), "<docs>", "exec"), namespace)
             continue
         got = eval(compile(ast.Expression(stmt.value), "<docs>", "eval"), namespace)
