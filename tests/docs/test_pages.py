@@ -10,6 +10,7 @@ import json
 import re
 import shlex
 import tokenize
+import types
 from pathlib import Path
 from typing import Any
 
@@ -220,3 +221,20 @@ def test_every_docs_page_is_in_the_nav() -> None:
     pages = {str(p.relative_to(DOCS)) for p in DOCS.rglob("*.md")}
     assert sorted(pages - nav) == []
     assert sorted(nav - pages) == []
+
+
+def test_every_public_name_has_an_api_page() -> None:
+    import importlib
+
+    import kubehash
+
+    text = "\n".join(p.read_text(encoding="utf-8") for p in (DOCS / "reference").glob("*.md"))
+    documented: set[str] = set()
+    for target in re.findall(r"^::: kubehash\.([\w.]+)$", text, flags=re.M):
+        obj = getattr(kubehash, target, None)
+        if obj is None or isinstance(obj, types.ModuleType):  # a module's page documents what it exports
+            documented |= set(getattr(importlib.import_module(f"kubehash.{target}"), "__all__", ()))
+        else:
+            documented.add(target)
+    public = {n for n in kubehash.__all__ if not n.startswith("_")}
+    assert sorted(public - documented) == []
