@@ -82,7 +82,9 @@ def test_a_command_page_lists_every_option(name: str) -> None:
     section = _section(page, f"## Options of {sub}" if sub else "## Options")
     first_cells = [line.split("|")[1] for line in section.splitlines() if line.startswith("| `")]
     rows = {o for cell in first_cells for o in re.findall(r"`(--[a-z0-9-]+)`", cell)}
-    assert rows == _option_names(_commands()[name]), f"docs/commands/{command}.md, options of {name}"
+    assert rows == _option_names(_commands()[name]), (
+        f"docs/commands/{command}.md, options of {name}: regenerate with python docs/hooks/options_table.py {name}"
+    )
 
 
 def _cli_table() -> dict[str, set[str]]:
