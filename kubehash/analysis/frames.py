@@ -222,7 +222,7 @@ def compare_predictions(predictions: Mapping[str, Any], by: str = "node", verdic
 
 def silenced_changes(prediction: Any) -> pd.DataFrame:
     """Containers an ignore file keeps although their spec changed since they started (recorded hash is not
-    the old kubelet's hash of the current spec): the change is silently not applied (DOMAIN.md §7).
+    the old kubelet's hash of the current spec): the change is silently not applied (docs/commands/ignore-file.md).
     Hashes in the runtime's hex form."""
     rows = [
         {

@@ -6,7 +6,7 @@ kubelet feeds to FNV-1a, and a fused decode+render generated from the same schem
 (:mod:`kubehash.golang.fused`) that hashing uses first; on anything unusual it steps aside and the
 decode-then-render path decides, so results and errors are those of the general path.
 
-Sources (DOMAIN.md §4):
+Sources (docs/kubernetes-facts.md#decode-paths):
 
 * ``apiserver`` -- the container went through the API server: JSON decode, then a protobuf round trip
   (empty lists/maps -> nil, quantities re-parsed from their canonical string);

@@ -68,7 +68,8 @@ def _meta(pod: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def container_source(pod: Mapping[str, Any]) -> str:
-    """``file`` for mirror pods of static pods, ``apiserver`` for everything else (DOMAIN.md §4)."""
+    """``file`` for mirror pods of static pods, ``apiserver`` for everything else
+    (docs/kubernetes-facts.md#decode-paths)."""
     ann = _meta(pod).get("annotations")
     if isinstance(ann, Mapping) and MIRROR_ANNOTATION in ann:
         return "file"
@@ -266,7 +267,8 @@ def pod_view(pod: Mapping[str, Any]) -> PodView:
 
 @dataclass(frozen=True)
 class RuntimeRecord:
-    """What the container runtime recorded about one container (DOMAIN.md §6).
+    """What the container runtime recorded about one container
+    (docs/kubernetes-facts.md#where-the-running-containers-hash-is-recorded).
 
     ``hash`` is the kubelet's ``io.kubernetes.container.hash`` annotation (CRI) or
     ``annotation.io.kubernetes.container.hash`` label (dockershim), parsed from lowercase hex;

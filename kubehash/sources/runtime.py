@@ -1,6 +1,6 @@
 """What the container runtime recorded about each container: the kubelet's hash and the start time.
 
-Reads the JSON that node tools print (DOMAIN.md §6):
+Reads the JSON that node tools print (docs/kubernetes-facts.md#where-the-running-containers-hash-is-recorded):
 
 * ``crictl inspect ID...`` (containerd, CRI-O): one object, a JSON array, or several objects one after the
   other (what ``crictl inspect ID1 ID2`` prints). Hash in ``status.annotations["io.kubernetes.container.hash"]``,

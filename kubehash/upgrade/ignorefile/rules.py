@@ -1,4 +1,5 @@
-"""The version-cache ignore file a patched kubelet reads, and the decision it makes from it (DOMAIN.md §7).
+"""The version-cache ignore file a patched kubelet reads, and the decision it makes from it
+(docs/commands/ignore-file.md).
 
 Reproduces the public patch ``cloudusers/UpdateKubeletVersionIgnoreContainerRestart`` (for kubelet 1.9.1,
 package ``pkg/kubelet/cache_version``) and the seed's variant of its rule:
