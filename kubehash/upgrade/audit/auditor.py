@@ -107,11 +107,26 @@ def _miss_evidence(obs: Observation, c: ContainerAudit) -> tuple[str, ...]:
     extra = []
     if c.last_reason is not None or c.exit_code is not None:
         extra.append(f"last state terminated: {c.last_reason or '?'}, exit code {c.exit_code}")
-    if c.recorded_hash_before is not None or c.recorded_hash_after is not None:
-        hb = "-" if c.recorded_hash_before is None else format(c.recorded_hash_before, "x")
-        ha = "-" if c.recorded_hash_after is None else format(c.recorded_hash_after, "x")
-        extra.append(f"recorded hash {hb} -> {ha}")
+    hb, ha = c.recorded_hash_before, c.recorded_hash_after
+    if hb is not None and ha is not None:
+        extra.append(f"recorded hash {hb:x} -> {ha:x}" if hb != ha else f"recorded hash {hb:x} before and after")
+    elif hb is not None:
+        extra.append(f"recorded hash {hb:x} before (no record after)")
+    elif ha is not None:
+        extra.append(f"recorded hash {ha:x} after (no record before)")
     return (*obs.signals, *extra)
+
+
+_UNSPARED = "restarted although an ignore file should have spared it"
+
+
+def _with_evidence(c: ContainerAudit, obs: Observation) -> ContainerAudit:
+    """A restart's evidence: for a restart not predicted, its last state and recorded hashes too."""
+    if c.outcome in (RESTARTED_NOT_PREDICTED, RESTARTED_ON_NODE_NOT_UPGRADED):
+        return dataclasses.replace(c, evidence=_miss_evidence(obs, c))
+    if c.outcome == PREDICTED_AND_RESTARTED and c.verdict == "protected":
+        return dataclasses.replace(c, evidence=(*c.evidence, _UNSPARED))
+    return c
 
 
 def _why(predicted: ContainerPrediction, observed: str) -> str:
@@ -201,9 +216,7 @@ class _Auditor:
             **_predicted_fields(p, error),
             **look.fields(),
         )
-        if outcome in (RESTARTED_NOT_PREDICTED, RESTARTED_ON_NODE_NOT_UPGRADED):
-            c = dataclasses.replace(c, evidence=_miss_evidence(obs, c))
-        return c
+        return _with_evidence(c, obs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,8 +265,19 @@ def _error(view: PodView, name: str, kind: str, error: str) -> ContainerPredicti
                                error=error)  # fmt: skip
 
 
-def _warnings(upgrades: dict[str, tuple[str, str]], expected: str | None) -> list[str]:
-    warnings = []
+def _unspared(containers: list[ContainerAudit]) -> list[str]:
+    refs = [c.ref for c in containers if c.outcome == PREDICTED_AND_RESTARTED and c.verdict == "protected"]
+    if not refs:
+        return []
+    shown = ", ".join(refs[:5]) + (", ..." if len(refs) > 5 else "")
+    return [
+        f"{len(refs)} container(s) restarted although an ignore file should have spared them (is the kubelet "
+        f"patched, and the file where it reads it?): {shown}"
+    ]
+
+
+def _warnings(upgrades: dict[str, tuple[str, str]], expected: str | None, cs: list[ContainerAudit]) -> list[str]:
+    warnings = _unspared(cs)
     if expected is not None:
         off = sorted(n for n, (_, a) in upgrades.items() if not same_version(a, expected))
         if off:
@@ -293,7 +317,7 @@ def audit(
     containers = [c for pod in iter_pods(before_pods, skipped) for c in auditor.pod(pod)]
     new = after.unseen(auditor.seen_after)
     new_pods = tuple(sorted(f"{v.namespace or '-'}/{v.name}" for v in new))
-    warnings = _warnings(upgrades, expected)
+    warnings = _warnings(upgrades, expected, containers)
     errors = list(dict.fromkeys(auditor.errors))
     if skipped:
         errors.append(", ".join(f"{n} {k}" for k, n in sorted(skipped.items())) + " in the pods input: skipped")

@@ -18,7 +18,7 @@ from typing import Any
 
 from kubehash.model import RuntimeRecord
 
-__all__ = ["ContainerState", "Observation", "container_state", "observe"]
+__all__ = ["ContainerState", "Observation", "container_state", "observe", "short_id"]
 
 _STATUS_LISTS = {"container": "containerStatuses", "initContainer": "initContainerStatuses"}
 
@@ -85,10 +85,17 @@ def _changed(a: Any, b: Any) -> bool:
     return a is not None and b is not None and a != b
 
 
+def short_id(container_id: str | None) -> str:
+    """A container ID as ``docker ps``/``crictl ps`` show it: the first 12 characters after the scheme."""
+    if not container_id:
+        return "-"
+    return container_id.split("://", 1)[-1][:12]
+
+
 def _status_signals(before: ContainerState, after: ContainerState) -> list[str]:
     signals = []
     if _changed(before.container_id, after.container_id):
-        signals.append(f"containerID {before.container_id} -> {after.container_id}")
+        signals.append(f"containerID {short_id(before.container_id)} -> {short_id(after.container_id)}")
     rb, ra = before.restart_count, after.restart_count
     if rb is not None and ra is not None and ra > rb:
         signals.append(f"restartCount {rb} -> {ra}")
@@ -109,7 +116,7 @@ def observe(
     signals = _status_signals(before, after) if before is not None and after is not None else []
     ids = (record_before.container_id, record_after.container_id) if record_before and record_after else (None, None)
     if _changed(*ids) and not any(s.startswith("containerID") for s in signals):
-        signals.append(f"runtime container {ids[0]} -> {ids[1]}")
+        signals.append(f"runtime container {short_id(ids[0])} -> {short_id(ids[1])}")
     gone = before is not None and before.running and after is None
     if gone:
         signals.append("container running before has no status now")

@@ -149,12 +149,15 @@ class Audit:
 
     @property
     def summary(self) -> dict[str, Any]:
-        """Counts by class (:data:`SUMMARY_KEYS`), per node and namespace, why predicted
-        restarts were not seen, and the prediction's precision and recall on the upgraded nodes."""
+        """Counts by class (:data:`SUMMARY_KEYS`), per node and namespace, why predicted restarts were not seen,
+        and the prediction's precision (of the predicted restarts the kubelet had the chance to make -- not
+        those whose pod was deleted, that stopped, or that an ignore file spared -- the share that happened)
+        and recall (of the restarts on upgraded nodes, the share predicted) on the upgraded nodes."""
         cs = self.containers
         counts, observed, why = (Counter(getattr(c, k) for c in cs) for k in ("outcome", "observed", "why"))
         del why[None]
-        hit, spared, missed = (counts[k] for k in (PREDICTED_AND_RESTARTED, PREDICTED_NOT_RESTARTED, MISS))
+        hit, missed = counts[PREDICTED_AND_RESTARTED], counts[MISS]
+        spared = why["patched-kubelet"]  # the others explain themselves: the kubelet never compared, or was told
         return {
             "held": self.held,
             "upgraded_nodes": len(self.upgrades),
