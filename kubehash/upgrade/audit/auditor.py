@@ -103,18 +103,28 @@ class _Predictors:
         return found
 
 
+def _hash_evidence(c: ContainerAudit) -> list[str]:
+    """The runtime's recorded hashes of the container before and after, and for a restart the new kubelet
+    made, whether the hash it recorded is the one predicted."""
+    hb, ha = c.recorded_hash_before, c.recorded_hash_after
+    out = []
+    if hb is not None and ha is not None:
+        out.append(f"recorded hash {hb:x} -> {ha:x}" if hb != ha else f"recorded hash {hb:x} before and after")
+    elif hb is not None:
+        out.append(f"recorded hash {hb:x} before (no record after)")
+    elif ha is not None:
+        out.append(f"recorded hash {ha:x} after (no record before)")
+    if ha is not None and c.new_hash is not None and c.restarted and c.upgraded:
+        same = "as predicted" if ha == c.new_hash else f"NOT the predicted {c.new_hash:x}"
+        out.append(f"new kubelet recorded {ha:x}: {same}")
+    return out
+
+
 def _miss_evidence(obs: Observation, c: ContainerAudit) -> tuple[str, ...]:
     extra = []
     if c.last_reason is not None or c.exit_code is not None:
         extra.append(f"last state terminated: {c.last_reason or '?'}, exit code {c.exit_code}")
-    hb, ha = c.recorded_hash_before, c.recorded_hash_after
-    if hb is not None and ha is not None:
-        extra.append(f"recorded hash {hb:x} -> {ha:x}" if hb != ha else f"recorded hash {hb:x} before and after")
-    elif hb is not None:
-        extra.append(f"recorded hash {hb:x} before (no record after)")
-    elif ha is not None:
-        extra.append(f"recorded hash {ha:x} after (no record before)")
-    return (*obs.signals, *extra)
+    return (*obs.signals, *extra, *_hash_evidence(c))
 
 
 _UNSPARED = "restarted although an ignore file should have spared it"
@@ -124,8 +134,9 @@ def _with_evidence(c: ContainerAudit, obs: Observation) -> ContainerAudit:
     """A restart's evidence: for a restart not predicted, its last state and recorded hashes too."""
     if c.outcome in (RESTARTED_NOT_PREDICTED, RESTARTED_ON_NODE_NOT_UPGRADED):
         return dataclasses.replace(c, evidence=_miss_evidence(obs, c))
-    if c.outcome == PREDICTED_AND_RESTARTED and c.verdict == "protected":
-        return dataclasses.replace(c, evidence=(*c.evidence, _UNSPARED))
+    if c.outcome == PREDICTED_AND_RESTARTED:
+        unspared = [_UNSPARED] if c.verdict == "protected" else []
+        return dataclasses.replace(c, evidence=(*c.evidence, *unspared, *_hash_evidence(c)))
     return c
 
 
@@ -154,8 +165,8 @@ class _Auditor:
     def pod(self, pod: Pod) -> list[ContainerAudit]:
         view = pod_view(pod)
         how, hit = self.after.match(view)
-        if hit is not None:
-            self.seen_after.add(id(hit[1]))
+        if how == "same" and hit is not None:
+            self.seen_after.add(id(hit[1]))  # a replacement (new uid) is a new pod
         rows = [(name, kind) for name, kind, _, _ in view.containers] or ([("-", "container")] if view.problems else [])
         predictions = self._predict(view, len(rows))
         return [
