@@ -3,7 +3,7 @@
 Public API (stable):
 
 * ``audit(before_pods, before_nodes, after_pods, after_nodes, options=None, *, runtime_before=(),
-  runtime_after=(), ignore_files=None, expected=None) -> Audit`` -- every container of the before state
+  runtime_after=(), ignore_files=None, expected=None, progress=None) -> Audit`` -- every container of the before state
   classed once; upgraded nodes are those whose kubelet version changed; each is predicted to the version the
   after state reports, with ``options``' other settings (``options.to`` is not used);
 * ``upgraded_nodes(before_nodes, after_nodes) -> {node: (before, after)}``;

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -309,6 +309,7 @@ def audit(
     runtime_after: Iterable[RuntimeRecord] = (),
     ignore_files: Mapping[str, IgnoreFile] | None = None,
     expected: str | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Audit:
     """Audit an upgrade: which containers of ``before_pods`` were predicted to restart on the nodes the upgrade
     reached, and which did (:mod:`kubehash.upgrade.audit`).
@@ -318,14 +319,20 @@ def audit(
     node's version in ``after_nodes`` (``None``: the defaults). ``runtime_before``/``runtime_after``: the
     runtime's records of each state (recorded hashes; container IDs). ``ignore_files``: ``{node: IgnoreFile}``
     active during the upgrade. ``expected``: the version the upgrade was meant to reach; upgraded nodes that
-    report another one are warned about."""
+    report another one are warned about. ``progress(n)`` is called after each pod of the before state with its
+    container count."""
     skipped: Counter[str] = Counter()
     after = _After(after_pods, skipped)
     upgrades = upgraded_nodes(before_nodes, after_nodes)
     runtime_b = list(runtime_before)
     predictors = _Predictors(options, _versions(before_nodes), runtime_b, ignore_files=ignore_files)
     auditor = _Auditor(after, upgrades, RuntimeIndex(runtime_b), RuntimeIndex(runtime_after), predictors)
-    containers = [c for pod in iter_pods(before_pods, skipped) for c in auditor.pod(pod)]
+    containers: list[ContainerAudit] = []
+    for pod in iter_pods(before_pods, skipped):
+        rows = auditor.pod(pod)
+        containers.extend(rows)
+        if progress is not None:
+            progress(len(rows))
     new = after.unseen(auditor.seen_after)
     new_pods = tuple(sorted(f"{v.namespace or '-'}/{v.name}" for v in new))
     warnings = _warnings(upgrades, expected, containers)
