@@ -35,8 +35,8 @@ CLASS_HEADINGS = {
     RESTARTED_NOT_PREDICTED: "MISSED",
     PREDICTED_NOT_RESTARTED: "SPARED",
     "predicted-and-restarted": "RESTARTED",
-    "unchanged-as-predicted": "UNCHANGED",
     RESTARTED_ON_NODE_NOT_UPGRADED: "UNRELATED",
+    "unchanged-as-predicted": "UNCHANGED",
 }
 
 
@@ -143,8 +143,8 @@ _KEYS = (
     (RESTARTED_NOT_PREDICTED, "restarted_not_predicted"),
     (PREDICTED_NOT_RESTARTED, "predicted_not_restarted"),
     ("predicted-and-restarted", "predicted_and_restarted"),
-    ("unchanged-as-predicted", "unchanged_as_predicted"),
     (RESTARTED_ON_NODE_NOT_UPGRADED, "restarted_on_nodes_not_upgraded"),
+    ("unchanged-as-predicted", "unchanged_as_predicted"),
 )
 
 

@@ -12,7 +12,7 @@ Public API (stable):
 * :class:`ContainerAudit` (frozen): ``outcome`` (one of :data:`CLASSES`), ``observed`` (one of
   :data:`OBSERVED`), ``predicted``, ``restarted``, ``verdict``, ``why`` (a :data:`WHY` key), ``evidence``...;
 * :data:`CLASSES` -- ``restarted-not-predicted`` (:data:`MISS`: fails the audit), ``predicted-not-restarted``,
-  ``predicted-and-restarted``, ``unchanged-as-predicted``, ``restarted-on-node-not-upgraded``;
+  ``predicted-and-restarted``, ``restarted-on-node-not-upgraded``, ``unchanged-as-predicted`` (report order);
   :data:`SUMMARY_KEYS` their counts' keys in the summary;
 * :func:`container_state` / :func:`observe` -- one container's status in a pod, and the restart signals
   between two of them (container ID, ``restartCount``, ``startedAt``, runtime container ID, status gone).

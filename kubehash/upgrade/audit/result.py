@@ -33,8 +33,8 @@ CLASSES = (
     RESTARTED_NOT_PREDICTED,
     PREDICTED_NOT_RESTARTED,
     PREDICTED_AND_RESTARTED,
-    UNCHANGED_AS_PREDICTED,
     RESTARTED_ON_NODE_NOT_UPGRADED,
+    UNCHANGED_AS_PREDICTED,
 )
 #: The class that fails an audit (exit 3): a restart on an upgraded node the prediction did not foresee.
 MISS = RESTARTED_NOT_PREDICTED
