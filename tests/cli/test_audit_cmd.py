@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shlex
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -179,3 +180,53 @@ def test_live_after_state(api: FakeApi, tmp_path: Path, capsys: pytest.CaptureFi
     assert by["web-1"]["restarted"] and by["web-1"]["class"] in ("predicted-and-restarted", "restarted-not-predicted")
     assert not by["web-2"]["restarted"]
     assert code == (exitcodes.RESTARTS if by["web-1"]["class"] == "restarted-not-predicted" else exitcodes.OK), err
+
+
+# -- docs/canary.md shows real output ------------------------------------------------------------------------
+
+DOC = ROOT / "docs" / "canary.md"
+
+
+def _doc_commands() -> list[tuple[str, list[str]]]:
+    """``(command line, shown output lines)`` of every ``$ kubehash`` line of the page's console blocks."""
+    out: list[tuple[str, list[str]]] = []
+    in_block = False
+    for line in DOC.read_text().splitlines():
+        if line.startswith("```"):
+            in_block = line == "```console"
+        elif in_block and line.startswith("$ kubehash "):
+            out.append((line[2:], []))
+        elif in_block and out:
+            out[-1][1].append(line)
+    return out
+
+
+def _filtered(command: str, lines: list[str]) -> tuple[list[str], bool]:
+    """What the shell pipe shown after the command leaves of ``lines``; ``True`` for an excerpt."""
+    if "|" not in command:
+        return lines, command.endswith("# excerpt")
+    pipe = command.split("|", 1)[1].strip()
+    words = shlex.split(pipe)
+    if words[0] == "head":
+        return lines[: int(words[2])], False
+    assert words[0] == "grep", pipe
+    patterns = [w for w in words[1:] if w != "-e"]
+    return [line for line in lines if any(p in line for p in patterns)], False
+
+
+def test_canary_doc_output_is_real(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
+    monkeypatch.chdir(tmp_path)
+    commands = _doc_commands()
+    assert sum(c.startswith("kubehash audit") for c, _ in commands) >= 3
+    for command, shown in commands:
+        args = shlex.split(command.split("|", 1)[0].split("#", 1)[0])[1:]
+        main(args)
+        real, excerpt = _filtered(command, capsys.readouterr().out.splitlines())
+        if excerpt:
+            it = iter(real)
+            assert all(line.strip() == "..." or line in it for line in shown), command
+        else:
+            assert shown == real, command

@@ -120,10 +120,22 @@ def _hash_evidence(c: ContainerAudit) -> list[str]:
     return out
 
 
+#: What the prediction says about a restart it did not predict, by verdict.
+_MISS_HINTS = {
+    "not-running": "not running in the before state, so never compared: a crash loop or a start",
+    "not-checked": "an init container the new kubelet does not compare: its pod restarted",
+}
+
+
 def _miss_evidence(obs: Observation, c: ContainerAudit) -> tuple[str, ...]:
     extra = []
     if c.last_reason is not None or c.exit_code is not None:
         extra.append(f"last state terminated: {c.last_reason or '?'}, exit code {c.exit_code}")
+    reference = c.recorded_hash_before if c.recorded_hash_before is not None else c.old_hash
+    if c.verdict == "unchanged" and c.new_hash is not None and c.new_hash == reference:
+        extra.append(f"hash {c.new_hash:x} on both kubelets: the upgrade gave the kubelet no hash reason to restart it")
+    elif c.verdict in _MISS_HINTS:
+        extra.append(_MISS_HINTS[c.verdict])
     return (*obs.signals, *extra, *_hash_evidence(c))
 
 
