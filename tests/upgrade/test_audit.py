@@ -62,6 +62,7 @@ def test_canary_classes(canary: tuple[Audit, dict[str, Any]]) -> None:
         1,
     )
     assert any("OOMKilled, exit code 137" in e for e in miss.evidence)
+    assert any("no hash reason to restart it" in e for e in miss.evidence) and miss.old_hash == miss.new_hash
     assert any(e.startswith("recorded hash ") for e in miss.evidence) and miss.recorded_hash_before == miss.old_hash
     (crash,) = result.of(RESTARTED_ON_NODE_NOT_UPGRADED)
     assert _key(crash) == tuple(story["crashed"]) and crash.node == "worker-3" and not crash.upgraded
