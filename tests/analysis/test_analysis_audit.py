@@ -10,11 +10,11 @@ import pytest
 pytest.importorskip("pandas")
 pytest.importorskip("matplotlib")
 
-from kubehash import analysis  # noqa: E402
-from kubehash.upgrade.audit import audit  # noqa: E402
+from kubehash import analysis
+from kubehash.upgrade.audit import audit
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "upgrade"))
-from _canary import scenario  # noqa: E402
+from _canary import scenario
 
 
 def test_confusion_and_by_node() -> None:
