@@ -10,6 +10,7 @@ import pytest
 from _canary import scenario
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import json_values
 
 from kubehash.model import RuntimeRecord, iter_containers
 from kubehash.upgrade.audit import (
@@ -235,3 +236,24 @@ def test_property_one_class_per_container(states: tuple[list[Any], dict[str, str
             c.outcome == PREDICTED_NOT_RESTARTED
         )
     assert result.held == (result.summary["restarted_not_predicted"] == 0)
+
+
+def test_malformed_pods_are_errors_and_still_rows() -> None:
+    odd = {"metadata": {"namespace": "ns", "name": "odd", "uid": "u5"}, "spec": {"nodeName": "n1", "containers": {}}}
+    pods = [_pod("a", "n1", "u1"), odd, 7, {"kind": "Node", "metadata": {"name": "n1"}}]
+    after = [_pod("a", "n1", "u1"), {**odd, "status": []}]
+    result = audit(pods, {"n1": "v1.10.13"}, after, {"n1": "v1.10.13"})
+    assert [(c.pod, c.container) for c in result] == [("a", "app"), ("odd", "-")]
+    assert result.containers[1].error is not None and "$.spec.containers" in result.containers[1].error
+    assert any(e.startswith("after state: pod ns/odd: $.status") for e in result.errors)
+    assert any("before state: 1 number in the pods input: not objects" in e for e in result.errors)
+    assert any("before state: 1 Node in the pods input: not pods" in w for w in result.warnings)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(json_values(8), max_size=4), st.lists(json_values(8), max_size=4))
+def test_property_any_json_never_raises(before: list[Any], after: list[Any]) -> None:
+    """Whatever the dumps hold, the audit classes what it can and says what it could not read."""
+    result = audit(before, {"n1": "v1.10.13"}, after, {"n1": "v1.12.10"})
+    assert all(c.outcome in CLASSES for c in result)
+    assert result.summary["containers"] == len(result)
