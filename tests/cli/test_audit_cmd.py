@@ -88,6 +88,7 @@ def test_prediction_held_exit_0(states: dict[str, Any], capsys: pytest.CaptureFi
     assert code == exitcodes.OK
     assert out.startswith("The prediction held: every restart on the upgraded nodes was predicted\n")
     assert "NODE " in out and "NAMESPACE " in out and "worker-1          v1.10.13 -> v1.12.10" in out
+    assert _run(capsys, *_dumps(states), "--fail-on", "miss", "-q")[0] == exitcodes.RESTARTS
     code, out, _ = _run(capsys, *_dumps(states), "--fail-on", "never", "-q")
     assert code == exitcodes.OK and out.startswith("The prediction did NOT hold: 1 restart on upgraded nodes")
 

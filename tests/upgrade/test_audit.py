@@ -257,3 +257,18 @@ def test_property_any_json_never_raises(before: list[Any], after: list[Any]) -> 
     result = audit(before, {"n1": "v1.10.13"}, after, {"n1": "v1.12.10"})
     assert all(c.outcome in CLASSES for c in result)
     assert result.summary["containers"] == len(result)
+
+
+@settings(max_examples=200, deadline=None)
+@given(json_values(10), json_values(10), st.sampled_from(["container", "initContainer"]))
+def test_property_container_state_reads_any_status(a: Any, b: Any, kind: str) -> None:
+    """Any JSON in ``status.containerStatuses`` gives a state or none, never an exception; two of them an
+    observation whose ``restarted`` is exactly "some signal"."""
+    key = "containerStatuses" if kind == "container" else "initContainerStatuses"
+    states = [container_state({"status": {key: [{"name": "app", **x}] if isinstance(x, dict) else x}}, kind, "app")
+              for x in (a, b)]  # fmt: skip
+    for s in states:
+        assert s is None or isinstance(s, ContainerState)
+        assert s is None or s.restart_count is None or isinstance(s.restart_count, int)
+    obs = observe(*states)
+    assert obs.restarted == bool(obs.signals) and not (obs.started and obs.restarted)
