@@ -272,3 +272,15 @@ def test_property_container_state_reads_any_status(a: Any, b: Any, kind: str) ->
         assert s is None or s.restart_count is None or isinstance(s.restart_count, int)
     obs = observe(*states)
     assert obs.restarted == bool(obs.signals) and not (obs.started and obs.restarted)
+
+
+def test_evicted_and_stopped() -> None:
+    before = [_pod("a", "n1", "u1"), _pod("b", "n1", "u2")]
+    stopped = {"name": "app", "restartCount": 0, "containerID": "containerd://aaaa", "state": {"terminated": {}}}
+    evicted = _pod("a", "n1", "u1")
+    evicted["status"] = {"phase": "Failed", "reason": "Evicted", "containerStatuses": [stopped]}
+    done = _pod("b", "n1", "u2")
+    done["status"] = {"phase": "Succeeded", "containerStatuses": [stopped]}
+    result = audit(before, {"n1": "v1.10.13"}, [evicted, done], {"n1": "v1.10.13"})
+    assert [c.observed for c in result] == ["evicted", "stopped"] and not any(c.restarted for c in result)
+    assert result.summary["observed"] == {"stopped": 1, "evicted": 1}

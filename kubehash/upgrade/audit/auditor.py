@@ -165,7 +165,10 @@ class _Auditor:
         after = container_state(hit[1], kind, name)
         rec_a = self.ra.find(hit[0], name) if self.ra else None
         obs = observe(before, after, rec_b, rec_a)
-        return _Look(before, after, rec_b, rec_a, obs, _observed(obs, before, after))
+        observed = _observed(obs, before, after)
+        if observed == "stopped" and _evicted(hit[1]):
+            observed = "evicted"
+        return _Look(before, after, rec_b, rec_a, obs, observed)
 
     def _container(self, view: PodView, pod: Pod, name: str, kind: str, how: str,
                    hit: tuple[PodView, Pod] | None, p: ContainerPrediction | None) -> ContainerAudit:  # fmt: skip
@@ -232,6 +235,12 @@ def _predicted_fields(p: ContainerPrediction | None, error: str | None) -> dict[
         return {}
     reasons = "" if error is not None else p.reason_text()
     return {"verdict": p.verdict, "reasons": reasons, "old_hash": p.old_hash, "new_hash": p.new_hash}
+
+
+def _evicted(pod: Pod) -> bool:
+    """The kubelet's eviction manager marks a pod it evicts ``status.phase: Failed``, ``status.reason: Evicted``."""
+    status = pod.get("status")
+    return isinstance(status, Mapping) and status.get("reason") == "Evicted"
 
 
 def _observed(obs: Observation, before: ContainerState | None, after: ContainerState | None) -> str:

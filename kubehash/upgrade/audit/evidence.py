@@ -67,6 +67,6 @@ def with_evidence(c: ContainerAudit, obs: Observation) -> ContainerAudit:
 
 
 def why(predicted: ContainerPrediction, observed: str) -> str:
-    if observed in ("pod-deleted", "pod-replaced", "stopped"):
+    if observed in ("pod-deleted", "pod-replaced", "stopped", "evicted"):
         return observed
     return "ignore-file" if predicted.verdict == "protected" else "patched-kubelet"
