@@ -4,7 +4,9 @@
 
 The before state is ``examples/cluster`` (``pods.json``, ``nodes.json``, ``runtime/``). The after state,
 written as ``after-pods.json`` and ``after-nodes.json``, is what ``kubectl get pods -A -o json`` and ``kubectl
-get nodes -o json`` would show once the kubelets of ``worker-1`` and ``worker-2`` run v1.12.10:
+get nodes -o json`` would show once the kubelets of ``worker-1`` and ``worker-2`` run v1.12.10, and
+``runtime-after/<node>/docker-inspect.json`` what ``docker inspect`` shows on those two nodes then (a container
+started again carries the hash the v1.12.10 kubelet records, which is kubehash's hash of its spec for v1.12.10):
 
 * every container kubehash predicts to restart on those nodes restarted (new ``containerID``, ``restartCount``
   one higher, new ``startedAt``, ``lastState.terminated`` ``Completed``/0, as after the kubelet kills a
@@ -134,6 +136,52 @@ def canary_after(
     return after, after_nodes, story
 
 
+def _inspect_key(entry: dict[str, Any]) -> Key:
+    labels = entry["Config"]["Labels"]
+    return (
+        labels["io.kubernetes.pod.namespace"],
+        labels["io.kubernetes.pod.name"],
+        labels["io.kubernetes.container.name"],
+    )
+
+
+def _statuses(pods: dict[str, Any]) -> dict[Key, dict[str, Any]]:
+    return {
+        (p["metadata"]["namespace"], p["metadata"]["name"], s["name"]): s
+        for p in pods["items"]
+        for s in p.get("status", {}).get("containerStatuses", [])
+    }
+
+
+def runtime_after(
+    before: dict[str, list[dict[str, Any]]], pods: dict[str, Any], after: dict[str, Any]
+) -> dict[str, list[dict[str, Any]]]:
+    """``{node: docker inspect entries}`` of the canary nodes after the upgrade: a container whose status has a
+    new ``containerID`` is a new instance, with the hash the v1.12.10 kubelet records for its spec; the
+    containers of deleted pods are gone."""
+    prediction = predict(pods, Options(to=TARGET), nodes={n: TARGET for n in UPGRADED})
+    new_hash = {(c.namespace, c.pod, c.container): c.new_hash for c in prediction}
+    status, status_before = _statuses(after), _statuses(pods)
+    out: dict[str, list[dict[str, Any]]] = {}
+    for node, entries in before.items():
+        kept = []
+        for entry in entries:
+            key = _inspect_key(entry)
+            st = status.get(key)
+            if st is None:
+                continue  # its pod was deleted
+            entry = copy.deepcopy(entry)
+            if st.get("containerID") != status_before[key].get("containerID"):
+                labels = entry["Config"]["Labels"]
+                labels["annotation.io.kubernetes.container.hash"] = format(new_hash[key], "x")
+                labels["annotation.io.kubernetes.container.restartCount"] = str(st["restartCount"])
+                entry["Id"] = st["containerID"].split("://", 1)[-1]
+                entry["Created"] = entry["State"]["StartedAt"] = STARTED_AT
+            kept.append(entry)
+        out[node] = kept
+    return out
+
+
 def load_before() -> tuple[dict[str, Any], dict[str, Any], list[RuntimeRecord]]:
     """The bundled cluster: pods, nodes and its runtime records."""
     from kubehash.sources.runtime import load_runtime
@@ -148,8 +196,13 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=HERE)
     args = ap.parse_args(argv)
-    after, after_nodes, story = canary_after(*load_before())
+    pods, nodes, records = load_before()
+    after, after_nodes, story = canary_after(pods, nodes, records)
+    inspect = {n: json.loads((CLUSTER / "runtime" / n / "docker-inspect.json").read_text()) for n in UPGRADED}
     args.out.mkdir(parents=True, exist_ok=True)
+    for node, entries in runtime_after(inspect, pods, after).items():
+        (args.out / "runtime-after" / node).mkdir(parents=True, exist_ok=True)
+        (args.out / "runtime-after" / node / "docker-inspect.json").write_text(json.dumps(entries, indent=1) + "\n")
     (args.out / "after-pods.json").write_text(json.dumps(after, separators=(",", ":")) + "\n")
     (args.out / "after-nodes.json").write_text(json.dumps(after_nodes, indent=2) + "\n")
     (args.out / "story.json").write_text(json.dumps(story, indent=2) + "\n")
