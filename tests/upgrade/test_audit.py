@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -284,3 +285,16 @@ def test_evicted_and_stopped() -> None:
     result = audit(before, {"n1": "v1.10.13"}, [evicted, done], {"n1": "v1.10.13"})
     assert [c.observed for c in result] == ["evicted", "stopped"] and not any(c.restarted for c in result)
     assert result.summary["observed"] == {"stopped": 1, "evicted": 1}
+
+
+def test_committed_canary_example_is_what_the_generator_writes(tmp_path: Path) -> None:
+    from _canary import GENERATOR, generator
+
+    assert generator().main(["--out", str(tmp_path)]) == 0
+    committed = GENERATOR.parent
+    written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+    assert written == sorted(
+        p.relative_to(committed) for p in committed.rglob("*") if p.is_file() and p.suffix == ".json"
+    )
+    for rel in written:
+        assert (tmp_path / rel).read_bytes() == (committed / rel).read_bytes(), rel
