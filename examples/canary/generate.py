@@ -2,10 +2,10 @@
 
     python examples/canary/generate.py [--out examples/canary]
 
-The before state is ``examples/cluster`` (``pods.json``, ``nodes.json``, ``runtime/``). The after state,
-written as ``after-pods.json`` and ``after-nodes.json``, is what ``kubectl get pods -A -o json`` and ``kubectl
-get nodes -o json`` would show once the kubelets of ``worker-1`` and ``worker-2`` run v1.12.10, and
-``runtime-after/<node>/docker-inspect.json`` what ``docker inspect`` shows on those two nodes then (a container
+The before state is ``examples/cluster`` (``pods.json``, ``nodes.json``, ``runtime/``). The after state, in the
+same layout in ``examples/canary/after``, is what ``kubectl get pods -A -o json`` (``pods.json``) and ``kubectl
+get nodes -o json`` (``nodes.json``) would show once the kubelets of ``worker-1`` and ``worker-2`` run v1.12.10,
+and ``runtime/<node>/docker-inspect.json`` what ``docker inspect`` shows on those two nodes then (a container
 started again carries the hash the v1.12.10 kubelet records, which is kubehash's hash of its spec for v1.12.10):
 
 * every container kubehash predicts to restart on those nodes restarted (new ``containerID``, ``restartCount``
@@ -199,12 +199,12 @@ def main(argv: list[str] | None = None) -> int:
     pods, nodes, records = load_before()
     after, after_nodes, story = canary_after(pods, nodes, records)
     inspect = {n: json.loads((CLUSTER / "runtime" / n / "docker-inspect.json").read_text()) for n in UPGRADED}
-    args.out.mkdir(parents=True, exist_ok=True)
+    state = args.out / "after"
     for node, entries in runtime_after(inspect, pods, after).items():
-        (args.out / "runtime-after" / node).mkdir(parents=True, exist_ok=True)
-        (args.out / "runtime-after" / node / "docker-inspect.json").write_text(json.dumps(entries, indent=1) + "\n")
-    (args.out / "after-pods.json").write_text(json.dumps(after, separators=(",", ":")) + "\n")
-    (args.out / "after-nodes.json").write_text(json.dumps(after_nodes, indent=2) + "\n")
+        (state / "runtime" / node).mkdir(parents=True, exist_ok=True)
+        (state / "runtime" / node / "docker-inspect.json").write_text(json.dumps(entries, indent=1) + "\n")
+    (state / "pods.json").write_text(json.dumps(after, separators=(",", ":")) + "\n")
+    (state / "nodes.json").write_text(json.dumps(after_nodes, indent=2) + "\n")
     (args.out / "story.json").write_text(json.dumps(story, indent=2) + "\n")
     print(f"wrote {args.out}: {len(after['items'])} pods, {len(story['restarted'])} restarted", file=sys.stderr)
     return 0
