@@ -465,9 +465,9 @@ def _object(obj: Any, at: Path, run: _Run) -> None:
         spec, rel = found
         _pod_spec(spec, (*at, *rel), run, template=True)
         return
-    spec = _dict(obj.get("spec"))
-    if obj.get("kind") in (None, "Pod") and spec is not None:
-        _pod_spec(spec, (*at, "spec"), run, template=False)
+    pod_spec = _dict(obj.get("spec"))
+    if obj.get("kind") in (None, "Pod") and pod_spec is not None:
+        _pod_spec(pod_spec, (*at, "spec"), run, template=False)
         return
     if obj.get("kind") == "Pod":
         return  # a Pod without a spec has no containers to default
@@ -484,7 +484,7 @@ def _where(at: Path) -> str:
 
 
 def apply_defaults(
-    obj: Mapping[str, Any],
+    obj: Mapping[str, object],
     version: str,
     *,
     feature_gates: Mapping[str, bool] | None = None,

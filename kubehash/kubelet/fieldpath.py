@@ -68,7 +68,7 @@ def _go_path_of(root: GoType, json_path: tuple[str | int, ...]) -> tuple[tuple[s
                 owner_field = f"{_type_name(t)}.{f.name}"
                 t = f.type
                 while not isinstance(t, External) and isinstance(t.underlying(), Pointer):
-                    t = t.underlying().elem  # type: ignore[attr-defined]
+                    t = t.underlying().elem
         else:
             return None
     return tuple(out), owner_field

@@ -71,11 +71,11 @@ class HashPlan:
     #: Fused decode+render of a container mapping (``kubehash.golang.fused``); ``None`` if not compiled.
     fused: Callable[[Any], bytes] | None = None
 
-    def value(self, container: Any) -> Any:
+    def value(self, container: object) -> Any:
         """The typed Go value the kubelet holds (struct = list of field values)."""
         return self.decode(container)
 
-    def input(self, container: Any) -> bytes:
+    def input(self, container: object) -> bytes:
         """The bytes fed to FNV-1a (fused path first, general path for anything it does not handle)."""
         fused = self.fused
         if fused is not None and type(container) is dict:
@@ -88,7 +88,7 @@ class HashPlan:
         except DecodeError as e:
             raise _named(e, container) from None
 
-    def hash(self, container: Any) -> int:
+    def hash(self, container: object) -> int:
         return fnv1a_32(self.input(container))
 
 
@@ -181,14 +181,14 @@ def _as_container(container: Any) -> Any:
 
 
 def hash_input(
-    container: Mapping[str, Any], version: str, *, source: str = "apiserver", go_version: str | None = None
+    container: Mapping[str, object], version: str, *, source: str = "apiserver", go_version: str | None = None
 ) -> bytes:
     """Exactly the bytes the kubelet of ``version`` writes into FNV-1a for this container."""
     return plan_for(version, source, go_version).input(_as_container(container))
 
 
 def hash_container(
-    container: Mapping[str, Any], version: str, *, source: str = "apiserver", go_version: str | None = None
+    container: Mapping[str, object], version: str, *, source: str = "apiserver", go_version: str | None = None
 ) -> int:
     """The hash the kubelet of ``version`` computes (and records) for this container.
 
