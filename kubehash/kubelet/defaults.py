@@ -128,7 +128,7 @@ class Applied:
         gate = f" (gate {self.gate})" if self.gate else ""
         return f"{self.json_path} = {self.value!r} [{self.rule}]{gate}"
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return {"path": self.json_path, "value": self.value, "rule": self.rule, "gate": self.gate}
 
 

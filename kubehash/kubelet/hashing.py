@@ -71,7 +71,7 @@ class HashPlan:
     #: Fused decode+render of a container mapping (``kubehash.golang.fused``); ``None`` if not compiled.
     fused: Callable[[Any], bytes] | None = None
 
-    def value(self, container: object) -> Any:
+    def value(self, container: object) -> object:
         """The typed Go value the kubelet holds (struct = list of field values)."""
         return self.decode(container)
 
