@@ -183,7 +183,7 @@ def check_representable(t: GoType, _seen: set[int] | None = None) -> None:
     elif isinstance(t, (Slice,)):
         check_representable(t.elem, seen)
     elif isinstance(t, Map):
-        if not (isinstance(t.key.underlying(), Basic) and t.key.underlying().kind == "string"):  # type: ignore[attr-defined]
+        if not (isinstance(k := t.key.underlying(), Basic) and k.kind == "string"):
             raise TypeError(f"unsupported map key type in {t}")
         check_representable(t.elem, seen)
     elif isinstance(t, Struct):
