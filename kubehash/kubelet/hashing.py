@@ -27,6 +27,7 @@ from kubehash.golang.jsondec import compile_decoder
 from kubehash.golang.jsonenc import compile_encoder, quote_go121, quote_go122
 from kubehash.golang.jsonvalue import go_string
 from kubehash.golang.spew import compile_typed
+from kubehash.golang.types import Struct
 from kubehash.kubelet.releases import Release, go_at_least, release
 from kubehash.kubelet.schema import load_schema
 from kubehash.kubelet.toolchains import toolchain
@@ -134,7 +135,9 @@ def _plan(minor: str, source: str, short_bf: bool) -> HashPlan:
             return spew_bytes(fused_json(c).encode("utf-8"))
     elif rel.era == "name-image":
         quote = quote_go122 if short_bf else quote_go121
-        fields = [f.name for f in root.underlying().fields]  # type: ignore[attr-defined]
+        container = root.underlying()
+        assert isinstance(container, Struct)  # v1.Container
+        fields = [f.name for f in container.fields]
         i_name, i_image = fields.index("Name"), fields.index("Image")
 
         def render(v: Any) -> bytes:
