@@ -38,7 +38,7 @@ from typing import Any
 
 from kubehash.errors import DecodeError, KubehashError
 from kubehash.golang.fnv import runtime_hex
-from kubehash.kubelet.defaults import apply_defaults
+from kubehash.kubelet.defaults import Defaulted, apply_defaults
 from kubehash.kubelet.fieldpath import render_path
 from kubehash.kubelet.gates import compares_hash_without_resources, compares_sidecars, kubelet_gates
 from kubehash.kubelet.hashcache import HashCache
@@ -262,16 +262,7 @@ class Predictor:
             rec.hash if rec is not None else None, "unchanged", [], None, started, "unverified", view.owner_kind,
             view.owner_name,
         )  # fmt: skip
-        # the fast test first: a pod read from a cluster passes it
-        odd = (
-            view.uid is None
-            or type(spec) is not dict
-            or "terminationMessagePath" not in spec
-            or "terminationMessagePolicy" not in spec
-            or "imagePullPolicy" not in spec
-        )
-        if odd and self.check_input and not (self.static_files and view.source == "file"):
-            p.input_notes = container_notes(view, spec)
+        p.input_notes = self._input_notes(view, spec)
         if not running:
             p.verdict = "not-running"
             return p
@@ -294,6 +285,20 @@ class Predictor:
             return p
         self._judge(p, o, key, spec, view, old, rec, container_path(kind, index, at))
         return p
+
+    def _input_notes(self, view: PodView, spec: Any) -> tuple[str, ...]:
+        """:func:`~kubehash.upgrade.predict.inputcheck.container_notes`, after the fast test a pod read from a
+        cluster passes (``()`` then, and for manifest files and unchecked runs)."""
+        odd = (
+            view.uid is None
+            or type(spec) is not dict
+            or "terminationMessagePath" not in spec
+            or "terminationMessagePolicy" not in spec
+            or "imagePullPolicy" not in spec
+        )
+        if odd and self.check_input and not (self.static_files and view.source == "file"):
+            return container_notes(view, spec)
+        return ()
 
     def _judge(
         self,
@@ -355,16 +360,9 @@ class Predictor:
         new_spec, new_key = defaulter(key, spec, kind, source, host_network) if defaulter is not None else (spec, key)
         old_spec, old_key, old_defaults = spec, key, None
         if source == "file" and defaulter is not None and isinstance(spec, Mapping):
-            gates = self._old_static_gates(old.release)
-            if gates or self.static_files:
-                # The old kubelet hashed its own copy, defaulted with gates the mirror pod may not show (or, for
-                # a manifest file as written, defaulted at all).
-                if gates is None:
-                    stages = old.release.gate_stages()
-                    gates = {g: v for g, v in self.resize.old_gates(old.release).items() if g in stages}
-                d = apply_defaults(spec, old.minor, feature_gates=gates, container_kind=kind, host_network=host_network)
-                if d.obj != spec:
-                    old_spec, old_key, old_defaults = d.obj, unique_spec_key(d.obj), d
+            old_defaults = self._old_static_copy(spec, kind, old, host_network)
+            if old_defaults is not None:
+                old_spec, old_key = old_defaults.obj, unique_spec_key(old_defaults.obj)
         old_hash = new_hash = None
         error = None
         try:
@@ -378,6 +376,20 @@ class Predictor:
         if self.check_input and error is None:
             o.unknown = tuple(render_path(u) for u in unknown_fields(spec, old.minor))
         return o
+
+    def _old_static_copy(
+        self, spec: Mapping[str, Any], kind: str, old: OldKubelet, host_network: bool
+    ) -> Defaulted | None:
+        """The copy of a static pod's container the old kubelet hashed, when it differs from ``spec``: defaulted
+        with gates the mirror pod may not show (or, for a manifest file as written, defaulted at all)."""
+        gates = self._old_static_gates(old.release)
+        if not (gates or self.static_files):
+            return None
+        if gates is None:
+            stages = old.release.gate_stages()
+            gates = {g: v for g, v in self.resize.old_gates(old.release).items() if g in stages}
+        d = apply_defaults(spec, old.minor, feature_gates=gates, container_kind=kind, host_network=host_network)
+        return d if d.obj != spec else None
 
     def _old_static_gates(self, old: Release) -> dict[str, bool] | None:
         """The defaulting gates an old kubelet of minor ``old`` ran with, when ``old_kubelet_feature_gates``
