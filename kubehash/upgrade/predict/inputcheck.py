@@ -25,7 +25,16 @@ if TYPE_CHECKING:
     from kubehash.model import PodView
     from kubehash.upgrade.predict.result import ContainerPrediction
 
-__all__ = ["NOT_DEFAULTED", "NO_NODE", "NO_UID", "UNKNOWN_FIELD", "container_notes", "input_warnings"]
+__all__ = [
+    "NOT_DEFAULTED",
+    "NO_NODE",
+    "NO_UID",
+    "UNKNOWN_FIELD",
+    "container_notes",
+    "count_kinds",
+    "counted",
+    "input_warnings",
+]
 
 #: The container lacks a field every API server (and the kubelet, for static pods) writes.
 NOT_DEFAULTED = "not-defaulted"
@@ -168,3 +177,8 @@ def input_warnings(containers: Iterable[ContainerPrediction]) -> list[str]:
 def count_kinds(values: Iterable[str]) -> str:
     """``ServiceAccount 10, Role 8, ...`` (most first)."""
     return ", ".join(f"{k} {n}" for k, n in Counter(values).most_common())
+
+
+def counted(counts: Mapping[str, int]) -> str:
+    """``3 Node, 1 Service``, largest first."""
+    return ", ".join(f"{n} {what}" for what, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))

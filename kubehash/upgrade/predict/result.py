@@ -12,9 +12,10 @@ from datetime import datetime
 from typing import Any
 
 from kubehash.golang.fnv import runtime_hex
+from kubehash.model import PodView
 from kubehash.upgrade.explain import Reason
 
-__all__ = ["VERDICTS", "ContainerPrediction", "Prediction"]
+__all__ = ["VERDICTS", "ContainerPrediction", "Prediction", "malformed_rows"]
 
 VERDICTS = ("restart", "unchanged", "protected", "error", "not-running", "not-checked")
 
@@ -51,6 +52,31 @@ class ContainerPrediction:
         if self.error:
             return self.error
         return "; ".join(_short(r) for r in self.reasons)
+
+
+def malformed_rows(view: PodView, new_version: str) -> list[ContainerPrediction]:
+    """An error row per container of a pod no API server would have stored (:attr:`PodView.problems`), or one
+    row, container ``-``, when its containers cannot even be listed."""
+    where = f"pod {view.namespace + '/' if view.namespace else ''}{view.name}: "
+    error = where + "; ".join(view.problems)
+    rows = [(name, kind) for name, kind, _, _ in view.containers] or [("-", "container")]
+    return [
+        ContainerPrediction(
+            view.namespace,
+            view.name,
+            name,
+            kind,
+            view.node,
+            view.source,
+            None,
+            new_version,
+            verdict="error",
+            error=error,
+            owner_kind=view.owner_kind,
+            owner_name=view.owner_name,
+        )
+        for name, kind in rows
+    ]
 
 
 #: Reason kinds whose short text is the kind and the path.
