@@ -158,6 +158,22 @@ def _mount_token(container: Any, volume: str) -> Any:
     return {**container, "volumeMounts": [*existing, mount]}
 
 
+def _stored_container(
+    c: Any, kind: str, where: str, i: int, rel: Release, gates: Mapping[str, bool], dropped: list[DroppedField]
+) -> Any:
+    """One container as the API server stores it: fields ``rel`` does not know and fields of gates that are off
+    dropped (each noted in ``dropped``)."""
+    name = str(c.get("name", f"#{i}")) if isinstance(c, Mapping) else f"#{i}"
+    kept, unknown = drop_unknown_fields(c, rel.minor)
+    dropped.extend(DroppedField(where, name, render_path(p), rel.minor) for p in unknown)
+    for g in gated_fields():
+        if isinstance(kept, dict) and kind in g.containers and gates.get(g.gate, True) is False:
+            kept, was_there = _drop(kept, g.path)
+            if was_there:
+                dropped.append(DroppedField(where, name, render_path(g.path), rel.minor, g.gate))
+    return kept
+
+
 def stored_pod(
     pod: Mapping[str, Any],
     version: str,
@@ -178,21 +194,11 @@ def stored_pod(
         spec = dict(spec_in)
         for kind, list_name in _LISTS.items():
             items = _containers(spec_in, kind)
-            if not items:
-                continue
-            kept_items = []
-            for i, c in enumerate(items):
-                where = render_path((list_name, i))
-                name = str(c.get("name", f"#{i}")) if isinstance(c, Mapping) else f"#{i}"
-                kept, unknown = drop_unknown_fields(c, rel.minor)
-                dropped.extend(DroppedField(where, name, render_path(p), rel.minor) for p in unknown)
-                for g in gated_fields():
-                    if isinstance(kept, dict) and kind in g.containers and gates.get(g.gate, True) is False:
-                        kept, was_there = _drop(kept, g.path)
-                        if was_there:
-                            dropped.append(DroppedField(where, name, render_path(g.path), rel.minor, g.gate))
-                kept_items.append(kept)
-            spec[list_name] = kept_items
+            if items:
+                spec[list_name] = [
+                    _stored_container(c, kind, render_path((list_name, i)), i, rel, gates, dropped)
+                    for i, c in enumerate(items)
+                ]
         if _automount(spec, service_account_automount):
             volume = _token_volume(spec, rel)
             for list_name in _LISTS.values():
