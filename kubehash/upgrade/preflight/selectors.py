@@ -214,6 +214,41 @@ def _requirements(v: Any, path: str, *, is_field: bool) -> tuple[Requirement, ..
     return tuple(out)
 
 
+def _required(spec: Mapping[str, Any], path: str) -> tuple[Mapping[str, Any] | None, str]:
+    """``affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution`` of a pod spec and its path
+    (``None`` when a step of the way is absent)."""
+    node: Any = spec
+    for key in ("affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution"):
+        path = f"{path}.{key}"
+        node = node.get(key)
+        if node is None:
+            return None, path
+        if not isinstance(node, Mapping):
+            raise FieldError(path, "must be an object")
+    return node, path
+
+
+def _terms(required: Mapping[str, Any], path: str) -> tuple[Term, ...]:
+    """The ``nodeSelectorTerms`` of a required node affinity at ``path``."""
+    raw = required.get("nodeSelectorTerms")
+    if raw is None:
+        raw = []
+    if not isinstance(raw, list):
+        raise FieldError(f"{path}.nodeSelectorTerms", "must be a list")
+    parsed = []
+    for i, t in enumerate(raw):
+        tp = f"{path}.nodeSelectorTerms[{i}]"
+        if t is None:
+            t = {}
+        if not isinstance(t, Mapping):
+            raise FieldError(tp, "must be an object")
+        exprs = _requirements(t.get("matchExpressions"), f"{tp}.matchExpressions", is_field=False)
+        fields = _requirements(t.get("matchFields"), f"{tp}.matchFields", is_field=True)
+        errors = tuple(e for r in (*exprs, *fields) if (e := r.error()) is not None)
+        parsed.append(Term(exprs, fields, i, errors))
+    return tuple(parsed)
+
+
 def parse_affinity(spec: Mapping[str, Any], path: str = "$.spec") -> NodeAffinity:
     """The kubelet-relevant node selection of a pod spec; :class:`FieldError` on wrong types."""
     ns = spec.get("nodeSelector")
@@ -221,36 +256,8 @@ def parse_affinity(spec: Mapping[str, Any], path: str = "$.spec") -> NodeAffinit
         ns = {}
     if not isinstance(ns, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in ns.items()):
         raise FieldError(f"{path}.nodeSelector", "must be a map of strings to strings")
-    terms: tuple[Term, ...] | None = None
-    required: Mapping[str, Any] | None = None
-    node: Any = spec
-    for key in ("affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution"):
-        path = f"{path}.{key}"
-        node = node.get(key)
-        if node is None:
-            break
-        if not isinstance(node, Mapping):
-            raise FieldError(path, "must be an object")
-    else:
-        required = node
-    if required is not None:
-        raw = required.get("nodeSelectorTerms")
-        if raw is None:
-            raw = []
-        if not isinstance(raw, list):
-            raise FieldError(f"{path}.nodeSelectorTerms", "must be a list")
-        parsed = []
-        for i, t in enumerate(raw):
-            tp = f"{path}.nodeSelectorTerms[{i}]"
-            if t is None:
-                t = {}
-            if not isinstance(t, Mapping):
-                raise FieldError(tp, "must be an object")
-            exprs = _requirements(t.get("matchExpressions"), f"{tp}.matchExpressions", is_field=False)
-            fields = _requirements(t.get("matchFields"), f"{tp}.matchFields", is_field=True)
-            errors = tuple(e for r in (*exprs, *fields) if (e := r.error()) is not None)
-            parsed.append(Term(exprs, fields, i, errors))
-        terms = tuple(parsed)
+    required, path = _required(spec, path)
+    terms = _terms(required, path) if required is not None else None
     return NodeAffinity(dict(ns), terms)
 
 
@@ -302,35 +309,49 @@ def _key_candidates(current: str | None, reqs: Sequence[Requirement], pinned: st
     return cands
 
 
-def _term_fix(affinity: NodeAffinity, term: Term | None, labels: Mapping[str, str], node_name: str | None):
-    if term is not None:
-        if term.errors or term.empty:
-            return None
-        fields = _node_fields(node_name)
-        if term.fields and fields and not all(r.holds(fields) for r in term.fields):
-            return None  # a node's name is not a label: no label change helps
+def _no_label_fix(term: Term, node_name: str | None) -> bool:
+    """A term no label change can satisfy: invalid, empty, or failing on the node's fields (its name)."""
+    if term.errors or term.empty:
+        return True
+    fields = _node_fields(node_name)
+    return bool(term.fields and fields and not all(r.holds(fields) for r in term.fields))
+
+
+_NO_VALUE = object()
+
+
+def _key_value(key: str, key_reqs: list[Requirement], pinned: str | None, current: str | None) -> object:
+    """The first candidate value of label ``key`` (``_ABSENT``: no label) meeting the node selector's pin and
+    every requirement on the key, or ``_NO_VALUE`` when none does."""
+    for cand in _key_candidates(current, key_reqs, pinned):
+        probe = {} if cand is _ABSENT else {key: cand}
+        if pinned is not None and probe.get(key) != pinned:
+            continue
+        if all(r.holds(probe) for r in key_reqs):
+            return cand
+    return _NO_VALUE
+
+
+def _term_fix(
+    affinity: NodeAffinity, term: Term | None, labels: Mapping[str, str], node_name: str | None
+) -> LabelFix | None:
+    if term is not None and _no_label_fix(term, node_name):
+        return None  # a node's name is not a label: no label change helps
     reqs = term.expressions if term is not None else ()
     keys = list(dict.fromkeys([*affinity.node_selector, *(r.key for r in reqs)]))
     to_set: dict[str, str] = {}
     to_remove: list[str] = []
     for key in keys:
-        key_reqs = [r for r in reqs if r.key == key]
-        pinned = affinity.node_selector.get(key)
         current = labels.get(key) if key in labels else _ABSENT
-        for cand in _key_candidates(current, key_reqs, pinned):
-            probe = {} if cand is _ABSENT else {key: cand}
-            if pinned is not None and probe.get(key) != pinned:
-                continue
-            if all(r.holds(probe) for r in key_reqs):
-                break
-        else:
+        cand = _key_value(key, [r for r in reqs if r.key == key], affinity.node_selector.get(key), current)
+        if cand is _NO_VALUE:
             return None
         if cand == current:
             continue
         if cand is _ABSENT:
             to_remove.append(key)
         else:
-            to_set[key] = cand
+            to_set[key] = str(cand)
     return LabelFix(to_set, tuple(to_remove), term.index if term is not None else None)
 
 
@@ -347,6 +368,21 @@ def label_fix(affinity: NodeAffinity, labels: Mapping[str, str], node_name: str 
     return best
 
 
+def _term_unmet(t: Term, labels: Mapping[str, str], fields: Mapping[str, str] | None) -> list[str]:
+    """Human lines naming what of term ``t`` the node fails."""
+    if t.errors:
+        return [f"term {t.index}: invalid ({'; '.join(t.errors)})"]
+    if t.empty:
+        return [f"term {t.index}: empty (selects no node)"]
+    out = [
+        f"term {t.index}: {r.describe()} (node: {_show(labels, r.key)})" for r in t.expressions if not r.holds(labels)
+    ]
+    for r in t.fields:
+        if fields and not r.holds(fields):
+            out.append(f"term {t.index}: {r.describe()} (node: {r.key}={fields.get(r.key, '')})")
+    return out
+
+
 def unmet(affinity: NodeAffinity, labels: Mapping[str, str], node_name: str | None, term: int | None) -> list[str]:
     """Human lines naming the requirements the node fails (for ``term``, or every term when ``None``)."""
     out = [
@@ -361,20 +397,8 @@ def unmet(affinity: NodeAffinity, labels: Mapping[str, str], node_name: str | No
         return out
     fields = _node_fields(node_name)
     for t in affinity.terms:
-        if term is not None and t.index != term:
-            continue
-        if t.errors:
-            out.append(f"term {t.index}: invalid ({'; '.join(t.errors)})")
-            continue
-        if t.empty:
-            out.append(f"term {t.index}: empty (selects no node)")
-            continue
-        for r in t.expressions:
-            if not r.holds(labels):
-                out.append(f"term {t.index}: {r.describe()} (node: {_show(labels, r.key)})")
-        for r in t.fields:
-            if fields and not r.holds(fields):
-                out.append(f"term {t.index}: {r.describe()} (node: {r.key}={fields.get(r.key, '')})")
+        if term is None or t.index == term:
+            out.extend(_term_unmet(t, labels, fields))
     return out
 
 
