@@ -92,25 +92,34 @@ def resolve_gates(
             if stage not in (None, "ga"):
                 gates[name] = value
             continue
-        if stage is None:
-            if lenient:
-                raise FeatureGateError(
-                    f"unknown kubelet feature gate {name!r} (gates that change what the kubelet compares: "
-                    f"{', '.join(KUBELET_GATES)})"
-                )
-            known = ", ".join(stages) or "none"
-            what = (
-                "gates of this minor that change what the kubelet compares"
-                if kubelet
-                else ("container-defaulting gates of this minor")
-            )
-            place = f"kubelet {rel.minor}" if kubelet else f"Kubernetes {rel.minor}"
-            raise FeatureGateError(f"unknown {who}feature gate {name!r} for {place} ({what}: {known})")
-        if stage == "ga" and value is not True:
-            place = f"kubelet {rel.minor}" if kubelet else f"Kubernetes {rel.minor}"
-            raise FeatureGateError(f"{who}feature gate {name} is GA in {place} and locked to true")
+        _check_override(rel, name, value, stages, kubelet=kubelet, lenient=lenient)
         gates[name] = value
     return gates
+
+
+def _check_override(
+    rel: Release, name: str, value: bool, stages: Mapping[str, str], *, kubelet: bool, lenient: bool
+) -> None:
+    """Raise the :class:`~kubehash.errors.FeatureGateError` a component of ``rel`` refuses the override with:
+    a gate it does not have, or a GA gate turned off."""
+    who = "kubelet " if kubelet else ""
+    stage = stages.get(name)
+    place = f"kubelet {rel.minor}" if kubelet else f"Kubernetes {rel.minor}"
+    if stage is None:
+        if lenient:
+            raise FeatureGateError(
+                f"unknown kubelet feature gate {name!r} (gates that change what the kubelet compares: "
+                f"{', '.join(KUBELET_GATES)})"
+            )
+        known = ", ".join(stages) or "none"
+        what = (
+            "gates of this minor that change what the kubelet compares"
+            if kubelet
+            else ("container-defaulting gates of this minor")
+        )
+        raise FeatureGateError(f"unknown {who}feature gate {name!r} for {place} ({what}: {known})")
+    if stage == "ga" and value is not True:
+        raise FeatureGateError(f"{who}feature gate {name} is GA in {place} and locked to true")
 
 
 def effective_gates(rel: Release, feature_gates: Mapping[str, bool] | None) -> dict[str, bool]:

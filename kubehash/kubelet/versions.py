@@ -128,10 +128,8 @@ class KubeletVersion:
         return self.text
 
 
-def parse_version(text: object, *, node: str | None = None) -> KubeletVersion:
-    """Parse a kubelet version; :class:`~kubehash.errors.VersionError` (naming ``node``) if it is not one."""
-    if isinstance(text, KubeletVersion):
-        return text
+def _checked_text(text: object, node: str | None) -> str:
+    """``text`` without surrounding whitespace, once it is a printable ASCII string of a sane length."""
     if not isinstance(text, str):
         raise VersionError(text, f"expected a string, got {type(text).__name__}", node=node)
     if len(text) > MAX_LENGTH:
@@ -141,10 +139,11 @@ def parse_version(text: object, *, node: str | None = None) -> KubeletVersion:
         raise VersionError(text, "empty", node=node)
     if not stripped.isascii() or not stripped.isprintable():
         raise VersionError(text, "contains control or non-ASCII characters", node=node)
-    m = _VERSION.fullmatch(stripped)
-    if m is None:
-        raise VersionError(text, "expected MAJOR.MINOR or vMAJOR.MINOR.PATCH with an optional -/+ suffix", node=node)
-    suffix = m.group("suffix") or ""
+    return stripped
+
+
+def _split_suffix(text: object, suffix: str, node: str | None) -> tuple[str | None, str | None]:
+    """(pre-release, vendor) of the suffix after the patch number (``-rc.1+k3s1``: ``rc.1``, ``k3s1``)."""
     if suffix in ("-", "+"):
         raise VersionError(text, "empty suffix after the patch number", node=node)
     prerelease: str | None = None
@@ -156,6 +155,19 @@ def parse_version(text: object, *, node: str | None = None) -> KubeletVersion:
         vendor = rest[1:] if rest else None
         if rest and not vendor:
             raise VersionError(text, "empty suffix after the pre-release", node=node)
+    return prerelease, vendor
+
+
+def parse_version(text: object, *, node: str | None = None) -> KubeletVersion:
+    """Parse a kubelet version; :class:`~kubehash.errors.VersionError` (naming ``node``) if it is not one."""
+    if isinstance(text, KubeletVersion):
+        return text
+    stripped = _checked_text(text, node)
+    m = _VERSION.fullmatch(stripped)
+    if m is None:
+        raise VersionError(text, "expected MAJOR.MINOR or vMAJOR.MINOR.PATCH with an optional -/+ suffix", node=node)
+    suffix = m.group("suffix") or ""
+    prerelease, vendor = _split_suffix(text, suffix, node)
     patch = m.group("patch")
     return KubeletVersion(
         major=int(m.group("major")),
