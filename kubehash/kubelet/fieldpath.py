@@ -121,22 +121,29 @@ def api_path(
             out.append(MapKey(seg))
             t = u.elem
         elif isinstance(u, Struct) and isinstance(seg, str):
-            if go_names:
-                f = next((f for f in u.fields if f.name == seg), None)
-                if f is None:
-                    return (*out, *segments[i:]), ()
-                if not (f.embedded and f.json_name == ""):
-                    out.append(f.json_name or f.name)
-                t = f.type
-            else:
-                g = next((g for _, g in visible_fields(u) if g.json_name == seg), None)
-                if g is None:
-                    return (*out, *segments[i:]), ()
-                out.append(seg)
-                t = g.type
+            step = _struct_step(u, seg, go_names)
+            if step is None:
+                return (*out, *segments[i:]), ()
+            name, t = step
+            if name is not None:
+                out.append(name)
         else:
             return (*out, *segments[i:]), ()
     return tuple(out), ()
+
+
+def _struct_step(u: Struct, seg: str, go_names: bool) -> tuple[str | None, GoType] | None:
+    """The JSON name (``None`` for an embedded struct inlined in JSON) and type of field ``seg`` of ``u``
+    (``seg`` a Go field name with ``go_names``, else a JSON name), or ``None`` when ``u`` does not declare it."""
+    if go_names:
+        f = next((f for f in u.fields if f.name == seg), None)
+        if f is None:
+            return None
+        return (None if f.embedded and f.json_name == "" else f.json_name or f.name), f.type
+    g = next((g for _, g in visible_fields(u) if g.json_name == seg), None)
+    if g is None:
+        return None
+    return seg, g.type
 
 
 def lookup(tree: Any, path: Sequence[str | int], default: Any = MISSING) -> Any:
