@@ -28,7 +28,7 @@ from importlib import resources
 from typing import Any
 
 from kubehash.errors import KubehashError, UnsupportedVersionError, VersionError
-from kubehash.kubelet.versions import KubeletVersion, parse_version
+from kubehash.kubelet.versions import KubeletVersion, minor_tuple, parse_version
 
 __all__ = [
     "ESCAPING_GO",
@@ -260,11 +260,6 @@ def _spec(name: str) -> Any:
     return json.loads(resources.files("kubehash.specs").joinpath(name).read_text(encoding="utf-8"))
 
 
-def _minor_number(minor: str) -> tuple[int, int]:
-    major, _, rest = minor.partition(".")
-    return int(major), int(rest)
-
-
 @cache
 def _table() -> tuple[str, dict[str, MinorToolchains]]:
     doc = _spec("toolchains.json")
@@ -299,7 +294,7 @@ def _minor_entry(v: KubeletVersion) -> MinorToolchains:
     try:
         return table[v.minor_key]
     except KeyError:
-        supported = sorted(table, key=_minor_number)
+        supported = sorted(table, key=minor_tuple)
         raise UnsupportedVersionError(v.text, supported) from None
 
 

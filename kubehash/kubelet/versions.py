@@ -25,7 +25,7 @@ from functools import total_ordering
 
 from kubehash.errors import VersionError
 
-__all__ = ["KubeletVersion", "parse_version"]
+__all__ = ["KubeletVersion", "minor_tuple", "parse_version"]
 
 #: Longest text accepted; real kubelet versions are well under 100 characters.
 MAX_LENGTH = 200
@@ -178,3 +178,10 @@ def parse_version(text: object, *, node: str | None = None) -> KubeletVersion:
         vendor=vendor,
         text=stripped,
     )
+
+
+def minor_tuple(minor: str) -> tuple[int, int]:
+    """``"1.9"`` -> ``(1, 9)``: the sort key of a minor as the release table and the specs write it (the one
+    minor-number parser; a full version goes through :func:`parse_version`)."""
+    major, _, rest = minor.partition(".")
+    return int(major), int(rest)

@@ -10,16 +10,12 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from kubehash.kubelet.versions import minor_tuple as minor_key
+
 __all__ = ["derive_config", "derive_flags", "flag_replacement", "minor_key"]
 
 _Events = Mapping[tuple[str, str], Mapping[str, Any]]
 _Raw = Mapping[str, Mapping[str, Mapping[str, Any]]]
-
-
-def minor_key(minor: str) -> tuple[int, int]:
-    """``"1.9"`` -> ``(1, 9)``: the sort key of a Kubernetes minor."""
-    major, _, rest = minor.partition(".")
-    return int(major), int(rest)
 
 
 def _events_for(events: Iterable[Mapping[str, Any]], key: str) -> dict[tuple[str, str], Mapping[str, Any]]:

@@ -95,8 +95,8 @@ def check_kubelet_args(args: KubeletArgs, current: str, target: str) -> list[Kub
                 continue
             out.extend(check_feature_gates(gates, cur, tgt, node=args.node, origin=f.origin))
     for word in args.positional:
-        # 1.12+ stop at a word that is not a flag ("unknown command: WORD"); 1.10 ignored it
-        fatal = release(tgt).minor_number >= 12 and release(cur).minor_number < 12
+        # 1.12+ stop at a word that is not a flag ("unknown command: WORD"); 1.10 ignored it (releases.json)
+        fatal = release(tgt).stray_argument_fatal and not release(cur).stray_argument_fatal
         out.append(
             KubeletFlagFinding(
                 args.node,
