@@ -32,6 +32,7 @@ __all__ = [
     "IN_PLACE_RESIZE",
     "KUBELET_GATES",
     "SIDECARS",
+    "applicable_overrides",
     "compares_hash_without_resources",
     "compares_sidecars",
     "effective_gates",
@@ -70,6 +71,20 @@ def parse_feature_gates(text: str) -> dict[str, bool]:
     return gates
 
 
+def _applies(stages: Mapping[str, str], name: str) -> bool:
+    """Whether an override of gate ``name`` changes anything in a minor with these gate ``stages``: the minor
+    has the gate and does not lock it (GA)."""
+    return stages.get(name, "ga") != "ga"
+
+
+def applicable_overrides(rel: Release, overrides: Mapping[str, object] | None) -> dict[str, bool]:
+    """The ``overrides`` a component of minor ``rel`` that is not asked applies: those of gates it has and does
+    not lock (an API server that stored a pod for another minor's manifests, a plan's hop); the others do not
+    apply to it, and are dropped rather than refused (:func:`resolve_gates` refuses them)."""
+    stages = dict(rel.feature_gates)
+    return {name: bool(value) for name, value in (overrides or {}).items() if _applies(stages, name)}
+
+
 def resolve_gates(
     rel: Release,
     overrides: Mapping[str, bool] | None = None,
@@ -87,9 +102,8 @@ def resolve_gates(
     for name, value in (overrides or {}).items():
         if not isinstance(value, bool):
             raise FeatureGateError(f"{who}feature gate {name}: expected true or false, got {value!r}")
-        stage = stages.get(name)
         if lenient and name in KUBELET_GATES:
-            if stage not in (None, "ga"):
+            if _applies(stages, name):
                 gates[name] = value
             continue
         _check_override(rel, name, value, stages, kubelet=kubelet, lenient=lenient)

@@ -37,7 +37,8 @@ from typing import Any
 
 from kubehash.kubelet.defaults import Defaulted, apply_defaults
 from kubehash.kubelet.fieldpath import render_path
-from kubehash.kubelet.releases import GATE_STAGE_DEFAULT, Release, release
+from kubehash.kubelet.gates import applicable_overrides
+from kubehash.kubelet.releases import Release, release
 from kubehash.kubelet.unknown_fields import drop_unknown_fields
 
 __all__ = ["DroppedField", "GatedField", "StoredPod", "api_server_gates", "gated_fields", "stored_pod"]
@@ -103,12 +104,7 @@ class StoredPod:
 def api_server_gates(rel: Release, overrides: Mapping[str, bool] | None = None) -> dict[str, bool]:
     """The container-relevant gates of an API server of minor ``rel``: that minor's defaults, with
     ``overrides`` for the gates it has and does not lock (others do not apply to it)."""
-    stages = rel.gate_stages()
-    gates = {g: GATE_STAGE_DEFAULT[s] for g, s in stages.items()}
-    for g, v in (overrides or {}).items():
-        if g in stages and stages[g] != "ga":
-            gates[g] = bool(v)
-    return gates
+    return {**rel.gate_defaults(), **applicable_overrides(rel, overrides)}
 
 
 def _containers(spec: Mapping[str, Any], kind: str) -> list[Any]:
