@@ -43,6 +43,8 @@ class Release:
     not_evict_on_restart: bool = False
     #: A command-line word that is not a flag stops this kubelet ("unknown command: WORD"); earlier ones ignore it.
     stray_argument_fatal: bool = False
+    #: The API server mounts a projected ``kube-api-access-*`` token volume (not the token secret) in new pods.
+    projected_token_volume: bool = False
 
     @property
     def minor_number(self) -> int:

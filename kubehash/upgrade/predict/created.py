@@ -114,9 +114,6 @@ def _containers(spec: Mapping[str, Any], kind: str) -> list[Any]:
 
 #: Where the ServiceAccount admission plugin mounts the token (``DefaultAPITokenMountPath``).
 TOKEN_MOUNT_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
-#: The first minor whose API server mounts a projected ``kube-api-access-*`` volume by default
-#: (``BoundServiceAccountTokenVolume`` beta, on by default).
-_PROJECTED_TOKEN_MINOR = 21
 
 
 def _automount(spec: Mapping[str, Any], service_account: bool | None) -> bool:
@@ -134,7 +131,7 @@ def _token_volume(spec: Mapping[str, Any], rel: Release) -> str:
         name = v.get("name") if isinstance(v, Mapping) else None
         if isinstance(name, str) and name.startswith("kube-api-access-"):
             return name
-    if rel.minor_number >= _PROJECTED_TOKEN_MINOR:
+    if rel.projected_token_volume:
         return "kube-api-access-xxxxx"
     sa = spec.get("serviceAccountName") or spec.get("serviceAccount") or "default"
     return f"{sa}-token-xxxxx"
