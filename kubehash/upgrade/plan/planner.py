@@ -31,7 +31,7 @@ from kubehash.errors import KubehashError
 from kubehash.kubelet.defaults import apply_defaults
 from kubehash.kubelet.flags import flags_removed_between
 from kubehash.kubelet.releases import release
-from kubehash.model import Documents, NodeVersions, RuntimeRecord, iter_pods, node_kubelet_versions
+from kubehash.model import Documents, NodeVersions, RuntimeRecord, iter_containers, iter_pods, node_kubelet_versions
 from kubehash.upgrade.labels import reason_labels
 from kubehash.upgrade.options import Options
 from kubehash.upgrade.plan.skew import allowed_targets, hop_allowed, max_kubelet_skew, minor_range
@@ -332,16 +332,8 @@ def plan(
     minor_by_minor = UpgradePath(["minor-by-minor"], [by_edge[(a, b)] for a, b in pairwise(versions)])
     fewest = UpgradePath(["fewest-hops"], _fewest_hops(versions, by_edge))
     paths = _distinct(cheapest, fewest, minor_by_minor, direct)
-    n_containers = sum(1 for pod in planner.pods for _ in _all_containers(pod))
+    n_containers = sum(1 for pod in planner.pods for _ in iter_containers(pod))
     return UpgradePlan(start, target, hops, direct, cheapest, paths, n_containers, dict(sorted(planner.orig.items())))
-
-
-def _all_containers(pod: Mapping[str, Any]) -> Iterable[Any]:
-    spec = pod.get("spec") if isinstance(pod.get("spec"), Mapping) else {}
-    for key in ("initContainers", "containers"):
-        items = spec.get(key)
-        if isinstance(items, list):
-            yield from items
 
 
 def _cheapest(versions: list[str], by_edge: Mapping[tuple[str, str], Hop]) -> list[Hop]:
