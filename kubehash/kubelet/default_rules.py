@@ -88,7 +88,7 @@ class Applied:
         gate = f" (gate {self.gate})" if self.gate else ""
         return f"{self.json_path} = {self.value!r} [{self.rule}]{gate}"
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return {"path": self.json_path, "value": self.value, "rule": self.rule, "gate": self.gate}
 
 
@@ -284,7 +284,9 @@ def _quantity_round_up(c: dict[str, Any], at: Path, run: _Run) -> None:
     res = _dict(c.get("resources"))
     for list_name in ("limits", "requests"):
         rl = _dict(res.get(list_name)) if res is not None else None
-        for key, raw in (rl or {}).items():
+        if rl is None:
+            continue
+        for key, raw in rl.items():
             if raw is None:
                 continue
             text = _ROUNDED.get(raw, _UNSEEN) if type(raw) is str else _UNSEEN
@@ -293,8 +295,8 @@ def _quantity_round_up(c: dict[str, Any], at: Path, run: _Run) -> None:
                 if type(raw) is str and len(_ROUNDED) < 4096:
                     _ROUNDED[raw] = text
             if text is not None:
-                rl[key] = text  # type: ignore[index]
-                run.record((*at, "resources", list_name, key), rl[key], "quantity-round-up")  # type: ignore[index]
+                rl[key] = text
+                run.record((*at, "resources", list_name, key), rl[key], "quantity-round-up")
 
 
 def _http_get(handler: dict[str, Any], at: Path, run: _Run, via: str | None) -> None:

@@ -150,7 +150,7 @@ def _where(at: Path) -> str:
 
 
 def apply_defaults(
-    obj: Mapping[str, Any],
+    obj: Mapping[str, object],
     version: str,
     *,
     feature_gates: Mapping[str, bool] | None = None,
