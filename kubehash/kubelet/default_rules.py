@@ -1,7 +1,7 @@
 """The API server's defaulting rules of one container, one small function each
 (``pkg/apis/core/v1/defaults.go``; which rules a minor runs, and behind which gate, is data in
 ``specs/releases.json``), and what a run of them records (:class:`Applied`, :class:`Defaulted`).
-:mod:`kubehash.kubelet.defaults` walks objects to their containers and calls :func:`container_defaults`.
+:mod:`kubehash.kubelet.defaults` walks objects to their containers and runs these rules on each.
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 The facts and their sources are in ``docs/upstream-defaults.md``. Which rules a minor applies, and which of
 them need a feature gate, is data (``specs/releases.json``: ``defaults``, ``gated_defaults``,
-``feature_gates``); each rule is one small function here. The order follows the generated
-``SetObjectDefaults_Pod``: ``SetDefaults_Pod`` (requests from limits, ``resizePolicy``, hostPort from 1.28),
-``SetDefaults_PodSpec`` (hostPort up to 1.27), then for every init, regular and ephemeral container
+``feature_gates``); each rule is one small function in :mod:`kubehash.kubelet.default_rules`. The order
+follows the generated ``SetObjectDefaults_Pod``: ``SetDefaults_Pod`` (requests from limits, ``resizePolicy``,
+hostPort from 1.28), ``SetDefaults_PodSpec`` (hostPort up to 1.27), then for every init, regular and ephemeral container
 ``SetDefaults_Container``, port protocols, ``fieldRef``/``fileKeyRef``, resource lists (rounded up to milli)
 and probe / lifecycle handlers.
 
