@@ -38,14 +38,20 @@ def go_path_of(root: GoType, json_path: Sequence[str | int]) -> tuple[tuple[str 
     return _go_path_of(root, tuple(json_path))
 
 
+def _deref(t: GoType) -> GoType:
+    """``t`` with its pointers followed (``**T`` -> ``T``); an external type stays as it is."""
+    while not isinstance(t, External) and isinstance(u := t.underlying(), Pointer):
+        t = u.elem
+    return t
+
+
 @functools.lru_cache(maxsize=8192)  # explain asks for the same few default paths again and again
 def _go_path_of(root: GoType, json_path: tuple[str | int, ...]) -> tuple[tuple[str | int, ...], str] | None:
     t = root
     out: list[str | int] = []
     owner_field = _type_name(root)
     for seg in json_path:
-        while not isinstance(t, External) and isinstance(u := t.underlying(), Pointer):
-            t = u.elem
+        t = _deref(t)
         if isinstance(t, External):
             return None
         u = t.underlying()
@@ -67,9 +73,7 @@ def _go_path_of(root: GoType, json_path: tuple[str | int, ...]) -> tuple[tuple[s
                 f = st.fields[i]
                 out.append(f.name)
                 owner_field = f"{_type_name(t)}.{f.name}"
-                t = f.type
-                while not isinstance(t, External) and isinstance(u := t.underlying(), Pointer):
-                    t = u.elem
+                t = _deref(f.type)
         else:
             return None
     return tuple(out), owner_field
@@ -110,8 +114,7 @@ def api_path(
     t: GoType = root
     out: list[str | int] = []
     for i, seg in enumerate(segments):
-        while not isinstance(t, External) and isinstance(u := t.underlying(), Pointer):
-            t = u.elem
+        t = _deref(t)
         if isinstance(t, External):
             return tuple(out), tuple(segments[i:])
         u = t.underlying()
