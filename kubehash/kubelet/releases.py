@@ -20,7 +20,7 @@ from importlib import resources
 from typing import Any
 
 from kubehash.errors import UnsupportedVersionError, VersionError
-from kubehash.kubelet.versions import parse_version
+from kubehash.kubelet.versions import minor_tuple, parse_version
 
 __all__ = ["GATE_STAGE_DEFAULT", "RELEASES", "Release", "go_at_least", "normalize_minor", "release"]
 
@@ -42,10 +42,14 @@ class Release:
     affinity_rejection_reason: str = "MatchNodeSelector"
     match_fields: bool = False
     not_evict_on_restart: bool = False
+    #: A command-line word that is not a flag stops this kubelet ("unknown command: WORD"); earlier ones ignore it.
+    stray_argument_fatal: bool = False
+    #: The API server mounts a projected ``kube-api-access-*`` token volume (not the token secret) in new pods.
+    projected_token_volume: bool = False
 
     @property
     def minor_number(self) -> int:
-        return int(self.minor.split(".")[1])
+        return minor_tuple(self.minor)[1]
 
     def gate_stages(self) -> dict[str, str]:
         """Feature gate -> stage (``alpha``, ``beta``, ``ga``, ``deprecated``) in this minor."""

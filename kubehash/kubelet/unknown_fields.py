@@ -60,17 +60,7 @@ def _walk(value: Any, t: GoType, at: FieldPath, found: list[FieldPath], keep: bo
         return value
     u = t.underlying()
     if isinstance(u, Struct) and isinstance(value, Mapping):
-        fields = _fields(u)
-        out: dict[str, Any] | None = {} if keep else None
-        for k, v in value.items():
-            ft = fields.get(k) if isinstance(k, str) else None
-            if ft is None:
-                found.append((*at, k))
-                continue
-            w = _walk(v, ft, (*at, k), found, keep)
-            if out is not None:
-                out[k] = w
-        return out if out is not None else value
+        return _walk_struct(value, u, at, found, keep)
     if isinstance(u, Slice) and isinstance(value, list):
         items = [_walk(v, u.elem, (*at, i), found, keep) for i, v in enumerate(value)]
         return items if keep else value
@@ -78,6 +68,21 @@ def _walk(value: Any, t: GoType, at: FieldPath, found: list[FieldPath], keep: bo
         entries = {k: _walk(v, u.elem, (*at, MapKey(k)), found, keep) for k, v in value.items()}
         return entries if keep else value
     return value
+
+
+def _walk_struct(value: Mapping[Any, Any], u: Struct, at: FieldPath, found: list[FieldPath], keep: bool) -> Any:
+    """:func:`_walk` of a JSON object decoded into struct ``u``."""
+    fields = _fields(u)
+    out: dict[str, Any] | None = {} if keep else None
+    for k, v in value.items():
+        ft = fields.get(k) if isinstance(k, str) else None
+        if ft is None:
+            found.append((*at, k))
+            continue
+        w = _walk(v, ft, (*at, k), found, keep)
+        if out is not None:
+            out[k] = w
+    return out if out is not None else value
 
 
 def unknown_fields(container: Any, version: str) -> list[FieldPath]:

@@ -125,21 +125,26 @@ def iter_containers(doc: Any, *, init_containers: bool = True, source: str | Non
         )
         return
     for pod in iter_pods(doc):
-        meta = _meta(pod)
-        spec = s if isinstance(s := pod.get("spec"), Mapping) else {}
-        src = source or container_source(pod)
-        ns = meta.get("namespace") if isinstance(meta.get("namespace"), str) else None
-        pname = n if isinstance(n := meta.get("name"), str) else "?"
-        kinds = (("initContainers", "initContainer"), ("containers", "container"))
-        for key, kind in kinds:
-            if kind == "initContainer" and not init_containers:
-                continue
-            items = spec.get(key)
-            if not isinstance(items, list):
-                continue
-            for i, c in enumerate(items):
-                cname = cn if isinstance(c, Mapping) and isinstance(cn := c.get("name"), str) else f"#{i}"
-                yield ContainerRef(ns, pname, cname, kind, i, c, src, pod)
+        yield from _pod_containers(pod, init_containers, source)
+
+
+def _pod_containers(pod: Mapping[str, Any], init_containers: bool, source: str | None) -> Iterator[ContainerRef]:
+    """:func:`iter_containers` of one pod."""
+    meta = _meta(pod)
+    spec = s if isinstance(s := pod.get("spec"), Mapping) else {}
+    src = source or container_source(pod)
+    ns = meta.get("namespace") if isinstance(meta.get("namespace"), str) else None
+    pname = n if isinstance(n := meta.get("name"), str) else "?"
+    kinds = (("initContainers", "initContainer"), ("containers", "container"))
+    for key, kind in kinds:
+        if kind == "initContainer" and not init_containers:
+            continue
+        items = spec.get(key)
+        if not isinstance(items, list):
+            continue
+        for i, c in enumerate(items):
+            cname = cn if isinstance(c, Mapping) and isinstance(cn := c.get("name"), str) else f"#{i}"
+            yield ContainerRef(ns, pname, cname, kind, i, c, src, pod)
 
 
 #: Phases in which a pod's containers do not run, whatever their statuses lack.
@@ -228,15 +233,10 @@ def _field_problems(pod: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-def pod_view(pod: Mapping[str, Any]) -> PodView:
-    """The :class:`PodView` of a pod mapping (as :func:`iter_pods` yields them)."""
-    meta = _meta(pod)
-    spec = pod.get("spec")
-    spec = spec if _is_mapping(spec) else {}
-    status = pod.get("status")
-    status = status if _is_mapping(status) else {}
-    problems = _field_problems(pod)
-    ns, name, uid, node = meta.get("namespace"), meta.get("name"), meta.get("uid"), spec.get("nodeName")
+def _containers(
+    spec: Mapping[str, Any], status: Mapping[str, Any]
+) -> tuple[list[tuple[str, str, Any, bytes | None]], dict[tuple[str, str], tuple[bool, Any] | None]]:
+    """:attr:`PodView.containers` and :attr:`PodView.statuses` of a pod's spec and status."""
     containers: list[tuple[str, str, Any, bytes | None]] = []
     statuses: dict[tuple[str, str], tuple[bool, Any] | None] = {}
     for spec_key, status_key, kind in _CONTAINER_LISTS:
@@ -250,6 +250,19 @@ def pod_view(pod: Mapping[str, Any]) -> PodView:
             for st in items:
                 if _is_mapping(st) and isinstance(sname := st.get("name"), str) and (kind, sname) not in statuses:
                     statuses[(kind, sname)] = _state_of(st)
+    return containers, statuses
+
+
+def pod_view(pod: Mapping[str, Any]) -> PodView:
+    """The :class:`PodView` of a pod mapping (as :func:`iter_pods` yields them)."""
+    meta = _meta(pod)
+    spec = pod.get("spec")
+    spec = spec if _is_mapping(spec) else {}
+    status = pod.get("status")
+    status = status if _is_mapping(status) else {}
+    problems = _field_problems(pod)
+    ns, name, uid, node = meta.get("namespace"), meta.get("name"), meta.get("uid"), spec.get("nodeName")
+    containers, statuses = _containers(spec, status)
     return PodView(
         ns if isinstance(ns, str) else None,
         name if isinstance(name, str) else "?",

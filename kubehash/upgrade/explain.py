@@ -310,6 +310,20 @@ def _version_reasons(
     return reasons
 
 
+def _gate_note(a: Applied) -> str:
+    return f" (gate {a.gate})" if a.gate else ""
+
+
+def _not_defaulted_detail(owner_field: str, old_source: str, old_minor: str, rule: str) -> str:
+    """Why a default the old side writes too is the input's doing, not the upgrade's."""
+    old_writer = f"the {old_minor} kubelet" if old_source == "file" else f"the {old_minor} API server"
+    what = "static pod it reads" if old_source == "file" else "pod it stores"
+    return (
+        f"{owner_field}: {old_writer} writes this default into every {what} [{rule}], so a pod read "
+        "from a cluster already has it; the input was not defaulted (not the kubelet upgrade's doing)"
+    )
+
+
 def _default_reasons(
     np_: HashPlan,
     raw: Any,
@@ -326,8 +340,6 @@ def _default_reasons(
     old side's API server (static pods: the old kubelet) writes that default too -- with its gates' defaults,
     into a field its version has -- so a pod read from a cluster would already have it."""
     old_minor = op.release.minor
-    old_writer = f"the {old_minor} kubelet" if old_source == "file" else f"the {old_minor} API server"
-    what = "static pod it reads" if old_source == "file" else "pod it stores"
     root = np_.schema_root
     if np_.release.era == "struct":
         before, after = go_tree(root, np_.decode(raw)), go_tree(root, np_.decode(defaulted))
@@ -347,15 +359,10 @@ def _default_reasons(
         path = render_path(api_path(root, segments, go_names=True)[0])
         if any(p == path or path.startswith((p + ".", p + "[")) for p, rule in reasons if rule == a.rule):
             continue  # named by an enclosing default of the same rule (the requests map, then its keys)
-        gate = f" (gate {a.gate})" if a.gate else ""
         if rule_applies(old_minor, a.rule) and go_path_of(op.schema_root, a.path) is not None:
-            kind = "input-not-defaulted"
-            detail = (
-                f"{owner_field}: {old_writer} writes this default into every {what} [{a.rule}], so a pod read "
-                "from a cluster already has it; the input was not defaulted (not the kubelet upgrade's doing)"
-            )
+            kind, detail = "input-not-defaulted", _not_defaulted_detail(owner_field, old_source, old_minor, a.rule)
         else:
-            kind, detail = "default-added", f"{owner_field} defaulted by {by}{gate} [{a.rule}]"
+            kind, detail = "default-added", f"{owner_field} defaulted by {by}{_gate_note(a)} [{a.rule}]"
         reasons[(path, a.rule)] = Reason(kind, path, detail, None, lookup(after, key, None))
     if not reasons:  # pragma: no cover - a default changed the input but no rule names it
         return [Reason("value-changed", "", "hash input differs after defaulting")]

@@ -13,9 +13,17 @@ from typing import Any, TypedDict
 
 from kubehash.golang.fnv import runtime_hex
 from kubehash.kubelet.toolchains import Side
+from kubehash.model import PodView
 from kubehash.upgrade.explain import Reason
 
-__all__ = ["VERDICTS", "ContainerPrediction", "HashCacheSummary", "Prediction", "PredictionSummary"]
+__all__ = [
+    "VERDICTS",
+    "ContainerPrediction",
+    "HashCacheSummary",
+    "Prediction",
+    "PredictionSummary",
+    "malformed_rows",
+]
 
 VERDICTS = ("restart", "unchanged", "protected", "error", "not-running", "not-checked")
 
@@ -52,6 +60,31 @@ class ContainerPrediction:
         if self.error:
             return self.error
         return "; ".join(_short(r) for r in self.reasons)
+
+
+def malformed_rows(view: PodView, new_version: str) -> list[ContainerPrediction]:
+    """An error row per container of a pod no API server would have stored (:attr:`PodView.problems`), or one
+    row, container ``-``, when its containers cannot even be listed."""
+    where = f"pod {view.namespace + '/' if view.namespace else ''}{view.name}: "
+    error = where + "; ".join(view.problems)
+    rows = [(name, kind) for name, kind, _, _ in view.containers] or [("-", "container")]
+    return [
+        ContainerPrediction(
+            view.namespace,
+            view.name,
+            name,
+            kind,
+            view.node,
+            view.source,
+            None,
+            new_version,
+            verdict="error",
+            error=error,
+            owner_kind=view.owner_kind,
+            owner_name=view.owner_name,
+        )
+        for name, kind in rows
+    ]
 
 
 #: Reason kinds whose short text is the kind and the path.
@@ -133,44 +166,11 @@ class Prediction:
     def summary(self) -> PredictionSummary:
         """Counts by verdict, per node and namespace (verdict counts), by reason kind, and model checks.
 
-        One pass over the containers. Restarts are grouped by their reason list (replicas share Reason
-        objects: a list is known by the ids of its reasons) and each group's reason kinds counted once, in
-        first-seen order, which is the order counting container by container gives them."""
-        by_node: dict[str, Counter[str]] = defaultdict(Counter)
-        by_ns: dict[str, Counter[str]] = defaultdict(Counter)
-        by_cluster: dict[str, Counter[str]] = defaultdict(Counter)
-        checks: Counter[str] = Counter()
-        groups: dict[int | tuple[int, ...], list[Any]] = {}  # reason list -> [the list, restarts]
-        for c in self.containers:
-            v = c.verdict
-            if c.cluster is None:
-                by_node[c.node or "-"][v] += 1
-                by_ns[c.namespace or "-"][v] += 1
-            else:  # a fleet: nodes and namespaces of different clusters are different ones
-                by_cluster[c.cluster][v] += 1
-                by_node[f"{c.cluster}/{c.node or '-'}"][v] += 1
-                by_ns[f"{c.cluster}/{c.namespace or '-'}"][v] += 1
-            if v != "not-running":
-                checks[c.model_check] += 1
-                if v == "restart":
-                    rs = c.reasons
-                    key = id(rs[0]) if len(rs) == 1 else tuple(map(id, rs))
-                    group = groups.get(key)
-                    if group is None:
-                        groups[key] = [rs, 1]
-                    else:
-                        group[1] += 1
-        reasons: Counter[str] = Counter()
-        for rs, n in groups.values():
-            for kind in dict.fromkeys(r.kind for r in rs):  # first-seen order (ties keep it in most_common)
-                reasons[kind] += n
+        One pass over the containers (:func:`_tally`)."""
+        by_node, by_ns, by_cluster, checks, groups = _tally(self.containers)
         verdicts = {v: n for v in VERDICTS if (n := sum(g[v] for g in by_ns.values()))}
         total = self.cache_hits + self.cache_misses
-        extra: _SummaryExtras = {}
-        if self.manifests is not None:
-            extra["manifests"] = self.manifests
-        if self.warnings:
-            extra["warnings"] = list(self.warnings)
+        extra: _SummaryExtras = {"manifests": self.manifests} if self.manifests is not None else {}
         warnings: _SummaryExtras = {"warnings": list(self.warnings)} if self.warnings else {}
         clusters: _SummaryExtras = (
             {"by_cluster": {k: dict(v) for k, v in sorted(by_cluster.items())}} if by_cluster else {}
@@ -182,7 +182,7 @@ class Prediction:
             **warnings,
             "containers": len(self.containers),
             "verdicts": verdicts,
-            "restart_reasons": dict(reasons.most_common()),
+            "restart_reasons": dict(_reason_counts(groups).most_common()),
             "model_check": dict(checks),
             **clusters,
             "by_node": {k: dict(v) for k, v in sorted(by_node.items())},
@@ -194,3 +194,47 @@ class Prediction:
             },
             **extra,
         }
+
+
+_Counts = dict[str, Counter[str]]
+_Groups = dict[int | tuple[int, ...], list[Any]]
+
+
+def _tally(containers: list[ContainerPrediction]) -> tuple[_Counts, _Counts, _Counts, Counter[str], _Groups]:
+    """Verdict counts per node, namespace and cluster, model-check counts, and the restarts grouped by their
+    reason list (replicas share Reason objects: a list is known by the ids of its reasons) -> [list, count]."""
+    by_node: _Counts = defaultdict(Counter)
+    by_ns: _Counts = defaultdict(Counter)
+    by_cluster: _Counts = defaultdict(Counter)
+    checks: Counter[str] = Counter()
+    groups: _Groups = {}  # reason list -> [the list, restarts]
+    for c in containers:
+        v = c.verdict
+        if c.cluster is None:
+            by_node[c.node or "-"][v] += 1
+            by_ns[c.namespace or "-"][v] += 1
+        else:  # a fleet: nodes and namespaces of different clusters are different ones
+            by_cluster[c.cluster][v] += 1
+            by_node[f"{c.cluster}/{c.node or '-'}"][v] += 1
+            by_ns[f"{c.cluster}/{c.namespace or '-'}"][v] += 1
+        if v != "not-running":
+            checks[c.model_check] += 1
+            if v == "restart":
+                rs = c.reasons
+                key = id(rs[0]) if len(rs) == 1 else tuple(map(id, rs))
+                group = groups.get(key)
+                if group is None:
+                    groups[key] = [rs, 1]
+                else:
+                    group[1] += 1
+    return by_node, by_ns, by_cluster, checks, groups
+
+
+def _reason_counts(groups: _Groups) -> Counter[str]:
+    """Restarts per reason kind: each group's kinds counted once, in first-seen order, which is the order
+    counting container by container gives them (ties keep it in ``most_common``)."""
+    reasons: Counter[str] = Counter()
+    for rs, n in groups.values():
+        for kind in dict.fromkeys(r.kind for r in rs):
+            reasons[kind] += n
+    return reasons
