@@ -61,6 +61,9 @@ class Expectations(Protocol):
     def verdict(self, namespace: str | None, pod: str | None, container: str) -> str | None:
         """The predicted verdict of a container (``restart``, ``unchanged``, ...), ``None`` when not covered."""
 
+    def restarts_on(self, node: str) -> list[tuple[str | None, str | None, str]]:
+        """The containers on ``node`` predicted to restart, as (namespace, pod, container)."""
+
 
 @dataclass(frozen=True, slots=True)
 class WatchEvent:
@@ -250,6 +253,9 @@ class Tracker:
         self.notes: dict[str, str] = {}  # node -> what the expectations said when it upgraded
         self.tally = Tally()
         self._expected_seen: set[tuple[str, str]] = set()
+        #: (namespace, pod, container) of every expected restart seen, and every UNEXPECTED restart's event
+        self.expected: set[tuple[str | None, str | None, str]] = set()
+        self.unexpected: list[WatchEvent] = []
         self._pending: list[_Pending] = []
         self._not_running: set[str] = set()
         self._evicted: set[str] = set()
@@ -382,13 +388,16 @@ class Tracker:
             klass, why = UNEXPECTED, "restarted again after its predicted restart"
         else:
             klass, why = UNEXPECTED, f"predicted {verdict}"
+        event = _pod_event("restart", pod, container=container, klass=klass, detail=f"{why}; {detail}")
         if klass == EXPECTED:
             self.tally.expected_restarts += 1
+            self.expected.add((pod.namespace, pod.name, container))
         elif klass == UNEXPECTED:
             self.tally.unexpected_restarts += 1
+            self.unexpected.append(event)
         else:
             self.tally.unrelated_restarts += 1
-        return _pod_event("restart", pod, container=container, klass=klass, detail=f"{why}; {detail}")
+        return event
 
     def _settle(self, which: Any, *, force_unrelated: bool = False) -> list[WatchEvent]:
         """Classify the pending restarts ``which`` selects: on an upgraded node as any restart there, else (when
@@ -418,6 +427,32 @@ class Tracker:
     def pending(self) -> int:
         """Restarts waiting for their node's new version."""
         return len(self._pending)
+
+    def upgraded_nodes(self) -> list[tuple[str, str, str]]:
+        """(node, baseline version, version now) of each upgraded node, by name."""
+        return [(n, self.baseline_versions[n], v) for n, v in sorted(self.versions.items()) if self.upgraded(n)]
+
+    def not_seen(self) -> list[tuple[str, str | None, str | None, str]]:
+        """(node, namespace, pod, container) of each restart predicted on an upgraded node and not seen (yet):
+        a spared container, a pod deleted first, or a kubelet that has not synced the pod yet."""
+        out = []
+        for node, _, _ in self.upgraded_nodes():
+            for ns, pod, container in self.expectations.restarts_on(node):
+                if (ns, pod, container) not in self.expected:
+                    out.append((node, ns, pod, container))
+        return out
+
+    def summary(self) -> dict[str, Any]:
+        """The end of the watch, as a document: the tally, the upgraded nodes, the UNEXPECTED restarts and the
+        predicted restarts not seen."""
+        return {
+            "tally": self.tally.document(),
+            "upgraded_nodes": [{"node": n, "from": a, "to": b} for n, a, b in self.upgraded_nodes()],
+            "unexpected_restarts": [e.document() for e in self.unexpected],
+            "predicted_not_seen": [
+                {"node": n, "namespace": ns, "pod": p, "container": c} for n, ns, p, c in self.not_seen()
+            ],
+        }
 
 
 def _pod_event(kind: str, d: PodDigest, **kw: Any) -> WatchEvent:

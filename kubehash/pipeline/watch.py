@@ -1,0 +1,118 @@
+"""``kubehash watch``'s loop: the live cluster's changes (:mod:`kubehash.sources.watch`) through the event
+tracker (:mod:`kubehash.upgrade.watch_events`) to a sink that shows them, until a stop is asked (Ctrl-C,
+SIGTERM: the caller sets ``stop``), the time is up, or the watch fails."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from kubehash.errors import ClusterError
+from kubehash.sources.watch import Change, ClusterWatch, Failure, Notice
+from kubehash.upgrade.watch_events import Tracker, WatchEvent
+
+__all__ = ["Baseline", "Sink", "WatchEnd", "watch_cluster"]
+
+
+class Sink(Protocol):
+    """Where the watch's output goes (:class:`kubehash.report.watch.WatchPrinter`)."""
+
+    def started(self, tracker: Tracker, pods: int, nodes: int) -> None: ...
+
+    def events(self, events: Sequence[WatchEvent], tracker: Tracker) -> None: ...
+
+    def notice(self, text: str) -> None: ...
+
+    def idle(self, tracker: Tracker) -> None: ...
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The state before the upgrade: ``pods`` and ``nodes`` (a snapshot's; ``None``: the cluster as first
+    listed) and node versions known otherwise (a prediction's old side), which win over the nodes' own."""
+
+    pods: Sequence[Any] | None = None
+    nodes: Sequence[Any] | None = None
+    versions: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class WatchEnd:
+    """Why the watch ended (``stopped``: asked to; ``timeout``; ``failed``, with the error) and for how long
+    it ran (seconds)."""
+
+    reason: str
+    seconds: float
+    error: ClusterError | None = None
+
+
+def _baseline(tracker: Tracker, baseline: Baseline, pods: list[Any], nodes: list[Any]) -> None:
+    tracker.set_baseline(
+        pods if baseline.pods is None else baseline.pods, nodes if baseline.nodes is None else baseline.nodes
+    )
+    for name, v in (baseline.versions or {}).items():
+        tracker.baseline_versions[name] = tracker.versions[name] = v
+
+
+def watch_cluster(
+    watch: ClusterWatch,
+    tracker: Tracker,
+    sink: Sink,
+    *,
+    baseline: Baseline,
+    stop: threading.Event,
+    timeout: float | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    poll: float = 0.2,
+) -> WatchEnd:
+    """List the cluster (a failure raises :class:`ClusterError`), compare it with the baseline, then follow its
+    changes until ``stop`` is set, ``timeout`` seconds have passed or a watch gives up. Restarts still
+    waiting for their node's version are classified at the end."""
+    t0 = clock()
+    pods, nodes = watch.start()
+    try:
+        _baseline(tracker, baseline, pods, nodes)
+        sink.started(tracker, len(pods), len(nodes))
+        now = clock()
+        for n in nodes:
+            sink.events(tracker.node("SYNC", n, now), tracker)
+        for p in pods:
+            sink.events(tracker.pod("SYNC", p, now), tracker)
+        end = _follow(watch, tracker, sink, stop, None if timeout is None else t0 + timeout, clock, poll)
+    finally:
+        watch.close()
+    sink.events(tracker.finish(), tracker)
+    return WatchEnd(end[0], clock() - t0, end[1])
+
+
+def _follow(
+    watch: ClusterWatch,
+    tracker: Tracker,
+    sink: Sink,
+    stop: threading.Event,
+    deadline: float | None,
+    clock: Callable[[], float],
+    poll: float,
+) -> tuple[str, ClusterError | None]:
+    while True:
+        if stop.is_set():
+            return "stopped", None
+        now = clock()
+        if deadline is not None and now >= deadline:
+            return "timeout", None
+        wait = poll if deadline is None else max(0.0, min(poll, deadline - now))
+        item = watch.get(wait)
+        now = clock()
+        if isinstance(item, Change):
+            handle = tracker.node if item.resource == "node" else tracker.pod
+            sink.events(handle(item.type, item.object, now), tracker)
+        elif isinstance(item, Notice):
+            sink.notice(item.text)
+        elif isinstance(item, Failure):
+            return "failed", item.error
+        sink.events(tracker.tick(now), tracker)
+        if item is None:
+            sink.idle(tracker)

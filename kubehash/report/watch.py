@@ -1,0 +1,154 @@
+"""What ``kubehash watch`` shows: one line per event, a running tally, notices and the final summary -- as text
+for a person (``-o table``) or one JSON object per line for machines (``-o json``: ``{"type": "event", ...}``,
+``"start"``, ``"summary"``; each event carries the tally after it).
+
+Text lines begin with the UTC time; names from the cluster are escaped (:func:`~kubehash.report.text.printable`).
+The tally is printed when it changed and the stream went quiet, at most every ``tally_every`` seconds, and at
+the end. Notices (reconnects, re-lists) go to the ``err`` stream in both formats.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from typing import Any, TextIO
+
+from kubehash.report.plain import plain
+from kubehash.report.text import printable
+from kubehash.upgrade.watch_events import UNEXPECTED, Tally, Tracker, WatchEvent
+
+__all__ = ["WatchPrinter", "event_text", "tally_text"]
+
+
+def _who(e: WatchEvent) -> str:
+    pod = f"{e.namespace}/{e.pod}" if e.namespace else str(e.pod)
+    return printable(f"{pod} {e.container}" if e.container else pod)
+
+
+def event_text(e: WatchEvent) -> str:
+    """One event as a line of text (without the time)."""
+    on = printable(f" on {e.node}") if e.node else ""
+    detail = f"  ({printable(e.detail)})" if e.detail else ""
+    if e.kind == "node-upgraded":
+        return f"NODE         {printable(str(e.node))}  kubelet {printable(f'{e.old} -> {e.new}')}{detail}"
+    if e.kind == "restart":
+        return f"RESTART      {e.klass or '':<10}  {_who(e)}{on}{detail}"
+    if e.kind == "evicted":
+        return f"EVICTED      {_who(e)}{on}{detail}"
+    word = "NOT RUNNING" if e.kind == "pod-not-running" else "RUNNING"
+    return f"{word:<11}  {_who(e)}{on}  {printable(f'{e.old} -> {e.new}')}{detail}"
+
+
+def tally_text(t: Tally) -> str:
+    """The tally in one line."""
+    return (
+        f"nodes upgraded {t.nodes_upgraded}/{t.nodes} | restarts: {t.expected_restarts} expected, "
+        f"{t.unexpected_restarts} UNEXPECTED, {t.unrelated_restarts} unrelated | pods not running "
+        f"{t.pods_not_running} | evictions {t.evictions}"
+    )
+
+
+def _json_line(doc: dict[str, Any]) -> str:
+    return json.dumps(plain(doc), ensure_ascii=False, separators=(",", ":"))
+
+
+class WatchPrinter:
+    """The watch's sink (:class:`kubehash.pipeline.watch.Sink`): writes to ``out`` (and notices to ``err``)
+    as ``fmt`` (``table`` or ``json``), flushing after each batch."""
+
+    def __init__(
+        self,
+        out: TextIO,
+        err: TextIO,
+        fmt: str = "table",
+        *,
+        tally_every: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+    ) -> None:
+        self.out, self.err, self.fmt = out, err, fmt
+        self.tally_every = tally_every
+        self.clock, self.wall = clock, wall
+        self._dirty = False
+        self._last_tally = float("-inf")
+
+    def _stamp(self) -> str:
+        return self.wall().strftime("%H:%M:%SZ")
+
+    def _line(self, text: str) -> None:
+        self.out.write(f"{self._stamp()}  {text}\n" if self.fmt != "json" else text + "\n")
+
+    def started(self, tracker: Tracker, pods: int, nodes: int) -> None:
+        if self.fmt == "json":
+            doc = {"type": "start", "time": self.wall(), "pods": pods, "nodes": nodes}
+            self._line(_json_line({**doc, "tally": tracker.tally.document()}))
+        else:
+            self._line(f"watching {pods} pods on {nodes} nodes (Ctrl-C to stop and see the summary)")
+        self.out.flush()
+
+    def events(self, events: Sequence[WatchEvent], tracker: Tracker) -> None:
+        if not events:
+            return
+        for e in events:
+            if self.fmt == "json":
+                doc = {"type": "event", "time": self.wall(), "event": e.kind, **e.document()}
+                self._line(_json_line({**doc, "tally": tracker.tally.document()}))
+            else:
+                self._line(event_text(e))
+        self._dirty = True
+        if self.clock() - self._last_tally >= self.tally_every:
+            self.idle(tracker)
+        self.out.flush()
+
+    def idle(self, tracker: Tracker) -> None:
+        """The stream is quiet: show the tally if it changed (and the last one is old enough)."""
+        if not self._dirty or self.fmt == "json" or self.clock() - self._last_tally < min(1.0, self.tally_every):
+            return
+        self._line("-- " + tally_text(tracker.tally))
+        self._dirty = False
+        self._last_tally = self.clock()
+        self.out.flush()
+
+    def notice(self, text: str) -> None:
+        self.err.write(f"note: {printable(text)}\n")
+        self.err.flush()
+
+    def summary(self, tracker: Tracker, reason: str, seconds: float, error: str | None = None) -> None:
+        """The final summary (tally-based)."""
+        doc = {"reason": reason, "seconds": round(seconds, 3), **tracker.summary()}
+        if error:
+            doc["error"] = error
+        if self.fmt == "json":
+            self._line(_json_line({"type": "summary", "time": self.wall(), **doc}))
+        else:
+            self._summary_text(tracker, reason, seconds)
+        self.out.flush()
+
+    def _summary_text(self, tracker: Tracker, reason: str, seconds: float) -> None:
+        w = self.out.write
+        w(f"\nwatch ended ({reason}) after {_duration(seconds)}\n")
+        w(f"tally: {tally_text(tracker.tally)}\n")
+        for node, a, b in tracker.upgraded_nodes():
+            w(f"  upgraded {printable(node)}: {printable(f'{a} -> {b}')}\n")
+        if tracker.unexpected:
+            w(f"UNEXPECTED restarts ({len(tracker.unexpected)}):\n")
+            for e in tracker.unexpected:
+                w(f"  {_who(e)} on {printable(str(e.node))}: {printable(e.detail)}\n")
+        missing = tracker.not_seen()
+        if missing:
+            w(f"predicted restarts not seen on upgraded nodes ({len(missing)}; spared, pod gone, or not synced yet):\n")
+            for node, ns, pod, c in missing[:50]:
+                w(f"  {printable(f'{ns}/{pod} {c}')} on {printable(node)}\n")
+            if len(missing) > 50:
+                w(f"  ... and {len(missing) - 50} more (-o json lists all)\n")
+        held = "the prediction held" if not tracker.unexpected else f"{len(tracker.unexpected)} {UNEXPECTED} restart(s)"
+        w(f"result: {held}\n")
+
+
+def _duration(seconds: float) -> str:
+    s = int(seconds)
+    h, rest = divmod(s, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}h{m:02d}m{s:02d}s" if h else f"{m}m{s:02d}s" if m else f"{seconds:.1f}s"
