@@ -192,6 +192,29 @@ def node(name: str, version: str = "v1.29.3") -> dict[str, Any]:
     return {"metadata": {"name": name, "uid": f"uid-node-{name}"}, "status": {"nodeInfo": {"kubeletVersion": version}}}
 
 
+def running_pod(
+    name: str, node_name: str = "node-a", ns: str = "default", restarts: int = 0, waiting: str | None = None
+) -> dict[str, Any]:
+    """A pod as the API serves it once its kubelet runs it: defaulted container, status with restartCount and
+    a containerID that changes with every restart."""
+    p = pod(name, ns)
+    p["spec"]["nodeName"] = node_name
+    p["spec"]["containers"][0].update(
+        {"terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File",
+         "imagePullPolicy": "Always"}
+    )  # fmt: skip
+    started = {"running": {"startedAt": "2026-01-01T00:00:00Z"}}
+    state: dict[str, Any] = {"waiting": {"reason": waiting}} if waiting else started
+    p["status"] = {
+        "phase": "Running",
+        "containerStatuses": [
+            {"name": "c", "restartCount": restarts, "containerID": f"containerd://{name}-{restarts}", "state": state,
+             **({"lastState": {"terminated": {"reason": "Error", "exitCode": 137}}} if restarts else {})}
+        ],
+    }  # fmt: skip
+    return p
+
+
 def event(kind: str, obj: dict[str, Any], rv: str | None = None) -> dict[str, Any]:
     """A watch event; ``rv`` sets the object's ``metadata.resourceVersion``."""
     if rv is not None:

@@ -11,6 +11,7 @@ changes, notices and failures to one queue, in the order they arrived.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import queue
 import threading
@@ -98,15 +99,22 @@ class ResourceWatch:
         self.watches = 0  # watch requests made
         self.relists = 0  # re-lists after 410 Gone
         self._watch: Any = None
+        self._response: Any = None
         api = live.core_api
-        self._call: Callable[..., Any]
+        self._list: Callable[..., Any]
         if resource == "node":
-            self._call, self.what = api.list_node, "nodes"
+            self._list, self.what = api.list_node, "nodes"
         elif namespace is None:
-            self._call, self.what = api.list_pod_for_all_namespaces, "pods"
+            self._list, self.what = api.list_pod_for_all_namespaces, "pods"
         else:
-            self._call = functools.partial(api.list_namespaced_pod, namespace)
+            self._list = functools.partial(api.list_namespaced_pod, namespace)
             self.what = f"pods in namespace {namespace}"
+
+    def _call(self, **kw: Any) -> Any:
+        """The list call the Watch makes; its raw response is kept, so :meth:`interrupt` can shut it."""
+        resp = self._list(**kw)
+        self._response = resp
+        return resp
 
     # -- listing ------------------------------------------------------------------------------------------
 
@@ -191,9 +199,10 @@ class ResourceWatch:
                     break
                 got = self._event(ev) or got
         except Exception as e:  # the client raises ApiException, urllib3 and socket errors
-            self._failed(e)
+            if not self.stop.is_set():  # (a stream shut by interrupt() ends with an error too)
+                self._failed(e)
         finally:
-            self._watch = None
+            self._watch = self._response = None
             w.stop()
         return got
 
@@ -240,10 +249,15 @@ class ResourceWatch:
         raise e
 
     def interrupt(self) -> None:
-        """Stop the watch request in flight (its socket is shut, so a blocked read returns)."""
-        w = self._watch
+        """Stop the watch request in flight: the Watch is told to stop and the response's socket is shut for
+        reading (urllib3 ≥ 2.3 ``HTTPResponse.shutdown``), so a read blocked on a quiet stream returns."""
+        w, resp = self._watch, self._response
         if w is not None:
             w.stop()
+        shutdown = getattr(resp, "shutdown", None)
+        if callable(shutdown):
+            with contextlib.suppress(ValueError, RuntimeError, OSError):
+                shutdown()
 
 
 class _Retry(Exception):
