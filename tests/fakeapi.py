@@ -201,7 +201,7 @@ def running_pod(
     p["spec"]["nodeName"] = node_name
     p["spec"]["containers"][0].update(
         {"terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File",
-         "imagePullPolicy": "Always"}
+         "imagePullPolicy": "Always", "resources": {"limits": {"cpu": "100m"}, "requests": {"cpu": "100m"}}}
     )  # fmt: skip
     started = {"running": {"startedAt": "2026-01-01T00:00:00Z"}}
     state: dict[str, Any] = {"waiting": {"reason": waiting}} if waiting else started

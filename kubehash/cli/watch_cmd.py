@@ -16,9 +16,9 @@ from kubehash import exitcodes
 from kubehash.cli._common import exit_with, fail_on_option, output_option, print_errors, run_options
 from kubehash.cli._inputs import _duration
 from kubehash.cli.app import cli
-from kubehash.errors import InputError
+from kubehash.errors import InputError, KubehashError
 from kubehash.pipeline.cluster import Cluster, connect, read_cluster
-from kubehash.pipeline.watch import Baseline, watch_cluster
+from kubehash.pipeline.watch import Baseline, final_audit, watch_cluster
 from kubehash.report.watch import WatchPrinter
 from kubehash.sources.documents import load_documents
 from kubehash.sources.snapshot import Snapshot
@@ -94,10 +94,10 @@ def _expectations(
         predicted = _load_prediction(prediction)
         if snapshot is None:
             return predicted, Baseline(versions=predicted.old_versions)
-        return predicted, Baseline(pods=snapshot.pods, nodes=snapshot.nodes)
+        return predicted, Baseline(pods=snapshot.pods, nodes=snapshot.nodes, runtime=snapshot.runtime)
     assert snapshot is not None
     expect = BaselinePredictions(snapshot.pods, nodes=snapshot.nodes, runtime=snapshot.runtime, options=options)
-    return expect, Baseline(pods=snapshot.pods, nodes=snapshot.nodes)
+    return expect, Baseline(pods=snapshot.pods, nodes=snapshot.nodes, runtime=snapshot.runtime)
 
 
 @cli.command("watch", short_help="During the upgrade: restarts (expected/UNEXPECTED), node upgrades, evictions.")
@@ -166,10 +166,12 @@ def watch_cmd(
     """Watch the live cluster's pods and nodes during an upgrade and print one line per event that matters:
     a node's kubelet version changed; a container restarted -- expected (predicted), UNEXPECTED (on an
     upgraded node, not predicted) or unrelated (node not upgraded); a pod left Running; a pod was evicted.
-    A tally follows; Ctrl-C, SIGTERM or --timeout stop it and print the summary.
+    A tally follows; Ctrl-C, SIGTERM or --timeout stop it and print the summary, and -- with --baseline --
+    the final audit of the baseline against the cluster as last seen (as kubehash audit).
 
     Exit codes: 0 the prediction held, 1 usage error, 2 input error (cluster unreachable, unreadable
-    baseline or prediction), 3 an UNEXPECTED restart was seen (with --fail-on risk)."""
+    baseline or prediction), 3 an UNEXPECTED restart was seen or the final audit found a miss (with
+    --fail-on risk)."""
     if baseline is None and prediction is None:
         raise click.UsageError("give --baseline (a snapshot from before the upgrade), --prediction, or both")
     if baseline_nodes is not None and baseline is None:
@@ -187,9 +189,18 @@ def watch_cmd(
     source = ClusterWatch(live, namespace=namespace, watch_seconds=watch_seconds)
     with _stop_on_signals() as stop:
         end = watch_cluster(source, tracker, printer, baseline=base, stop=stop, timeout=timeout)
-    printer.summary(tracker, end.reason, end.seconds, str(end.error) if end.error else None)
+    expected = options.to if options is not None else getattr(expectations, "to", None)
+    result = audit_error = None
+    try:
+        result = final_audit(base, tracker, options, expected)
+    except KubehashError as e:
+        audit_error = f"the final audit failed: {e}"
+    printer.summary(tracker, end.reason, end.seconds, str(end.error or audit_error or "") or None, result)
+    if audit_error is not None:
+        click.echo(f"error: {audit_error}", err=True)
+        exit_with(exitcodes.INPUT_ERROR)
     if end.error is not None:
         click.echo(f"error: {end.error}", err=True)
         exit_with(exitcodes.INPUT_ERROR)
-    failed = bool(tracker.unexpected) and fail_on == "risk"
-    exit_with(exitcodes.RESTARTS if failed else exitcodes.OK)
+    missed = bool(tracker.unexpected) or (result is not None and not result.held)
+    exit_with(exitcodes.RESTARTS if missed and fail_on == "risk" else exitcodes.OK)

@@ -12,9 +12,11 @@ from typing import Any, Protocol
 
 from kubehash.errors import ClusterError
 from kubehash.sources.watch import Change, ClusterWatch, Failure, Notice
-from kubehash.upgrade.watch_events import Tracker, WatchEvent
+from kubehash.upgrade.audit import Audit, audit
+from kubehash.upgrade.options import Options
+from kubehash.upgrade.watch_events import Tracker, WatchEvent, pod_key
 
-__all__ = ["Baseline", "Sink", "WatchEnd", "watch_cluster"]
+__all__ = ["Baseline", "Sink", "WatchEnd", "final_audit", "watch_cluster"]
 
 
 class Sink(Protocol):
@@ -32,11 +34,13 @@ class Sink(Protocol):
 @dataclass(frozen=True)
 class Baseline:
     """The state before the upgrade: ``pods`` and ``nodes`` (a snapshot's; ``None``: the cluster as first
-    listed) and node versions known otherwise (a prediction's old side), which win over the nodes' own."""
+    listed) and node versions known otherwise (a prediction's old side), which win over the nodes' own;
+    ``runtime``: the snapshot's runtime records."""
 
     pods: Sequence[Any] | None = None
     nodes: Sequence[Any] | None = None
     versions: Mapping[str, str] | None = None
+    runtime: Sequence[Any] = ()
 
 
 @dataclass(frozen=True)
@@ -79,8 +83,13 @@ def watch_cluster(
         now = clock()
         for n in nodes:
             sink.events(tracker.node("SYNC", n, now), tracker)
+        listed = set()
         for p in pods:
             sink.events(tracker.pod("SYNC", p, now), tracker)
+            listed.add(pod_key(p))
+        for key, gone in list(tracker.pod_objects.items()):  # baseline pods deleted before the watch began
+            if key not in listed:
+                sink.events(tracker.pod("DELETED", gone, now), tracker)
         end = _follow(watch, tracker, sink, stop, None if timeout is None else t0 + timeout, clock, poll)
     finally:
         watch.close()
@@ -116,3 +125,16 @@ def _follow(
         sink.events(tracker.tick(now), tracker)
         if item is None:
             sink.idle(tracker)
+
+
+def final_audit(baseline: Baseline, tracker: Tracker, options: Options | None, expected: str | None) -> Audit | None:
+    """The audit (:func:`kubehash.upgrade.audit.audit`) of the baseline against the cluster as the watch last saw
+    it -- every container of the baseline in one class; ``None`` without a baseline's pods and nodes."""
+    if baseline.pods is None or baseline.nodes is None:
+        return None
+    after_pods = list(tracker.pod_objects.values())
+    after_nodes = list(tracker.node_objects.values())
+    return audit(
+        baseline.pods, baseline.nodes, after_pods, after_nodes, options, runtime_before=baseline.runtime,
+        expected=expected,
+    )  # fmt: skip

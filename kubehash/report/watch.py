@@ -15,8 +15,13 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import Any, TextIO
 
+from kubehash.report.audit import AUDIT_COLUMNS, audit_summary_blocks
+from kubehash.report.columns import Show
+from kubehash.report.formats import Rows, write_text
+from kubehash.report.output import to_document
 from kubehash.report.plain import plain
 from kubehash.report.text import printable
+from kubehash.upgrade.audit import Audit
 from kubehash.upgrade.watch_events import UNEXPECTED, Tally, Tracker, WatchEvent
 
 __all__ = ["WatchPrinter", "event_text", "tally_text"]
@@ -115,15 +120,22 @@ class WatchPrinter:
         self.err.write(f"note: {printable(text)}\n")
         self.err.flush()
 
-    def summary(self, tracker: Tracker, reason: str, seconds: float, error: str | None = None) -> None:
-        """The final summary (tally-based)."""
+    def summary(
+        self, tracker: Tracker, reason: str, seconds: float, error: str | None = None, audit: Audit | None = None
+    ) -> None:
+        """The final summary: the tally, upgraded nodes, UNEXPECTED restarts, predicted restarts not seen, and
+        the final audit (``None``: none, without a baseline; JSON: its document under ``audit``)."""
         doc = {"reason": reason, "seconds": round(seconds, 3), **tracker.summary()}
         if error:
             doc["error"] = error
         if self.fmt == "json":
+            doc["audit"] = to_document(audit) if audit is not None else None
+            if audit is None:
+                doc["audit_skipped"] = _NO_AUDIT
             self._line(_json_line({"type": "summary", "time": self.wall(), **doc}))
         else:
             self._summary_text(tracker, reason, seconds)
+            self._audit_text(audit)
         self.out.flush()
 
     def _summary_text(self, tracker: Tracker, reason: str, seconds: float) -> None:
@@ -145,6 +157,20 @@ class WatchPrinter:
                 w(f"  ... and {len(missing) - 50} more (-o json lists all)\n")
         held = "the prediction held" if not tracker.unexpected else f"{len(tracker.unexpected)} {UNEXPECTED} restart(s)"
         w(f"result: {held}\n")
+
+
+    def _audit_text(self, result: Audit | None) -> None:
+        if result is None:
+            self.out.write(f"no final audit: {_NO_AUDIT}\n")
+            return
+        self.out.write("\nfinal audit (the baseline against the cluster as last seen; -o json has every container):\n")
+        blocks: list[Any] = list(audit_summary_blocks(result.summary))
+        if result.misses:
+            blocks += ["\n", Rows(AUDIT_COLUMNS, result.misses)]
+        write_text(blocks, Show.TABLE, self.out)
+
+
+_NO_AUDIT = "it compares a baseline (--baseline) with the cluster now"
 
 
 def _duration(seconds: float) -> str:

@@ -125,6 +125,7 @@ def test_json_lines(api: FakeApi, tmp_path: Path, capsys: pytest.CaptureFixture[
     assert summary["tally"]["expected_restarts"] == 2 and summary["tally"]["evictions"] == 1
     assert summary["upgraded_nodes"] == [{"node": "node-a", "from": "v1.29.3", "to": "v1.30.14"}]
     assert summary["reason"] == "timeout" and summary["unexpected_restarts"] == []
+    assert summary["audit"] is None and "baseline" in summary["audit_skipped"]  # no baseline: no final audit
 
 
 def test_baseline_predicted_on_the_fly_and_410_relist(
@@ -161,17 +162,30 @@ def test_baseline_predicted_on_the_fly_and_410_relist(
     assert "predicted restarts not seen on upgraded nodes (1;" in cap.out  # b has not restarted yet
 
 
-def test_snapshot_baseline_catches_up(api: FakeApi, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Started after node-a upgraded: the first list already differs from the snapshot."""
+def test_snapshot_baseline_catches_up_and_final_audit(
+    api: FakeApi, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Started after node-a's patch upgrade (v1.30.13 -> v1.30.14: the hash does not change): the first list
+    already differs from the snapshot; a's restart is UNEXPECTED, and the final audit (the audit core) agrees."""
+    api.nodes = [node("node-a", "v1.30.13"), node("node-b", "v1.30.13")]
     snap = tmp_path / "before.khs"
     assert main(["snapshot", "--out", str(snap), "-q"]) == exitcodes.OK
-    api.nodes = [node("node-a", "v1.30.14"), node("node-b", "v1.29.3")]
+    api.nodes = [node("node-a", "v1.30.14"), node("node-b", "v1.30.13")]
     api.pods = [running_pod("a", restarts=1), *api.pods[1:]]
-    pred = prediction(tmp_path, {"a": "unchanged", "b": "unchanged"})
-    code = main(["watch", "--baseline", str(snap), "--prediction", str(pred), "--fail-on", "never", *TIMEOUT])
-    got = lines(capsys.readouterr().out)
+    code = main(["watch", "--baseline", str(snap), "--fail-on", "never", *TIMEOUT])
+    out = capsys.readouterr().out
+    got = lines(out)
     assert code == exitcodes.OK  # --fail-on never
+    assert "NODE         node-a  kubelet v1.30.13 -> v1.30.14  (predicted from the baseline for v1.30.14: " \
+        "2 unchanged)" in got
     assert any(g.startswith("RESTART      UNEXPECTED  default/a c on node-a  (predicted unchanged") for g in got)
+    assert "final audit (the baseline against the cluster as last seen; -o json has every container):" in got
+    [miss] = [g for g in got if g.startswith("default     a     c           node-a   restarted-not-predicted")]
+    assert "restartCount 0 -> 1" in miss
+    assert main(["watch", "--baseline", str(snap), "-o", "json", *TIMEOUT]) == exitcodes.RESTARTS
+    summary = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert summary["type"] == "summary" and summary["audit"]["summary"]["restarted_not_predicted"] == 1
+    assert summary["unexpected_restarts"][0]["pod"] == "a"
 
 
 def test_connection_failure_names_the_server(
