@@ -28,7 +28,7 @@ from kubehash.upgrade.watch_events import Expectations, Tracker
 from kubehash.upgrade.watch_expect import BaselinePredictions, PredictedRestarts
 
 #: The prediction options (besides --to) and their values when not given.
-_PREDICTION_OPTIONS = (
+_PREDICTION_OPTIONS: tuple[tuple[str, str, tuple[Any, ...]], ...] = (
     ("from_version", "--from", (None,)),
     ("control_plane", "--control-plane", (None,)),
     ("feature_gates", "--feature-gates", ({}, None)),
@@ -172,15 +172,7 @@ def watch_cmd(
     Exit codes: 0 the prediction held, 1 usage error, 2 input error (cluster unreachable, unreadable
     baseline or prediction), 3 an UNEXPECTED restart was seen or the final audit found a miss (with
     --fail-on risk)."""
-    if baseline is None and prediction is None:
-        raise click.UsageError("give --baseline (a snapshot from before the upgrade), --prediction, or both")
-    if baseline_nodes is not None and baseline is None:
-        raise click.UsageError("--baseline-nodes needs --baseline")
-    snapshot = None
-    if baseline is not None:
-        state = read_cluster(Cluster(pods=baseline, nodes=baseline_nodes, namespace=namespace))
-        print_errors(state.problems)
-        snapshot = state.snapshot
+    snapshot = _read_baseline(baseline, baseline_nodes, prediction, namespace)
     expectations, base = _expectations(snapshot, prediction, options)
     cluster = Cluster(context=context, kubeconfig=kubeconfig, namespace=namespace, request_timeout=request_timeout)
     live = connect(cluster)
@@ -196,11 +188,29 @@ def watch_cmd(
     except KubehashError as e:
         audit_error = f"the final audit failed: {e}"
     printer.summary(tracker, end.reason, end.seconds, str(end.error or audit_error or "") or None, result)
-    if audit_error is not None:
-        click.echo(f"error: {audit_error}", err=True)
-        exit_with(exitcodes.INPUT_ERROR)
-    if end.error is not None:
-        click.echo(f"error: {end.error}", err=True)
-        exit_with(exitcodes.INPUT_ERROR)
-    missed = bool(tracker.unexpected) or (result is not None and not result.held)
-    exit_with(exitcodes.RESTARTS if missed and fail_on == "risk" else exitcodes.OK)
+    exit_with(_exit_code(end.error, audit_error, bool(tracker.unexpected) or (result is not None and not result.held),
+                         fail_on))  # fmt: skip
+
+
+def _read_baseline(
+    baseline: str | None, baseline_nodes: str | None, prediction: str | None, namespace: str | None
+) -> Snapshot | None:
+    if baseline is None and prediction is None:
+        raise click.UsageError("give --baseline (a snapshot from before the upgrade), --prediction, or both")
+    if baseline_nodes is not None and baseline is None:
+        raise click.UsageError("--baseline-nodes needs --baseline")
+    if baseline is None:
+        return None
+    state = read_cluster(Cluster(pods=baseline, nodes=baseline_nodes, namespace=namespace))
+    print_errors(state.problems)
+    return state.snapshot
+
+
+def _exit_code(error: Exception | None, audit_error: str | None, missed: bool, fail_on: str) -> int:
+    """2 when the watch or the final audit failed (said on stderr), 3 on a miss (with --fail-on risk), else 0."""
+    for problem in (audit_error, error):
+        if problem is not None:
+            click.echo(f"error: {problem}", err=True)
+    if error is not None or audit_error is not None:
+        return exitcodes.INPUT_ERROR
+    return exitcodes.RESTARTS if missed and fail_on == "risk" else exitcodes.OK

@@ -55,10 +55,10 @@ class WatchEnd:
 
 def _baseline(tracker: Tracker, baseline: Baseline, pods: list[Any], nodes: list[Any]) -> None:
     tracker.set_baseline(
-        pods if baseline.pods is None else baseline.pods, nodes if baseline.nodes is None else baseline.nodes
+        pods if baseline.pods is None else baseline.pods,
+        nodes if baseline.nodes is None else baseline.nodes,
+        baseline.versions,
     )
-    for name, v in (baseline.versions or {}).items():
-        tracker.baseline_versions[name] = tracker.versions[name] = v
 
 
 def watch_cluster(

@@ -189,7 +189,8 @@ class ResourceWatch:
         """One watch request, to its end; whether any event came. Raises :class:`_Gone`, :class:`_Retry`."""
         from kubernetes import watch
 
-        w = watch.Watch(return_type="object")  # the events' objects stay the JSON the server sent
+        watch_type: Any = watch.Watch
+        w = watch_type(return_type="object")  # the events' objects stay the JSON the server sent
         self._watch = w
         got = False
         self.watches += 1

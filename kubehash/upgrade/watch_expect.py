@@ -111,8 +111,8 @@ class BaselinePredictions:
         pods = self.by_node.get(node, [])
         if isinstance(predictor, str):
             for p in pods:
-                for c in _container_names(p):
-                    self.verdicts[c] = "error"
+                for name in _container_names(p):
+                    self.verdicts[name] = "error"
             return predictor
         here: list[str] = []
         restarts: list[Key] = []
