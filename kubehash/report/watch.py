@@ -19,7 +19,7 @@ from kubehash.report.audit import AUDIT_COLUMNS, audit_summary_blocks
 from kubehash.report.columns import Show
 from kubehash.report.formats import Rows, write_text
 from kubehash.report.output import to_document
-from kubehash.report.plain import plain
+from kubehash.report.plain import clean
 from kubehash.report.text import printable
 from kubehash.upgrade.audit import Audit
 from kubehash.upgrade.watch_events import UNEXPECTED, Tally, Tracker, WatchEvent
@@ -56,7 +56,9 @@ def tally_text(t: Tally) -> str:
 
 
 def _json_line(doc: dict[str, Any]) -> str:
-    return json.dumps(plain(doc), ensure_ascii=False, separators=(",", ":"))
+    """One line of JSON, ASCII only: names holding line separators (U+2028, U+0085) stay on their line for every
+    reader, lone surrogates become U+FFFD."""
+    return json.dumps(clean(doc), ensure_ascii=True, separators=(",", ":"))
 
 
 class WatchPrinter:

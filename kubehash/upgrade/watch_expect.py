@@ -45,7 +45,10 @@ class PredictedRestarts:
             verdict = c.get("verdict")
             if not isinstance(verdict, str):
                 raise InputError(f"{name}: containers[{i}].verdict is missing")
-            key = (c.get("namespace"), c.get("pod"), c["container"])
+            ns, pod = c.get("namespace"), c.get("pod")
+            if not isinstance(ns, (str, type(None))) or not isinstance(pod, (str, type(None))):
+                raise InputError(f"{name}: containers[{i}]: namespace and pod must be strings")
+            key = (ns, pod, c["container"])
             node = c.get("node") if isinstance(c.get("node"), str) else None
             self.verdicts[key] = verdict
             self.nodes[key] = node

@@ -226,6 +226,8 @@ def test_predicted_restarts_from_a_document() -> None:
         PredictedRestarts({"items": []}, name="f.json")
     with pytest.raises(InputError, match=r"containers\[0\].verdict"):
         PredictedRestarts({"containers": [{"container": "c"}]})
+    with pytest.raises(InputError, match="must be strings"):
+        PredictedRestarts({"containers": [{"container": "c", "verdict": "restart", "pod": ["x"]}]})
 
 
 def test_baseline_predictions_predict_a_node_to_its_new_version() -> None:
@@ -287,3 +289,40 @@ def test_expected_restarts_are_predicted_ones(
     tally = t.tally
     assert tally.expected_restarts + tally.unexpected_restarts + tally.unrelated_restarts == len(restarts)
     assert t.pending == 0
+
+
+# -- properties: the readers are total on any JSON ----------------------------------------------------------
+
+_KEYS = ["metadata", "spec", "status", "name", "namespace", "uid", "nodeName", "phase", "reason", "containerStatuses",
+         "restartCount", "containerID", "state", "running", "waiting", "lastState", "terminated", "exitCode",
+         "conditions", "type", "containers", "container", "pod", "verdict", "node", "old_version", "summary", "to",
+         "nodeInfo", "kubeletVersion", "deletionTimestamp", "initContainerStatuses"]  # fmt: skip
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(_KEYS), inner, max_size=5),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(doc=_JSON)
+def test_pod_readers_never_raise(doc: Any) -> None:
+    d = digest_pod(doc)
+    assert isinstance(d.key, str) and isinstance(pod_status(doc), str)
+    assert eviction_reason(doc) in (None, "Evicted", "EvictionByEvictionAPI", "TerminationByKubelet")
+    t = tracker({}, [doc])
+    for kind in ("MODIFIED", "DELETED"):
+        for e in t.pod(kind, doc, 1.0) + t.node(kind, doc, 1.0):
+            assert e.kind in ("restart", "pod-not-running", "pod-running", "evicted", "node-upgraded")
+
+
+@settings(max_examples=300, deadline=None)
+@given(doc=_JSON)
+def test_prediction_document_is_read_or_refused_with_input_error(doc: Any) -> None:
+    try:
+        p = PredictedRestarts(doc, name="p.json")
+    except InputError as e:
+        assert str(e).startswith("p.json: ")
+    else:
+        for key, verdict in p.verdicts.items():
+            assert p.verdict(*key) == verdict
