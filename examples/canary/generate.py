@@ -2,9 +2,11 @@
 
     python examples/canary/generate.py [--out examples/canary]
 
-The before state is ``examples/cluster`` (``pods.json``, ``nodes.json``, ``runtime/``). The after state,
-written as ``after-pods.json`` and ``after-nodes.json``, is what ``kubectl get pods -A -o json`` and ``kubectl
-get nodes -o json`` would show once the kubelets of ``worker-1`` and ``worker-2`` run v1.12.10:
+The before state is ``examples/cluster`` (``pods.json``, ``nodes.json``, ``runtime/``). The after state, in the
+same layout in ``examples/canary/after``, is what ``kubectl get pods -A -o json`` (``pods.json``) and ``kubectl
+get nodes -o json`` (``nodes.json``) would show once the kubelets of ``worker-1`` and ``worker-2`` run v1.12.10,
+and ``runtime/<node>/docker-inspect.json`` what ``docker inspect`` shows on those two nodes then (a container
+started again carries the hash the v1.12.10 kubelet records, which is kubehash's hash of its spec for v1.12.10):
 
 * every container kubehash predicts to restart on those nodes restarted (new ``containerID``, ``restartCount``
   one higher, new ``startedAt``, ``lastState.terminated`` ``Completed``/0, as after the kubelet kills a
@@ -42,7 +44,7 @@ TARGET = "v1.12.10"
 UPGRADED_AT = "2019-03-01T10:00:00Z"
 STARTED_AT = "2019-03-01T10:00:01Z"
 
-Key = tuple[str, str, str]  # namespace, pod, container
+Key = tuple[str | None, str | None, str]  # namespace, pod, container
 
 
 def _status(pod: dict[str, Any], name: str) -> dict[str, Any]:
@@ -88,35 +90,60 @@ def _replacement(pod: dict[str, Any]) -> dict[str, Any]:
     return new
 
 
+def _first(keys: list[Key], verdict: dict[Key, str], want: str, *, not_in: tuple[Any, Any] | None = None) -> Key:
+    return next(k for k in keys if verdict[k] == want and k[:2] != not_in)
+
+
+def _cast(pods: dict[str, Any], nodes: dict[str, Any], runtime: Iterable[RuntimeRecord]) -> dict[str, Any]:
+    """Which container plays which part, from kubehash's prediction for v1.12.10 (first in sorted order)."""
+    on, verdict = _predicted(pods, nodes, runtime)
+    replicated = {_pod_key(p) for p in pods["items"] if _owner_kind(p) == "ReplicaSet"}
+    deleted = next(k[:2] for k in on["worker-1"] if verdict[k] == "restart" and k[:2] in replicated)
+    return {
+        "restarts": [k for n in UPGRADED for k in on[n] if verdict[k] == "restart"],
+        "spared": _first(on["worker-2"], verdict, "restart"),
+        "deleted": deleted,
+        "missed": _first(on["worker-1"], verdict, "unchanged", not_in=deleted),
+        "crashed": min((*_pod_key(p), n) for p in pods["items"] if _on(p, "worker-3") for n in _running(p)),
+    }
+
+
+def _predicted(
+    pods: dict[str, Any], nodes: dict[str, Any], runtime: Iterable[RuntimeRecord]
+) -> tuple[dict[str, list[Key]], dict[Key, str]]:
+    """The containers of each upgraded node (sorted), and every container's verdict for v1.12.10."""
+    prediction = predict(pods, Options(to=TARGET), nodes=nodes, runtime=runtime)
+    on = {n: sorted((c.namespace, c.pod, c.container) for c in prediction if c.node == n) for n in UPGRADED}
+    return on, {(c.namespace, c.pod, c.container): c.verdict for c in prediction}
+
+
+def _owner_kind(p: dict[str, Any]) -> Any:
+    return (p["metadata"].get("ownerReferences") or [{}])[0].get("kind")
+
+
+def _on(p: dict[str, Any], node: str) -> bool:
+    return bool(p["spec"].get("nodeName") == node)
+
+
+def _pod_key(p: dict[str, Any]) -> tuple[str, str]:
+    return p["metadata"]["namespace"], p["metadata"]["name"]
+
+
 def canary_after(
     pods: dict[str, Any], nodes: dict[str, Any], runtime: Iterable[RuntimeRecord] = ()
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """``(after pods, after nodes, story)`` for the before state ``pods``/``nodes`` (kubectl List documents)."""
-    prediction = predict(pods, Options(to=TARGET), nodes=nodes, runtime=runtime)
-    on = {n: sorted((c.namespace, c.pod, c.container) for c in prediction if c.node == n) for n in UPGRADED}
-    verdict = {(c.namespace, c.pod, c.container): c.verdict for c in prediction}
-    restarts = [k for n in UPGRADED for k in on[n] if verdict[k] == "restart"]
-    spared = next(k for k in on["worker-2"] if verdict[k] == "restart")
-    by_key = {(p["metadata"]["namespace"], p["metadata"]["name"]): p for p in pods["items"]}
-    owner = {k: p["metadata"].get("ownerReferences", [{}])[0].get("kind") for k, p in by_key.items()}
-    deleted = next(k[:2] for k in on["worker-1"] if verdict[k] == "restart" and owner[k[:2]] == "ReplicaSet")
-    missed = next(k for k in on["worker-1"] if verdict[k] == "unchanged" and k[:2] != deleted)
-    worker3 = sorted(
-        (p["metadata"]["namespace"], p["metadata"]["name"], name)
-        for p in pods["items"]
-        if p["spec"].get("nodeName") == "worker-3"
-        for name in _running(p)
-    )
-    crashed = worker3[0]
+    cast = _cast(pods, nodes, runtime)
+    spared, deleted, missed, crashed = cast["spared"], cast["deleted"], cast["missed"], cast["crashed"]
+    restarted = [k for k in cast["restarts"] if k != spared and k[:2] != deleted]
     after = copy.deepcopy(pods)
-    items = {(p["metadata"]["namespace"], p["metadata"]["name"]): p for p in after["items"]}
-    for k in restarts:
-        if k != spared and k[:2] != deleted:
-            _restart(items[k[:2]], k[2], "Completed", 0)
+    items = {_pod_key(p): p for p in after["items"]}
+    for k in restarted:
+        _restart(items[k[:2]], k[2], "Completed", 0)
     _restart(items[missed[:2]], missed[2], "OOMKilled", 137)
     _restart(items[crashed[:2]], crashed[2], "Error", 1)
-    gone = items.pop(deleted)
-    after["items"] = [*items.values(), _replacement(gone)]
+    replacement = _replacement(items.pop(deleted))
+    after["items"] = [*items.values(), replacement]
     after_nodes = copy.deepcopy(nodes)
     for n in after_nodes["items"]:
         if n["metadata"]["name"] in UPGRADED:
@@ -124,14 +151,60 @@ def canary_after(
     story = {
         "upgraded": list(UPGRADED),
         "target": TARGET,
-        "restarted": [list(k) for k in restarts if k != spared and k[:2] != deleted],
+        "restarted": [list(k) for k in restarted],
         "spared": list(spared),
         "deleted": list(deleted),
-        "replacement": [deleted[0], _replacement(gone)["metadata"]["name"]],
+        "replacement": list(_pod_key(replacement)),
         "missed": list(missed),
         "crashed": list(crashed),
     }
     return after, after_nodes, story
+
+
+def _inspect_key(entry: dict[str, Any]) -> Key:
+    labels = entry["Config"]["Labels"]
+    return (
+        labels["io.kubernetes.pod.namespace"],
+        labels["io.kubernetes.pod.name"],
+        labels["io.kubernetes.container.name"],
+    )
+
+
+def _statuses(pods: dict[str, Any]) -> dict[Key, dict[str, Any]]:
+    return {
+        (p["metadata"]["namespace"], p["metadata"]["name"], s["name"]): s
+        for p in pods["items"]
+        for s in p.get("status", {}).get("containerStatuses", [])
+    }
+
+
+def runtime_after(
+    before: dict[str, list[dict[str, Any]]], pods: dict[str, Any], after: dict[str, Any]
+) -> dict[str, list[dict[str, Any]]]:
+    """``{node: docker inspect entries}`` of the canary nodes after the upgrade: a container whose status has a
+    new ``containerID`` is a new instance, with the hash the v1.12.10 kubelet records for its spec; the
+    containers of deleted pods are gone."""
+    prediction = predict(pods, Options(to=TARGET), nodes={n: TARGET for n in UPGRADED})
+    new_hash = {(c.namespace, c.pod, c.container): c.new_hash for c in prediction}
+    status, status_before = _statuses(after), _statuses(pods)
+    out: dict[str, list[dict[str, Any]]] = {}
+    for node, entries in before.items():
+        kept = []
+        for entry in entries:
+            key = _inspect_key(entry)
+            st = status.get(key)
+            if st is None:
+                continue  # its pod was deleted
+            entry = copy.deepcopy(entry)
+            if st.get("containerID") != status_before[key].get("containerID"):
+                labels = entry["Config"]["Labels"]
+                labels["annotation.io.kubernetes.container.hash"] = format(new_hash[key], "x")
+                labels["annotation.io.kubernetes.container.restartCount"] = str(st["restartCount"])
+                entry["Id"] = st["containerID"].split("://", 1)[-1]
+                entry["Created"] = entry["State"]["StartedAt"] = STARTED_AT
+            kept.append(entry)
+        out[node] = kept
+    return out
 
 
 def load_before() -> tuple[dict[str, Any], dict[str, Any], list[RuntimeRecord]]:
@@ -148,10 +221,15 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=HERE)
     args = ap.parse_args(argv)
-    after, after_nodes, story = canary_after(*load_before())
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "after-pods.json").write_text(json.dumps(after, separators=(",", ":")) + "\n")
-    (args.out / "after-nodes.json").write_text(json.dumps(after_nodes, indent=2) + "\n")
+    pods, nodes, records = load_before()
+    after, after_nodes, story = canary_after(pods, nodes, records)
+    inspect = {n: json.loads((CLUSTER / "runtime" / n / "docker-inspect.json").read_text()) for n in UPGRADED}
+    state = args.out / "after"
+    for node, entries in runtime_after(inspect, pods, after).items():
+        (state / "runtime" / node).mkdir(parents=True, exist_ok=True)
+        (state / "runtime" / node / "docker-inspect.json").write_text(json.dumps(entries, indent=1) + "\n")
+    (state / "pods.json").write_text(json.dumps(after, separators=(",", ":")) + "\n")
+    (state / "nodes.json").write_text(json.dumps(after_nodes, indent=2) + "\n")
     (args.out / "story.json").write_text(json.dumps(story, indent=2) + "\n")
     print(f"wrote {args.out}: {len(after['items'])} pods, {len(story['restarted'])} restarted", file=sys.stderr)
     return 0

@@ -21,7 +21,7 @@ from kubehash.cli._common import (
 from kubehash.cli.app import cli
 from kubehash.cli.progress import pod_progress
 from kubehash.kubelet.releases import supported_minors
-from kubehash.pipeline.audit import audit_clusters
+from kubehash.pipeline.audit import audit_clusters, state_cluster
 from kubehash.pipeline.cluster import Cluster
 from kubehash.report import write
 from kubehash.upgrade.options import Options
@@ -53,14 +53,15 @@ def _state(side: str, given: dict[str, Any], live: dict[str, Any]) -> Cluster:
     path = snapshot if snapshot is not None else pods
     if path is None and side == "before":
         raise click.UsageError("the before state is needed: --before SNAPSHOT, or --before-pods with --before-nodes")
-    return Cluster(pods=path, nodes=nodes, runtime=runtime, **(live if path is None else {}))
+    return state_cluster(path, nodes=nodes, runtime=runtime, **live)
 
 
 def _state_options(side: str) -> list[Any]:
     live = " Without it, the live cluster of the kubeconfig context is read." if side == "after" else ""
     return [
-        click.option(f"--{side}", f"{side}_snapshot", type=_PATH, default=None,
-                     help=f"The {side} state: a kubehash snapshot (or a pods dump with --{side}-nodes).{live}"),
+        click.option(f"--{side}", f"{side}_snapshot", type=click.Path(allow_dash=True), default=None,
+                     help=f"The {side} state: a kubehash snapshot, a pods dump (with --{side}-nodes), or a directory "
+                     f"holding pods.json, nodes.json and optionally runtime/.{live}"),
         click.option(f"--{side}-pods", type=_PATH, default=None,
                      help=f"The {side} state's pods: kubectl get pods -A -o json|yaml ('-' = stdin)."),
         click.option(f"--{side}-nodes", type=_PATH, default=None,

@@ -1,7 +1,8 @@
 """The two states of an audit read and audited: :func:`audit_clusters`.
 
 Each state is a :class:`~kubehash.pipeline.cluster.Cluster` -- a ``kubehash snapshot`` (pods, nodes and runtime
-records in one file), a pods dump with a nodes dump (and runtime records), or the live cluster -- read with
+records in one file), a pods dump with a nodes dump (and runtime records), a directory holding them
+(:func:`state_cluster`), or the live cluster -- read with
 :func:`~kubehash.pipeline.cluster.read_cluster`, the reader ``predict`` uses. What could not be read of one
 state (runtime records, ignore files) is listed in the audit's errors; a state without pods or nodes cannot be
 audited (:class:`~kubehash.errors.InputError`).
@@ -10,14 +11,51 @@ audited (:class:`~kubehash.errors.InputError`).
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from kubehash.errors import InputError
 from kubehash.pipeline.cluster import Cluster, ClusterState, read_cluster
 from kubehash.upgrade.audit import Audit, audit
 from kubehash.upgrade.options import Options
 
-__all__ = ["audit_clusters", "read_state"]
+__all__ = ["audit_clusters", "read_state", "state_cluster"]
+
+#: The files a state directory holds (the layout of ``examples/cluster``): pods and nodes dumps, runtime records.
+_PODS = ("pods.json", "pods.yaml", "pods.yml")
+_NODES = ("nodes.json", "nodes.yaml", "nodes.yml")
+
+
+def _first(directory: Path, names: tuple[str, ...]) -> Path | None:
+    return next((directory / n for n in names if (directory / n).is_file()), None)
+
+
+def state_cluster(
+    path: str | os.PathLike[str] | None,
+    *,
+    nodes: str | os.PathLike[str] | None = None,
+    runtime: tuple[str | os.PathLike[str], ...] = (),
+    **live: Any,
+) -> Cluster:
+    """One state as a :class:`Cluster`: ``path`` a snapshot or a pods dump (with ``nodes``), a directory
+    holding ``pods.json`` (or ``.yaml``), ``nodes.json`` and optionally ``runtime/`` (the layout of
+    ``examples/cluster``; a ``nodes`` or ``runtime`` given wins), or ``None``: the live cluster (``live``:
+    ``context``, ``kubeconfig``)."""
+    if path is None:
+        return Cluster(nodes=nodes, runtime=runtime, **live)
+    p = Path(path)
+    if str(path) == "-" or not p.is_dir():
+        return Cluster(pods=path, nodes=nodes, runtime=runtime)
+    pods = _first(p, _PODS)
+    if pods is None:
+        raise InputError(f"{p}: a directory without {' or '.join(_PODS)} (a state directory holds the pods dump)")
+    if nodes is None:
+        nodes = _first(p, _NODES)
+    if not runtime and (p / "runtime").is_dir():
+        runtime = (p / "runtime",)
+    return Cluster(pods=pods, nodes=nodes, runtime=runtime)
 
 
 def read_state(cluster: Cluster, side: str) -> ClusterState:

@@ -50,7 +50,7 @@ def _detail(c: A) -> str:
         return "; ".join(e for e in c.evidence if not e.startswith(("containerID", "startedAt", "runtime container")))
     if c.node_after:
         return f"pod now on {c.node_after}"
-    return ""
+    return "; ".join(e for e in c.evidence if e.startswith(("new kubelet recorded", "restarted although")))
 
 
 def _hash(name: str) -> Column[A]:

@@ -88,6 +88,7 @@ def test_prediction_held_exit_0(states: dict[str, Any], capsys: pytest.CaptureFi
     assert code == exitcodes.OK
     assert out.startswith("The prediction held: every restart on the upgraded nodes was predicted\n")
     assert "NODE " in out and "NAMESPACE " in out and "worker-1          v1.10.13 -> v1.12.10" in out
+    assert _run(capsys, *_dumps(states), "--fail-on", "miss", "-q")[0] == exitcodes.RESTARTS
     code, out, _ = _run(capsys, *_dumps(states), "--fail-on", "never", "-q")
     assert code == exitcodes.OK and out.startswith("The prediction did NOT hold: 1 restart on upgraded nodes")
 
@@ -230,3 +231,14 @@ def test_canary_doc_output_is_real(
             assert all(line.strip() == "..." or line in it for line in shown), command
         else:
             assert shown == real, command
+
+
+def test_state_directories(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--before DIR --after DIR``: the examples/cluster layout (pods.json, nodes.json, runtime/)."""
+    code, out, _ = _run(capsys, "--before", str(CLUSTER), "--after", str(CANARY / "after"), "-o", "json")
+    doc = json.loads(out)
+    assert code == exitcodes.RESTARTS and doc["summary"]["restarted_not_predicted"] == 1
+    miss = doc["containers"][0]
+    assert miss["recorded_hash_before"] == miss["recorded_hash_after"] == miss["new_hash"]  # both runtime dirs read
+    code, _, err = _run(capsys, "--before", str(tmp_path), "--after", str(CANARY / "after"))
+    assert code == exitcodes.INPUT_ERROR and "without pods.json" in err

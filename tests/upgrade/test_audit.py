@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
 from _canary import scenario
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import json_values
 
 from kubehash.model import RuntimeRecord, iter_containers
 from kubehash.upgrade.audit import (
@@ -62,6 +64,7 @@ def test_canary_classes(canary: tuple[Audit, dict[str, Any]]) -> None:
         1,
     )
     assert any("OOMKilled, exit code 137" in e for e in miss.evidence)
+    assert any("no hash reason to restart it" in e for e in miss.evidence) and miss.old_hash == miss.new_hash
     assert any(e.startswith("recorded hash ") for e in miss.evidence) and miss.recorded_hash_before == miss.old_hash
     (crash,) = result.of(RESTARTED_ON_NODE_NOT_UPGRADED)
     assert _key(crash) == tuple(story["crashed"]) and crash.node == "worker-3" and not crash.upgraded
@@ -234,3 +237,64 @@ def test_property_one_class_per_container(states: tuple[list[Any], dict[str, str
             c.outcome == PREDICTED_NOT_RESTARTED
         )
     assert result.held == (result.summary["restarted_not_predicted"] == 0)
+
+
+def test_malformed_pods_are_errors_and_still_rows() -> None:
+    odd = {"metadata": {"namespace": "ns", "name": "odd", "uid": "u5"}, "spec": {"nodeName": "n1", "containers": {}}}
+    pods = [_pod("a", "n1", "u1"), odd, 7, {"kind": "Node", "metadata": {"name": "n1"}}]
+    after = [_pod("a", "n1", "u1"), {**odd, "status": []}]
+    result = audit(pods, {"n1": "v1.10.13"}, after, {"n1": "v1.10.13"})
+    assert [(c.pod, c.container) for c in result] == [("a", "app"), ("odd", "-")]
+    assert result.containers[1].error is not None and "$.spec.containers" in result.containers[1].error
+    assert any(e.startswith("after state: pod ns/odd: $.status") for e in result.errors)
+    assert any("before state: 1 number in the pods input: not objects" in e for e in result.errors)
+    assert any("before state: 1 Node in the pods input: not pods" in w for w in result.warnings)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(json_values(8), max_size=4), st.lists(json_values(8), max_size=4))
+def test_property_any_json_never_raises(before: list[Any], after: list[Any]) -> None:
+    """Whatever the dumps hold, the audit classes what it can and says what it could not read."""
+    result = audit(before, {"n1": "v1.10.13"}, after, {"n1": "v1.12.10"})
+    assert all(c.outcome in CLASSES for c in result)
+    assert result.summary["containers"] == len(result)
+
+
+@settings(max_examples=200, deadline=None)
+@given(json_values(10), json_values(10), st.sampled_from(["container", "initContainer"]))
+def test_property_container_state_reads_any_status(a: Any, b: Any, kind: str) -> None:
+    """Any JSON in ``status.containerStatuses`` gives a state or none, never an exception; two of them an
+    observation whose ``restarted`` is exactly "some signal"."""
+    key = "containerStatuses" if kind == "container" else "initContainerStatuses"
+    states = [container_state({"status": {key: [{"name": "app", **x}] if isinstance(x, dict) else x}}, kind, "app")
+              for x in (a, b)]  # fmt: skip
+    for s in states:
+        assert s is None or isinstance(s, ContainerState)
+        assert s is None or s.restart_count is None or isinstance(s.restart_count, int)
+    obs = observe(*states)
+    assert obs.restarted == bool(obs.signals) and not (obs.started and obs.restarted)
+
+
+def test_evicted_and_stopped() -> None:
+    before = [_pod("a", "n1", "u1"), _pod("b", "n1", "u2")]
+    stopped = {"name": "app", "restartCount": 0, "containerID": "containerd://aaaa", "state": {"terminated": {}}}
+    evicted = _pod("a", "n1", "u1")
+    evicted["status"] = {"phase": "Failed", "reason": "Evicted", "containerStatuses": [stopped]}
+    done = _pod("b", "n1", "u2")
+    done["status"] = {"phase": "Succeeded", "containerStatuses": [stopped]}
+    result = audit(before, {"n1": "v1.10.13"}, [evicted, done], {"n1": "v1.10.13"})
+    assert [c.observed for c in result] == ["evicted", "stopped"] and not any(c.restarted for c in result)
+    assert result.summary["observed"] == {"stopped": 1, "evicted": 1}
+
+
+def test_committed_canary_example_is_what_the_generator_writes(tmp_path: Path) -> None:
+    from _canary import GENERATOR, generator
+
+    assert generator().main(["--out", str(tmp_path)]) == 0
+    committed = GENERATOR.parent
+    written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+    assert written == sorted(
+        p.relative_to(committed) for p in committed.rglob("*") if p.is_file() and p.suffix == ".json"
+    )
+    for rel in written:
+        assert (tmp_path / rel).read_bytes() == (committed / rel).read_bytes(), rel

@@ -17,7 +17,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from kubehash.errors import KubehashError
-from kubehash.model import Documents, NodeVersions, PodView, RuntimeRecord, iter_pods, node_kubelet_versions, pod_view
+from kubehash.model import (
+    NOT_OBJECTS,
+    Documents,
+    NodeVersions,
+    PodView,
+    RuntimeRecord,
+    iter_pods,
+    node_kubelet_versions,
+    pod_view,
+)
+from kubehash.upgrade.audit.evidence import why, with_evidence
 from kubehash.upgrade.audit.observe import ContainerState, Observation, container_state, observe
 from kubehash.upgrade.audit.result import (
     PREDICTED_AND_RESTARTED,
@@ -61,8 +71,11 @@ class _After:
     def __init__(self, pods: Documents, skipped: Counter[str]) -> None:
         self.by_uid: dict[str, tuple[PodView, Pod]] = {}
         self.by_name: dict[tuple[str | None, str], tuple[PodView, Pod]] = {}
+        self.problems: list[str] = []
         for pod in iter_pods(pods, skipped):
             view = pod_view(pod)
+            if view.problems:
+                self.problems.append(f"after state: {_pod_ref(view)}: {'; '.join(view.problems)}")
             if view.uid is not None:
                 self.by_uid.setdefault(view.uid, (view, pod))
             self.by_name.setdefault((view.namespace, view.name), (view, pod))
@@ -101,61 +114,6 @@ class _Predictors:
                 found = f"kubelet {version} reported by the after state: {e}"
             self.made[version] = found
         return found
-
-
-def _hash_evidence(c: ContainerAudit) -> list[str]:
-    """The runtime's recorded hashes of the container before and after, and for a restart the new kubelet
-    made, whether the hash it recorded is the one predicted."""
-    hb, ha = c.recorded_hash_before, c.recorded_hash_after
-    out = []
-    if hb is not None and ha is not None:
-        out.append(f"recorded hash {hb:x} -> {ha:x}" if hb != ha else f"recorded hash {hb:x} before and after")
-    elif hb is not None:
-        out.append(f"recorded hash {hb:x} before (no record after)")
-    elif ha is not None:
-        out.append(f"recorded hash {ha:x} after (no record before)")
-    if ha is not None and c.new_hash is not None and c.restarted and c.upgraded:
-        same = "as predicted" if ha == c.new_hash else f"NOT the predicted {c.new_hash:x}"
-        out.append(f"new kubelet recorded {ha:x}: {same}")
-    return out
-
-
-#: What the prediction says about a restart it did not predict, by verdict.
-_MISS_HINTS = {
-    "not-running": "not running in the before state, so never compared: a crash loop or a start",
-    "not-checked": "an init container the new kubelet does not compare: its pod restarted",
-}
-
-
-def _miss_evidence(obs: Observation, c: ContainerAudit) -> tuple[str, ...]:
-    extra = []
-    if c.last_reason is not None or c.exit_code is not None:
-        extra.append(f"last state terminated: {c.last_reason or '?'}, exit code {c.exit_code}")
-    reference = c.recorded_hash_before if c.recorded_hash_before is not None else c.old_hash
-    if c.verdict == "unchanged" and c.new_hash is not None and c.new_hash == reference:
-        extra.append(f"hash {c.new_hash:x} on both kubelets: the upgrade gave the kubelet no hash reason to restart it")
-    elif c.verdict in _MISS_HINTS:
-        extra.append(_MISS_HINTS[c.verdict])
-    return (*obs.signals, *extra, *_hash_evidence(c))
-
-
-_UNSPARED = "restarted although an ignore file should have spared it"
-
-
-def _with_evidence(c: ContainerAudit, obs: Observation) -> ContainerAudit:
-    """A restart's evidence: for a restart not predicted, its last state and recorded hashes too."""
-    if c.outcome in (RESTARTED_NOT_PREDICTED, RESTARTED_ON_NODE_NOT_UPGRADED):
-        return dataclasses.replace(c, evidence=_miss_evidence(obs, c))
-    if c.outcome == PREDICTED_AND_RESTARTED:
-        unspared = [_UNSPARED] if c.verdict == "protected" else []
-        return dataclasses.replace(c, evidence=(*c.evidence, *unspared, *_hash_evidence(c)))
-    return c
-
-
-def _why(predicted: ContainerPrediction, observed: str) -> str:
-    if observed in ("pod-deleted", "pod-replaced", "stopped"):
-        return observed
-    return "ignore-file" if predicted.verdict == "protected" else "patched-kubelet"
 
 
 def _classify(upgraded: bool, predicted: bool, restarted: bool) -> str:
@@ -207,7 +165,10 @@ class _Auditor:
         after = container_state(hit[1], kind, name)
         rec_a = self.ra.find(hit[0], name) if self.ra else None
         obs = observe(before, after, rec_b, rec_a)
-        return _Look(before, after, rec_b, rec_a, obs, _observed(obs, before, after))
+        observed = _observed(obs, before, after)
+        if observed == "stopped" and _evicted(hit[1]):
+            observed = "evicted"
+        return _Look(before, after, rec_b, rec_a, obs, observed)
 
     def _container(self, view: PodView, pod: Pod, name: str, kind: str, how: str,
                    hit: tuple[PodView, Pod] | None, p: ContainerPrediction | None) -> ContainerAudit:  # fmt: skip
@@ -217,6 +178,8 @@ class _Auditor:
         predicted = p is not None and p.verdict in ("restart", "protected")
         outcome = _classify(up is not None, predicted, obs.restarted)
         error = p.error if p is not None and p.verdict == "error" else None
+        if error is None and view.problems:
+            error = f"before state: {_pod_ref(view)}: {'; '.join(view.problems)}"
         if error:
             self.errors.append(error)
         moved = hit[0].node if how == "pod-replaced" and hit is not None and hit[0].node != view.node else None
@@ -234,12 +197,13 @@ class _Auditor:
             version_before=None if up is None else up[0],
             version_after=None if up is None else up[1],
             node_after=moved,
-            why=_why(p, look.observed) if outcome == PREDICTED_NOT_RESTARTED and p is not None else None,
+            why=why(p, look.observed) if outcome == PREDICTED_NOT_RESTARTED and p is not None else None,
             evidence=obs.signals,
+            error=error,
             **_predicted_fields(p, error),
             **look.fields(),
         )
-        return _with_evidence(c, obs)
+        return with_evidence(c, obs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,7 +234,13 @@ def _predicted_fields(p: ContainerPrediction | None, error: str | None) -> dict[
     if p is None:
         return {}
     reasons = "" if error is not None else p.reason_text()
-    return {"verdict": p.verdict, "reasons": reasons, "old_hash": p.old_hash, "new_hash": p.new_hash, "error": error}
+    return {"verdict": p.verdict, "reasons": reasons, "old_hash": p.old_hash, "new_hash": p.new_hash}
+
+
+def _evicted(pod: Pod) -> bool:
+    """The kubelet's eviction manager marks a pod it evicts ``status.phase: Failed``, ``status.reason: Evicted``."""
+    status = pod.get("status")
+    return isinstance(status, Mapping) and status.get("reason") == "Evicted"
 
 
 def _observed(obs: Observation, before: ContainerState | None, after: ContainerState | None) -> str:
@@ -281,6 +251,23 @@ def _observed(obs: Observation, before: ContainerState | None, after: ContainerS
     if before is not None and before.running:
         return "running" if after is not None and after.running else "stopped"
     return "not-running"
+
+
+def _pod_ref(view: PodView) -> str:
+    return f"pod {view.namespace + '/' if view.namespace else ''}{view.name}"
+
+
+def _skipped(counts: Counter[str], side: str) -> tuple[list[str], list[str]]:
+    """Documents of a pods input that are not pods: ``(errors, warnings)`` -- not objects are errors (a dump's
+    items are objects), other objects (a Node in the pods dump) warnings."""
+    bad = {k: n for k, n in counts.items() if k in NOT_OBJECTS}
+    other = {k: n for k, n in counts.items() if k not in NOT_OBJECTS}
+    errors = [f"{side} state: {_counted(bad)} in the pods input: not objects, skipped"] if bad else []
+    return errors, [f"{side} state: {_counted(other)} in the pods input: not pods, skipped"] if other else []
+
+
+def _counted(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
 
 
 def _error(view: PodView, name: str, kind: str, error: str) -> ContainerPrediction:
@@ -333,8 +320,9 @@ def audit(
     active during the upgrade. ``expected``: the version the upgrade was meant to reach; upgraded nodes that
     report another one are warned about. ``progress(n)`` is called after each pod of the before state with its
     container count."""
+    skipped_after: Counter[str] = Counter()
     skipped: Counter[str] = Counter()
-    after = _After(after_pods, skipped)
+    after = _After(after_pods, skipped_after)
     upgrades = upgraded_nodes(before_nodes, after_nodes)
     runtime_b = list(runtime_before)
     predictors = _Predictors(options, _versions(before_nodes), runtime_b, ignore_files=ignore_files)
@@ -347,9 +335,8 @@ def audit(
             progress(len(rows))
     new = after.unseen(auditor.seen_after)
     new_pods = tuple(sorted(f"{v.namespace or '-'}/{v.name}" for v in new))
-    warnings = _warnings(upgrades, expected, containers)
-    errors = list(dict.fromkeys(auditor.errors))
-    if skipped:
-        errors.append(", ".join(f"{n} {k}" for k, n in sorted(skipped.items())) + " in the pods input: skipped")
+    (errors_b, warnings_b), (errors_a, warnings_a) = _skipped(skipped, "before"), _skipped(skipped_after, "after")
+    warnings = [*warnings_b, *warnings_a, *_warnings(upgrades, expected, containers)]
+    errors = list(dict.fromkeys([*auditor.errors, *after.problems, *errors_b, *errors_a]))
     return Audit(tuple(containers), upgrades, new_pods, sum(len(v.containers) for v in new), tuple(errors),
                  tuple(warnings))  # fmt: skip

@@ -55,6 +55,7 @@ OBSERVED = (
     "started",  # not running before, running now, not restarted (a pending pod that started)
     "not-running",  # not running before or after
     "stopped",  # running before, its status says not running now, without a restart signal
+    "evicted",  # stopped, and its pod was evicted (status.reason Evicted)
     "pod-deleted",  # the pod (its uid) is not in the after state, nor any pod of its name
     "pod-replaced",  # the pod's name is in the after state under a new uid (recreated, maybe on another node)
 )
@@ -67,6 +68,7 @@ WHY = {
     "pod-deleted": "the pod was deleted before the new kubelet compared the container",
     "pod-replaced": "the pod was deleted and recreated (new uid) before the new kubelet compared the container",
     "stopped": "the container stopped without a restart (its pod is finishing)",
+    "evicted": "the pod was evicted (status.reason Evicted) before the new kubelet compared the container",
 }
 
 
