@@ -31,10 +31,10 @@ def _uid(obj: dict[str, Any]) -> str:
 def replay(api: FakeApi) -> None:
     """The fake cluster starts in the before state; its watches deliver the after state: the two canary nodes'
     new kubelet version, and every pod that changed (MODIFIED), went (DELETED) or came (ADDED)."""
-    before, after = _items(CLUSTER / "pods.json"), _items(CANARY / "after-pods.json")
+    before, after = _items(CLUSTER / "pods.json"), _items(CANARY / "after" / "pods.json")
     api.pods, api.nodes = before, _items(CLUSTER / "nodes.json")
     old = {n["metadata"]["name"]: n for n in api.nodes}
-    nodes = [n for n in _items(CANARY / "after-nodes.json") if n != old.get(n["metadata"]["name"])]
+    nodes = [n for n in _items(CANARY / "after" / "nodes.json") if n != old.get(n["metadata"]["name"])]
     api.watches["/api/v1/nodes"] = [[event("MODIFIED", n, str(200 + i)) for i, n in enumerate(nodes)]]
     by_uid = {_uid(p): p for p in after}
     pods = []

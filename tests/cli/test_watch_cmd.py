@@ -253,3 +253,14 @@ def test_signal_stops_cleanly_with_the_summary(api: FakeApi, tmp_path: Path, sig
     assert proc.returncode == exitcodes.RESTARTS, err
     assert "watch ended (stopped)" in text and "UNEXPECTED restarts (1):" in text
     assert "Traceback" not in err
+
+
+def test_watch_refused_mid_way_ends_with_the_summary_and_exit_2(
+    api: FakeApi, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    api.watches[PODS] = [[event("MODIFIED", running_pod("b", restarts=1), "111")], [("status", 403)]]
+    pred = prediction(tmp_path, {"a": "restart", "b": "unchanged"})
+    assert main(["watch", "--prediction", str(pred), "--timeout", "5", "--watch-seconds", "1"]) == exitcodes.INPUT_ERROR
+    cap = capsys.readouterr()
+    assert "watch ended (failed)" in cap.out and "tally: nodes upgraded 0/2" in cap.out
+    assert f"error: watching pods at {api.url} (context fake): forbidden (403)" in cap.err
