@@ -38,6 +38,8 @@ def event_text(e: WatchEvent) -> str:
     detail = f"  ({printable(e.detail)})" if e.detail else ""
     if e.kind == "node-upgraded":
         return f"NODE         {printable(str(e.node))}  kubelet {printable(f'{e.old} -> {e.new}')}{detail}"
+    if e.kind == "node-settled":
+        return f"SETTLED      {printable(str(e.node))}{detail}"
     if e.kind == "restart":
         return f"RESTART      {e.klass or '':<10}  {_who(e)}{on}{detail}"
     if e.kind == "evicted":
@@ -49,9 +51,9 @@ def event_text(e: WatchEvent) -> str:
 def tally_text(t: Tally) -> str:
     """The tally in one line."""
     return (
-        f"nodes upgraded {t.nodes_upgraded}/{t.nodes} | restarts: {t.expected_restarts} expected, "
-        f"{t.unexpected_restarts} UNEXPECTED, {t.unrelated_restarts} unrelated | pods not running "
-        f"{t.pods_not_running} | evictions {t.evictions}"
+        f"nodes upgraded {t.nodes_upgraded}/{t.nodes} ({t.nodes_settled} settled) | restarts: "
+        f"{t.expected_restarts} expected, {t.unexpected_restarts} UNEXPECTED, {t.unrelated_restarts} unrelated | "
+        f"pods not running {t.pods_not_running} | evictions {t.evictions}"
     )
 
 

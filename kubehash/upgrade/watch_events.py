@@ -12,6 +12,8 @@
   the prediction does not cover, or of a container that was not running at the baseline). The two watch
   streams are not ordered with each other, so a restart on a node not (yet) seen upgraded waits ``grace``
   seconds for the node's new version before it is called unrelated.
+* **node-settled** -- every restart predicted on an upgraded node was seen (or its pod deleted first): nothing
+  more to wait for on that node.
 * **pod-not-running** / **pod-running** -- a pod left Running (its phase, or a container waiting in a back-off
   or error state: kubectl's STATUS column), and came back. Completed pods (``Succeeded``) and pods being
   deleted are not counted.
@@ -21,6 +23,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
@@ -55,8 +58,9 @@ __all__ = [
     "pod_status",
 ]
 
-EVENT_KINDS = ("node-upgraded", "restart", "pod-not-running", "pod-running", "evicted")
+EVENT_KINDS = ("node-upgraded", "restart", "node-settled", "pod-not-running", "pod-running", "evicted")
 EXPECTED, UNEXPECTED, UNRELATED = "expected", "UNEXPECTED", "unrelated"
+Key = tuple[str | None, str | None, str]  # (namespace, pod, container)
 
 class Expectations(Protocol):
     """What the prediction says: asked when a node upgrades, and for each restart on an upgraded node."""
@@ -67,7 +71,7 @@ class Expectations(Protocol):
     def verdict(self, namespace: str | None, pod: str | None, container: str) -> str | None:
         """The predicted verdict of a container (``restart``, ``unchanged``, ...), ``None`` when not covered."""
 
-    def restarts_on(self, node: str) -> list[tuple[str | None, str | None, str]]:
+    def restarts_on(self, node: str) -> list[Key]:
         """The containers on ``node`` predicted to restart, as (namespace, pod, container)."""
 
 
@@ -92,10 +96,12 @@ class WatchEvent:
 
 @dataclass
 class Tally:
-    """The running counts. ``pods_not_running``: pods that left Running during the watch and are not back."""
+    """The running counts. ``nodes_settled``: upgraded nodes whose every predicted restart was seen;
+    ``pods_not_running``: pods that left Running during the watch and are not back."""
 
     nodes: int = 0
     nodes_upgraded: int = 0
+    nodes_settled: int = 0
     expected_restarts: int = 0
     unexpected_restarts: int = 0
     unrelated_restarts: int = 0
@@ -132,9 +138,16 @@ class Tracker:
         self.tally = Tally()
         self._expected_seen: set[tuple[str, str]] = set()
         #: (namespace, pod, container) of every expected restart seen, and every UNEXPECTED restart's event
-        self.expected: set[tuple[str | None, str | None, str]] = set()
+        self.expected: set[Key] = set()
         self.unexpected: list[WatchEvent] = []
         self._pending: list[_Pending] = []
+        #: per upgraded node: the predicted restarts not seen yet, how many were predicted, how many of them
+        #: belonged to pods deleted first; the nodes settled; the pods present, by (namespace, name)
+        self._remaining: dict[str, set[Key]] = {}
+        self._predicted_on: dict[str, int] = {}
+        self._gone_on: Counter[str] = Counter()
+        self._settled_nodes: set[str] = set()
+        self._names: dict[tuple[str | None, str | None], str] = {}
         self._not_running: set[str] = set()
         self._evicted: set[str] = set()
 
@@ -155,6 +168,7 @@ class Tracker:
             d = digest_pod(p)
             self.digests[d.key] = d
             self.pod_objects[d.key] = p
+            self._names[(d.namespace, d.name)] = d.key
         self._count_nodes()
 
     def upgraded(self, node: str | None) -> bool:
@@ -193,6 +207,12 @@ class Tracker:
             if note:
                 self.notes[name] = note
             events.append(WatchEvent("node-upgraded", name, old=before, new=version, detail=note or ""))
+            predicted = set(self.expectations.restarts_on(name))
+            here = {k for k in predicted - self.expected if (k[0], k[1]) in self._names}
+            self._remaining[name], self._predicted_on[name] = here, len(predicted)
+            self._gone_on[name] = len(predicted - self.expected) - len(here)
+            self._settled_nodes.discard(name)
+            events.extend(self._settle_node(name))
         events.extend(self._settle(lambda p: p.pod.node == name))
         return events
 
@@ -213,13 +233,25 @@ class Tracker:
             if kind != "DELETED" and d.key not in self._evicted:
                 events.extend(self._status_change(before, d))
         if kind == "DELETED":
-            self.digests.pop(d.key, None)
-            self.pod_objects.pop(d.key, None)
-            self._not_running.discard(d.key)
+            events.extend(self._forget(before or d))
         else:
             self.digests[d.key] = d
             self.pod_objects[d.key] = obj
+            self._names[(d.namespace, d.name)] = d.key
         self.tally.pods_not_running = len(self._not_running)
+        return events
+
+    def _forget(self, d: PodDigest) -> list[WatchEvent]:
+        """A pod deleted: its predicted restarts will not come (its node may settle without them)."""
+        self.digests.pop(d.key, None)
+        self.pod_objects.pop(d.key, None)
+        self._not_running.discard(d.key)
+        if self._names.get((d.namespace, d.name)) != d.key:
+            return []
+        del self._names[(d.namespace, d.name)]
+        events = []
+        for _, c in d.containers:
+            events.extend(self._settled(d.node, (d.namespace, d.name, c), gone=True))
         return events
 
     def _status_change(self, before: PodDigest, after: PodDigest) -> list[WatchEvent]:
@@ -244,12 +276,12 @@ class Tracker:
             if detail is None:
                 continue
             if self.upgraded(after.node):
-                events.append(self._classify(after, key[1], detail))
+                events.extend(self._classify(after, key[1], detail))
             else:
                 self._pending.append(_Pending(now + self.grace, after, key[1], detail))
         return events
 
-    def _classify(self, pod: PodDigest, container: str, detail: str, upgraded: bool = True) -> WatchEvent:
+    def _classify(self, pod: PodDigest, container: str, detail: str, upgraded: bool = True) -> list[WatchEvent]:
         verdict = self.expectations.verdict(pod.namespace, pod.name, container)
         seen = (pod.key, container)
         if not upgraded:
@@ -269,12 +301,35 @@ class Tracker:
         if klass == EXPECTED:
             self.tally.expected_restarts += 1
             self.expected.add((pod.namespace, pod.name, container))
-        elif klass == UNEXPECTED:
+            return [event, *self._settled(pod.node, (pod.namespace, pod.name, container))]
+        if klass == UNEXPECTED:
             self.tally.unexpected_restarts += 1
             self.unexpected.append(event)
         else:
             self.tally.unrelated_restarts += 1
-        return event
+        return [event]
+
+    def _settled(self, node: str | None, key: Key, *, gone: bool = False) -> list[WatchEvent]:
+        """``node-settled`` when the last restart predicted on ``node`` was seen (or its pod deleted)."""
+        remaining = self._remaining.get(node or "")
+        if remaining is None or key not in remaining:
+            return []
+        remaining.discard(key)
+        if gone:
+            self._gone_on[node or ""] += 1
+        return self._settle_node(node or "")
+
+    def _settle_node(self, node: str) -> list[WatchEvent]:
+        if self._remaining.get(node) or node not in self._predicted_on or node in self._settled_nodes:
+            return []
+        self._settled_nodes.add(node)
+        self.tally.nodes_settled += 1
+        n, gone = self._predicted_on[node], self._gone_on[node]
+        what = f"all {n} predicted restart{'s' if n != 1 else ''}"
+        detail = f"{what} seen"
+        if gone:
+            detail = f"{what} accounted for: {n - gone} seen, {gone} whose pod was deleted first"
+        return [WatchEvent("node-settled", node, detail=detail)]
 
     def _settle(self, which: Any, *, force_unrelated: bool = False) -> list[WatchEvent]:
         """Classify the pending restarts ``which`` selects: on an upgraded node as any restart there, else (when
@@ -284,9 +339,9 @@ class Tracker:
             if not which(p):
                 keep.append(p)
             elif self.upgraded(p.pod.node):
-                out.append(self._classify(p.pod, p.container, p.detail))
+                out.extend(self._classify(p.pod, p.container, p.detail))
             elif force_unrelated:
-                out.append(self._classify(p.pod, p.container, p.detail, upgraded=False))
+                out.extend(self._classify(p.pod, p.container, p.detail, upgraded=False))
             else:
                 keep.append(p)
         self._pending = keep

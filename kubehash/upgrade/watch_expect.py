@@ -37,8 +37,8 @@ class PredictedRestarts:
         summary = doc.get("summary")
         self.to: str | None = summary.get("to") if isinstance(summary, Mapping) else None
         self.verdicts: dict[Key, str] = {}
-        self.nodes: dict[Key, str | None] = {}
         self.old_versions: dict[str, str] = {}
+        self.by_node: dict[str | None, list[Key]] = defaultdict(list)
         for i, c in enumerate(doc["containers"]):
             if not isinstance(c, Mapping) or not isinstance(c.get("container"), str):
                 raise InputError(f"{name}: containers[{i}] is not a container prediction")
@@ -51,13 +51,13 @@ class PredictedRestarts:
             key = (ns, pod, c["container"])
             node = c.get("node") if isinstance(c.get("node"), str) else None
             self.verdicts[key] = verdict
-            self.nodes[key] = node
+            self.by_node[node].append(key)
             old = c.get("old_version")
             if node and isinstance(old, str):
                 self.old_versions.setdefault(node, old)
 
     def node_upgraded(self, node: str, version: str) -> str | None:
-        here = [v for k, v in self.verdicts.items() if self.nodes[k] == node]
+        here = [self.verdicts[k] for k in self.by_node.get(node, ())]
         counted = _counted(here) or "no running containers"
         other = f"; the prediction is for {self.to}" if self.to and version != self.to else ""
         return f"predicted: {counted}{other}"
@@ -67,7 +67,7 @@ class PredictedRestarts:
 
     def restarts_on(self, node: str) -> list[Key]:
         """The containers on ``node`` predicted to restart."""
-        return [k for k, v in self.verdicts.items() if v == "restart" and self.nodes[k] == node]
+        return [k for k in self.by_node.get(node, ()) if self.verdicts[k] == "restart"]
 
 
 class BaselinePredictions:

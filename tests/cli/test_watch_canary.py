@@ -98,7 +98,7 @@ def test_canary_seen_live(api: FakeApi, tmp_path: Path, capsys: pytest.CaptureFi
     assert shown is not None
     checked = 0
     for line in stamped(shown.group(1)):
-        if line.startswith(("RESTART", "NODE", "NOT RUNNING", "EVICTED", "tally:", "  ", "result:", "The prediction")):
+        if line.startswith(("RESTART", "NODE", "SETTLED", "EVICTED", "tally:", "  ", "result:", "The prediction")):
             assert line in got, line
             checked += 1
     assert checked >= 15

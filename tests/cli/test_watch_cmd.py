@@ -92,6 +92,7 @@ def test_prediction_held_against_the_events(
     assert code == exitcodes.RESTARTS
     assert got[0] == "watching 4 pods on 2 nodes (Ctrl-C to stop and see the summary)"
     assert "NODE         node-a  kubelet v1.29.3 -> v1.30.14  (predicted: 1 restart, 1 unchanged)" in got
+    assert "SETTLED      node-a  (all 1 predicted restart seen)" in got
     assert (
         "RESTART      expected    default/a c on node-a  (predicted restart; restartCount 0->1, last state Error "
         "exit code 137)" in got
@@ -100,7 +101,10 @@ def test_prediction_held_against_the_events(
     assert any(g.startswith("RESTART      unrelated   default/c c on node-b  (node not upgraded;") for g in got)
     assert "NOT RUNNING  default/c on node-b  Running -> CrashLoopBackOff" in got
     assert "EVICTED      default/d on node-b  (EvictionByEvictionAPI)" in got
-    tally = "nodes upgraded 1/2 | restarts: 1 expected, 1 UNEXPECTED, 1 unrelated | pods not running 1 | evictions 1"
+    tally = (
+        "nodes upgraded 1/2 (1 settled) | restarts: 1 expected, 1 UNEXPECTED, 1 unrelated | pods not running 1 | "
+        "evictions 1"
+    )
     assert f"tally: {tally}" in got
     assert "watch ended (timeout) after" in out
     assert "UNEXPECTED restarts (1):" in got and "result: 1 UNEXPECTED restart(s)" in got
@@ -119,7 +123,7 @@ def test_json_lines(api: FakeApi, tmp_path: Path, capsys: pytest.CaptureFixture[
     events = [d for d in docs if d["type"] == "event"]
     restarts = {d["pod"]: d["klass"] for d in events if d["event"] == "restart"}
     assert restarts == {"a": "expected", "b": "expected", "c": "unrelated"}
-    assert {d["event"] for d in events} == {"node-upgraded", "restart", "pod-not-running", "evicted"}
+    assert {d["event"] for d in events} == {"node-upgraded", "restart", "node-settled", "pod-not-running", "evicted"}
     assert all("tally" in d and "time" in d for d in events)
     summary = docs[-1]
     assert summary["tally"]["expected_restarts"] == 2 and summary["tally"]["evictions"] == 1
@@ -262,5 +266,5 @@ def test_watch_refused_mid_way_ends_with_the_summary_and_exit_2(
     pred = prediction(tmp_path, {"a": "restart", "b": "unchanged"})
     assert main(["watch", "--prediction", str(pred), "--timeout", "5", "--watch-seconds", "1"]) == exitcodes.INPUT_ERROR
     cap = capsys.readouterr()
-    assert "watch ended (failed)" in cap.out and "tally: nodes upgraded 0/2" in cap.out
+    assert "watch ended (failed)" in cap.out and "tally: nodes upgraded 0/2 (0 settled)" in cap.out
     assert f"error: watching pods at {api.url} (context fake): forbidden (403)" in cap.err

@@ -60,7 +60,7 @@ def test_names_from_the_cluster_are_escaped() -> None:
 @given(
     kind=st.sampled_from(EVENT_KINDS),
     names=st.lists(st.text(max_size=12) | st.none(), min_size=6, max_size=6),  # surrogates, U+2028 and all
-    counts=st.lists(st.integers(0, 10**6), min_size=7, max_size=7),
+    counts=st.lists(st.integers(0, 10**6), min_size=8, max_size=8),
 )
 def test_json_lines_read_back(kind: str, names: list[str | None], counts: list[int]) -> None:
     clock = [0.0]
@@ -78,4 +78,4 @@ def test_json_lines_read_back(kind: str, names: list[str | None], counts: list[i
         value = getattr(e, field)
         shown = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace") if value else None
         assert doc.get(field) == shown
-    assert tally_text(t.tally).startswith(f"nodes upgraded {counts[1]}/{counts[0]}")
+    assert tally_text(t.tally).startswith(f"nodes upgraded {counts[1]}/{counts[0]} ({counts[2]} settled) |")

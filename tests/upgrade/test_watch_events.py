@@ -83,9 +83,11 @@ def test_node_upgrade_then_expected_and_unexpected_restarts() -> None:
     [ev] = t.node("MODIFIED", wnode("n1", "v1.30.14"), 1.0)
     assert (ev.kind, ev.node, ev.old, ev.new, ev.detail) == ("node-upgraded", "n1", "v1.29.3", "v1.30.14", "note n1")
     assert t.tally.nodes_upgraded == 1 and t.tally.nodes == 2
-    [ra] = t.pod("MODIFIED", wpod("a", restarts=1), 2.0)
+    [ra, settled] = t.pod("MODIFIED", wpod("a", restarts=1), 2.0)
     assert (ra.kind, ra.pod, ra.container, ra.klass) == ("restart", "a", "c", EXPECTED)
     assert "restartCount 0->1" in ra.detail
+    assert (settled.kind, settled.node, settled.detail) == ("node-settled", "n1", "all 1 predicted restart seen")
+    assert t.tally.nodes_settled == 1
     [rb] = t.pod("MODIFIED", wpod("b", restarts=1), 3.0)
     assert rb.klass == UNEXPECTED and "predicted unchanged" in rb.detail
     [again] = t.pod("MODIFIED", wpod("a", restarts=2), 4.0)
@@ -97,7 +99,7 @@ def test_node_upgrade_then_expected_and_unexpected_restarts() -> None:
 def test_container_id_change_alone_is_a_restart() -> None:
     t = tracker({("default", "a", "c"): ("n1", "restart")}, [wpod("a", cid="containerd://1")])
     t.node("MODIFIED", wnode("n1", "v1.30.14"), 0.0)
-    [ev] = t.pod("MODIFIED", wpod("a", cid="containerd://2"), 1.0)
+    ev, _settled = t.pod("MODIFIED", wpod("a", cid="containerd://2"), 1.0)
     assert ev.klass == EXPECTED and "new container ID" in ev.detail
     assert t.pod("MODIFIED", wpod("a", cid="containerd://2"), 2.0) == []  # same state again: nothing
 
@@ -107,7 +109,8 @@ def test_restart_before_node_event_waits_for_the_node() -> None:
     assert t.pod("MODIFIED", wpod("a", restarts=1), 1.0) == []  # node not (yet) seen upgraded
     assert t.pending == 1
     events = t.node("MODIFIED", wnode("n1", "v1.30.14"), 2.0)
-    assert [(e.kind, e.klass) for e in events] == [("node-upgraded", None), ("restart", EXPECTED)]
+    kinds = [(e.kind, e.klass) for e in events]
+    assert kinds == [("node-upgraded", None), ("restart", EXPECTED), ("node-settled", None)]
     assert t.pending == 0
 
 
@@ -187,7 +190,7 @@ def test_summary_lists_predicted_restarts_not_seen() -> None:
     verdicts = {("default", "a", "c"): ("n1", "restart"), ("default", "b", "c"): ("n1", "restart")}
     t = tracker(verdicts, [wpod("a"), wpod("b")])
     t.node("MODIFIED", wnode("n1", "v1.30.14"), 0.0)
-    t.pod("MODIFIED", wpod("a", restarts=1), 1.0)
+    assert [e.kind for e in t.pod("MODIFIED", wpod("a", restarts=1), 1.0)] == ["restart"]  # b is still to come
     s = t.summary()
     assert s["upgraded_nodes"] == [{"node": "n1", "from": "v1.29.3", "to": "v1.30.14"}]
     assert s["predicted_not_seen"] == [{"node": "n1", "namespace": "default", "pod": "b", "container": "c"}]
@@ -326,3 +329,25 @@ def test_prediction_document_is_read_or_refused_with_input_error(doc: Any) -> No
     else:
         for key, verdict in p.verdicts.items():
             assert p.verdict(*key) == verdict
+
+
+def test_node_settles_when_its_last_predicted_restart_comes_or_its_pod_goes() -> None:
+    verdicts = {(("default", p, "c")): ("n1", "restart") for p in ("a", "b", "c")}
+    t = tracker(verdicts, [wpod("a"), wpod("b"), wpod("c")])
+    assert [e.kind for e in t.pod("DELETED", wpod("c"), 0.5)] == []  # before the upgrade: nothing to settle yet
+    t.node("MODIFIED", wnode("n1", "v1.30.14"), 1.0)
+    assert [e.kind for e in t.pod("MODIFIED", wpod("a", restarts=1), 2.0)] == ["restart"]
+    events = t.pod("DELETED", wpod("b"), 3.0)  # b's restart will never come
+    assert [(e.kind, e.detail) for e in events] == [
+        ("node-settled", "all 3 predicted restarts accounted for: 1 seen, 2 whose pod was deleted first")
+    ]
+    assert t.tally.nodes_settled == 1
+    assert t.pod("DELETED", wpod("b"), 4.0) == []  # settled once
+
+
+def test_node_with_nothing_left_settles_when_it_upgrades() -> None:
+    t = tracker({("default", "a", "c"): ("n1", "restart")}, [wpod("a")])
+    t.pod("DELETED", wpod("a"), 0.0)
+    kinds = [e.kind for e in t.node("MODIFIED", wnode("n1", "v1.30.14"), 1.0)]
+    assert kinds == ["node-upgraded", "node-settled"]
+    assert [e.kind for e in t.node("MODIFIED", wnode("n2", "v1.29.3"), 1.0)] == []  # no change, nothing predicted
