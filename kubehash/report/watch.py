@@ -19,7 +19,7 @@ from kubehash.report.audit import AUDIT_COLUMNS, audit_summary_blocks
 from kubehash.report.columns import Show
 from kubehash.report.formats import Rows, write_text
 from kubehash.report.output import to_document
-from kubehash.report.plain import clean
+from kubehash.report.plain import clean, text_of
 from kubehash.report.text import printable
 from kubehash.upgrade.audit import Audit
 from kubehash.upgrade.watch_events import UNEXPECTED, Tally, Tracker, WatchEvent
@@ -59,8 +59,18 @@ def tally_text(t: Tally) -> str:
 
 def _json_line(doc: dict[str, Any]) -> str:
     """One line of JSON, ASCII only: names holding line separators (U+2028, U+0085) stay on their line for every
-    reader, lone surrogates become U+FFFD."""
-    return json.dumps(clean(doc), ensure_ascii=True, separators=(",", ":"))
+    reader, lone surrogates become U+FFFD. An event's document is flat (strings, numbers, the tally's numbers):
+    its strings are cleaned in place; anything else goes through :func:`~kubehash.report.plain.clean`."""
+    flat = {}
+    for k, v in doc.items():
+        t = type(v)
+        if t is str:
+            flat[k] = text_of(v)
+        elif t is int or v is None or (t is dict and all(type(x) is int for x in v.values())):
+            flat[k] = v
+        else:
+            flat[k] = clean(v)
+    return json.dumps(flat, ensure_ascii=True, separators=(",", ":"))
 
 
 class WatchPrinter:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any, Protocol
 
 from kubehash.upgrade.watch_state import (
@@ -91,7 +91,8 @@ class WatchEvent:
     detail: str = ""
 
     def document(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v not in (None, "")}
+        """The fields that hold something, in field order."""
+        return {k: v for k in _EVENT_FIELDS if (v := getattr(self, k)) is not None and v != ""}
 
 
 @dataclass
@@ -109,7 +110,11 @@ class Tally:
     evictions: int = 0
 
     def document(self) -> dict[str, int]:
-        return asdict(self)
+        return {k: getattr(self, k) for k in _TALLY_FIELDS}
+
+
+_EVENT_FIELDS = tuple(f.name for f in fields(WatchEvent))
+_TALLY_FIELDS = tuple(f.name for f in fields(Tally))
 
 
 @dataclass
