@@ -268,3 +268,18 @@ def test_watch_refused_mid_way_ends_with_the_summary_and_exit_2(
     cap = capsys.readouterr()
     assert "watch ended (failed)" in cap.out and "tally: nodes upgraded 0/2 (0 settled)" in cap.out
     assert f"error: watching pods at {api.url} (context fake): forbidden (403)" in cap.err
+
+
+def test_docs_name_only_real_options() -> None:
+    """Every ``--option`` docs/watch.md names is an option of watch (or of the snapshot/predict/audit commands
+    its recipe runs)."""
+    import re
+
+    from kubehash.cli import cli
+
+    page = (Path(__file__).parents[2] / "docs" / "watch.md").read_text(encoding="utf-8")
+    known = {o for name in ("watch", "snapshot", "predict", "audit") for p in cli.commands[name].params
+             for o in getattr(p, "opts", [])}  # fmt: skip
+    named = set(re.findall(r"(?<![\w-])--[a-z][a-z-]+", page))
+    assert {"--baseline", "--prediction", "--grace", "--timeout", "--tally-every"} <= named
+    assert named <= known, named - known
