@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 import signal
 import sys
 import threading
@@ -78,6 +80,16 @@ def _stop_on_signals() -> Iterator[threading.Event]:
     finally:
         for s, h in previous.items():
             signal.signal(s, h)
+
+
+def _reader_gone(stop: threading.Event) -> None:
+    """Standard output's reader went away (``| head``): stop watching; the rest of the output goes to the null
+    device (so the flush at exit cannot fail either)."""
+    stop.set()
+    with contextlib.suppress(OSError, ValueError):  # not a real file (captured output): nothing to do
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
 
 
 def _load_prediction(path: str) -> PredictedRestarts:
@@ -177,9 +189,11 @@ def watch_cmd(
     cluster = Cluster(context=context, kubeconfig=kubeconfig, namespace=namespace, request_timeout=request_timeout)
     live = connect(cluster)
     tracker = Tracker(expectations, grace=grace)
-    printer = WatchPrinter(sys.stdout, sys.stderr, output, tally_every=tally_every)
     source = ClusterWatch(live, namespace=namespace, watch_seconds=watch_seconds)
     with _stop_on_signals() as stop:
+        printer = WatchPrinter(
+            sys.stdout, sys.stderr, output, tally_every=tally_every, on_closed=lambda: _reader_gone(stop)
+        )
         end = watch_cluster(source, tracker, printer, baseline=base, stop=stop, timeout=timeout)
     expected = options.to if options is not None else getattr(expectations, "to", None)
     result = audit_error = None

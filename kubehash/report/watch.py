@@ -73,9 +73,33 @@ def _json_line(doc: dict[str, Any]) -> str:
     return json.dumps(flat, ensure_ascii=True, separators=(",", ":"))
 
 
+class _Guarded:
+    """``out`` that stops writing, once, when its reader went away (``kubehash watch | head``): then
+    ``on_closed`` is called (the watch stops) instead of a BrokenPipeError reaching the user."""
+
+    def __init__(self, out: TextIO, on_closed: Callable[[], None]) -> None:
+        self.out, self.on_closed, self.closed = out, on_closed, False
+
+    def _guard(self, f: Callable[[], object]) -> None:
+        if self.closed:
+            return
+        try:
+            f()
+        except BrokenPipeError:
+            self.closed = True
+            self.on_closed()
+
+    def write(self, text: str) -> None:
+        self._guard(lambda: self.out.write(text))
+
+    def flush(self) -> None:
+        self._guard(self.out.flush)
+
+
 class WatchPrinter:
     """The watch's sink (:class:`kubehash.pipeline.watch.Sink`): writes to ``out`` (and notices to ``err``)
-    as ``fmt`` (``table`` or ``json``), flushing after each batch."""
+    as ``fmt`` (``table`` or ``json``), flushing after each batch. ``on_closed`` is called when ``out``'s reader
+    goes away."""
 
     def __init__(
         self,
@@ -86,8 +110,10 @@ class WatchPrinter:
         tally_every: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
         wall: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+        on_closed: Callable[[], None] = lambda: None,
     ) -> None:
-        self.out, self.err, self.fmt = out, err, fmt
+        self.out: Any = _Guarded(out, on_closed)
+        self.err, self.fmt = err, fmt
         self.tally_every = tally_every
         self.clock, self.wall = clock, wall
         self._dirty = False

@@ -283,3 +283,29 @@ def test_docs_name_only_real_options() -> None:
     named = set(re.findall(r"(?<![\w-])--[a-z][a-z-]+", page))
     assert {"--baseline", "--prediction", "--grace", "--timeout", "--tally-every"} <= named
     assert named <= known, named - known
+
+
+def test_reader_going_away_stops_the_watch_quietly(api: FakeApi, tmp_path: Path) -> None:
+    """``kubehash watch | head -n 1``: the watch stops when the pipe closes, without a traceback."""
+    upgrade_script(api)
+    pred = prediction(tmp_path, {"a": "restart", "b": "unchanged"})
+    env = {k: v for k, v in os.environ.items() if k not in PROXY_VARIABLES}
+    run = "import sys; from kubehash.cli import main; sys.exit(main(sys.argv[1:]))"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", run, "watch", "--prediction", str(pred), "--watch-seconds", "1", "--timeout", "20"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stdout.readline().endswith("watching 4 pods on 2 nodes (Ctrl-C to stop and see the summary)\n")
+        proc.stdout.close()
+        t0 = time.monotonic()
+        proc.wait(timeout=15)
+        err = proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert time.monotonic() - t0 < 10  # stopped by the closed pipe, not by --timeout
+    assert "Traceback" not in err and "BrokenPipe" not in err and "internal error" not in err
+    assert proc.returncode in (exitcodes.OK, exitcodes.RESTARTS)
