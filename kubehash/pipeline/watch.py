@@ -61,6 +61,20 @@ def _baseline(tracker: Tracker, baseline: Baseline, pods: list[Any], nodes: list
     )
 
 
+def _baseline_note(baseline: Baseline, missing: int, listed: int) -> str | None:
+    """A warning when most of the baseline's pods are not in the cluster: the wrong context, or a baseline of
+    another cluster (its restarts could not be seen)."""
+    if baseline.pods is None or not baseline.pods:
+        return None
+    total = len(baseline.pods)
+    if missing * 2 <= total:
+        return None
+    return (
+        f"{missing} of the baseline's {total} pods are not in the cluster ({listed} pods listed): is this the "
+        "cluster the baseline was taken of (--context)? Their restarts cannot be seen"
+    )
+
+
 def watch_cluster(
     watch: ClusterWatch,
     tracker: Tracker,
@@ -87,9 +101,12 @@ def watch_cluster(
         for p in pods:
             sink.events(tracker.pod("SYNC", p, now), tracker)
             listed.add(pod_key(p))
-        for key, gone in list(tracker.pod_objects.items()):  # baseline pods deleted before the watch began
-            if key not in listed:
-                sink.events(tracker.pod("DELETED", gone, now), tracker)
+        missing = [(key, obj) for key, obj in tracker.pod_objects.items() if key not in listed]
+        for _, gone in missing:  # baseline pods deleted before the watch began
+            sink.events(tracker.pod("DELETED", gone, now), tracker)
+        note = _baseline_note(baseline, len(missing), len(pods))
+        if note:
+            sink.notice(note)
         end = _follow(watch, tracker, sink, stop, None if timeout is None else t0 + timeout, clock, poll)
     finally:
         watch.close()

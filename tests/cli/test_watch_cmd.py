@@ -309,3 +309,16 @@ def test_reader_going_away_stops_the_watch_quietly(api: FakeApi, tmp_path: Path)
     assert time.monotonic() - t0 < 10  # stopped by the closed pipe, not by --timeout
     assert "Traceback" not in err and "BrokenPipe" not in err and "internal error" not in err
     assert proc.returncode in (exitcodes.OK, exitcodes.RESTARTS)
+
+
+def test_baseline_of_another_cluster_is_warned_about(
+    api: FakeApi, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pods_file = tmp_path / "pods.json"
+    others = [running_pod(f"other-{i}") for i in range(5)]
+    pods_file.write_text(json.dumps({"kind": "List", "items": others}), encoding="utf-8")
+    nodes_file = tmp_path / "nodes.json"
+    nodes_file.write_text(json.dumps({"kind": "List", "items": api.nodes}), encoding="utf-8")
+    assert main(["watch", "--baseline", str(pods_file), "--baseline-nodes", str(nodes_file), *TIMEOUT]) == 0
+    err = capsys.readouterr().err
+    assert "note: 5 of the baseline's 5 pods are not in the cluster (4 pods listed): is this the cluster" in err
