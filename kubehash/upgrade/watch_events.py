@@ -91,8 +91,8 @@ class WatchEvent:
     detail: str = ""
 
     def document(self) -> dict[str, Any]:
-        """The fields that hold something, in field order."""
-        return {k: v for k in _EVENT_FIELDS if (v := getattr(self, k)) is not None and v != ""}
+        """The fields that hold something, in field order (``klass`` as ``class``)."""
+        return {_KEYS.get(k, k): v for k in _EVENT_FIELDS if (v := getattr(self, k)) is not None and v != ""}
 
 
 @dataclass
@@ -114,6 +114,7 @@ class Tally:
 
 
 _EVENT_FIELDS = tuple(f.name for f in fields(WatchEvent))
+_KEYS = {"klass": "class"}
 _TALLY_FIELDS = tuple(f.name for f in fields(Tally))
 
 

@@ -121,7 +121,7 @@ def test_json_lines(api: FakeApi, tmp_path: Path, capsys: pytest.CaptureFixture[
     assert code == exitcodes.OK  # b was predicted too: no UNEXPECTED restart
     assert docs[0]["type"] == "start" and docs[-1]["type"] == "summary"
     events = [d for d in docs if d["type"] == "event"]
-    restarts = {d["pod"]: d["klass"] for d in events if d["event"] == "restart"}
+    restarts = {d["pod"]: d["class"] for d in events if d["event"] == "restart"}
     assert restarts == {"a": "expected", "b": "expected", "c": "unrelated"}
     assert {d["event"] for d in events} == {"node-upgraded", "restart", "node-settled", "pod-not-running", "evicted"}
     assert all("tally" in d and "time" in d for d in events)
