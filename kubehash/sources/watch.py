@@ -69,6 +69,9 @@ class _Gone(Exception):
     """410 Gone while watching."""
 
 
+_LISTING = threading.Lock()
+
+
 class ResourceWatch:
     """List and watch one resource (``pod``: in ``namespace``, or all; ``node``) into ``out``.
 
@@ -119,9 +122,11 @@ class ResourceWatch:
     # -- listing ------------------------------------------------------------------------------------------
 
     def list(self) -> list[dict[str, Any]]:
-        """The current objects (a paginated list); the watch goes on from the list's resourceVersion."""
-        items = list(self.live.iter_nodes() if self.resource == "node" else self.live.iter_pods(self.namespace))
-        self.resource_version = self.live.list_version
+        """The current objects (a paginated list); the watch goes on from the list's resourceVersion. (The two
+        watches share one :class:`LiveCluster`, whose listing state is per listing: one lists at a time.)"""
+        with _LISTING:
+            items = list(self.live.iter_nodes() if self.resource == "node" else self.live.iter_pods(self.namespace))
+            self.resource_version = self.live.list_version
         self.known = {_key(o): {"metadata": dict(_meta(o))} for o in items}
         return items
 
