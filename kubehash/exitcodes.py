@@ -1,4 +1,4 @@
-"""Exit codes of the ``kubehash`` command, stable across releases (documented in the README)."""
+"""Exit codes of the ``kubehash`` command, stable across releases (the README and docs/cli.md list them)."""
 
 OK = 0
 """Success; for ``predict``: no restart predicted; for ``audit``: the prediction held (every restart on an

@@ -114,6 +114,10 @@ def audit_cmd(options: Options, expected: str | None, output: str, fail_on: str,
     Exit codes: 0 the prediction held, 3 a restart on an upgraded node was not predicted (unless --fail-on
     never), 2 some input could not be read or decoded (reported on stderr; the rest is still audited), 1 usage
     error."""
+    dashes = [k for k in ("before_snapshot", "before_pods", "before_nodes", "after_snapshot", "after_pods",
+                          "after_nodes") if states[k] == "-"]  # fmt: skip
+    if len(dashes) > 1:
+        raise click.UsageError(f"only one input can be '-' (standard input): {', '.join(dashes)}")
     live = {"context": context, "kubeconfig": kubeconfig}
     before = _state("before", states, live)
     before = dataclasses.replace(before, ignore_files=tuple(ignore_files))

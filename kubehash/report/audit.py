@@ -1,6 +1,7 @@
 """An :class:`~kubehash.upgrade.audit.Audit`: the container columns, the summary, its outputs.
 
-``table``: the verdict (did the prediction hold?), the upgraded nodes, class counts per node and per namespace,
+``table``: the verdict (did the prediction hold?), the upgraded nodes, class counts per node and per namespace
+(nodes not upgraded and namespaces where nothing restarted folded into one row each; JSON has them all),
 why predicted restarts were not seen, then one row per container -- misses first, in :data:`CLASSES` order;
 ``wide`` adds the versions, restart counts, last state, hashes and the prediction's reasons; ``json``/``yaml``:
 ``{"summary": ..., "containers": [...]}``; ``csv``/``markdown``: the ``wide`` rows. Hashes are decimal integers
@@ -134,8 +135,9 @@ def audit_summary_blocks(s: dict[str, Any]) -> list[Block]:
         blocks.append(f"Warning: {line}\n")
     blocks.append("Legend: " + ", ".join(f"{h} = {c}" for c, h in CLASS_HEADINGS.items()) + "\n")
     kubelets = {k: f"{v['before']} -> {v['after']}" for k, v in s["upgrades"].items()}
-    nodes = _folded(s["by_node"], set(kubelets))
-    blocks += ["\n", _counts(nodes, "node", kubelets), "\n", _counts(s["by_namespace"], "namespace")]
+    nodes = _folded(s["by_node"], set(kubelets), "node")
+    namespaces = _folded(s["by_namespace"], set(), "namespace")
+    blocks += ["\n", _counts(nodes, "node", kubelets), "\n", _counts(namespaces, "namespace")]
     return blocks
 
 
@@ -152,21 +154,21 @@ def _many(n: int, what: str) -> str:
     return f"{n} {what}{'' if n == 1 else 's'}"
 
 
-def _folded(by_node: dict[str, dict[str, int]], upgraded: set[str]) -> dict[str, dict[str, int]]:
-    """The per-node counts a screen shows: every upgraded node and every node with a restart; the other nodes
-    (nothing to see: not upgraded, nothing restarted) folded into one row."""
+def _folded(groups: dict[str, dict[str, int]], upgraded: set[str], what: str) -> dict[str, dict[str, int]]:
+    """The per-node (per-namespace) counts a screen shows: every upgraded node and every group with something
+    other than unchanged containers; the others (nothing to see) folded into one row."""
     shown: dict[str, dict[str, int]] = {}
     rest: dict[str, int] = {}
     folded = 0
-    for node, counts in by_node.items():
-        if node in upgraded or set(counts) - {"unchanged-as-predicted"}:
-            shown[node] = counts
+    for group, counts in groups.items():
+        if group in upgraded or set(counts) - {"unchanged-as-predicted"}:
+            shown[group] = counts
         else:
             folded += 1
             for k, v in counts.items():
                 rest[k] = rest.get(k, 0) + v
     if folded:
-        shown[f"({_many(folded, 'other node')})"] = rest
+        shown[f"({_many(folded, 'other ' + what)})"] = rest
     return shown
 
 

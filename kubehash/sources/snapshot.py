@@ -153,7 +153,8 @@ def dumps_snapshot(snapshot: Snapshot) -> bytes:
         "runtime": [_record_to_map(r) for r in snapshot.runtime],
     }
     try:
-        return MAGIC + msgpack.packb(body, default=_default, strict_types=True, use_bin_type=True)
+        packed: bytes = msgpack.packb(body, default=_default, strict_types=True, use_bin_type=True)
+        return MAGIC + packed
     except (TypeError, ValueError, OverflowError) as e:
         raise InputError(f"cannot encode snapshot: {e}") from None
 

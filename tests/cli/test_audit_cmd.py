@@ -242,3 +242,13 @@ def test_state_directories(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert miss["recorded_hash_before"] == miss["recorded_hash_after"] == miss["new_hash"]  # both runtime dirs read
     code, _, err = _run(capsys, "--before", str(tmp_path), "--after", str(CANARY / "after"))
     assert code == exitcodes.INPUT_ERROR and "without pods.json" in err
+
+
+def test_standard_input_once(
+    states: dict[str, Any], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, _, err = _run(capsys, "--before-pods", "-", "--before-nodes", "x", "--after-pods", "-")
+    assert code == exitcodes.USAGE and "only one input can be '-'" in err
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO((states["dir"] / "held-pods.json").read_bytes())))
+    args = [*_dumps(states)[:6], "--after-pods", "-", "--after-nodes", str(states["dir"] / "after-nodes.json"), "-q"]
+    assert _run(capsys, *args)[0] == exitcodes.OK

@@ -13,7 +13,7 @@ nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 kernelspec = pytest.importorskip("jupyter_client.kernelspec")
 
-NOTEBOOK = Path(__file__).parents[1] / "notebooks" / "restart-risk.ipynb"
+NOTEBOOK = Path(__file__).parents[2] / "notebooks" / "restart-risk.ipynb"
 
 
 def _kernel_spec_manager(tmp_path: Path) -> kernelspec.KernelSpecManager:
