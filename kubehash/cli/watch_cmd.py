@@ -158,7 +158,13 @@ def _expectations(
 @click.option(
     "--tally-every", type=click.FloatRange(min=0), default=10.0, show_default=True, help="Seconds between tally lines."
 )
-@click.option("--watch-seconds", type=click.IntRange(min=1), default=300, hidden=True)
+@click.option(
+    "--watch-seconds",
+    type=click.IntRange(min=1),
+    default=300,
+    show_default=True,
+    help="How long each watch request lasts on the server (it ends it; the next resumes where it stopped).",
+)
 def watch_cmd(
     baseline: str | None,
     baseline_nodes: str | None,
