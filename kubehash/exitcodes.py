@@ -2,7 +2,8 @@
 
 OK = 0
 """Success; for ``predict``: no restart predicted; for ``audit``: the prediction held (every restart on an
-upgraded node was predicted); for ``preflight``: no risk found (warnings and info
+upgraded node was predicted); for ``watch``: no UNEXPECTED restart and no miss in the final audit; for
+``preflight``: no risk found (warnings and info
 findings do not count); for ``ignore-file check``: every file well-formed and (with ``--pods``) no danger and
 every node's file safe to delete; for ``ignore-file generate``: every file written or already identical."""
 USAGE = 1
@@ -12,11 +13,12 @@ INPUT_ERROR = 2
 For ``preflight``: a malformed pod or node, or a pod bound to a node missing from ``--nodes``. For
 ``ignore-file check``: a file is missing, unreadable, a directory or a symlink, malformed or truncated, dated
 in the future, or not older than the target version; for ``predict --ignore-files``: such a file (its node is
-treated as having none)."""
+treated as having none). For ``watch``: the cluster cannot be reached, or the watch gave up mid-way (its
+summary is still printed)."""
 RESTARTS = 3
 """Risks found. ``predict``: at least one restart predicted (with ``--fail-on risk``, the default; ``restart`` is
 accepted as its synonym). ``audit``: a restart on an upgraded node that was not predicted (``miss`` is accepted
-for ``risk``).
+for ``risk``). ``watch``: an UNEXPECTED restart was seen, or the final audit found a miss.
 ``preflight``: at least one pod at risk (with ``--fail-on risk``, the default). ``ignore-file check`` with
 ``--pods``: a danger (a protected container whose spec changed since it started: the kubelet will not apply
 the change while the file is active) or a node whose file is not yet safe to delete."""

@@ -22,6 +22,7 @@ from kubehash.cli import (  # noqa: F401  (register commands)
     preflight_cmd,
     snapshot_cmd,
     versions_cmd,
+    watch_cmd,
 )
 from kubehash.cli.app import cli
 from kubehash.errors import KubehashError, OutputError
