@@ -16,6 +16,7 @@ from kubehash.cli._common import (
     ignore_file_path_option,
     output_option,
     print_errors,
+    print_warnings,
     run_options,
     time_option,
     version_option,
@@ -185,6 +186,7 @@ def check_cmd(
         state = read_cluster(cluster) if with_cluster else None
         if state is not None:
             pods, nodes, problems = state.snapshot.pods, state.snapshot.nodes or None, state.problems
+            print_warnings(state.warnings)
             runtime = state.snapshot.runtime if cluster.runtime else None
         if cluster.nodes:
             nodes = load_documents(cluster.nodes)

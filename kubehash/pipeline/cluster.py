@@ -104,11 +104,13 @@ class Cluster:
 @dataclass
 class ClusterState:
     """What :func:`read_cluster` read: the snapshot (pods, nodes, runtime records), the ignore files by node,
-    and one message per input that could not be read (the rest is still used)."""
+    one message per input that could not be read (the rest is still used), and one per doubtful input that was
+    used (``warnings``: a snapshot without checksum, runtime records that look wrong)."""
 
     snapshot: Snapshot
     ignore_files: dict[str, IgnoreFile] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def read_cluster(
@@ -138,11 +140,16 @@ def read_cluster(
         )
     if cluster.nodes is not None:
         snap.nodes = list(iter_nodes(load_documents(cluster.nodes)))
-    state = ClusterState(snap)
+        if not snap.nodes:
+            raise InputError(
+                f"{'<stdin>' if str(cluster.nodes) == '-' else cluster.nodes}: no nodes in the nodes input "
+                "(expected kubectl get nodes -o json|yaml): the kubelet version of every pod's node would be unknown"
+            )
+    state = ClusterState(snap, warnings=list(snap.warnings))
     if cluster.runtime:
         from kubehash.sources.runtime import load_runtime
 
-        records, errors = load_runtime(list(cluster.runtime))
+        records, errors = load_runtime(list(cluster.runtime), warnings=state.warnings)
         snap.runtime = [*snap.runtime, *records]
         state.problems.extend(str(e) for e in errors)
     if cluster.ignore_files:
@@ -236,6 +243,7 @@ def _inputs(state: ClusterState) -> dict[str, Any]:
 
 def _with_problems(state: ClusterState, result: Prediction) -> Prediction:
     result.input_errors[:0] = state.problems
+    result.warnings[:0] = state.warnings
     return result
 
 

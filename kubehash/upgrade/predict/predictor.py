@@ -221,6 +221,7 @@ class Predictor:
                 error=error,
                 owner_kind=view.owner_kind,
                 owner_name=view.owner_name,
+                pod_uid=view.uid,
             )
             for name, kind in rows
         ]
@@ -260,7 +261,7 @@ class Predictor:
         p = ContainerPrediction(
             view.namespace, view.name, name, kind, view.node, view.source, None, self.new_version, None, None,
             rec.hash if rec is not None else None, "unchanged", [], None, started, "unverified", view.owner_kind,
-            view.owner_name,
+            view.owner_name, pod_uid=view.uid,
         )  # fmt: skip
         # the fast test first: a pod read from a cluster passes it
         odd = (
@@ -455,6 +456,7 @@ class Predictor:
             errors.append(f"{_counted(bad)} in the pods input: not objects, skipped (a dump's items are objects)")
         if other:
             warnings.append(f"{_counted(other)} in the pods input: not pods, skipped")
+        warnings.extend(self.records.unmatched_warning(containers))
         return Prediction(self.new_version, self.options.defaults_by, containers, hits, misses, errors, sides, warnings)
 
 
