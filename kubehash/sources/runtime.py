@@ -169,7 +169,7 @@ def _time(m: Mapping[str, Any], key: str, field: str, notes: _Notes) -> int | No
         ns = parse_timestamp(v)
     except ValueError as e:
         raise _ItemError(f"{field}: {str(e)[:120]}") from None
-    if ns is None or isinstance(v, str) and not v.isdigit():
+    if ns is None or (isinstance(v, str) and not v.isdigit()):
         return ns
     shown = json.dumps(v)[:30]
     if not ns >= _PLAUSIBLE_NS:

@@ -177,7 +177,7 @@ def dumps_snapshot(snapshot: Snapshot) -> bytes:
 def _verified_body(data: bytes, name: str) -> tuple[memoryview, bool]:
     """The msgpack bytes after the magic, and whether a checksum trailer vouched for them."""
     view = memoryview(data)
-    if len(data) >= len(MAGIC) + TRAILER_LEN and view[-TRAILER_LEN : -32] == CHECKSUM_TAG:
+    if len(data) >= len(MAGIC) + TRAILER_LEN and view[-TRAILER_LEN:-32] == CHECKSUM_TAG:
         recorded = bytes(view[-32:])
         actual = hashlib.sha256(view[:-TRAILER_LEN]).digest()
         if recorded != actual:

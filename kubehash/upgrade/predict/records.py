@@ -43,7 +43,6 @@ class RuntimeIndex:
             return self.by_name.get(key)
         return self.by_uid.get((view.uid, container)) or self.by_name_without_uid.get(key)
 
-
     def unmatched(self, containers: Iterable[ContainerPrediction]) -> list[RuntimeRecord]:
         """Records of no pod among ``containers``' pods: a record with a pod uid matches a pod with that uid
         (or, for a pod without uid, its name); a record without one, a pod of its namespace and name."""
