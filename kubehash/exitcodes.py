@@ -10,8 +10,10 @@ INPUT_ERROR = 2
 """Some input could not be read or decoded (reported per item; the rest was still processed); this wins over 3.
 For ``preflight``: a malformed pod or node, or a pod bound to a node missing from ``--nodes``. For
 ``ignore-file check``: a file is missing, unreadable, a directory or a symlink, malformed or truncated, dated
-in the future, or not older than the target version; for ``predict --ignore-files``: such a file (its node is
-treated as having none)."""
+in the future, or not older than the target version, or a stray temporary file of an interrupted ``generate``
+lies in the layout; for ``predict --ignore-files``: such a file (its node is treated as having none). Also: a
+file the system would not let kubehash write (permissions, read-only or full file system; for ``ignore-file
+generate`` the other nodes' files are still written), and a damaged snapshot (checksum mismatch)."""
 RESTARTS = 3
 """Risks found. ``predict``: at least one restart predicted (with ``--fail-on risk``, the default; ``restart`` is
 accepted as its synonym).
@@ -20,7 +22,8 @@ accepted as its synonym).
 the change while the file is active) or a node whose file is not yet safe to delete."""
 OUTPUT_REFUSED = 4
 """An output file was not written: it exists with other content (use ``--force``), is a symlink or a
-directory, or lies outside the output directory. Nothing was changed. Also the generated script's and
+directory, a directory on its way below the output directory is a symlink, or it lies outside the output
+directory. Nothing was changed. Also the generated script's and
 DaemonSet's exit status when they refuse to replace a node's file."""
 INTERRUPTED = 130
 """Stopped by Ctrl-C (SIGINT), as shells report it."""
