@@ -87,29 +87,29 @@ def _open_dir(name: str, dir_fd: int | None, shown: Path, make: bool) -> int:
         raise WriteError(f"{shown}: cannot open directory: {_why(e)}") from None
 
 
+def _open_named(directory: Path, shown: Path, make: bool) -> int:
+    """An fd of a directory the user named (followed if it is a symlink), created with ``make``."""
+    if make:
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:
+            raise WriteError(f"{shown}: is not a directory (or lies below a file)") from None
+        except OSError as e:
+            raise WriteError(f"{shown}: cannot create directory: {_why(e)}") from None
+    try:
+        return os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except NotADirectoryError:
+        raise WriteError(f"{shown}: is not a directory (or lies below a file)") from None
+    except OSError as e:
+        raise WriteError(f"{shown}: cannot open directory: {_why(e)}") from None
+
+
 def _parent_fd(target: Path, root: Path | None, make_dirs: bool, shown_root: Path | None = None) -> int:
     """An fd of ``target``'s directory: walked component by component below ``root`` (no symlinks), or
     opened as given (created with ``make_dirs``)."""
     if root is None:
-        parent = target.parent
-        if make_dirs:
-            try:
-                parent.mkdir(parents=True, exist_ok=True)
-            except OSError as e:
-                raise WriteError(f"{parent}: cannot create directory: {_why(e)}") from None
-        try:
-            return os.open(parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-        except OSError as e:
-            raise WriteError(f"{parent}: cannot open directory: {_why(e)}") from None
-    if make_dirs:
-        try:
-            root.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise WriteError(f"{shown_root or root}: cannot create directory: {_why(e)}") from None
-    try:  # the directory the user named: followed if it is a symlink itself
-        fd = os.open(root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError as e:
-        raise WriteError(f"{shown_root or root}: cannot open directory: {_why(e)}") from None
+        return _open_named(target.parent, target.parent, make_dirs)
+    fd = _open_named(root, shown_root or root, make_dirs)
     shown = shown_root or root
     try:
         for part in target.relative_to(root).parts[:-1]:

@@ -140,10 +140,11 @@ def read_cluster(
         )
     if cluster.nodes is not None:
         snap.nodes = list(iter_nodes(load_documents(cluster.nodes)))
-        if not snap.nodes:
+        if not any(_node_name(n) for n in snap.nodes):
             raise InputError(
                 f"{'<stdin>' if str(cluster.nodes) == '-' else cluster.nodes}: no nodes in the nodes input "
-                "(expected kubectl get nodes -o json|yaml): the kubelet version of every pod's node would be unknown"
+                "(no object with metadata.name; expected kubectl get nodes -o json|yaml): the kubelet version of every "
+                "pod's node would be unknown"
             )
     state = ClusterState(snap, warnings=list(snap.warnings))
     if cluster.runtime:
@@ -163,6 +164,12 @@ def read_cluster(
         items = ", ".join(f"{n} {k}" for k, n in sorted(bad.items()))
         state.problems.append(f"{cluster.label}: {items} in the pods input: not an object, skipped")
     return state
+
+
+def _node_name(node: Any) -> str | None:
+    meta = node.get("metadata") if isinstance(node, dict) else None
+    name = meta.get("name") if isinstance(meta, dict) else None
+    return name if isinstance(name, str) and name else None
 
 
 def connect(cluster: Cluster) -> LiveCluster:
