@@ -139,13 +139,7 @@ def read_cluster(
             source={"kind": "cluster", "context": live.context_name, "server": live.server},
         )
     if cluster.nodes is not None:
-        snap.nodes = list(iter_nodes(load_documents(cluster.nodes)))
-        if not any(_node_name(n) for n in snap.nodes):
-            raise InputError(
-                f"{'<stdin>' if str(cluster.nodes) == '-' else cluster.nodes}: no nodes in the nodes input "
-                "(no object with metadata.name; expected kubectl get nodes -o json|yaml): the kubelet version of every "
-                "pod's node would be unknown"
-            )
+        snap.nodes = _read_nodes(cluster.nodes)
     state = ClusterState(snap, warnings=list(snap.warnings))
     if cluster.runtime:
         from kubehash.sources.runtime import load_runtime
@@ -164,6 +158,18 @@ def read_cluster(
         items = ", ".join(f"{n} {k}" for k, n in sorted(bad.items()))
         state.problems.append(f"{cluster.label}: {items} in the pods input: not an object, skipped")
     return state
+
+
+def _read_nodes(path: PathLike) -> list[Any]:
+    """The nodes of a ``--nodes`` file; one :class:`InputError` when it holds none (not one per container)."""
+    nodes = list(iter_nodes(load_documents(os.fspath(path))))
+    if not any(_node_name(n) for n in nodes):
+        raise InputError(
+            f"{'<stdin>' if str(path) == '-' else path}: no nodes in the nodes input (no object with "
+            "metadata.name; expected kubectl get nodes -o json|yaml): the kubelet version of every pod's node "
+            "would be unknown"
+        )
+    return nodes
 
 
 def _node_name(node: Any) -> str | None:

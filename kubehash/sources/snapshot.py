@@ -168,7 +168,7 @@ def dumps_snapshot(snapshot: Snapshot) -> bytes:
         "runtime": [_record_to_map(r) for r in snapshot.runtime],
     }
     try:
-        data = MAGIC + msgpack.packb(body, default=_default, strict_types=True, use_bin_type=True)
+        data: bytes = MAGIC + msgpack.packb(body, default=_default, strict_types=True, use_bin_type=True)
     except (TypeError, ValueError, OverflowError, RecursionError) as e:
         raise InputError(f"cannot encode snapshot: {e}") from None
     return data + CHECKSUM_TAG + hashlib.sha256(data).digest()

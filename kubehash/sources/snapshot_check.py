@@ -34,22 +34,36 @@ def check_depth(items: list[Any], what: str, limit: int = MAX_DEPTH) -> None:
             depth += 1
             if depth > limit:
                 raise ValueError(f"{what}[{i}] is nested more than {limit} levels deep")
-            nxt: list[Any] = []
-            add = nxt.append
-            for o in frontier:
-                if type(o) is dict:
-                    for v in o.values():
-                        if type(v) is dict or type(v) is list:
-                            add(v)
-                elif type(o) is list:
-                    for v in o:
-                        if type(v) is dict or type(v) is list:
-                            add(v)
-            frontier = nxt
+            frontier = _next_level(frontier)
+
+
+def _next_level(frontier: list[Any]) -> list[Any]:
+    """The maps and lists directly inside those of ``frontier``."""
+    nxt: list[Any] = []
+    add = nxt.append
+    for o in frontier:
+        values = o.values() if type(o) is dict else o if type(o) is list else ()
+        for v in values:
+            if type(v) is dict or type(v) is list:
+                add(v)
+    return nxt
 
 
 def _is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _check_field(where: str, name: str, v: Any) -> None:
+    if v is None:
+        return
+    if name in _STR_FIELDS or name == "runtime":
+        if not isinstance(v, str):
+            raise ValueError(f"{where}.{name} is not a string")
+    elif name in _HASH_FIELDS:
+        if not (_is_int(v) and 0 <= v < 1 << 64):
+            raise ValueError(f"{where}.{name} is not a 64-bit unsigned integer")
+    elif name in _NS_FIELDS and not (_is_int(v) and MIN_NS <= v <= MAX_NS):
+        raise ValueError(f"{where}.{name} is not a time in nanoseconds")
 
 
 def check_record(m: Any, i: int, known: set[str]) -> dict[str, Any]:
@@ -58,22 +72,10 @@ def check_record(m: Any, i: int, known: set[str]) -> dict[str, Any]:
     if not isinstance(m, dict):
         raise ValueError(f"runtime[{i}] is not a map")
     kw = {k: v for k, v in m.items() if k in known}
-    where = f"runtime[{i}]"
     if not isinstance(kw.get("container"), str):
-        raise ValueError(f"{where}.container is not a string")
+        raise ValueError(f"runtime[{i}].container is not a string")
     for name in ("namespace", "pod", "hash"):
         kw.setdefault(name, None)
-    for name in _STR_FIELDS:
-        if kw.get(name) is not None and not isinstance(kw[name], str):
-            raise ValueError(f"{where}.{name} is not a string")
-    if "runtime" in kw and not isinstance(kw["runtime"], str):
-        raise ValueError(f"{where}.runtime is not a string")
-    for name in _HASH_FIELDS:
-        v = kw.get(name)
-        if v is not None and not (_is_int(v) and 0 <= v < 1 << 64):
-            raise ValueError(f"{where}.{name} is not a 64-bit unsigned integer")
-    for name in _NS_FIELDS:
-        v = kw.get(name)
-        if v is not None and not (_is_int(v) and MIN_NS <= v <= MAX_NS):
-            raise ValueError(f"{where}.{name} is not a time in nanoseconds")
+    for name, v in kw.items():
+        _check_field(f"runtime[{i}]", name, v)
     return kw

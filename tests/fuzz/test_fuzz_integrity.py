@@ -298,10 +298,10 @@ def _sabotage(rng: random.Random, out: Path, outside: Path) -> None:
     op = rng.randrange(7)
     if op == 5:
         place = temp
-    if place.is_symlink() or place.is_file():
-        place.unlink()
-    elif place.is_dir():
+    if place.is_dir() and not place.is_symlink():
         return  # keep it simple: only replace what is not a directory
+    if os.path.lexists(place):
+        place.unlink()  # a file, a symlink or a FIFO
     try:
         place.parent.mkdir(parents=True, exist_ok=True)
     except OSError:  # a file or a symlink where the directory belongs: sabotaged already
