@@ -183,7 +183,7 @@ def check_cmd(
     with_cluster = cluster.pods is not None or cluster.context is not None or bool(cluster.runtime)
     if with_cluster and options is None:
         raise click.UsageError("--pods (or --context) needs --to: the version the new kubelet runs")
-    loaded = load_ignore_files(paths, path=ignore_file_path)
+    loaded = load_ignore_files(paths, path=ignore_file_path, stray_temps=True)
     pods = nodes = runtime = None
     problems: list[str] = []
     if with_cluster or cluster.nodes:

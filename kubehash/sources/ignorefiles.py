@@ -4,7 +4,7 @@ Layout: ``DIR/<node>/<path without its leading '/'>``, i.e. ``DIR/worker-1/tmp/c
 default path: ``DIR/<node>/`` mirrors the node's root filesystem, so ``rsync -a --exclude='.*.tmp' DIR/worker-1/
 worker-1:/`` (or the generated script / DaemonSet) puts the file where the patched kubelet looks. Temporary files
 an interrupted ``generate`` left (``.cache.version.save.<8 characters>.tmp``, see :mod:`kubehash.atomicfile`)
-are reported as problems of kind ``stray-temp``: a plain ``rsync`` would ship them to the node. What the kubelet
+are reported as problems of kind ``stray-temp`` on request (``ignore-file check``): plain ``rsync`` ships them. What the kubelet
 makes of a file's content is :mod:`kubehash.upgrade.ignorefile.rules`; this module reports what it finds on disk
 (missing, symlink, directory, unreadable) as the kubelet would meet it.
 """
@@ -98,9 +98,12 @@ def _node_from_layout(p: Path, rel: Path) -> str | None:
     return None
 
 
-def load_ignore_files(paths: Iterable[str | os.PathLike[str]], *, path: str = DEFAULT_PATH) -> LoadedIgnoreFiles:
+def load_ignore_files(
+    paths: Iterable[str | os.PathLike[str]], *, path: str = DEFAULT_PATH, stray_temps: bool = False
+) -> LoadedIgnoreFiles:
     """Load files and layout directories. A directory's subdirectories are nodes (``DIR/<node>/tmp/...``);
-    a file's node comes from its place in the layout, else its path names it."""
+    a file's node comes from its place in the layout, else its path names it. ``stray_temps``: also report
+    temporary files an interrupted ``generate`` left (``ignore-file check``: they must not reach a node)."""
     rel = _rel(path)
     out = LoadedIgnoreFiles({}, [], set())
     for arg in paths:
@@ -113,10 +116,11 @@ def load_ignore_files(paths: Iterable[str | os.PathLike[str]], *, path: str = DE
                 )
             for child in children:
                 _load_one(out, child / rel, child.name)
-                _stray_temps(out, child)
+                if stray_temps:
+                    _stray_temps(out, child)
         else:
             _load_one(out, p, _node_from_layout(p, rel) or str(p))
-            if not p.is_dir():
+            if stray_temps and not p.is_dir():
                 _stray_temps(out, p.parent, p.name)
     return out
 
