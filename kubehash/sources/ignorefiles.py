@@ -4,9 +4,9 @@ Layout: ``DIR/<node>/<path without its leading '/'>``, i.e. ``DIR/worker-1/tmp/c
 default path: ``DIR/<node>/`` mirrors the node's root filesystem, so ``rsync -a --exclude='.*.tmp' DIR/worker-1/
 worker-1:/`` (or the generated script / DaemonSet) puts the file where the patched kubelet looks. Temporary files
 an interrupted ``generate`` left (``.cache.version.save.<8 characters>.tmp``, see :mod:`kubehash.atomicfile`)
-are reported as problems of kind ``stray-temp`` on request (``ignore-file check``): plain ``rsync`` ships them. What the kubelet
-makes of a file's content is :mod:`kubehash.upgrade.ignorefile.rules`; this module reports what it finds on disk
-(missing, symlink, directory, unreadable) as the kubelet would meet it.
+are reported as problems of kind ``stray-temp`` on request (``ignore-file check``): plain ``rsync`` ships them.
+What the kubelet makes of a file's content is :mod:`kubehash.upgrade.ignorefile.rules`; this module reports what
+it finds on disk (missing, symlink, directory, unreadable) as the kubelet would meet it.
 """
 
 from __future__ import annotations
