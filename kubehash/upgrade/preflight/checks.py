@@ -149,8 +149,10 @@ def _kubelet_findings(
             if node:
                 why = f"the kubelet version of node {node} is unknown: pass --nodes (or the live cluster) or --from"
             else:  # a file given on its own, not as DIR/<node>/...: no node to look the version up for
-                why = ("it belongs to no node (not given as DIR/<node>/...), so its kubelet version is unknown: "
-                       "pass --from, or lay the files out as DIR/<node>/... with --nodes")
+                why = (
+                    "it belongs to no node (not given as DIR/<node>/...), so its kubelet version is unknown: "
+                    "pass --from, or lay the files out as DIR/<node>/... with --nodes"
+                )
             run.error(None, None, node, f"{where}: {why}")  # fmt: skip
             continue
         if isinstance(item, KubeletArgs):
