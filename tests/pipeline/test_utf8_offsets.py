@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -13,7 +14,6 @@ import pytest
 
 from kubehash import exitcodes
 from kubehash.cli import main
-from kubehash.errors import InputError
 from kubehash.pipeline.cluster import Cluster, predict_cluster
 from kubehash.sources.utf8pos import utf8_error
 from kubehash.upgrade.options import Options
@@ -37,7 +37,8 @@ def test_offset_is_the_files(tmp_path: Path, jobs: int, capsys: pytest.CaptureFi
     args = ["predict", "--to", "v1.14.10", "--from", "v1.10.13", "--pods", str(path), "-q", "--jobs", str(jobs)]
     assert main(args) == exitcodes.INPUT_ERROR
     err = capsys.readouterr().err
-    assert err == f"error: {path}: not UTF-8 text: invalid start byte (byte 0xff at offset {at})\n"
+    assert err.startswith(f"error: {path}: not UTF-8 text: invalid start byte (byte 0xff at offset {at}) (the dump")
+    assert err.count("\n") == 1
 
 
 def test_utf8_error_across_block_boundaries(tmp_path: Path) -> None:
@@ -62,5 +63,7 @@ def test_pipe_with_invalid_utf8_is_an_input_error(tmp_path: Path) -> None:
             f.write(data)
 
     threading.Thread(target=feed, daemon=True).start()
-    with pytest.raises(InputError, match=r"^.*pods\.fifo \(from item \d+\): not UTF-8 text: invalid start byte"):
-        predict_cluster(Cluster(pods=fifo), Options(to="1.14.10", from_version="1.10.13"))
+    result = predict_cluster(Cluster(pods=fifo), Options(to="1.14.10", from_version="1.10.13"))
+    (error,) = result.input_errors
+    assert re.match(r"^.*pods\.fifo \(from item \d+\): not UTF-8 text: invalid start byte", error)
+    assert len(result) > 0  # the pods before the bad byte
