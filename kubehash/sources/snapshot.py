@@ -270,8 +270,9 @@ def _snapshot(body: dict[str, Any]) -> Snapshot:
 
 def save_snapshot(path: str | os.PathLike[str], snapshot: Snapshot, *, force: bool = False) -> bool:
     """Write ``snapshot`` atomically; an existing different file is replaced only with ``force``
-    (:class:`~kubehash.errors.OutputError` otherwise). Returns ``False`` if the file already held it."""
-    return write_atomic(path, dumps_snapshot(snapshot), force=force)
+    (:class:`~kubehash.errors.OutputError` otherwise). Returns ``False`` if the file already held it. Temporary
+    files an interrupted earlier save of the same path left are removed."""
+    return write_atomic(path, dumps_snapshot(snapshot), force=force, clean_stale=True)
 
 
 def load_snapshot(path: str | os.PathLike[str]) -> Snapshot:
