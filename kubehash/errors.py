@@ -23,8 +23,6 @@ them to exit codes (:mod:`kubehash.exitcodes`) in one place.
 
 from __future__ import annotations
 
-from typing import Any
-
 __all__ = [
     "ClusterError",
     "DecodeError",
@@ -93,7 +91,7 @@ class DecodeError(KubehashError, ValueError):
     are filled in by callers that know them (the CLI, ``predict``).
     """
 
-    def __init__(self, reason: str, value: Any = None, path: list[str | int] | None = None) -> None:
+    def __init__(self, reason: str, value: object = None, path: list[str | int] | None = None) -> None:
         self.reason = reason
         self.value = value
         self.path: list[str | int] = list(path or [])

@@ -1,7 +1,8 @@
-"""Exit codes of the ``kubehash`` command, stable across releases (documented in the README)."""
+"""Exit codes of the ``kubehash`` command, stable across releases (the README and docs/cli.md list them)."""
 
 OK = 0
-"""Success; for ``predict``: no restart predicted; for ``preflight``: no risk found (warnings and info
+"""Success; for ``predict``: no restart predicted; for ``audit``: the prediction held (every restart on an
+upgraded node was predicted); for ``preflight``: no risk found (warnings and info
 findings do not count); for ``ignore-file check``: every file well-formed and (with ``--pods``) no danger and
 every node's file safe to delete; for ``ignore-file generate``: every file written or already identical."""
 USAGE = 1
@@ -16,7 +17,8 @@ file the system would not let kubehash write (permissions, read-only or full fil
 generate`` the other nodes' files are still written), and a damaged snapshot (checksum mismatch)."""
 RESTARTS = 3
 """Risks found. ``predict``: at least one restart predicted (with ``--fail-on risk``, the default; ``restart`` is
-accepted as its synonym).
+accepted as its synonym). ``audit``: a restart on an upgraded node that was not predicted (``miss`` is accepted
+for ``risk``).
 ``preflight``: at least one pod at risk (with ``--fail-on risk``, the default). ``ignore-file check`` with
 ``--pods``: a danger (a protected container whose spec changed since it started: the kubelet will not apply
 the change while the file is active) or a node whose file is not yet safe to delete."""

@@ -13,6 +13,7 @@ import click
 
 from kubehash import exitcodes
 from kubehash.cli import (  # noqa: F401  (register commands)
+    audit_cmd,
     explain_cmd,
     hash_cmd,
     ignorefile_cmd,

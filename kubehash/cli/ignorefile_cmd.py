@@ -41,7 +41,7 @@ from kubehash.upgrade.options import Options
 @cli.group("ignore-file", short_help="Generate and check the version-cache ignore file of a patched kubelet.")
 def ignore_file() -> None:
     """The version-cache ignore file (/tmp/cache.version.save) a patched kubelet reads at start to skip the
-    container hash check for containers started before it (docs/ignore-file.md)."""
+    container hash check for containers started before it (docs/commands/ignore-file.md)."""
 
 
 @ignore_file.command("generate", short_help="One ignore file per node, holding its current kubelet version.")

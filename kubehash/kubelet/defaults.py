@@ -128,7 +128,7 @@ class Applied:
         gate = f" (gate {self.gate})" if self.gate else ""
         return f"{self.json_path} = {self.value!r} [{self.rule}]{gate}"
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return {"path": self.json_path, "value": self.value, "rule": self.rule, "gate": self.gate}
 
 
@@ -314,7 +314,9 @@ def _quantity_round_up(c: dict[str, Any], at: Path, run: _Run) -> None:
     res = _dict(c.get("resources"))
     for list_name in ("limits", "requests"):
         rl = _dict(res.get(list_name)) if res is not None else None
-        for key, raw in (rl or {}).items():
+        if rl is None:
+            continue
+        for key, raw in rl.items():
             if raw is None:
                 continue
             text = _ROUNDED.get(raw, _UNSEEN) if type(raw) is str else _UNSEEN
@@ -323,8 +325,8 @@ def _quantity_round_up(c: dict[str, Any], at: Path, run: _Run) -> None:
                 if type(raw) is str and len(_ROUNDED) < 4096:
                     _ROUNDED[raw] = text
             if text is not None:
-                rl[key] = text  # type: ignore[index]
-                run.record((*at, "resources", list_name, key), rl[key], "quantity-round-up")  # type: ignore[index]
+                rl[key] = text
+                run.record((*at, "resources", list_name, key), rl[key], "quantity-round-up")
 
 
 def _http_get(handler: dict[str, Any], at: Path, run: _Run, via: str | None) -> None:
@@ -465,9 +467,9 @@ def _object(obj: Any, at: Path, run: _Run) -> None:
         spec, rel = found
         _pod_spec(spec, (*at, *rel), run, template=True)
         return
-    spec = _dict(obj.get("spec"))
-    if obj.get("kind") in (None, "Pod") and spec is not None:
-        _pod_spec(spec, (*at, "spec"), run, template=False)
+    pod_spec = _dict(obj.get("spec"))
+    if obj.get("kind") in (None, "Pod") and pod_spec is not None:
+        _pod_spec(pod_spec, (*at, "spec"), run, template=False)
         return
     if obj.get("kind") == "Pod":
         return  # a Pod without a spec has no containers to default
@@ -484,7 +486,7 @@ def _where(at: Path) -> str:
 
 
 def apply_defaults(
-    obj: Mapping[str, Any],
+    obj: Mapping[str, object],
     version: str,
     *,
     feature_gates: Mapping[str, bool] | None = None,

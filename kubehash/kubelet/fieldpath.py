@@ -44,8 +44,8 @@ def _go_path_of(root: GoType, json_path: tuple[str | int, ...]) -> tuple[tuple[s
     out: list[str | int] = []
     owner_field = _type_name(root)
     for seg in json_path:
-        while not isinstance(t, External) and isinstance(t.underlying(), Pointer):
-            t = t.underlying().elem  # type: ignore[attr-defined]
+        while not isinstance(t, External) and isinstance(u := t.underlying(), Pointer):
+            t = u.elem
         if isinstance(t, External):
             return None
         u = t.underlying()
@@ -63,12 +63,13 @@ def _go_path_of(root: GoType, json_path: tuple[str | int, ...]) -> tuple[tuple[s
                 return None
             for i in found:
                 st = t.underlying()
-                f = st.fields[i]  # type: ignore[attr-defined]
+                assert isinstance(st, Struct)  # an index path of visible_fields steps through embedded structs only
+                f = st.fields[i]
                 out.append(f.name)
                 owner_field = f"{_type_name(t)}.{f.name}"
                 t = f.type
-                while not isinstance(t, External) and isinstance(t.underlying(), Pointer):
-                    t = t.underlying().elem  # type: ignore[attr-defined]
+                while not isinstance(t, External) and isinstance(u := t.underlying(), Pointer):
+                    t = u.elem
         else:
             return None
     return tuple(out), owner_field
@@ -109,8 +110,8 @@ def api_path(
     t: GoType = root
     out: list[str | int] = []
     for i, seg in enumerate(segments):
-        while not isinstance(t, External) and isinstance(t.underlying(), Pointer):
-            t = t.underlying().elem  # type: ignore[attr-defined]
+        while not isinstance(t, External) and isinstance(u := t.underlying(), Pointer):
+            t = u.elem
         if isinstance(t, External):
             return tuple(out), tuple(segments[i:])
         u = t.underlying()

@@ -74,7 +74,7 @@ class HashCache:
 
     def hash(
         self,
-        container: Mapping[str, Any],
+        container: Mapping[str, object],
         version: str,
         *,
         source: str = "apiserver",
@@ -87,7 +87,7 @@ class HashCache:
         """
         return self.hash_with(plan_for(version, source, go_version), container, key=key)
 
-    def hash_with(self, plan: HashPlan, container: Any, *, key: bytes | None = None) -> int:
+    def hash_with(self, plan: HashPlan, container: object, *, key: bytes | None = None) -> int:
         """``plan.hash(container)`` through the cache (``container`` may be any JSON value: the decoder
         reports what is not a container)."""
         if type(container) is not dict and isinstance(container, Mapping):
@@ -115,7 +115,7 @@ class HashCache:
             self._entries[entry] = h
         else:
             self.hits += 1
-        if type(h) is not int:
+        if isinstance(h, DecodeError):
             raise copy.copy(h)  # each caller names its container in its own copy
         return h
 

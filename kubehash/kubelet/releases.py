@@ -17,6 +17,7 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from kubehash.errors import UnsupportedVersionError, VersionError
 from kubehash.kubelet.versions import parse_version
@@ -68,16 +69,16 @@ def _load() -> list[Release]:
     return [_row(row) for row in doc["releases"]]
 
 
-def _row(row: dict[str, object]) -> Release:
+def _row(row: dict[str, Any]) -> Release:
     """A ``releases.json`` row; mappings become sorted tuples so a :class:`Release` stays hashable."""
     r = dict(row)
-    r["defaults"] = tuple(r.get("defaults", ()))  # type: ignore[arg-type]
+    r["defaults"] = tuple(r.get("defaults", ()))
     for key in ("gated_defaults", "feature_gates"):
-        r[key] = tuple(sorted(dict(r.get(key, {})).items()))  # type: ignore[call-overload]
-    for stage in dict(r["feature_gates"]).values():  # type: ignore[call-overload]
+        r[key] = tuple(sorted(dict(r.get(key, {})).items()))
+    for stage in dict(r["feature_gates"]).values():
         if stage not in GATE_STAGE_DEFAULT:
             raise ValueError(f"releases.json: minor {r['minor']}: unknown feature gate stage {stage!r}")
-    return Release(**r)  # type: ignore[arg-type]
+    return Release(**r)
 
 
 RELEASES: list[Release] = _load()

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, total_ordering
 from importlib import resources
-from typing import Any
+from typing import Any, TypedDict
 
 from kubehash.errors import KubehashError, UnsupportedVersionError, VersionError
 from kubehash.kubelet.versions import KubeletVersion, parse_version
@@ -35,6 +35,7 @@ __all__ = [
     "AnnotationHash",
     "GoVersion",
     "MinorToolchains",
+    "Side",
     "Toolchain",
     "ToolchainRow",
     "describe_side",
@@ -400,7 +401,17 @@ def shown_version(tc: Toolchain) -> str:
     return tc.resolved.upstream if v.patch is None else (v.text if v.text.startswith(("v", "V")) else "v" + v.text)
 
 
-def describe_side(version: str, tc: Toolchain) -> dict[str, object]:
+class Side(TypedDict):
+    """One side of an upgrade as reports show it (:func:`describe_side`)."""
+
+    version: str
+    go: str
+    basis: str
+    source: str
+    assumptions: list[str]
+
+
+def describe_side(version: str, tc: Toolchain) -> Side:
     """What a report says about one side of an upgrade: the version, the Go toolchain assumed in a few
     characters (``1.20.7``; ``1.18.7–1.18.9`` or ``1.22.8 or later`` for a patch not itemized; else the side of
     Go 1.22), on what basis (``binary``, ``tag``, ``changelog``, ``inferred``, ``override``), its source, and

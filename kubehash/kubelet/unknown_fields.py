@@ -47,8 +47,8 @@ def _fields(st: Struct) -> dict[str, GoType]:
 
 
 def _deref(t: GoType) -> GoType:
-    while not isinstance(t, External) and isinstance(t.underlying(), Pointer):
-        t = t.underlying().elem  # type: ignore[attr-defined]
+    while not isinstance(t, External) and isinstance(u := t.underlying(), Pointer):
+        t = u.elem
     return t
 
 

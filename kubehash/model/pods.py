@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 __all__ = [
     "MIRROR_ANNOTATION",
@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 #: A JSON object as ``kubectl get -o json`` prints it (a Pod, a Node, a List...).
-Document = Mapping[str, Any]
+Document = Mapping[str, object]
 #: What the API takes where it reads pods or nodes: one document, or several (a List is one document).
 Documents = Document | Iterable[Document]
 #: ``{node name: kubelet version}``, as :func:`node_kubelet_versions` returns it.
@@ -68,7 +68,8 @@ def _meta(pod: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def container_source(pod: Mapping[str, Any]) -> str:
-    """``file`` for mirror pods of static pods, ``apiserver`` for everything else (DOMAIN.md §4)."""
+    """``file`` for mirror pods of static pods, ``apiserver`` for everything else
+    (docs/kubernetes-facts.md#decode-paths)."""
     ann = _meta(pod).get("annotations")
     if isinstance(ann, Mapping) and MIRROR_ANNOTATION in ann:
         return "file"
@@ -125,10 +126,10 @@ def iter_containers(doc: Any, *, init_containers: bool = True, source: str | Non
         return
     for pod in iter_pods(doc):
         meta = _meta(pod)
-        spec = pod.get("spec") if isinstance(pod.get("spec"), Mapping) else {}
+        spec = s if isinstance(s := pod.get("spec"), Mapping) else {}
         src = source or container_source(pod)
         ns = meta.get("namespace") if isinstance(meta.get("namespace"), str) else None
-        pname = meta.get("name") if isinstance(meta.get("name"), str) else "?"
+        pname = n if isinstance(n := meta.get("name"), str) else "?"
         kinds = (("initContainers", "initContainer"), ("containers", "container"))
         for key, kind in kinds:
             if kind == "initContainer" and not init_containers:
@@ -137,7 +138,7 @@ def iter_containers(doc: Any, *, init_containers: bool = True, source: str | Non
             if not isinstance(items, list):
                 continue
             for i, c in enumerate(items):
-                cname = c.get("name") if isinstance(c, Mapping) and isinstance(c.get("name"), str) else f"#{i}"
+                cname = cn if isinstance(c, Mapping) and isinstance(cn := c.get("name"), str) else f"#{i}"
                 yield ContainerRef(ns, pname, cname, kind, i, c, src, pod)
 
 
@@ -172,7 +173,7 @@ class PodView:
     problems: tuple[str, ...] = ()
 
 
-def _is_mapping(x: Any) -> bool:
+def _is_mapping(x: Any) -> TypeGuard[Mapping[str, Any]]:
     return type(x) is dict or isinstance(x, Mapping)  # the exact type first: ABC checks cost ~5x more
 
 
@@ -266,7 +267,8 @@ def pod_view(pod: Mapping[str, Any]) -> PodView:
 
 @dataclass(frozen=True)
 class RuntimeRecord:
-    """What the container runtime recorded about one container (DOMAIN.md §6).
+    """What the container runtime recorded about one container
+    (docs/kubernetes-facts.md#where-the-running-containers-hash-is-recorded).
 
     ``hash`` is the kubelet's ``io.kubernetes.container.hash`` annotation (CRI) or
     ``annotation.io.kubernetes.container.hash`` label (dockershim), parsed from lowercase hex;
@@ -300,8 +302,8 @@ def node_kubelet_versions(nodes: Any) -> dict[str, str]:
     out: dict[str, str] = {}
     for n in iter_nodes(nodes):
         name = _meta(n).get("name")
-        status = n.get("status") if isinstance(n.get("status"), Mapping) else {}
-        info = status.get("nodeInfo") if isinstance(status.get("nodeInfo"), Mapping) else {}
+        status = s if isinstance(s := n.get("status"), Mapping) else {}
+        info = i if isinstance(i := status.get("nodeInfo"), Mapping) else {}
         ver = info.get("kubeletVersion")
         if isinstance(name, str) and isinstance(ver, str):
             out[name] = ver

@@ -13,7 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
@@ -37,7 +37,9 @@ def _apply_chunk(fn: Callable[[Any], Any], chunk: list[Any]) -> list[Any]:
     return [fn(x) for x in chunk]
 
 
-def parallel_map(fn: Callable[[T], R], items: Iterable[T], *, jobs: int = 1, chunk_size: int = 256) -> Iterator[R]:
+def parallel_map(
+    fn: Callable[[T], R], items: Iterable[T], *, jobs: int = 1, chunk_size: int = 256
+) -> Generator[R, None, None]:
     """``map(fn, items)`` computed in ``jobs`` processes (``jobs <= 1``: in this process, lazily)."""
     if jobs <= 1:
         yield from map(fn, items)

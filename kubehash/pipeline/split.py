@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from kubehash.errors import InputError
 from kubehash.pipeline.parallel import parallel_map
@@ -71,15 +71,39 @@ def can_split(opened: OpenedInput) -> bool:
     return yaml_items.yaml_layout(opened.path) is not None
 
 
+@overload
 def map_items(
     source: OpenedInput | str | os.PathLike[str],
-    fn: Callable[[Any], R] | None,
+    fn: Callable[[Any], R],
     *,
     jobs: int = 1,
     part_bytes: int = 32 << 20,
     decode: Decode | None = None,
     yaml_decode: Callable[[bytes], Any] | None = None,
-) -> Iterator[R]:
+) -> Iterator[R]: ...
+
+
+@overload
+def map_items(
+    source: OpenedInput | str | os.PathLike[str],
+    fn: None,
+    *,
+    jobs: int = 1,
+    part_bytes: int = 32 << 20,
+    decode: Decode | None = None,
+    yaml_decode: Callable[[bytes], Any] | None = None,
+) -> Iterator[Any]: ...
+
+
+def map_items(
+    source: OpenedInput | str | os.PathLike[str],
+    fn: Callable[[Any], Any] | None,
+    *,
+    jobs: int = 1,
+    part_bytes: int = 32 << 20,
+    decode: Decode | None = None,
+    yaml_decode: Callable[[bytes], Any] | None = None,
+) -> Iterator[Any]:
     """``map(fn, iter_items(source))``, with the file split between ``jobs`` processes when it allows.
 
     ``source``: a path (``-``: standard input) or an :class:`~kubehash.sources.opened.OpenedInput` (closed
@@ -223,7 +247,7 @@ def _run_part(path: str, fn: Callable[[Any], Any], layout: Layout, span: tuple[i
             return _Part(None, [], None, None)
         raw.seek(start)
         r = _Reader(io.TextIOWrapper(raw, encoding="utf-8", newline=""), f"{path} (from byte {start})", _WINDOW)
-        results = []
+        results: list[Any] = []
         try:
             while True:
                 r.peek()

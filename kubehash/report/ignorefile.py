@@ -150,12 +150,16 @@ class IgnoreCheckView:
 
 
 class WriteResult(Protocol):
-    """One file written by :func:`kubehash.pipeline.ignorefiles.write_ignore_files`."""
+    """One file written by :func:`kubehash.pipeline.ignorefiles.write_ignore_files` (read-only)."""
 
-    node: str
-    path: str
-    status: str
-    error: str | None
+    @property
+    def node(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def error(self) -> str | None: ...
 
 
 @dataclass(frozen=True)

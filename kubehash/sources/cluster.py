@@ -50,8 +50,8 @@ def _status_message(body: Any) -> str:
     except ValueError:
         text = " ".join(body.split())
         return text[:200]
-    if isinstance(doc, Mapping) and isinstance(doc.get("message"), str):
-        return doc["message"]
+    if isinstance(doc, Mapping) and isinstance(message := doc.get("message"), str):
+        return message
     return ""
 
 

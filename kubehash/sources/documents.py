@@ -4,6 +4,7 @@ documents in one file) from a path or standard input."""
 from __future__ import annotations
 
 import io
+import os
 import re
 import sys
 from pathlib import Path
@@ -59,9 +60,9 @@ def parse_documents(text: str, *, name: str = "<input>") -> list[Any]:
     return list(iter_yaml_items(_Named(data, name)))
 
 
-def load_documents(path: str | Path) -> list[Any]:
+def load_documents(path: str | os.PathLike[str]) -> list[Any]:
     """Documents from a file path, or from standard input when ``path`` is ``-``."""
-    if str(path) == "-":
+    if os.fspath(path) == "-":
         return parse_documents(sys.stdin.read(), name="<stdin>")
     p = Path(path)
     try:

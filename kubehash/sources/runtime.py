@@ -1,6 +1,6 @@
 """What the container runtime recorded about each container: the kubelet's hash and the start time.
 
-Reads the JSON that node tools print (DOMAIN.md §6):
+Reads the JSON that node tools print (docs/kubernetes-facts.md#where-the-running-containers-hash-is-recorded):
 
 * ``crictl inspect ID...`` (containerd, CRI-O): one object, a JSON array, or several objects one after the
   other (what ``crictl inspect ID1 ID2`` prints). Hash in ``status.annotations["io.kubernetes.container.hash"]``,
@@ -24,6 +24,7 @@ a file at ``DIR/<node>/...`` is attributed to node ``<node>``, so ``crictl inspe
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -390,7 +391,7 @@ def _files(path: Path) -> list[tuple[Path, str | None]]:
 
 
 def load_runtime(
-    paths: Iterable[str | Path], *, warnings: list[str] | None = None
+    paths: Iterable[str | os.PathLike[str]], *, warnings: list[str] | None = None
 ) -> tuple[list[RuntimeRecord], list[InputError]]:
     """Records from files and directories (see the module docstring for the ``DIR/<node>/`` layout).
 

@@ -25,7 +25,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from kubehash.errors import InputError
 from kubehash.sources.stream import _DECODER, _MAX_VALUE, _WS, _Reader
@@ -269,7 +269,8 @@ class Scan:
                 single -= i - 1
                 i = 1
                 self._state = (buf, i, rem)
-                n = f.readinto(memoryview(buf)[rem : rem + BLOCK])
+                # Every stream scanned is buffered (an open file, stdin.buffer): BinaryIO just does not declare it.
+                n = cast(io.BufferedIOBase, f).readinto(memoryview(buf)[rem : rem + BLOCK])
                 if not n:
                     item = self._last(bytes(buf[1:rem]), base + 1)
                     self.count += 1

@@ -218,7 +218,7 @@ class _NamedReader(io.BufferedReader):
         self._name = name
 
     @property
-    def name(self) -> str:  # type: ignore[override]
+    def name(self) -> str:
         return self._name
 
 

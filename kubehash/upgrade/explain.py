@@ -190,7 +190,7 @@ def located(reasons: list[Reason], at: str) -> list[Reason]:
 
 
 def explain(
-    container: Mapping[str, Any],
+    container: Mapping[str, object],
     old_version: str,
     new_version: str,
     *,

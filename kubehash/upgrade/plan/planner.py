@@ -324,7 +324,7 @@ def plan(
 
 
 def _all_containers(pod: Mapping[str, Any]) -> Iterable[Any]:
-    spec = pod.get("spec") if isinstance(pod.get("spec"), Mapping) else {}
+    spec = s if isinstance(s := pod.get("spec"), Mapping) else {}
     for key in ("initContainers", "containers"):
         items = spec.get(key)
         if isinstance(items, list):

@@ -9,12 +9,13 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from kubehash.golang.fnv import runtime_hex
+from kubehash.kubelet.toolchains import Side
 from kubehash.upgrade.explain import Reason
 
-__all__ = ["VERDICTS", "ContainerPrediction", "Prediction"]
+__all__ = ["VERDICTS", "ContainerPrediction", "HashCacheSummary", "Prediction", "PredictionSummary"]
 
 VERDICTS = ("restart", "unchanged", "protected", "error", "not-running", "not-checked")
 
@@ -67,6 +68,36 @@ def _short(r: Reason) -> str:
     return f"{r.kind}: {r.detail}" if r.detail else r.kind
 
 
+class HashCacheSummary(TypedDict):
+    """How often a distinct container spec was hashed again (:class:`~kubehash.kubelet.hashcache.HashCache`)."""
+
+    hits: int
+    misses: int
+    hit_rate: float
+
+
+class _SummaryExtras(TypedDict, total=False):
+    warnings: list[str]
+    by_cluster: dict[str, dict[str, int]]
+    manifests: dict[str, object]
+
+
+class PredictionSummary(_SummaryExtras):
+    """:attr:`Prediction.summary`: counts by verdict (``by_*``: verdict counts per node, namespace, cluster),
+    restart reasons, model checks; ``warnings``, ``by_cluster`` and ``manifests`` only when there are any."""
+
+    to: str
+    control_plane: str | None
+    sides: dict[str, Side]
+    containers: int
+    verdicts: dict[str, int]
+    restart_reasons: dict[str, int]
+    model_check: dict[str, int]
+    by_node: dict[str, dict[str, int]]
+    by_namespace: dict[str, dict[str, int]]
+    hash_cache: HashCacheSummary
+
+
 @dataclass
 class Prediction:
     """The result of :func:`predict`: iterable over :class:`ContainerPrediction`, one per input container."""
@@ -78,7 +109,7 @@ class Prediction:
     cache_misses: int = 0
     input_errors: list[str] = field(default_factory=list)  # e.g. ignore files that could not be used
     #: Each side's kubelet version and the Go toolchain assumed for it ("to", then every node version seen).
-    sides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sides: dict[str, Side] = field(default_factory=dict)
     #: What the input looks like when it cannot have been read from a cluster, and what manifests held that
     #: was not predicted (one sentence each; the run still predicts everything it can).
     warnings: list[str] = field(default_factory=list)
@@ -101,7 +132,7 @@ class Prediction:
         return [c for c in self.containers if c.verdict == "error"]
 
     @property
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> PredictionSummary:
         """Counts by verdict, per node and namespace (verdict counts), by reason kind, and model checks.
 
         One pass over the containers. Restarts are grouped by their reason list (replicas share Reason
@@ -137,21 +168,25 @@ class Prediction:
                 reasons[kind] += n
         verdicts = {v: n for v in VERDICTS if (n := sum(g[v] for g in by_ns.values()))}
         total = self.cache_hits + self.cache_misses
-        extra: dict[str, Any] = {}
+        extra: _SummaryExtras = {}
         if self.manifests is not None:
             extra["manifests"] = self.manifests
         if self.warnings:
             extra["warnings"] = list(self.warnings)
+        warnings: _SummaryExtras = {"warnings": list(self.warnings)} if self.warnings else {}
+        clusters: _SummaryExtras = (
+            {"by_cluster": {k: dict(v) for k, v in sorted(by_cluster.items())}} if by_cluster else {}
+        )
         return {
             "to": self.to,
             "control_plane": self.control_plane,
             "sides": self.sides,
-            **({"warnings": list(self.warnings)} if self.warnings else {}),
+            **warnings,
             "containers": len(self.containers),
             "verdicts": verdicts,
             "restart_reasons": dict(reasons.most_common()),
             "model_check": dict(checks),
-            **({"by_cluster": {k: dict(v) for k, v in sorted(by_cluster.items())}} if by_cluster else {}),
+            **clusters,
             "by_node": {k: dict(v) for k, v in sorted(by_node.items())},
             "by_namespace": {k: dict(v) for k, v in sorted(by_ns.items())},
             "hash_cache": {

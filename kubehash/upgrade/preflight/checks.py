@@ -141,7 +141,8 @@ def _kubelet_findings(
 ) -> None:
     """The kubelet-flags check of every node's command line and config file."""
     target = run.options.to
-    for item in [*kubelet_args, *kubelet_configs]:
+    items: list[KubeletArgs | KubeletConfigFile] = [*kubelet_args, *kubelet_configs]
+    for item in items:
         node = item.node
         current = (node_versions.get(node) if node else None) or run.options.from_version
         if current is None:

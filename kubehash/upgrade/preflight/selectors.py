@@ -302,7 +302,9 @@ def _key_candidates(current: str | None, reqs: Sequence[Requirement], pinned: st
     return cands
 
 
-def _term_fix(affinity: NodeAffinity, term: Term | None, labels: Mapping[str, str], node_name: str | None):
+def _term_fix(
+    affinity: NodeAffinity, term: Term | None, labels: Mapping[str, str], node_name: str | None
+) -> LabelFix | None:
     if term is not None:
         if term.errors or term.empty:
             return None

@@ -13,7 +13,7 @@ nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 kernelspec = pytest.importorskip("jupyter_client.kernelspec")
 
-NOTEBOOK = Path(__file__).parents[1] / "notebooks" / "restart-risk.ipynb"
+NOTEBOOK = Path(__file__).parents[2] / "notebooks" / "restart-risk.ipynb"
 
 
 def _kernel_spec_manager(tmp_path: Path) -> kernelspec.KernelSpecManager:
@@ -51,13 +51,17 @@ def test_notebook_runs_and_draws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.output_type == "error"]
     pngs = [base64.b64decode(o["data"]["image/png"]) for o in outputs if "image/png" in o.get("data", {})]
-    assert len(pngs) == 5 and all(p.startswith(b"\x89PNG") for p in pngs)
+    assert len(pngs) == 6 and all(p.startswith(b"\x89PNG") for p in pngs)
     texts = "\n".join(o["data"].get("text/plain", "") for o in outputs if "data" in o)
     assert "'restart': 281" in texts  # the summary of the 1.10 -> 1.17 prediction
     assert "252 pods, 281 runtime records" in "".join(o.get("text", "") for o in outputs)
     html = "\n".join(o["data"].get("text/html", "") for o in outputs if "data" in o)
     assert "legacy-report-runner" in html and "single replica" in html
     assert "kubectl label node worker-2 disktype=ssd --overwrite" in html  # the preflight fix
+    # the audit of the canary example: 19 predicted restarts seen, 2 not, the OOMKilled miss
+    assert "NOT held: 1 restart(s) not predicted" in "".join(o.get("text", "") for o in outputs)
+    assert "'predicted_and_restarted': 19" in texts and "'restarted_not_predicted': 1" in texts
+    assert "ingest-37b91343-78p9m" in html and "OOMKilled" in html
     # the ignore files (one per node, its current version) protect every restart of the 1.10 -> 1.17 upgrade
     assert "<th>total</th>\n      <td>281</td>\n      <td>0</td>" in html
     assert "<td>239da394</td>" in html  # the edited bare pod the ignore file silently keeps

@@ -1,4 +1,4 @@
-"""The upstream test vectors quoted in DOMAIN.md §1 (from kubelet's own unit tests)."""
+"""The upstream test vectors quoted in docs/kubernetes-facts.md#the-hash-by-era (from kubelet's own unit tests)."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ import yaml
 from kubehash import exitcodes
 from kubehash.cli import main
 
-DATA = Path(__file__).parent / "data" / "preflight"
+DATA = Path(__file__).parents[1] / "data" / "preflight"
 NODES = str(DATA / "nodes.yaml")
 PODS = str(DATA / "pods.yaml")
 
@@ -102,7 +102,7 @@ def test_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_bundled_example_cluster(capsys: pytest.CaptureFixture[str]) -> None:
-    examples = Path(__file__).parent.parent / "examples" / "cluster"
+    examples = Path(__file__).parents[2] / "examples" / "cluster"
     pods, nodes = str(examples / "pods.json"), str(examples / "nodes.json")
     code, out, _ = run(capsys, "--to", "1.13", "--pods", pods, "--nodes", nodes, "-o", "json")
     assert code == exitcodes.RESTARTS

@@ -12,7 +12,7 @@ import yaml
 
 from kubehash.cli import main
 
-CLUSTER = Path(__file__).parents[1] / "examples" / "cluster"
+CLUSTER = Path(__file__).parents[2] / "examples" / "cluster"
 ARGS = ["plan", "--pods", str(CLUSTER / "pods.json"), "--nodes", str(CLUSTER / "nodes.json")]
 
 

@@ -13,8 +13,8 @@ from kubehash import exitcodes
 from kubehash.cli import main
 from kubehash.sources.snapshot import is_snapshot, load_snapshot
 
-ROOT = Path(__file__).parent.parent
-RUNTIME = Path(__file__).parent / "data" / "runtime"
+ROOT = Path(__file__).parents[2]
+RUNTIME = Path(__file__).parents[1] / "data" / "runtime"
 EXAMPLE = ROOT / "examples" / "cluster"
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from kubehash.cli import main
 
-EXAMPLES = Path(__file__).parent.parent / "examples"
+EXAMPLES = Path(__file__).parents[2] / "examples"
 PODS = str(EXAMPLES / "pods.yaml")
 
 

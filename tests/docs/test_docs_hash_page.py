@@ -9,7 +9,7 @@ import pytest
 
 from kubehash.cli import main
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 PAGE = ROOT / "docs" / "how-a-hash-is-computed.md"
 
 

@@ -10,7 +10,7 @@ import pytest
 import kubehash
 from kubehash.cli import main
 
-EXAMPLES = Path(__file__).parent.parent / "examples"
+EXAMPLES = Path(__file__).parents[2] / "examples"
 
 
 def test_hash_pods_yaml(capsys: pytest.CaptureFixture[str]) -> None:

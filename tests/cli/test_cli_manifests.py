@@ -13,7 +13,7 @@ from kubehash import Cluster, Options, exitcodes, predict_cluster
 from kubehash.cli import main
 from kubehash.errors import InputError
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 DATA = ROOT / "tests" / "data" / "manifests"
 K8S, STATIC = str(DATA / "k8s"), str(DATA / "static")
 
