@@ -14,7 +14,8 @@
     │   ├── KubeletArgsError      a kubelet command line, unit or config file that cannot be read
     │   └── IgnoreFileError       an ignore file the patched kubelet would not use as intended
     ├── ClusterError              a live cluster cannot be read (config, credentials, network)
-    └── OutputError               kubehash refused to write a file
+    ├── OutputError               kubehash refused to write a file
+    └── WriteError                the system refused to write a file (permissions, read-only, no space)
 
 Errors raised for bad input name where the problem is (file, node, pod, container, field). The CLI maps
 them to exit codes (:mod:`kubehash.exitcodes`) in one place.
@@ -36,6 +37,7 @@ __all__ = [
     "QuantityError",
     "UnsupportedVersionError",
     "VersionError",
+    "WriteError",
 ]
 
 
@@ -174,3 +176,8 @@ class ClusterError(KubehashError):
 
 class OutputError(KubehashError):
     """kubehash refused to write a file (it exists and differs, is a symlink, escapes the output directory)."""
+
+
+class WriteError(KubehashError):
+    """A file could not be written: the system refused (permission denied, read-only or full file system, a file
+    where a directory should be). The message names the path; the CLI exits 2, like for an input it cannot use."""

@@ -252,6 +252,12 @@ def print_errors(messages: Iterable[str], *, limit: int = 20) -> int:
     return sum(counts.values())
 
 
+def print_warnings(messages: Iterable[str]) -> None:
+    """One ``warning:`` line on stderr per distinct message (warnings do not change the exit code)."""
+    for msg in dict.fromkeys(messages):
+        click.echo(f"warning: {msg}", err=True)
+
+
 def write_stdout(write: Callable[[TextIO], None]) -> None:
     """Call ``write(sys.stdout)`` and flush. A reader that goes away (``kubehash ... | head``) ends the
     output quietly: the rest is dropped (standard output is pointed at the null device, so the flush at

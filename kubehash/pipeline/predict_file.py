@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from kubehash.errors import InputError
 from kubehash.model import Documents, NodeVersions, PodView, RuntimeRecord, iter_pods
 from kubehash.pipeline.split import can_split, map_items
 from kubehash.sources.gcpause import gc_paused, gc_relaxed
@@ -86,27 +87,48 @@ def predict_file(
     if jobs <= 1 or not can_split(source):
         # One process: pods go straight from the scan to the predictor (no tuples, no digests). The collector
         # is paused: the run allocates millions of objects and frees almost none of them (no cycles).
-        with gc_paused():
-            for item in map_items(source, None, decode=decode_pods, yaml_decode=decode_pod):
-                preds = _predict(predictor, item)
-                out.extend(preds)
-                if progress is not None:
-                    progress(len(preds))
+        seen = 0
+        try:
+            with gc_paused():
+                for item in map_items(source, None, decode=decode_pods, yaml_decode=decode_pod):
+                    seen += 1
+                    preds = _predict(predictor, item)
+                    out.extend(preds)
+                    if progress is not None:
+                        progress(len(preds))
+        except InputError as e:
+            return predictor.result(out, input_errors=[_partial(e, seen)])
         return predictor.result(out)
     lookups = 0
     distinct: set[bytes] = set()
+    seen = 0
     _ACTIVE = predictor
     try:
         with gc_relaxed():  # workers fork inside: they inherit it
             for rows, n, digests, skipped in map_items(
                 source, _predict_item, jobs=jobs, decode=decode_pods, yaml_decode=decode_pod
             ):
+                seen += 1
                 out.extend([ContainerPrediction(*row) for row in rows])
                 lookups += n
                 distinct.update(digests)
                 predictor.skipped.update(skipped)
                 if progress is not None:
                     progress(len(rows))
+    except InputError:
+        if source.path is None:  # pragma: no cover - a split input is a regular file
+            raise
+        # a worker's part stopped being readable: again in one process, which predicts every item before the
+        # problem (a part is all or nothing) and words the error with offsets in the file
+        return predict_file(source.path, options, nodes=nodes, runtime=runtime, ignore_files=ignore_files, jobs=1)
     finally:
         _ACTIVE = None
     return predictor.result(out, hits=lookups - len(distinct), misses=len(distinct))
+
+
+def _partial(e: InputError, items: int) -> str:
+    """The error that stopped reading a dump after ``items`` items: raised again when nothing was read (the
+    file is not a dump at all), else kept with the predictions of the items before it."""
+    if items == 0:
+        raise e
+    return f"{e} (the dump stops being readable there: the {items} items before it were predicted, the rest is not)"

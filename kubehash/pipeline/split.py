@@ -44,6 +44,7 @@ from kubehash.sources.stream import (
     iter_opened,
     text_stream,
 )
+from kubehash.sources.utf8pos import utf8_error
 
 __all__ = ["can_split", "map_items"]
 
@@ -152,10 +153,13 @@ def _sequential(opened: OpenedInput, fn: Callable[[Any], R], layout: Layout, dec
             return
         name = f"{opened.name} (from item {e.done + 1})"
         reader = _Reader(text_stream(e.rest, opened.stream), name, _WINDOW)
-        for item in _rest_of_array(reader):
-            yield fn(item)
-        finish_object(reader)
-        finish_document(reader)
+        try:
+            for item in _rest_of_array(reader):
+                yield fn(item)
+            finish_object(reader)
+            finish_document(reader)
+        except UnicodeDecodeError as u:  # a pipe: it cannot be read again for the exact offset
+            raise InputError(f"{name}: not UTF-8 text: {utf8_error(None, u)}") from None
 
 
 def _tail(scan: Scan, name: str) -> None:
@@ -258,4 +262,4 @@ def _run_part(path: str, fn: Callable[[Any], Any], layout: Layout, span: tuple[i
                 if r.expect(",]") == "]":
                     return _Part(start, results, None, start + r.byte_offset())
         except UnicodeDecodeError as e:
-            raise InputError(f"{path}: not UTF-8 text: {e}") from None
+            raise InputError(f"{path}: not UTF-8 text: {utf8_error(path, e)}") from None

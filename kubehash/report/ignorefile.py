@@ -168,7 +168,7 @@ class GeneratedFile:
     version: str
     time: datetime
     path: str
-    status: str  # "written", "unchanged" or "refused: <why>"
+    status: str  # "written", "unchanged", "refused: <why>" or "error: <why>"
 
 
 GENERATED_COLUMNS: tuple[Column[GeneratedFile], ...] = tuple(
@@ -191,7 +191,7 @@ class GeneratedFiles:
                     files[r.node].version,
                     files[r.node].time,
                     r.path,
-                    r.status if r.error is None else f"refused: {r.error}",
+                    r.status if r.error is None else f"{r.status}: {r.error}",
                 )
                 for r in results
             ]

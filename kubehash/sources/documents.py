@@ -15,6 +15,7 @@ import yaml
 from kubehash.errors import InputError
 from kubehash.golang.jsonvalue import loads as json_loads
 from kubehash.sources.gcpause import gc_paused
+from kubehash.sources.utf8pos import utf8_error
 
 __all__ = ["InputError", "load_documents", "parse_documents"]
 
@@ -71,5 +72,5 @@ def load_documents(path: str | os.PathLike[str]) -> list[Any]:
     except OSError as e:
         raise InputError(f"{p}: cannot read: {e.strerror or e}") from None
     except UnicodeDecodeError as e:
-        raise InputError(f"{p}: not UTF-8 text: {e}") from None
+        raise InputError(f"{p}: not UTF-8 text: {utf8_error(p, e)}") from None
     return parse_documents(text, name=str(p))

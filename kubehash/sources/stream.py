@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from kubehash.errors import InputError
 from kubehash.golang.jsonvalue import RawFloat
+from kubehash.sources.utf8pos import utf8_error
 
 if TYPE_CHECKING:
     from kubehash.sources.opened import OpenedInput
@@ -201,7 +202,7 @@ def iter_opened(opened: OpenedInput, *, chunk_size: int = _CHUNK) -> Iterator[An
 
         yield from iter_yaml_items(_NamedReader(_BytesChain(opened.head, opened.stream), name))
     except UnicodeDecodeError as e:
-        raise InputError(f"{name}: not UTF-8 text: {e}") from None
+        raise InputError(f"{name}: not UTF-8 text: {utf8_error(opened.path, e)}") from None
 
 
 def text_stream(first: bytes, rest: BinaryIO) -> TextIO:

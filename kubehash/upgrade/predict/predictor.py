@@ -195,7 +195,7 @@ class Predictor:
         p = ContainerPrediction(
             view.namespace, view.name, name, kind, view.node, view.source, None, self.new_version, None, None,
             rec.hash if rec is not None else None, "unchanged", [], None, started, "unverified", view.owner_kind,
-            view.owner_name,
+            view.owner_name, pod_uid=view.uid,
         )  # fmt: skip
         p.input_notes = self._input_notes(view, spec)
         if not running:
@@ -363,6 +363,7 @@ class Predictor:
             errors.append(f"{counted(bad)} in the pods input: not objects, skipped (a dump's items are objects)")
         if other:
             warnings.append(f"{counted(other)} in the pods input: not pods, skipped")
+        warnings.extend(self.records.unmatched_warning(containers))
         return Prediction(self.new_version, self.options.defaults_by, containers, hits, misses, errors, sides, warnings)
 
 

@@ -54,6 +54,8 @@ class ContainerPrediction:
     #: What marks the input as not read from a cluster (:mod:`~kubehash.upgrade.predict.inputcheck`); ``()``
     #: for a pod that was. Summed up in :attr:`Prediction.warnings`, not part of the document.
     input_notes: tuple[str, ...] = ()
+    #: The pod's ``metadata.uid`` (to tell which runtime records belong to no input pod); not in the document.
+    pod_uid: str | None = None
 
     def reason_text(self) -> str:
         """The reasons in short (``field-added VolumeMounts[0].SubPathExpr; ...``), or the error."""
@@ -82,6 +84,7 @@ def malformed_rows(view: PodView, new_version: str) -> list[ContainerPrediction]
             error=error,
             owner_kind=view.owner_kind,
             owner_name=view.owner_name,
+            pod_uid=view.uid,
         )
         for name, kind in rows
     ]
