@@ -215,7 +215,7 @@ def _predict_live(cluster: Cluster, options: Options, progress: Callable[[int], 
     predictor = Predictor(options, **_inputs(state))
     out: list[ContainerPrediction] = []
     seen: set[str] = set()
-    with gc_paused():
+    with gc_paused(freeze=True):
         for raw, restarted in live.iter_pod_pages(cluster.namespace):
             for view in page_views(raw, f"pods page from {live.server}"):
                 if view.uid is not None:

@@ -86,7 +86,7 @@ def predict_file(
     if jobs <= 1 or not can_split(source):
         # One process: pods go straight from the scan to the predictor (no tuples, no digests). The collector
         # is paused: the run allocates millions of objects and frees almost none of them (no cycles).
-        with gc_paused():
+        with gc_paused(freeze=True):
             for item in map_items(source, None, decode=decode_pods, yaml_decode=decode_pod):
                 preds = _predict(predictor, item)
                 out.extend(preds)

@@ -27,6 +27,7 @@ import msgspec
 
 from kubehash.errors import InputError
 from kubehash.golang.jsonvalue import loads
+from kubehash.kubelet.hashcache import RAW_KEY
 from kubehash.model import MIRROR_ANNOTATION, NOT_RUNNING_PHASES, PodView, iter_pods, pod_view
 
 __all__ = ["NotAPod", "decode_pods", "page_views"]
@@ -106,7 +107,7 @@ def _container(raw: msgspec.Raw) -> tuple[Any, bytes | None]:
         if len(_CONTAINERS) >= _MAX_CONTAINERS:  # forget the older half (replicas are listed near each other)
             for old in list(itertools.islice(_CONTAINERS, _MAX_CONTAINERS // 2)):
                 _CONTAINERS.pop(old, None)
-        found = _CONTAINERS[data] = (c, b"r" + data)
+        found = _CONTAINERS[data] = (c, RAW_KEY + data)
     return found
 
 
