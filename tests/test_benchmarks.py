@@ -1,5 +1,6 @@
-"""Smoke test of the benchmark tools: the generator is seeded and realistic, and a tiny run keeps the
-hash cost within a generous multiple of the json.dumps baseline (a ratio, not a wall-clock time)."""
+"""Smoke test of the benchmark tools: the generator is seeded and realistic, the scripts run on a tiny input.
+Timing comparisons (CPU-time ratios) are marked ``timing`` and left out of the default run (the machine
+is shared: ``pytest -m timing`` runs them)."""
 
 from __future__ import annotations
 
@@ -43,6 +44,7 @@ def test_generator_is_seeded_and_realistic(tmp_path: Path) -> None:
     assert {n["status"]["nodeInfo"]["kubeletVersion"] for n in gen.node_list()["items"]} == {"v1.17.17"}
 
 
+@pytest.mark.timing
 def test_tiny_benchmark_ratio() -> None:
     every, distinct = run.distinct_containers(generate.pod_list(150, seed=1))
     assert len(distinct) < len(every)  # replicas share specs
@@ -71,6 +73,7 @@ def _load(path: Path) -> None:
         json.load(f)
 
 
+@pytest.mark.timing
 def test_predict_file_costs_less_than_loading_the_dump(small_dump: tuple[Path, dict]) -> None:
     """End to end in one process: predicting a dump (parse + defaults + two hashes + explain) against the
     same run's ``json.load`` of it. About 0.75x here (1,500 pods), 0.5x at 50k; the bound is generous."""
@@ -143,3 +146,21 @@ def _run_cli(main: Any, args: list[str]) -> str:
     with contextlib.redirect_stdout(buf):
         assert main(args) == 0
     return buf.getvalue()
+
+
+def test_inputs_benchmark_runs_every_case(tmp_path: Path) -> None:
+    """benchmarks/inputs.py on a tiny cluster: every case runs, exits 0 and is divided by its reference."""
+    import inputs
+
+    out = tmp_path / "results.json"
+    argv = ["--pods", "40", "--repeat", "1", "--yaml", "--dir", str(tmp_path), "--json", str(out)]
+    assert inputs.main(argv) == 0
+    rows = {r["case"]: r for r in json.loads(out.read_text())["rows"]}
+    assert {"yardstick compact", "compact --jobs 2", "yaml --jobs 1", "compact -o yaml"} <= set(rows)
+    assert any(c.startswith("live") for c in rows) and any(c.startswith("fleet") for c in rows)
+    for r in rows.values():
+        assert r["exit"] == [0], r
+        assert r["peak_rss_mb"] > 0
+        assert (r["against"] is None) == ("ratio" not in r)
+        if r["against"]:
+            assert r["against"] in rows and r["ratio"] > 0
