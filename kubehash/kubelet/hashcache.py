@@ -22,7 +22,16 @@ from typing import Any
 from kubehash.errors import DecodeError
 from kubehash.kubelet.hashing import HashPlan, plan_for
 
-__all__ = ["CacheStats", "HashCache", "spec_key"]
+__all__ = ["RAW_KEY", "CacheStats", "HashCache", "raw_of_key", "spec_key"]
+
+#: The first byte of a key that is a container's JSON text itself (the lite decoder's keys: equal bytes are an
+#: equal JSON value); :func:`spec_key`'s keys start with ``m`` or ``p``.
+RAW_KEY = b"r"
+
+
+def raw_of_key(key: bytes) -> bytes | None:
+    """The container's JSON text when ``key`` is one (:data:`RAW_KEY`), else ``None``."""
+    return key[1:] if key[:1] == RAW_KEY else None
 
 
 def spec_key(container: Any) -> bytes | None:

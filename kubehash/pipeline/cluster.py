@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from kubehash.errors import InputError
 from kubehash.model import NOT_OBJECTS, iter_nodes, iter_pods
-from kubehash.pipeline.parallel import default_jobs
+from kubehash.pipeline.parallel import idle_jobs
 from kubehash.pipeline.predict_file import predict_file
 from kubehash.pipeline.split import can_split
 from kubehash.sources.documents import load_documents
@@ -220,11 +220,11 @@ def predict_cluster(
 
 
 def auto_jobs(opened: OpenedInput) -> int:
-    """``--jobs 0``: one process per CPU for a dump big enough to pay for starting them (a regular file of
-    more than 64 MiB that can be split), else one."""
+    """``--jobs 0``: one process per idle CPU (:func:`~kubehash.pipeline.parallel.idle_jobs`) for a dump big
+    enough to pay for starting them (a regular file of more than 64 MiB that can be split), else one."""
     if opened.size is None or opened.size < 64 << 20 or not can_split(opened):
         return 1
-    return default_jobs()
+    return idle_jobs()
 
 
 def _predict_live(cluster: Cluster, options: Options, progress: Callable[[int], None] | None) -> Prediction:
@@ -235,7 +235,7 @@ def _predict_live(cluster: Cluster, options: Options, progress: Callable[[int], 
     predictor = Predictor(options, **_inputs(state))
     out: list[ContainerPrediction] = []
     seen: set[str] = set()
-    with gc_paused():
+    with gc_paused(freeze=True):
         for raw, restarted in live.iter_pod_pages(cluster.namespace):
             for view in page_views(raw, f"pods page from {live.server}"):
                 if view.uid is not None:

@@ -19,7 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from typing import Any, TypeVar
 
-__all__ = ["default_jobs", "parallel_map"]
+__all__ = ["default_jobs", "idle_jobs", "parallel_map"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -31,6 +31,19 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux
         return max(1, os.cpu_count() or 1)
+
+
+def idle_jobs() -> int:
+    """The processes that pay off now: one per CPU this process may run on that other work leaves idle (by the
+    one-minute load average), at least one. On a machine whose cores are busy a second process only adds the
+    cost of moving results between processes (measured: 150k pods, 2 cores, load 2-6: ``--jobs 2`` 1.1-2x the
+    wall time of ``--jobs 1``)."""
+    cpus = default_jobs()
+    try:
+        load = os.getloadavg()[0]
+    except OSError:  # pragma: no cover - no load average on this platform
+        return cpus
+    return max(1, min(cpus, int(cpus - load) + 1))
 
 
 def _apply_chunk(fn: Callable[[Any], Any], chunk: list[Any]) -> list[Any]:

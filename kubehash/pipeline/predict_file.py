@@ -21,7 +21,7 @@ from typing import Any
 from kubehash.errors import InputError
 from kubehash.model import Documents, NodeVersions, PodView, RuntimeRecord, iter_pods
 from kubehash.pipeline.split import can_split, map_items
-from kubehash.sources.gcpause import gc_paused, gc_relaxed
+from kubehash.sources.gcpause import gc_paused
 from kubehash.sources.opened import OpenedInput, open_input
 from kubehash.sources.podbytes import NotAPod, decode_pods
 from kubehash.sources.yaml_views import decode_pod
@@ -89,7 +89,7 @@ def predict_file(
         # is paused: the run allocates millions of objects and frees almost none of them (no cycles).
         seen = 0
         try:
-            with gc_paused():
+            with gc_paused(freeze=True):
                 for item in map_items(source, None, decode=decode_pods, yaml_decode=decode_pod):
                     seen += 1
                     preds = _predict(predictor, item)
@@ -104,7 +104,9 @@ def predict_file(
     seen = 0
     _ACTIVE = predictor
     try:
-        with gc_relaxed():  # workers fork inside: they inherit it
+        # Workers fork inside and inherit the paused collector: each holds its caches and one part's results,
+        # freed by reference counting (no cycles), so collections would only walk them again and again.
+        with gc_paused(freeze=True):
             for rows, n, digests, skipped in map_items(
                 source, _predict_item, jobs=jobs, decode=decode_pods, yaml_decode=decode_pod
             ):

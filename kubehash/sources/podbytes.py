@@ -26,7 +26,8 @@ from typing import Any
 import msgspec
 
 from kubehash.errors import InputError
-from kubehash.golang.jsonvalue import loads
+from kubehash.golang.jsonvalue import loads, loads_utf8
+from kubehash.kubelet.hashcache import RAW_KEY
 from kubehash.model import MIRROR_ANNOTATION, NOT_RUNNING_PHASES, PodView, iter_pods, pod_view
 
 __all__ = ["NotAPod", "decode_pods", "page_views"]
@@ -102,11 +103,11 @@ def _container(raw: msgspec.Raw) -> tuple[Any, bytes | None]:
     data = bytes(raw)
     found = _CONTAINERS.get(data)
     if found is None:
-        c = loads(data.decode("utf-8"))
+        c = loads_utf8(data)
         if len(_CONTAINERS) >= _MAX_CONTAINERS:  # forget the older half (replicas are listed near each other)
             for old in list(itertools.islice(_CONTAINERS, _MAX_CONTAINERS // 2)):
                 _CONTAINERS.pop(old, None)
-        found = _CONTAINERS[data] = (c, b"r" + data)
+        found = _CONTAINERS[data] = (c, RAW_KEY + data)
     return found
 
 

@@ -39,6 +39,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
+
 from kubehash.golang.fnv import fnv1a_32
 from kubehash.kubelet.defaults import Applied, Defaulted, apply_defaults, rule_applies
 from kubehash.kubelet.fieldpath import api_path, go_path_of, lookup, render_path
@@ -369,11 +371,14 @@ def _default_reasons(
     return list(reasons.values())
 
 
-#: Decimal byte values as spew writes them -> the byte.
-_BYTE_OF = {str(b).encode(): b for b in range(256)}
+#: The decimal byte values of a spewed ``[]byte``, read as a JSON array of integers (msgspec: C speed).
+_BYTE_VALUES = msgspec.json.Decoder(list[int])
 
 
 def _json_doc(spewed: bytes) -> Any:
-    """The JSON document inside a JSON-era hash input (the spew dump of ``[]byte``)."""
+    """The JSON document inside a JSON-era hash input (the spew dump of ``[]byte``: decimal bytes joined by
+    spaces, which with commas instead are a JSON array)."""
     inner = spewed[len(b"([]uint8)[") : -1]
-    return json.loads(bytes(map(_BYTE_OF.__getitem__, inner.split(b" "))).decode("utf-8")) if inner else None
+    if not inner:
+        return None
+    return json.loads(bytes(_BYTE_VALUES.decode(b"[" + inner.replace(b" ", b",") + b"]")).decode("utf-8"))

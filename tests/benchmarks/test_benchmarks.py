@@ -147,3 +147,21 @@ def _run_cli(main: Any, args: list[str]) -> str:
     with contextlib.redirect_stdout(buf):
         assert main(args) == 0
     return buf.getvalue()
+
+
+def test_inputs_benchmark_runs_every_case(tmp_path: Path) -> None:
+    """benchmarks/inputs.py on a tiny cluster: every case runs, exits 0 and is divided by its reference."""
+    import inputs
+
+    out = tmp_path / "results.json"
+    argv = ["--pods", "40", "--repeat", "1", "--yaml", "--dir", str(tmp_path), "--json", str(out)]
+    assert inputs.main(argv) == 0
+    rows = {r["case"]: r for r in json.loads(out.read_text())["rows"]}
+    assert {"yardstick compact", "compact --jobs 2", "yaml --jobs 1", "compact -o yaml"} <= set(rows)
+    assert any(c.startswith("live") for c in rows) and any(c.startswith("fleet") for c in rows)
+    for r in rows.values():
+        assert r["exit"] == [0], r
+        assert r["peak_rss_mb"] > 0
+        assert (r["against"] is None) == ("ratio" not in r)
+        if r["against"]:
+            assert r["against"] in rows and r["ratio"] > 0

@@ -39,7 +39,7 @@ from kubehash.errors import DecodeError, KubehashError
 from kubehash.kubelet.defaults import Defaulted, apply_defaults
 from kubehash.kubelet.fieldpath import render_path
 from kubehash.kubelet.gates import compares_hash_without_resources, compares_sidecars, kubelet_gates
-from kubehash.kubelet.hashcache import HashCache
+from kubehash.kubelet.hashcache import HashCache, raw_of_key
 from kubehash.kubelet.hashing import plan_for
 from kubehash.kubelet.releases import Release, release
 from kubehash.kubelet.toolchains import Toolchain, describe_side, shown_version
@@ -309,7 +309,7 @@ class Predictor:
         o = self.outcomes[k] = Outcome(old_hash, new_hash, error, 1 if old_hash is None else 2, undefaulted)
         o.old_defaults = old_defaults
         if self.check_input and error is None:
-            o.unknown = tuple(render_path(u) for u in unknown_fields(spec, old.minor))
+            o.unknown = tuple(render_path(u) for u in unknown_fields(spec, old.minor, raw_of_key(key)))
         return o
 
     def _old_static_copy(
