@@ -1,22 +1,28 @@
-"""Every input form at cluster scale, as ratios to a yardstick measured in the same run (issue 14).
+"""Every input form and output format at cluster scale, each as a ratio to its yardstick measured in the same
+round (issue 14): the rows of the issue's table and the targets it sets.
 
-    python benchmarks/inputs.py [--pods 150000] [--kubelet v1.10.13] [--to 1.17] [--repeat 2]
-                                [--cases all|yardstick,indented,compact,stdin,yaml,live,fleet]
-                                [--dir /tmp/kubehash-inputs] [--json benchmarks/inputs.json]
+    python benchmarks/inputs.py [--pods 150000] [--kubelet v1.10.13] [--to 1.17] [--repeat 3]
+                                [--cases all|compact,indented,stdin,yaml,live,fleet,formats]
+                                [--dir /tmp/kubehash-inputs] [--json benchmarks/results-inputs.json]
 
-The yardstick (``benchmarks/yardstick.py``) is the least any Python tool must do: read the dump and decode
-with msgspec into typed structs just each pod's name, namespace, uid, node and the raw bytes of its
-containers. Every case is a fresh process (``kubehash predict --to TO -o json``, output discarded) measured
-with ``os.wait4``: wall time, CPU time (with its worker processes) and peak RSS of the largest process; with
-``--repeat N`` the fastest run is kept (the machine is shared). Ratios are wall times over the yardstick of
-the same dump form (compact or indented JSON), measured in the same run.
+Every case is a fresh process (``kubehash predict --to TO``, output discarded) measured with ``os.wait4``:
+wall time, CPU time (with its worker processes) and peak RSS of the largest process. The cases run in
+rounds (``--repeat``); in each round every case is measured once and divided by its yardstick *of that
+round*, and the table reports the median wall time, CPU time, peak RSS and ratio over the rounds (the machine
+is shared, so only ratios taken minutes apart say anything).
 
-Cases: ``indented`` / ``compact`` (``kubectl get pods -A -o json`` and ``kubectl get --raw /api/v1/pods``
-forms) with ``--jobs 1``, ``2`` and ``0``; ``stdin`` (the compact dump piped into ``--pods -``); ``yaml``
-(``kubectl get pods -A -o yaml``, when ``pods.yaml`` exists: ``generate.py --yaml``); ``live`` (a fake API
-server on 127.0.0.1, ``benchmarks/live_server.py``, serving the compact dump page by page, ``limit=500``);
-``fleet`` (10 clusters of a tenth of the pods each, in one run with ``--jobs 2``, against the whole cluster
-with ``--jobs 2``).
+Yardsticks and targets:
+
+* ``yardstick compact|indented`` (``benchmarks/yardstick.py``): the least any Python tool must do -- read the
+  dump and decode with msgspec into typed structs just each pod's name, namespace, uid, node and the raw
+  bytes of its containers. Target: ``predict -o json`` of either dump <= 2.5x.
+* ``--jobs 2`` over ``--jobs 1`` of the same dump (compact, indented, YAML): <= 0.75x; ``--jobs 0`` is shown too.
+* YAML (``kubectl get pods -A -o yaml``, ``generate.py --yaml``) over the same cluster's indented JSON: <= 3x.
+* ``--pods -`` (the compact dump on standard input) over the same file: <= 1.2x.
+* live (a fake API server on 127.0.0.1, ``benchmarks/live_server.py``, serving the compact dump,
+  ``limit=500``) over the compact file: <= 2x, peak <= 1 GiB.
+* fleet: 10 clusters of a tenth of the pods each in one run over the whole cluster (both ``--jobs 2``): about 1x.
+* formats: ``-o table|wide|yaml|csv|markdown`` over ``-o json`` (compact dump, ``--jobs 1``): <= 1.5x.
 """
 
 from __future__ import annotations
@@ -24,9 +30,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +44,8 @@ sys.path.insert(0, str(HERE))
 import generate  # noqa: E402
 
 KUBEHASH = Path(sys.executable).parent / "kubehash"
+CASES = ("compact", "indented", "stdin", "yaml", "live", "fleet", "formats")
+FORMATS = ("table", "wide", "yaml", "csv", "markdown")
 
 
 def measure(cmd: list[str], *, stdin: Path | None = None, env: dict[str, str] | None = None) -> dict[str, Any]:
@@ -53,11 +63,9 @@ def measure(cmd: list[str], *, stdin: Path | None = None, env: dict[str, str] | 
     }
 
 
-def best(n: int, cmd: list[str], **kw: Any) -> dict[str, Any]:
-    return min((measure(cmd, **kw) for _ in range(n)), key=lambda r: r["wall_s"])
-
-
-def ensure_cluster(root: Path, pods: int, kubelet: str, seed: int) -> Path:
+def ensure_cluster(root: Path, pods: int, kubelet: str, seed: int, *, yaml: bool = False) -> Path:
+    """A generated cluster: ``pods.json`` (kubectl's indented List), ``pods.compact.json`` (the API server's
+    ``GET /api/v1/pods``), ``nodes.json`` and, with ``yaml``, ``pods.yaml`` (written once, kept)."""
     d = root / f"{pods}-{kubelet}-{seed}"
     if not (d / "pods.compact.json").exists():
         d.mkdir(parents=True, exist_ok=True)
@@ -65,71 +73,103 @@ def ensure_cluster(root: Path, pods: int, kubelet: str, seed: int) -> Path:
         (d / "nodes.json").write_text(json.dumps(gen.node_list(), indent=4) + "\n", encoding="utf-8")
         generate.write_compact_pod_list(d / "pods.compact.json.tmp", pods, seed=seed, kubelet=kubelet)
         (d / "pods.compact.json.tmp").rename(d / "pods.compact.json")
+    if yaml and not (d / "pods.yaml").exists():
+        generate.write_pod_list_yaml(d / "pods.yaml.tmp", pods, seed=seed, kubelet=kubelet)
+        (d / "pods.yaml.tmp").rename(d / "pods.yaml")
     return d
 
 
-def predict_cmd(to: str, pods: str, nodes: Path | None, jobs: int, *extra: str) -> list[str]:
-    cmd = [str(KUBEHASH), "predict", "--to", to, "--pods", pods, "-o", "json", "-q", "--fail-on", "never"]
+def predict_cmd(to: str, pods: str, nodes: Path | None, jobs: int, *extra: str, output: str = "json") -> list[str]:
+    cmd = [str(KUBEHASH), "predict", "--to", to, "--pods", pods, "-o", output, "-q", "--fail-on", "never"]
     cmd += ["--nodes", str(nodes)] if nodes else []
     return [*cmd, "--jobs", str(jobs), *extra]
 
 
-def run(args: argparse.Namespace) -> list[dict[str, Any]]:
-    d = ensure_cluster(args.dir, args.pods, args.kubelet, seed=1)
+#: A case: (name, the case its ratio is taken against or a yardstick's name, how to run it once).
+Case = tuple[str, str, Callable[[], dict[str, Any]]]
+
+
+def cases(args: argparse.Namespace, d: Path, fleet: list[Path]) -> list[Case]:
+    """Every case asked for, in the order a round runs them (each one's reference before it)."""
     nodes = d / "nodes.json"
-    cases = set(args.cases.split(",")) if args.cases != "all" else None
-    want = lambda c: cases is None or c in cases  # noqa: E731
-    rows: list[dict[str, Any]] = []
-    yard: dict[str, float] = {}
+    want = set(CASES if args.cases == "all" else args.cases.split(","))
+    out: list[Case] = [
+        (
+            "yardstick compact",
+            "",
+            lambda: measure([sys.executable, str(HERE / "yardstick.py"), str(d / "pods.compact.json")]),
+        ),
+        ("yardstick indented", "", lambda: measure([sys.executable, str(HERE / "yardstick.py"), str(d / "pods.json")])),
+    ]
 
-    def add(case: str, form: str, result: dict[str, Any]) -> None:
-        ratio = result["wall_s"] / yard[form] if form in yard else None
-        rows.append({"case": case, "form": form, **result, "x_yardstick": round(ratio, 2) if ratio else None})
-        print(
-            f"{case:38} {result['wall_s']:8.2f} s wall {result['cpu_s']:8.2f} s cpu {result['peak_rss_mb']:8.0f} MB"
-            + (f"  {ratio:5.2f}x yardstick" if ratio else ""),
-            flush=True,
-        )
+    def run(pods: str, jobs: int, output: str = "json", **kw: Any) -> Callable[[], dict[str, Any]]:
+        return lambda: measure(predict_cmd(args.to, pods, nodes, jobs, output=output), **kw)
 
-    for form, name in (("indented", "pods.json"), ("compact", "pods.compact.json")):
-        r = best(args.repeat, [sys.executable, str(HERE / "yardstick.py"), str(d / name)])
-        yard[form] = r["wall_s"]
-        add(f"yardstick {form}", form, r)
-    for form, name in (("indented", "pods.json"), ("compact", "pods.compact.json")):
-        if want(form):
-            for jobs in (1, 2, 0):
-                add(
-                    f"predict {form} --jobs {jobs}",
-                    form,
-                    best(args.repeat, predict_cmd(args.to, str(d / name), nodes, jobs)),
-                )
-    if want("stdin"):
-        cmd = predict_cmd(args.to, "-", nodes, 1)
-        add("predict compact on stdin", "compact", best(args.repeat, cmd, stdin=d / "pods.compact.json"))
-    if want("yaml") and (d / "pods.yaml").exists():
-        for jobs in (1, 2):
-            add(
-                f"predict yaml --jobs {jobs}",
-                "indented",
-                best(args.repeat, predict_cmd(args.to, str(d / "pods.yaml"), nodes, jobs)),
-            )
-    if want("live"):
-        add("predict live (fake API, limit=500)", "compact", live(args, d))
-    if want("fleet"):
-        parts = [ensure_cluster(args.dir, args.pods // 10, args.kubelet, seed=100 + i) for i in range(10)]
+    for form, name in (("compact", "pods.compact.json"), ("indented", "pods.json")):
+        if (
+            form in want
+            or (form == "compact" and want & {"stdin", "live", "formats"})
+            or (form == "indented" and "yaml" in want)
+        ):
+            out.append((f"{form} --jobs 1", f"yardstick {form}", run(str(d / name), 1)))
+            if form in want:
+                out.append((f"{form} --jobs 2", f"{form} --jobs 1", run(str(d / name), 2)))
+                out.append((f"{form} --jobs 0", f"{form} --jobs 1", run(str(d / name), 0)))
+    if "stdin" in want:
+        out.append(("compact on stdin (--pods -)", "compact --jobs 1", run("-", 1, stdin=d / "pods.compact.json")))
+    if "yaml" in want and (d / "pods.yaml").exists():
+        out.append(("yaml --jobs 1", "indented --jobs 1", run(str(d / "pods.yaml"), 1)))
+        out.append(("yaml --jobs 2", "yaml --jobs 1", run(str(d / "pods.yaml"), 2)))
+    if "live" in want:
+        out.append(("live (fake API, limit=500)", "compact --jobs 1", lambda: live(args, d)))
+    if "fleet" in want:
+        one = f"one cluster of {args.pods} pods, --jobs 2"
+        out.append((one, "yardstick compact", run(str(d / "pods.compact.json"), 2)))
         cmd = [str(KUBEHASH), "predict", "--to", args.to, "-o", "json", "-q", "--fail-on", "never", "--jobs", "2"]
-        for p in parts:
+        for p in fleet:
             cmd += ["--pods", str(p / "pods.compact.json"), "--nodes", str(p / "nodes.json")]
-        add(f"fleet: 10 clusters of {args.pods // 10} pods", "compact", best(args.repeat, cmd))
-        add(
-            f"one cluster of {args.pods} pods, --jobs 2",
-            "compact",
-            best(args.repeat, predict_cmd(args.to, str(d / "pods.compact.json"), nodes, 2)),
-        )
+        out.append((f"fleet: {len(fleet)} clusters of {args.pods // 10} pods, --jobs 2", one, lambda: measure(cmd)))
+    if "formats" in want:
+        for fmt in FORMATS:
+            out.append((f"compact -o {fmt}", "compact --jobs 1", run(str(d / "pods.compact.json"), 1, fmt)))
+    return out
+
+
+def run_rounds(args: argparse.Namespace) -> list[dict[str, Any]]:
+    d = ensure_cluster(args.dir, args.pods, args.kubelet, seed=1, yaml=args.yaml)
+    want = CASES if args.cases == "all" else args.cases.split(",")
+    fleet = (
+        [ensure_cluster(args.dir, args.pods // 10, args.kubelet, seed=100 + i) for i in range(10)]
+        if "fleet" in want
+        else []
+    )
+    plan = cases(args, d, fleet)
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name, _, _ in plan}
+    for r in range(args.repeat):
+        for name, ref, fn in plan:
+            got = fn()
+            if ref:
+                got["ratio"] = round(got["wall_s"] / runs[ref][r]["wall_s"], 3)
+            runs[name].append(got)
+            print(f"round {r + 1}: {row_text(name, ref, got)}", flush=True)
+    rows = []
+    for name, ref, _ in plan:
+        got = runs[name]
+        row: dict[str, Any] = {"case": name, "against": ref or None, "rounds": got}
+        for k in ("wall_s", "cpu_s", "peak_rss_mb") + (("ratio",) if ref else ()):
+            row[k] = round(statistics.median(g[k] for g in got), 3)
+        row["exit"] = sorted({g["exit"] for g in got})
+        rows.append(row)
     return rows
 
 
+def row_text(name: str, ref: str, r: dict[str, Any]) -> str:
+    ratio = f"{r['ratio']:6.2f}x {ref}" if ref else ""
+    return f"{name:44} {r['wall_s']:7.2f} s {r['cpu_s']:7.2f} s cpu {r['peak_rss_mb']:6.0f} MB  {ratio}"
+
+
 def live(args: argparse.Namespace, d: Path) -> dict[str, Any]:
+    """``predict`` of the fake API server's pods (the server started and loaded before the clock starts)."""
     kubeconfig = d / "bench.kubeconfig"
     server = subprocess.Popen(
         [
@@ -146,39 +186,44 @@ def live(args: argparse.Namespace, d: Path) -> dict[str, Any]:
         assert server.stdout is not None
         server.stdout.readline()  # the URL: the server is listening
         env = {k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy", "all_proxy")}
-        cmd = [
-            str(KUBEHASH),
-            "predict",
-            "--to",
-            args.to,
-            "--kubeconfig",
-            str(kubeconfig),
-            "-o",
-            "json",
-            "-q",
-            "--fail-on",
-            "never",
-        ]
-        return best(args.repeat, cmd, env=env)
+        cmd = [str(KUBEHASH), "predict", "--to", args.to, "--kubeconfig", str(kubeconfig), "-o", "json", "-q"]
+        return measure([*cmd, "--fail-on", "never"], env=env)
     finally:
         server.kill()
         server.wait()
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pods", type=int, default=150_000)
     ap.add_argument("--kubelet", default="v1.10.13")
     ap.add_argument("--to", default="1.17")
-    ap.add_argument("--repeat", type=int, default=2)
-    ap.add_argument("--cases", default="all")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--cases", default="all", help=f"all, or some of {','.join(CASES)}")
+    ap.add_argument("--yaml", action="store_true", help="write pods.yaml if missing (slow: ~5 min at 150k pods)")
     ap.add_argument("--dir", type=Path, default=Path("/tmp/kubehash-inputs"))
-    ap.add_argument("--json", type=Path, default=HERE / "inputs.json")
-    args = ap.parse_args()
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, {args.pods} pods, --to {args.to}")
-    rows = run(args)
-    args.json.write_text(json.dumps({"pods": args.pods, "to": args.to, "rows": rows}, indent=2) + "\n")
+    ap.add_argument("--json", type=Path, default=HERE / "results-inputs.json")
+    args = ap.parse_args(argv)
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, {args.pods} pods, --to {args.to},"
+        f" load {os.getloadavg()}"
+    )
+    rows = run_rounds(args)
+    print(f"\nmedians of {args.repeat} rounds (ratio: wall time over the reference's in the same round):")
+    for row in rows:
+        print(row_text(row["case"], row["against"] or "", row))
+    doc = {
+        "pods": args.pods,
+        "kubelet": args.kubelet,
+        "to": args.to,
+        "repeat": args.repeat,
+        "cpus": os.cpu_count(),
+        "load_after": os.getloadavg(),
+        "rows": rows,
+    }
+    args.json.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -11,7 +11,7 @@ Writes, deterministically, what an operator collects before upgrading its kubele
   ``io.kubernetes.container.hash`` and, where the kubelet had the gate on,
   ``io.kubernetes.container.hashWithoutResources`` it recorded when it started the container.
 
-The story (tests and the README rely on it):
+The story (tests and docs/commands/predict.md rely on it):
 
 * ``shop/web-0`` was resized in place (cpu 500m -> 1) after it started: its recorded hash is that of the old
   resources, its hashWithoutResources still matches;

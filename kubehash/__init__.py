@@ -27,6 +27,7 @@ from kubehash.errors import (
     OutputError,
     UnsupportedVersionError,
     VersionError,
+    WriteError,
 )
 from kubehash.golang.fnv import runtime_hex
 from kubehash.kubelet.defaults import Applied, Defaulted, apply_defaults
@@ -69,6 +70,7 @@ __all__ = [
     "UnsupportedVersionError",
     "UpgradePlan",
     "VersionError",
+    "WriteError",
     "__version__",
     "apply_defaults",
     "explain",

@@ -14,15 +14,14 @@
     │   ├── KubeletArgsError      a kubelet command line, unit or config file that cannot be read
     │   └── IgnoreFileError       an ignore file the patched kubelet would not use as intended
     ├── ClusterError              a live cluster cannot be read (config, credentials, network)
-    └── OutputError               kubehash refused to write a file
+    ├── OutputError               kubehash refused to write a file
+    └── WriteError                the system refused to write a file (permissions, read-only, no space)
 
 Errors raised for bad input name where the problem is (file, node, pod, container, field). The CLI maps
 them to exit codes (:mod:`kubehash.exitcodes`) in one place.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 __all__ = [
     "ClusterError",
@@ -38,6 +37,7 @@ __all__ = [
     "QuantityError",
     "UnsupportedVersionError",
     "VersionError",
+    "WriteError",
 ]
 
 
@@ -91,7 +91,7 @@ class DecodeError(KubehashError, ValueError):
     are filled in by callers that know them (the CLI, ``predict``).
     """
 
-    def __init__(self, reason: str, value: Any = None, path: list[str | int] | None = None) -> None:
+    def __init__(self, reason: str, value: object = None, path: list[str | int] | None = None) -> None:
         self.reason = reason
         self.value = value
         self.path: list[str | int] = list(path or [])
@@ -176,3 +176,8 @@ class ClusterError(KubehashError):
 
 class OutputError(KubehashError):
     """kubehash refused to write a file (it exists and differs, is a symlink, escapes the output directory)."""
+
+
+class WriteError(KubehashError):
+    """A file could not be written: the system refused (permission denied, read-only or full file system, a file
+    where a directory should be). The message names the path; the CLI exits 2, like for an input it cannot use."""

@@ -2,11 +2,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from kubehash.sources.documents import load_documents
+
 DATA = Path(__file__).parent / "data"
 GOLDEN = DATA / "golden"
+#: The bundled example cluster (a kubectl dump of pods and nodes, runtime records, ignore files).
+CLUSTER = Path(__file__).parents[1] / "examples" / "cluster"
 
 
 def golden_versions() -> list[str]:
@@ -28,3 +33,15 @@ def expected_input(case: dict) -> bytes:
 @pytest.fixture(scope="session")
 def golden_110() -> dict[str, dict]:
     return {r["id"]: r for r in golden_rows("1.10")}
+
+
+@pytest.fixture(scope="module")
+def pods() -> list[Any]:
+    """The bundled example cluster's pods (``examples/cluster/pods.json``), loaded once per module."""
+    return load_documents(CLUSTER / "pods.json")
+
+
+@pytest.fixture(scope="module")
+def nodes() -> list[Any]:
+    """The bundled example cluster's nodes (``examples/cluster/nodes.json``), loaded once per module."""
+    return load_documents(CLUSTER / "nodes.json")

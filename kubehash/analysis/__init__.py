@@ -7,6 +7,7 @@ Layer: beside ``report/`` -- it reads :mod:`kubehash.upgrade` results and prints
 
 from __future__ import annotations
 
+from kubehash.analysis.audit import AUDIT_COLORS, audit_by, audit_confusion, plot_audit
 from kubehash.analysis.figures import (
     VERDICT_COLORS,
     plot_comparison,
@@ -29,12 +30,16 @@ from kubehash.analysis.frames import (
 )
 
 __all__ = [
+    "AUDIT_COLORS",
     "RISKS",
     "VERDICT_COLORS",
+    "audit_by",
+    "audit_confusion",
     "compare_predictions",
     "containers_frame",
     "plan_hops",
     "plan_paths",
+    "plot_audit",
     "plot_comparison",
     "plot_pods_at_risk",
     "plot_restarts_by",

@@ -131,7 +131,8 @@ def pods_at_risk(prediction: Any) -> pd.DataFrame:
         kind, name = g["owner_kind"].iloc[0], g["owner_name"].iloc[0]
         if not kind:
             kind, name = ("static pod" if g["source"].iloc[0] == "file" else "bare pod"), pod
-        replicas, nodes = owners.loc[(ns, kind, name), ["replicas", "nodes"]]
+        # pandas-stubs models no MultiIndex row key (a tuple) together with a list of columns.
+        replicas, nodes = owners.loc[(ns, kind, name), ["replicas", "nodes"]]  # type: ignore[index]
         risk = _risk(kind, int(replicas), int(nodes))
         if risk is None:
             continue
@@ -222,7 +223,7 @@ def compare_predictions(predictions: Mapping[str, Any], by: str = "node", verdic
 
 def silenced_changes(prediction: Any) -> pd.DataFrame:
     """Containers an ignore file keeps although their spec changed since they started (recorded hash is not
-    the old kubelet's hash of the current spec): the change is silently not applied (DOMAIN.md §7).
+    the old kubelet's hash of the current spec): the change is silently not applied (docs/commands/ignore-file.md).
     Hashes in the runtime's hex form."""
     rows = [
         {

@@ -254,11 +254,13 @@ def _round_up(unscaled: int, scale: int, target: int) -> int:
     if scale <= target:
         if target - scale > _MAX_EXACT_EXPONENT:
             raise QuantityError("quantity exponent too large for kubehash to reproduce")
-        return unscaled * 10 ** (target - scale)
+        factor: int = 10 ** (target - scale)
+        return unscaled * factor
     shift = scale - target
     if shift > len(str(unscaled)) + 1:
         return 1 if unscaled else 0
-    q, r = divmod(unscaled, 10**shift)
+    unit: int = 10**shift
+    q, r = divmod(unscaled, unit)
     return q + (1 if r else 0)
 
 

@@ -13,6 +13,7 @@ import click
 
 from kubehash import exitcodes
 from kubehash.cli import (  # noqa: F401  (register commands)
+    audit_cmd,
     explain_cmd,
     hash_cmd,
     ignorefile_cmd,
@@ -21,6 +22,7 @@ from kubehash.cli import (  # noqa: F401  (register commands)
     preflight_cmd,
     snapshot_cmd,
     versions_cmd,
+    watch_cmd,
 )
 from kubehash.cli.app import cli
 from kubehash.errors import KubehashError, OutputError

@@ -25,7 +25,7 @@ import click
 from kubehash import exitcodes
 from kubehash.errors import KubehashError
 from kubehash.kubelet.gates import parse_feature_gates, resolve_gates
-from kubehash.kubelet.releases import release
+from kubehash.kubelet.releases import Release, release
 from kubehash.kubelet.versions import parse_version
 from kubehash.report.formats import FORMATS
 from kubehash.upgrade.ignorefile.rules import DEFAULT_PATH, RULES
@@ -218,7 +218,7 @@ def run_options(*, to_help: str = "Target kubelet version (1.29 is its newest pa
 def _check_gates(given: dict[str, Any]) -> None:
     """Each gate option checked against the version it applies to, so the error names the option."""
     to = release(given["to"])
-    checks = (
+    checks: tuple[tuple[str, Release, str, dict[str, bool]], ...] = (
         ("--feature-gates", release(given["control_plane"]) if given["control_plane"] else to, "feature_gates", {}),
         ("--kubelet-feature-gates", to, "kubelet_feature_gates", {"kubelet": True}),
         ("--old-kubelet-feature-gates", to, "old_kubelet_feature_gates", {"kubelet": True, "lenient": True}),
@@ -250,6 +250,12 @@ def print_errors(messages: Iterable[str], *, limit: int = 20) -> int:
             break
         click.echo(f"error: {msg}" + (f" ({n} times)" if n > 1 else ""), err=True)
     return sum(counts.values())
+
+
+def print_warnings(messages: Iterable[str]) -> None:
+    """One ``warning:`` line on stderr per distinct message (warnings do not change the exit code)."""
+    for msg in dict.fromkeys(messages):
+        click.echo(f"warning: {msg}", err=True)
 
 
 def write_stdout(write: Callable[[TextIO], None]) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, overload
 
 import click
 
@@ -28,7 +28,21 @@ _KEYS = (
 )
 
 
-def cluster_options(f: Callable[..., Any] | None = None, *, fleet: bool = False, ignore_files: bool = True) -> Any:
+@overload
+def cluster_options(
+    f: Callable[..., Any], *, fleet: bool = False, ignore_files: bool = True
+) -> Callable[..., Any]: ...
+
+
+@overload
+def cluster_options(
+    f: None = None, *, fleet: bool = False, ignore_files: bool = True
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]: ...
+
+
+def cluster_options(
+    f: Callable[..., Any] | None = None, *, fleet: bool = False, ignore_files: bool = True
+) -> Callable[..., Any]:
     """``--pods/--nodes/--runtime/--ignore-files`` and the live-cluster options ``--context/--kubeconfig/-n/-A``,
     passed to the command as one ``cluster:`` :class:`~kubehash.pipeline.cluster.Cluster` argument -- or, with
     ``fleet``, as ``clusters: list[Cluster]``: ``--pods`` and ``--context`` repeat, one cluster each (the

@@ -16,6 +16,7 @@ from kubehash.cli._common import (
     ignore_file_path_option,
     output_option,
     print_errors,
+    print_warnings,
     run_options,
     time_option,
     version_option,
@@ -40,7 +41,7 @@ from kubehash.upgrade.options import Options
 @cli.group("ignore-file", short_help="Generate and check the version-cache ignore file of a patched kubelet.")
 def ignore_file() -> None:
     """The version-cache ignore file (/tmp/cache.version.save) a patched kubelet reads at start to skip the
-    container hash check for containers started before it (docs/ignore-file.md)."""
+    container hash check for containers started before it (docs/commands/ignore-file.md)."""
 
 
 @ignore_file.command("generate", short_help="One ignore file per node, holding its current kubelet version.")
@@ -109,7 +110,9 @@ def generate_cmd(
 
     The nodes come from --nodes, from --node NAME --from VERSION, or (given neither) from the live cluster.
     Place each file on its node before the new kubelet first starts there. Exit codes: 0 written (or already
-    identical), 4 a file was refused (exists with other content, symlink, directory), 2 bad input, 1 usage."""
+    identical), 4 a file was refused (exists with other content, symlink anywhere below --out, directory), 2 bad
+    input or a file the system would not let kubehash write (the other nodes' files are still written), 1 usage.
+    Temporary files an interrupted earlier run left are removed."""
     if node_names and from_version is None:
         raise click.UsageError("--node needs --from (the node's current kubelet version)")
     if from_version is not None and not node_names:
@@ -146,6 +149,8 @@ def generate_cmd(
     results = write_ignore_files(files, out, path=ignore_file_path, force=force)
     print_errors(r.error for r in results if r.error)
     write_stdout(functools.partial(write, GeneratedFiles.of(results, files), output))
+    if any(r.status == "error" for r in results):
+        exit_with(exitcodes.INPUT_ERROR)  # a file the system would not let us write: the others were written
     if any(r.status == "refused" for r in results):
         exit_with(exitcodes.OUTPUT_REFUSED)
 
@@ -178,13 +183,14 @@ def check_cmd(
     with_cluster = cluster.pods is not None or cluster.context is not None or bool(cluster.runtime)
     if with_cluster and options is None:
         raise click.UsageError("--pods (or --context) needs --to: the version the new kubelet runs")
-    loaded = load_ignore_files(paths, path=ignore_file_path)
+    loaded = load_ignore_files(paths, path=ignore_file_path, stray_temps=True)
     pods = nodes = runtime = None
     problems: list[str] = []
     if with_cluster or cluster.nodes:
         state = read_cluster(cluster) if with_cluster else None
         if state is not None:
             pods, nodes, problems = state.snapshot.pods, state.snapshot.nodes or None, state.problems
+            print_warnings(state.warnings)
             runtime = state.snapshot.runtime if cluster.runtime else None
         if cluster.nodes:
             nodes = load_documents(cluster.nodes)

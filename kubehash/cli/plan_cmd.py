@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import functools
 
-from kubehash.cli._common import exit_code, exit_with, output_option, print_errors, run_options, write_stdout
+from kubehash.cli._common import (
+    exit_code,
+    exit_with,
+    output_option,
+    print_errors,
+    print_warnings,
+    run_options,
+    write_stdout,
+)
 from kubehash.cli._inputs import cluster_options
 from kubehash.cli.app import cli
 from kubehash.errors import InputError
@@ -29,6 +37,7 @@ def plan_cmd(options: Options, cluster: Cluster, output: str) -> None:
     Exit codes: 0 planned, 2 input error (unreadable file, undecodable container: reported on stderr, the rest
     is still planned), 1 usage error."""
     state = read_cluster(cluster)
+    print_warnings(state.warnings)
     snap = state.snapshot
     result = plan(snap.pods, options, nodes=snap.nodes or None, runtime=snap.runtime)
     if result.containers == 0:

@@ -54,8 +54,10 @@ from kubehash.upgrade.options import Options
     type=click.IntRange(min=0),
     default=1,
     show_default=True,
-    help="Processes (0: as many as pay off). A JSON dump file is split between them; a fleet's clusters are "
-    "predicted side by side. YAML, standard input and a live cluster are read by one process. Same results.",
+    help="Processes (0: as many as pay off now: one per CPU that other work leaves idle, one for a file under "
+    "64 MiB). A JSON or YAML List in a regular file is split between them; a fleet's clusters are predicted side "
+    "by side. Standard input, a pipe, a single object and a live cluster cannot be split: one process reads "
+    "them. Same results whatever the number.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def predict_cmd(

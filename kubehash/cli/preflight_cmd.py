@@ -14,6 +14,7 @@ from kubehash.cli._common import (
     fail_on_option,
     output_option,
     print_errors,
+    print_warnings,
     run_options,
     write_stdout,
 )
@@ -77,6 +78,7 @@ def preflight_cmd(
     if not flags_only:
         state = read_cluster(cluster)
         pods, nodes, problems = state.snapshot.pods, state.snapshot.nodes, state.problems
+        print_warnings(state.warnings)
     args = _kubelet_args(kubelet_flags)
     configs = [c for cs in load_kubelet_configs(kubelet_config).values() for c in cs] if kubelet_config else []
     if configz:

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from kubehash import exitcodes
-from kubehash.cli._common import exit_with, print_errors
+from kubehash.cli._common import exit_with, print_errors, print_warnings
 from kubehash.cli._inputs import cluster_options
 from kubehash.cli.app import cli
 from kubehash.errors import OutputError
@@ -62,6 +62,7 @@ def snapshot_cmd(out: str, cluster: Cluster, force: bool, quiet: bool) -> None:
         update("reading the cluster" if cluster.pods is None else "reading files")
         state = read_cluster(cluster)
     snap, errors = state.snapshot, state.problems
+    print_warnings(state.warnings)
     snap.source.update(namespace=cluster.namespace, runtime=[str(p) for p in cluster.runtime])
     if cluster.nodes is not None:
         snap.source["nodes"] = str(cluster.nodes)

@@ -156,7 +156,7 @@ class _Compiler:
     def _struct(self, t: GoType, st: Struct) -> Decode:
         from kubehash.golang.jsonenc import visible_fields
 
-        zero = zero_factory(t, protobuf=self.protobuf)
+        zero: Callable[[], list[Any]] = zero_factory(t, protobuf=self.protobuf)  # a struct's zero is a list
         fields: dict[str, tuple[tuple[int, ...], Decode, bool]] = {}
         for index, f in visible_fields(st):
             # A field without a protobuf tag is still decoded (and validated) from JSON, then lost.

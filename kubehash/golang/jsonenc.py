@@ -154,55 +154,64 @@ class _Compiler:
             elem = self.encoder(u.elem)
             return lambda v: "null" if v is None else elem(v)
         if isinstance(u, Slice):
-            if isinstance(u.elem, Basic) and u.elem.kind == "uint8":
-                raise TypeError("encoding/json: []byte (base64) is not supported")
-            elem = self.encoder(u.elem)
-
-            def enc_slice(v: list[Any] | None) -> str:
-                if v is None:
-                    return "null"
-                return "[" + ",".join([elem(x) for x in v]) + "]"
-
-            return enc_slice
+            return self._slice(u)
         if isinstance(u, Map):
-            elem = self.encoder(u.elem)
-            q = self.quote
-
-            def enc_map(v: dict[str, Any] | None) -> str:
-                if v is None:
-                    return "null"
-                return "{" + ",".join([q(k) + ":" + elem(v[k]) for k in sorted(v)]) + "}"
-
-            return enc_map
+            return self._map(u)
         if isinstance(u, Struct):
-            plan = []
-            for index, f in visible_fields(u):
-                plan.append(
-                    (
-                        index,
-                        self.quote(f.json_name or "") + ":",
-                        self.encoder(f.type),
-                        _is_empty_fn(f.type) if f.omitempty else None,
-                    )
-                )
-            flat = all(len(index) == 1 for index, *_ in plan)
-
-            def enc_struct(v: list[Any]) -> str:
-                parts = []
-                for index, key, enc, empty in plan:
-                    if flat:
-                        x = v[index[0]]
-                    else:
-                        x = v
-                        for i in index:
-                            x = x[i]
-                    if empty is not None and empty(x):
-                        continue
-                    parts.append(key + enc(x))
-                return "{" + ",".join(parts) + "}"
-
-            return enc_struct
+            return self._struct(u)
         raise TypeError(f"encoding/json: unsupported type {t}")
+
+    def _slice(self, u: Slice) -> Encode:
+        if isinstance(u.elem, Basic) and u.elem.kind == "uint8":
+            raise TypeError("encoding/json: []byte (base64) is not supported")
+        elem = self.encoder(u.elem)
+
+        def enc_slice(v: list[Any] | None) -> str:
+            if v is None:
+                return "null"
+            return "[" + ",".join([elem(x) for x in v]) + "]"
+
+        return enc_slice
+
+    def _map(self, u: Map) -> Encode:
+        elem = self.encoder(u.elem)
+        q = self.quote
+
+        def enc_map(v: dict[str, Any] | None) -> str:
+            if v is None:
+                return "null"
+            return "{" + ",".join([q(k) + ":" + elem(v[k]) for k in sorted(v)]) + "}"
+
+        return enc_map
+
+    def _struct(self, u: Struct) -> Encode:
+        plan = []
+        for index, f in visible_fields(u):
+            plan.append(
+                (
+                    index,
+                    self.quote(f.json_name or "") + ":",
+                    self.encoder(f.type),
+                    _is_empty_fn(f.type) if f.omitempty else None,
+                )
+            )
+        flat = all(len(index) == 1 for index, *_ in plan)
+
+        def enc_struct(v: list[Any]) -> str:
+            parts = []
+            for index, key, enc, empty in plan:
+                if flat:
+                    x = v[index[0]]
+                else:
+                    x = v
+                    for i in index:
+                        x = x[i]
+                if empty is not None and empty(x):
+                    continue
+                parts.append(key + enc(x))
+            return "{" + ",".join(parts) + "}"
+
+        return enc_struct
 
 
 def compile_encoder(t: GoType, *, short_bf: bool = False) -> Encode:

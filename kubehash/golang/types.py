@@ -23,11 +23,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 __all__ = [
     "BASIC_KINDS",
     "Basic",
+    "Codec",
     "External",
     "Field",
     "GoType",
@@ -53,6 +54,20 @@ def int_range(kind: str) -> tuple[int, int]:
     if kind.startswith("u"):
         return 0, (1 << bits) - 1
     return -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+
+
+class Codec(Protocol):
+    """What the compilers call on an :class:`External` type's codec (see ``kubehash.apimachinery.codecs``)."""
+
+    def zero(self) -> Any: ...
+
+    def decode(self, v: Any, /) -> Any: ...
+
+    def protobuf(self, v: Any, /) -> Any: ...
+
+    def spew_body(self, v: Any, /) -> str: ...
+
+    def json(self, v: Any, quote: Callable[[str], str], /) -> str: ...
 
 
 class GoType:
@@ -143,7 +158,7 @@ class External(GoType):
 
     package: str
     name: str
-    codec: Any = None
+    codec: Codec
 
     def __str__(self) -> str:
         return f"{self.package}.{self.name}"
@@ -168,7 +183,7 @@ def check_representable(t: GoType, _seen: set[int] | None = None) -> None:
     elif isinstance(t, (Slice,)):
         check_representable(t.elem, seen)
     elif isinstance(t, Map):
-        if not (isinstance(t.key.underlying(), Basic) and t.key.underlying().kind == "string"):  # type: ignore[attr-defined]
+        if not (isinstance(k := t.key.underlying(), Basic) and k.kind == "string"):
             raise TypeError(f"unsupported map key type in {t}")
         check_representable(t.elem, seen)
     elif isinstance(t, Struct):
@@ -191,8 +206,8 @@ def zero_factory(t: GoType, *, protobuf: bool = False) -> Callable[[], Any]:
         return t.codec.zero
     u = t.underlying()
     if isinstance(u, Basic):
-        z: Any = "" if u.kind == "string" else (False if u.kind == "bool" else 0)
-        return lambda: z
+        basic_zero: Any = "" if u.kind == "string" else (False if u.kind == "bool" else 0)
+        return lambda: basic_zero
     if isinstance(u, (Pointer, Slice, Map)):
         return lambda: None
     if isinstance(u, Struct):

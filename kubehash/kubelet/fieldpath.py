@@ -38,14 +38,20 @@ def go_path_of(root: GoType, json_path: Sequence[str | int]) -> tuple[tuple[str 
     return _go_path_of(root, tuple(json_path))
 
 
+def _deref(t: GoType) -> GoType:
+    """``t`` with its pointers followed (``**T`` -> ``T``); an external type stays as it is."""
+    while not isinstance(t, External) and isinstance(u := t.underlying(), Pointer):
+        t = u.elem
+    return t
+
+
 @functools.lru_cache(maxsize=8192)  # explain asks for the same few default paths again and again
 def _go_path_of(root: GoType, json_path: tuple[str | int, ...]) -> tuple[tuple[str | int, ...], str] | None:
     t = root
     out: list[str | int] = []
     owner_field = _type_name(root)
     for seg in json_path:
-        while not isinstance(t, External) and isinstance(t.underlying(), Pointer):
-            t = t.underlying().elem  # type: ignore[attr-defined]
+        t = _deref(t)
         if isinstance(t, External):
             return None
         u = t.underlying()
@@ -63,12 +69,11 @@ def _go_path_of(root: GoType, json_path: tuple[str | int, ...]) -> tuple[tuple[s
                 return None
             for i in found:
                 st = t.underlying()
-                f = st.fields[i]  # type: ignore[attr-defined]
+                assert isinstance(st, Struct)  # an index path of visible_fields steps through embedded structs only
+                f = st.fields[i]
                 out.append(f.name)
                 owner_field = f"{_type_name(t)}.{f.name}"
-                t = f.type
-                while not isinstance(t, External) and isinstance(t.underlying(), Pointer):
-                    t = t.underlying().elem  # type: ignore[attr-defined]
+                t = _deref(f.type)
         else:
             return None
     return tuple(out), owner_field
@@ -109,8 +114,7 @@ def api_path(
     t: GoType = root
     out: list[str | int] = []
     for i, seg in enumerate(segments):
-        while not isinstance(t, External) and isinstance(t.underlying(), Pointer):
-            t = t.underlying().elem  # type: ignore[attr-defined]
+        t = _deref(t)
         if isinstance(t, External):
             return tuple(out), tuple(segments[i:])
         u = t.underlying()
@@ -121,22 +125,29 @@ def api_path(
             out.append(MapKey(seg))
             t = u.elem
         elif isinstance(u, Struct) and isinstance(seg, str):
-            if go_names:
-                f = next((f for f in u.fields if f.name == seg), None)
-                if f is None:
-                    return (*out, *segments[i:]), ()
-                if not (f.embedded and f.json_name == ""):
-                    out.append(f.json_name or f.name)
-                t = f.type
-            else:
-                g = next((g for _, g in visible_fields(u) if g.json_name == seg), None)
-                if g is None:
-                    return (*out, *segments[i:]), ()
-                out.append(seg)
-                t = g.type
+            step = _struct_step(u, seg, go_names)
+            if step is None:
+                return (*out, *segments[i:]), ()
+            name, t = step
+            if name is not None:
+                out.append(name)
         else:
             return (*out, *segments[i:]), ()
     return tuple(out), ()
+
+
+def _struct_step(u: Struct, seg: str, go_names: bool) -> tuple[str | None, GoType] | None:
+    """The JSON name (``None`` for an embedded struct inlined in JSON) and type of field ``seg`` of ``u``
+    (``seg`` a Go field name with ``go_names``, else a JSON name), or ``None`` when ``u`` does not declare it."""
+    if go_names:
+        f = next((f for f in u.fields if f.name == seg), None)
+        if f is None:
+            return None
+        return (None if f.embedded and f.json_name == "" else f.json_name or f.name), f.type
+    g = next((g for _, g in visible_fields(u) if g.json_name == seg), None)
+    if g is None:
+        return None
+    return seg, g.type
 
 
 def lookup(tree: Any, path: Sequence[str | int], default: Any = MISSING) -> Any:

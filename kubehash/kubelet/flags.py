@@ -18,6 +18,7 @@ from importlib import resources
 from typing import Any, Literal
 
 from kubehash.kubelet.releases import release
+from kubehash.kubelet.versions import minor_tuple
 
 __all__ = [
     "ConfigFieldInfo",
@@ -43,11 +44,6 @@ FlagState = Literal["present", "deprecated", "removed", "maybe-removed", "not-ye
 ALWAYS_KNOWN = frozenset({"help", "h"})
 
 
-def _minor_key(minor: str) -> tuple[int, int]:
-    a, _, b = minor.partition(".")
-    return int(a), int(b)
-
-
 @dataclass(frozen=True)
 class FlagInfo:
     """One flag's life across minors."""
@@ -70,7 +66,7 @@ class FlagInfo:
     sources: tuple[Mapping[str, Any], ...]
 
     def removed_for_sure(self, minor: str) -> bool:
-        return self.removed is not None and _minor_key(minor) >= _minor_key(self.removed)
+        return self.removed is not None and minor_tuple(minor) >= minor_tuple(self.removed)
 
 
 @dataclass(frozen=True)
@@ -189,16 +185,16 @@ def _state(
     removed: str | None,
     removed_range: tuple[str, str] | None,
 ) -> FlagState:
-    k = _minor_key(minor)
-    if k < _minor_key(introduced):
-        if introduced_range and k >= _minor_key(introduced_range[0]):
+    k = minor_tuple(minor)
+    if k < minor_tuple(introduced):
+        if introduced_range and k >= minor_tuple(introduced_range[0]):
             return "maybe-not-yet"
         return "not-yet"
-    if removed is not None and k >= _minor_key(removed):
+    if removed is not None and k >= minor_tuple(removed):
         return "removed"
-    if removed_range and k >= _minor_key(removed_range[0]):
+    if removed_range and k >= minor_tuple(removed_range[0]):
         return "maybe-removed"
-    if deprecated is not None and k >= _minor_key(deprecated):
+    if deprecated is not None and k >= minor_tuple(deprecated):
         return "deprecated"
     return "present"
 
@@ -331,4 +327,4 @@ def config_policy() -> Mapping[str, Any]:
 
 def read_minors() -> Sequence[str]:
     """The minors whose flag sources were read (the others are inferred between them)."""
-    return sorted(_flags_doc()["raw"], key=_minor_key)
+    return sorted(_flags_doc()["raw"], key=minor_tuple)

@@ -32,6 +32,7 @@ __all__ = [
     "IN_PLACE_RESIZE",
     "KUBELET_GATES",
     "SIDECARS",
+    "applicable_overrides",
     "compares_hash_without_resources",
     "compares_sidecars",
     "effective_gates",
@@ -70,6 +71,20 @@ def parse_feature_gates(text: str) -> dict[str, bool]:
     return gates
 
 
+def _applies(stages: Mapping[str, str], name: str) -> bool:
+    """Whether an override of gate ``name`` changes anything in a minor with these gate ``stages``: the minor
+    has the gate and does not lock it (GA)."""
+    return stages.get(name, "ga") != "ga"
+
+
+def applicable_overrides(rel: Release, overrides: Mapping[str, object] | None) -> dict[str, bool]:
+    """The ``overrides`` a component of minor ``rel`` that is not asked applies: those of gates it has and does
+    not lock (an API server that stored a pod for another minor's manifests, a plan's hop); the others do not
+    apply to it, and are dropped rather than refused (:func:`resolve_gates` refuses them)."""
+    stages = dict(rel.feature_gates)
+    return {name: bool(value) for name, value in (overrides or {}).items() if _applies(stages, name)}
+
+
 def resolve_gates(
     rel: Release,
     overrides: Mapping[str, bool] | None = None,
@@ -87,30 +102,38 @@ def resolve_gates(
     for name, value in (overrides or {}).items():
         if not isinstance(value, bool):
             raise FeatureGateError(f"{who}feature gate {name}: expected true or false, got {value!r}")
-        stage = stages.get(name)
         if lenient and name in KUBELET_GATES:
-            if stage not in (None, "ga"):
+            if _applies(stages, name):
                 gates[name] = value
             continue
-        if stage is None:
-            if lenient:
-                raise FeatureGateError(
-                    f"unknown kubelet feature gate {name!r} (gates that change what the kubelet compares: "
-                    f"{', '.join(KUBELET_GATES)})"
-                )
-            known = ", ".join(stages) or "none"
-            what = (
-                "gates of this minor that change what the kubelet compares"
-                if kubelet
-                else ("container-defaulting gates of this minor")
-            )
-            place = f"kubelet {rel.minor}" if kubelet else f"Kubernetes {rel.minor}"
-            raise FeatureGateError(f"unknown {who}feature gate {name!r} for {place} ({what}: {known})")
-        if stage == "ga" and value is not True:
-            place = f"kubelet {rel.minor}" if kubelet else f"Kubernetes {rel.minor}"
-            raise FeatureGateError(f"{who}feature gate {name} is GA in {place} and locked to true")
+        _check_override(rel, name, value, stages, kubelet=kubelet, lenient=lenient)
         gates[name] = value
     return gates
+
+
+def _check_override(
+    rel: Release, name: str, value: bool, stages: Mapping[str, str], *, kubelet: bool, lenient: bool
+) -> None:
+    """Raise the :class:`~kubehash.errors.FeatureGateError` a component of ``rel`` refuses the override with:
+    a gate it does not have, or a GA gate turned off."""
+    who = "kubelet " if kubelet else ""
+    stage = stages.get(name)
+    place = f"kubelet {rel.minor}" if kubelet else f"Kubernetes {rel.minor}"
+    if stage is None:
+        if lenient:
+            raise FeatureGateError(
+                f"unknown kubelet feature gate {name!r} (gates that change what the kubelet compares: "
+                f"{', '.join(KUBELET_GATES)})"
+            )
+        known = ", ".join(stages) or "none"
+        what = (
+            "gates of this minor that change what the kubelet compares"
+            if kubelet
+            else ("container-defaulting gates of this minor")
+        )
+        raise FeatureGateError(f"unknown {who}feature gate {name!r} for {place} ({what}: {known})")
+    if stage == "ga" and value is not True:
+        raise FeatureGateError(f"{who}feature gate {name} is GA in {place} and locked to true")
 
 
 def effective_gates(rel: Release, feature_gates: Mapping[str, bool] | None) -> dict[str, bool]:

@@ -22,7 +22,16 @@ from typing import Any
 from kubehash.errors import DecodeError
 from kubehash.kubelet.hashing import HashPlan, plan_for
 
-__all__ = ["CacheStats", "HashCache", "spec_key"]
+__all__ = ["RAW_KEY", "CacheStats", "HashCache", "raw_of_key", "spec_key"]
+
+#: The first byte of a key that is a container's JSON text itself (the lite decoder's keys: equal bytes are an
+#: equal JSON value); :func:`spec_key`'s keys start with ``m`` or ``p``.
+RAW_KEY = b"r"
+
+
+def raw_of_key(key: bytes) -> bytes | None:
+    """The container's JSON text when ``key`` is one (:data:`RAW_KEY`), else ``None``."""
+    return key[1:] if key[:1] == RAW_KEY else None
 
 
 def spec_key(container: Any) -> bytes | None:
@@ -74,7 +83,7 @@ class HashCache:
 
     def hash(
         self,
-        container: Mapping[str, Any],
+        container: Mapping[str, object],
         version: str,
         *,
         source: str = "apiserver",
@@ -87,7 +96,7 @@ class HashCache:
         """
         return self.hash_with(plan_for(version, source, go_version), container, key=key)
 
-    def hash_with(self, plan: HashPlan, container: Any, *, key: bytes | None = None) -> int:
+    def hash_with(self, plan: HashPlan, container: object, *, key: bytes | None = None) -> int:
         """``plan.hash(container)`` through the cache (``container`` may be any JSON value: the decoder
         reports what is not a container)."""
         if type(container) is not dict and isinstance(container, Mapping):
@@ -115,7 +124,7 @@ class HashCache:
             self._entries[entry] = h
         else:
             self.hits += 1
-        if type(h) is not int:
+        if isinstance(h, DecodeError):
             raise copy.copy(h)  # each caller names its container in its own copy
         return h
 

@@ -6,7 +6,7 @@ kubelet feeds to FNV-1a, and a fused decode+render generated from the same schem
 (:mod:`kubehash.golang.fused`) that hashing uses first; on anything unusual it steps aside and the
 decode-then-render path decides, so results and errors are those of the general path.
 
-Sources (DOMAIN.md §4):
+Sources (docs/kubernetes-facts.md#decode-paths):
 
 * ``apiserver`` -- the container went through the API server: JSON decode, then a protobuf round trip
   (empty lists/maps -> nil, quantities re-parsed from their canonical string);
@@ -27,6 +27,7 @@ from kubehash.golang.jsondec import compile_decoder
 from kubehash.golang.jsonenc import compile_encoder, quote_go121, quote_go122
 from kubehash.golang.jsonvalue import go_string
 from kubehash.golang.spew import compile_typed
+from kubehash.golang.types import Struct
 from kubehash.kubelet.releases import Release, go_at_least, release
 from kubehash.kubelet.schema import load_schema
 from kubehash.kubelet.toolchains import toolchain
@@ -71,11 +72,11 @@ class HashPlan:
     #: Fused decode+render of a container mapping (``kubehash.golang.fused``); ``None`` if not compiled.
     fused: Callable[[Any], bytes] | None = None
 
-    def value(self, container: Any) -> Any:
+    def value(self, container: object) -> object:
         """The typed Go value the kubelet holds (struct = list of field values)."""
         return self.decode(container)
 
-    def input(self, container: Any) -> bytes:
+    def input(self, container: object) -> bytes:
         """The bytes fed to FNV-1a (fused path first, general path for anything it does not handle)."""
         fused = self.fused
         if fused is not None and type(container) is dict:
@@ -88,7 +89,7 @@ class HashPlan:
         except DecodeError as e:
             raise _named(e, container) from None
 
-    def hash(self, container: Any) -> int:
+    def hash(self, container: object) -> int:
         return fnv1a_32(self.input(container))
 
 
@@ -134,7 +135,9 @@ def _plan(minor: str, source: str, short_bf: bool) -> HashPlan:
             return spew_bytes(fused_json(c).encode("utf-8"))
     elif rel.era == "name-image":
         quote = quote_go122 if short_bf else quote_go121
-        fields = [f.name for f in root.underlying().fields]  # type: ignore[attr-defined]
+        container = root.underlying()
+        assert isinstance(container, Struct)  # v1.Container
+        fields = [f.name for f in container.fields]
         i_name, i_image = fields.index("Name"), fields.index("Image")
 
         def render(v: Any) -> bytes:
@@ -181,14 +184,14 @@ def _as_container(container: Any) -> Any:
 
 
 def hash_input(
-    container: Mapping[str, Any], version: str, *, source: str = "apiserver", go_version: str | None = None
+    container: Mapping[str, object], version: str, *, source: str = "apiserver", go_version: str | None = None
 ) -> bytes:
     """Exactly the bytes the kubelet of ``version`` writes into FNV-1a for this container."""
     return plan_for(version, source, go_version).input(_as_container(container))
 
 
 def hash_container(
-    container: Mapping[str, Any], version: str, *, source: str = "apiserver", go_version: str | None = None
+    container: Mapping[str, object], version: str, *, source: str = "apiserver", go_version: str | None = None
 ) -> int:
     """The hash the kubelet of ``version`` computes (and records) for this container.
 

@@ -17,9 +17,10 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from kubehash.errors import UnsupportedVersionError, VersionError
-from kubehash.kubelet.versions import parse_version
+from kubehash.kubelet.versions import minor_tuple, parse_version
 
 __all__ = ["GATE_STAGE_DEFAULT", "RELEASES", "Release", "go_at_least", "normalize_minor", "release"]
 
@@ -41,10 +42,14 @@ class Release:
     affinity_rejection_reason: str = "MatchNodeSelector"
     match_fields: bool = False
     not_evict_on_restart: bool = False
+    #: A command-line word that is not a flag stops this kubelet ("unknown command: WORD"); earlier ones ignore it.
+    stray_argument_fatal: bool = False
+    #: The API server mounts a projected ``kube-api-access-*`` token volume (not the token secret) in new pods.
+    projected_token_volume: bool = False
 
     @property
     def minor_number(self) -> int:
-        return int(self.minor.split(".")[1])
+        return minor_tuple(self.minor)[1]
 
     def gate_stages(self) -> dict[str, str]:
         """Feature gate -> stage (``alpha``, ``beta``, ``ga``, ``deprecated``) in this minor."""
@@ -68,16 +73,16 @@ def _load() -> list[Release]:
     return [_row(row) for row in doc["releases"]]
 
 
-def _row(row: dict[str, object]) -> Release:
+def _row(row: dict[str, Any]) -> Release:
     """A ``releases.json`` row; mappings become sorted tuples so a :class:`Release` stays hashable."""
     r = dict(row)
-    r["defaults"] = tuple(r.get("defaults", ()))  # type: ignore[arg-type]
+    r["defaults"] = tuple(r.get("defaults", ()))
     for key in ("gated_defaults", "feature_gates"):
-        r[key] = tuple(sorted(dict(r.get(key, {})).items()))  # type: ignore[call-overload]
-    for stage in dict(r["feature_gates"]).values():  # type: ignore[call-overload]
+        r[key] = tuple(sorted(dict(r.get(key, {})).items()))
+    for stage in dict(r["feature_gates"]).values():
         if stage not in GATE_STAGE_DEFAULT:
             raise ValueError(f"releases.json: minor {r['minor']}: unknown feature gate stage {stage!r}")
-    return Release(**r)  # type: ignore[arg-type]
+    return Release(**r)
 
 
 RELEASES: list[Release] = _load()

@@ -85,7 +85,8 @@ def parse_type_expr(expr: str, local: dict[str, Named]) -> GoType:
 
 def spec_document(minor: str) -> dict[str, Any]:
     text = resources.files("kubehash.specs").joinpath(f"{minor}.json").read_text(encoding="utf-8")
-    return json.loads(text)
+    document: dict[str, Any] = json.loads(text)
+    return document
 
 
 @cache

@@ -20,21 +20,29 @@ Meanings fixed here:
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache, total_ordering
+from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, TypedDict
 
-from kubehash.errors import KubehashError, UnsupportedVersionError, VersionError
-from kubehash.kubelet.versions import KubeletVersion, parse_version
+from kubehash.errors import KubehashError, UnsupportedVersionError
+from kubehash.kubelet.versions import (
+    ESCAPING_GO,
+    GoVersion,
+    KubeletVersion,
+    go_escapes_backspace_formfeed,
+    minor_tuple,
+    parse_go_version,
+    parse_version,
+)
 
 __all__ = [
     "ESCAPING_GO",
     "AnnotationHash",
     "GoVersion",
     "MinorToolchains",
+    "Side",
     "Toolchain",
     "ToolchainRow",
     "describe_side",
@@ -47,83 +55,6 @@ __all__ = [
     "toolchain_cause",
     "toolchain_table",
 ]
-
-_GO = re.compile(
-    r"(?:go)?(?P<major>[0-9]{1,4})\.(?P<minor>[0-9]{1,4})(?:\.(?P<patch>[0-9]{1,4}))?"
-    r"(?:(?P<pre>rc|beta)(?P<pre_num>[0-9]{1,4}))?"
-)
-_PRE_RANK = {"beta": 0, "rc": 1}
-
-
-@total_ordering
-@dataclass(frozen=True, eq=False)
-class GoVersion:
-    """A Go release: ``go1.22.5``, ``1.22``, ``1.22rc2``. ``patch`` is ``None`` when only the minor is named
-    (ordered as ``.0``); ``pre`` is ``"rc2"``/``"beta1"`` for a pre-release (ordered before ``.0``)."""
-
-    major: int
-    minor: int
-    patch: int | None
-    pre_kind: str | None
-    pre_num: int
-    text: str
-
-    @property
-    def pre(self) -> str | None:
-        return None if self.pre_kind is None else f"{self.pre_kind}{self.pre_num}"
-
-    def _key(self) -> tuple[int, int, int, int, int]:
-        if self.pre_kind is not None:
-            return (self.major, self.minor, -1, _PRE_RANK[self.pre_kind], self.pre_num)
-        return (self.major, self.minor, self.patch or 0, 9, 0)
-
-    def __lt__(self, other: object) -> bool:
-        if not isinstance(other, GoVersion):
-            return NotImplemented
-        return self._key() < other._key()
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, GoVersion):
-            return NotImplemented
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def at_least(self, major: int, minor: int) -> bool:
-        """Whether this is Go ``major.minor`` or later (a pre-release of ``major.minor`` counts: the
-        ``encoding/json`` change was in Go 1.22's release candidates already)."""
-        return (self.major, self.minor) >= (major, minor)
-
-    def __str__(self) -> str:
-        return self.text
-
-
-def parse_go_version(text: object, *, node: str | None = None) -> GoVersion:
-    """``"go1.22.5"``, ``"1.22.5"``, ``"1.22"``, ``"1.22rc2"`` -> :class:`GoVersion`; else a VersionError."""
-    if not isinstance(text, str):
-        raise VersionError(text, f"expected a string, got {type(text).__name__}", node=node, what="Go version")
-    m = _GO.fullmatch(text.strip(" \t\r\n")) if len(text) <= 40 else None
-    if m is None:
-        raise VersionError(text, "expected e.g. 1.22.5, go1.22.5, 1.22 or 1.22rc2", node=node, what="Go version")
-    pre = m.group("pre")
-    patch = m.group("patch")
-    major, minor = int(m.group("major")), int(m.group("minor"))
-    pre_num = int(m.group("pre_num") or 0)
-    canonical = (
-        f"{major}.{minor}" + (f".{int(patch)}" if patch is not None else "") + (f"{pre}{pre_num}" if pre else "")
-    )
-    return GoVersion(major, minor, None if patch is None else int(patch), pre, pre_num, canonical)
-
-
-#: The Go release from which ``encoding/json`` writes ``\b`` and ``\f`` (Go 1.22 release notes).
-ESCAPING_GO = (1, 22)
-
-
-def go_escapes_backspace_formfeed(go: str | GoVersion) -> bool:
-    """Whether a kubelet built with Go ``go`` writes U+0008/U+000C as ``\\b``/``\\f`` (Go >= 1.22)."""
-    v = go if isinstance(go, GoVersion) else parse_go_version(go)
-    return v.at_least(*ESCAPING_GO)
 
 
 @dataclass(frozen=True)
@@ -260,11 +191,6 @@ def _spec(name: str) -> Any:
     return json.loads(resources.files("kubehash.specs").joinpath(name).read_text(encoding="utf-8"))
 
 
-def _minor_number(minor: str) -> tuple[int, int]:
-    major, _, rest = minor.partition(".")
-    return int(major), int(rest)
-
-
 @cache
 def _table() -> tuple[str, dict[str, MinorToolchains]]:
     doc = _spec("toolchains.json")
@@ -299,7 +225,7 @@ def _minor_entry(v: KubeletVersion) -> MinorToolchains:
     try:
         return table[v.minor_key]
     except KeyError:
-        supported = sorted(table, key=_minor_number)
+        supported = sorted(table, key=minor_tuple)
         raise UnsupportedVersionError(v.text, supported) from None
 
 
@@ -400,7 +326,17 @@ def shown_version(tc: Toolchain) -> str:
     return tc.resolved.upstream if v.patch is None else (v.text if v.text.startswith(("v", "V")) else "v" + v.text)
 
 
-def describe_side(version: str, tc: Toolchain) -> dict[str, object]:
+class Side(TypedDict):
+    """One side of an upgrade as reports show it (:func:`describe_side`)."""
+
+    version: str
+    go: str
+    basis: str
+    source: str
+    assumptions: list[str]
+
+
+def describe_side(version: str, tc: Toolchain) -> Side:
     """What a report says about one side of an upgrade: the version, the Go toolchain assumed in a few
     characters (``1.20.7``; ``1.18.7–1.18.9`` or ``1.22.8 or later`` for a patch not itemized; else the side of
     Go 1.22), on what basis (``binary``, ``tag``, ``changelog``, ``inferred``, ``override``), its source, and

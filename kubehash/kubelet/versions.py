@@ -15,6 +15,9 @@ A suffix that is an upstream pre-release (``alpha``/``beta``/``rc`` with its num
 :attr:`KubeletVersion.prerelease`; anything else is a vendor suffix (:attr:`KubeletVersion.vendor`): the
 kubelet is the vendor's build of that upstream patch. Unparseable input is a :class:`~kubehash.errors.VersionError`
 (a :class:`~kubehash.errors.KubehashError`), whatever its type or size.
+
+Go toolchain versions (``go1.22.5``, ``1.22rc2``: :class:`GoVersion`) and bare minors (``1.28``:
+:func:`minor_tuple`) are parsed here too.
 """
 
 from __future__ import annotations
@@ -25,7 +28,15 @@ from functools import total_ordering
 
 from kubehash.errors import VersionError
 
-__all__ = ["KubeletVersion", "parse_version"]
+__all__ = [
+    "ESCAPING_GO",
+    "GoVersion",
+    "KubeletVersion",
+    "go_escapes_backspace_formfeed",
+    "minor_tuple",
+    "parse_go_version",
+    "parse_version",
+]
 
 #: Longest text accepted; real kubelet versions are well under 100 characters.
 MAX_LENGTH = 200
@@ -128,10 +139,8 @@ class KubeletVersion:
         return self.text
 
 
-def parse_version(text: object, *, node: str | None = None) -> KubeletVersion:
-    """Parse a kubelet version; :class:`~kubehash.errors.VersionError` (naming ``node``) if it is not one."""
-    if isinstance(text, KubeletVersion):
-        return text
+def _checked_text(text: object, node: str | None) -> str:
+    """``text`` without surrounding whitespace, once it is a printable ASCII string of a sane length."""
     if not isinstance(text, str):
         raise VersionError(text, f"expected a string, got {type(text).__name__}", node=node)
     if len(text) > MAX_LENGTH:
@@ -141,10 +150,11 @@ def parse_version(text: object, *, node: str | None = None) -> KubeletVersion:
         raise VersionError(text, "empty", node=node)
     if not stripped.isascii() or not stripped.isprintable():
         raise VersionError(text, "contains control or non-ASCII characters", node=node)
-    m = _VERSION.fullmatch(stripped)
-    if m is None:
-        raise VersionError(text, "expected MAJOR.MINOR or vMAJOR.MINOR.PATCH with an optional -/+ suffix", node=node)
-    suffix = m.group("suffix") or ""
+    return stripped
+
+
+def _split_suffix(text: object, suffix: str, node: str | None) -> tuple[str | None, str | None]:
+    """(pre-release, vendor) of the suffix after the patch number (``-rc.1+k3s1``: ``rc.1``, ``k3s1``)."""
     if suffix in ("-", "+"):
         raise VersionError(text, "empty suffix after the patch number", node=node)
     prerelease: str | None = None
@@ -156,6 +166,19 @@ def parse_version(text: object, *, node: str | None = None) -> KubeletVersion:
         vendor = rest[1:] if rest else None
         if rest and not vendor:
             raise VersionError(text, "empty suffix after the pre-release", node=node)
+    return prerelease, vendor
+
+
+def parse_version(text: object, *, node: str | None = None) -> KubeletVersion:
+    """Parse a kubelet version; :class:`~kubehash.errors.VersionError` (naming ``node``) if it is not one."""
+    if isinstance(text, KubeletVersion):
+        return text
+    stripped = _checked_text(text, node)
+    m = _VERSION.fullmatch(stripped)
+    if m is None:
+        raise VersionError(text, "expected MAJOR.MINOR or vMAJOR.MINOR.PATCH with an optional -/+ suffix", node=node)
+    suffix = m.group("suffix") or ""
+    prerelease, vendor = _split_suffix(text, suffix, node)
     patch = m.group("patch")
     return KubeletVersion(
         major=int(m.group("major")),
@@ -166,3 +189,90 @@ def parse_version(text: object, *, node: str | None = None) -> KubeletVersion:
         vendor=vendor,
         text=stripped,
     )
+
+
+def minor_tuple(minor: str) -> tuple[int, int]:
+    """``"1.9"`` -> ``(1, 9)``: the sort key of a minor as the release table and the specs write it (the one
+    minor-number parser; a full version goes through :func:`parse_version`)."""
+    major, _, rest = minor.partition(".")
+    return int(major), int(rest)
+
+
+# ---- Go toolchain versions -------------------------------------------------------------------------
+
+_GO = re.compile(
+    r"(?:go)?(?P<major>[0-9]{1,4})\.(?P<minor>[0-9]{1,4})(?:\.(?P<patch>[0-9]{1,4}))?"
+    r"(?:(?P<pre>rc|beta)(?P<pre_num>[0-9]{1,4}))?"
+)
+_GO_PRE_RANK = {"beta": 0, "rc": 1}
+
+
+@total_ordering
+@dataclass(frozen=True, eq=False)
+class GoVersion:
+    """A Go release: ``go1.22.5``, ``1.22``, ``1.22rc2``. ``patch`` is ``None`` when only the minor is named
+    (ordered as ``.0``); ``pre`` is ``"rc2"``/``"beta1"`` for a pre-release (ordered before ``.0``)."""
+
+    major: int
+    minor: int
+    patch: int | None
+    pre_kind: str | None
+    pre_num: int
+    text: str
+
+    @property
+    def pre(self) -> str | None:
+        return None if self.pre_kind is None else f"{self.pre_kind}{self.pre_num}"
+
+    def _key(self) -> tuple[int, int, int, int, int]:
+        if self.pre_kind is not None:
+            return (self.major, self.minor, -1, _GO_PRE_RANK[self.pre_kind], self.pre_num)
+        return (self.major, self.minor, self.patch or 0, 9, 0)
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, GoVersion):
+            return NotImplemented
+        return self._key() < other._key()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, GoVersion):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def at_least(self, major: int, minor: int) -> bool:
+        """Whether this is Go ``major.minor`` or later (a pre-release of ``major.minor`` counts: the
+        ``encoding/json`` change was in Go 1.22's release candidates already)."""
+        return (self.major, self.minor) >= (major, minor)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def parse_go_version(text: object, *, node: str | None = None) -> GoVersion:
+    """``"go1.22.5"``, ``"1.22.5"``, ``"1.22"``, ``"1.22rc2"`` -> :class:`GoVersion`; else a VersionError."""
+    if not isinstance(text, str):
+        raise VersionError(text, f"expected a string, got {type(text).__name__}", node=node, what="Go version")
+    m = _GO.fullmatch(text.strip(" \t\r\n")) if len(text) <= 40 else None
+    if m is None:
+        raise VersionError(text, "expected e.g. 1.22.5, go1.22.5, 1.22 or 1.22rc2", node=node, what="Go version")
+    pre = m.group("pre")
+    patch = m.group("patch")
+    major, minor = int(m.group("major")), int(m.group("minor"))
+    pre_num = int(m.group("pre_num") or 0)
+    canonical = (
+        f"{major}.{minor}" + (f".{int(patch)}" if patch is not None else "") + (f"{pre}{pre_num}" if pre else "")
+    )
+    return GoVersion(major, minor, None if patch is None else int(patch), pre, pre_num, canonical)
+
+
+#: The Go release from which ``encoding/json`` writes ``\b`` and ``\f`` (Go 1.22 release notes).
+ESCAPING_GO = (1, 22)
+
+
+def go_escapes_backspace_formfeed(go: str | GoVersion) -> bool:
+    """Whether a kubelet built with Go ``go`` writes U+0008/U+000C as ``\\b``/``\\f`` (Go >= 1.22)."""
+    v = go if isinstance(go, GoVersion) else parse_go_version(go)
+    return v.at_least(*ESCAPING_GO)

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from kubehash.limits import DEPTH_PROBLEM, depth_violation
 
@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 #: A JSON object as ``kubectl get -o json`` prints it (a Pod, a Node, a List...).
-Document = Mapping[str, Any]
+Document = Mapping[str, object]
 #: What the API takes where it reads pods or nodes: one document, or several (a List is one document).
 Documents = Document | Iterable[Document]
 #: ``{node name: kubelet version}``, as :func:`node_kubelet_versions` returns it.
@@ -99,7 +99,8 @@ def _meta(pod: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def container_source(pod: Mapping[str, Any]) -> str:
-    """``file`` for mirror pods of static pods, ``apiserver`` for everything else (DOMAIN.md §4)."""
+    """``file`` for mirror pods of static pods, ``apiserver`` for everything else
+    (docs/kubernetes-facts.md#decode-paths)."""
     ann = _meta(pod).get("annotations")
     if isinstance(ann, Mapping) and MIRROR_ANNOTATION in ann:
         return "file"
@@ -155,21 +156,26 @@ def iter_containers(doc: Any, *, init_containers: bool = True, source: str | Non
         )
         return
     for pod in iter_pods(doc):
-        meta = _meta(pod)
-        spec = pod.get("spec") if isinstance(pod.get("spec"), Mapping) else {}
-        src = source or container_source(pod)
-        ns = meta.get("namespace") if isinstance(meta.get("namespace"), str) else None
-        pname = meta.get("name") if isinstance(meta.get("name"), str) else "?"
-        kinds = (("initContainers", "initContainer"), ("containers", "container"))
-        for key, kind in kinds:
-            if kind == "initContainer" and not init_containers:
-                continue
-            items = spec.get(key)
-            if not isinstance(items, list):
-                continue
-            for i, c in enumerate(items):
-                cname = c.get("name") if isinstance(c, Mapping) and isinstance(c.get("name"), str) else f"#{i}"
-                yield ContainerRef(ns, pname, cname, kind, i, c, src, pod)
+        yield from _pod_containers(pod, init_containers, source)
+
+
+def _pod_containers(pod: Mapping[str, Any], init_containers: bool, source: str | None) -> Iterator[ContainerRef]:
+    """:func:`iter_containers` of one pod."""
+    meta = _meta(pod)
+    spec = s if isinstance(s := pod.get("spec"), Mapping) else {}
+    src = source or container_source(pod)
+    ns = meta.get("namespace") if isinstance(meta.get("namespace"), str) else None
+    pname = n if isinstance(n := meta.get("name"), str) else "?"
+    kinds = (("initContainers", "initContainer"), ("containers", "container"))
+    for key, kind in kinds:
+        if kind == "initContainer" and not init_containers:
+            continue
+        items = spec.get(key)
+        if not isinstance(items, list):
+            continue
+        for i, c in enumerate(items):
+            cname = cn if isinstance(c, Mapping) and isinstance(cn := c.get("name"), str) else f"#{i}"
+            yield ContainerRef(ns, pname, cname, kind, i, c, src, pod)
 
 
 #: Phases in which a pod's containers do not run, whatever their statuses lack.
@@ -203,7 +209,7 @@ class PodView:
     problems: tuple[str, ...] = ()
 
 
-def _is_mapping(x: Any) -> bool:
+def _is_mapping(x: Any) -> TypeGuard[Mapping[str, Any]]:
     return type(x) is dict or isinstance(x, Mapping)  # the exact type first: ABC checks cost ~5x more
 
 
@@ -264,15 +270,10 @@ def _field_problems(pod: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-def pod_view(pod: Mapping[str, Any]) -> PodView:
-    """The :class:`PodView` of a pod mapping (as :func:`iter_pods` yields them)."""
-    meta = _meta(pod)
-    spec = pod.get("spec")
-    spec = spec if _is_mapping(spec) else {}
-    status = pod.get("status")
-    status = status if _is_mapping(status) else {}
-    problems = _field_problems(pod)
-    ns, name, uid, node = meta.get("namespace"), meta.get("name"), meta.get("uid"), spec.get("nodeName")
+def _containers(
+    spec: Mapping[str, Any], status: Mapping[str, Any]
+) -> tuple[list[tuple[str, str, Any, bytes | None]], dict[tuple[str, str], tuple[bool, Any] | None]]:
+    """:attr:`PodView.containers` and :attr:`PodView.statuses` of a pod's spec and status."""
     containers: list[tuple[str, str, Any, bytes | None]] = []
     statuses: dict[tuple[str, str], tuple[bool, Any] | None] = {}
     for spec_key, status_key, kind in _CONTAINER_LISTS:
@@ -286,6 +287,19 @@ def pod_view(pod: Mapping[str, Any]) -> PodView:
             for st in items:
                 if _is_mapping(st) and isinstance(sname := st.get("name"), str) and (kind, sname) not in statuses:
                     statuses[(kind, sname)] = _state_of(st)
+    return containers, statuses
+
+
+def pod_view(pod: Mapping[str, Any]) -> PodView:
+    """The :class:`PodView` of a pod mapping (as :func:`iter_pods` yields them)."""
+    meta = _meta(pod)
+    spec = pod.get("spec")
+    spec = spec if _is_mapping(spec) else {}
+    status = pod.get("status")
+    status = status if _is_mapping(status) else {}
+    problems = _field_problems(pod)
+    ns, name, uid, node = meta.get("namespace"), meta.get("name"), meta.get("uid"), spec.get("nodeName")
+    containers, statuses = _containers(spec, status)
     return PodView(
         ns if isinstance(ns, str) else None,
         name if isinstance(name, str) else "?",
@@ -303,7 +317,8 @@ def pod_view(pod: Mapping[str, Any]) -> PodView:
 
 @dataclass(frozen=True)
 class RuntimeRecord:
-    """What the container runtime recorded about one container (DOMAIN.md §6).
+    """What the container runtime recorded about one container
+    (docs/kubernetes-facts.md#where-the-running-containers-hash-is-recorded).
 
     ``hash`` is the kubelet's ``io.kubernetes.container.hash`` annotation (CRI) or
     ``annotation.io.kubernetes.container.hash`` label (dockershim), parsed from lowercase hex;
@@ -337,8 +352,8 @@ def node_kubelet_versions(nodes: Any) -> dict[str, str]:
     out: dict[str, str] = {}
     for n in iter_nodes(nodes):
         name = _meta(n).get("name")
-        status = n.get("status") if isinstance(n.get("status"), Mapping) else {}
-        info = status.get("nodeInfo") if isinstance(status.get("nodeInfo"), Mapping) else {}
+        status = s if isinstance(s := n.get("status"), Mapping) else {}
+        info = i if isinstance(i := status.get("nodeInfo"), Mapping) else {}
         ver = info.get("kubeletVersion")
         if isinstance(name, str) and isinstance(ver, str):
             out[name] = ver

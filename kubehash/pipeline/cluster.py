@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from kubehash.errors import InputError
 from kubehash.model import NOT_OBJECTS, iter_nodes, iter_pods
-from kubehash.pipeline.parallel import default_jobs
+from kubehash.pipeline.parallel import idle_jobs
 from kubehash.pipeline.predict_file import predict_file
 from kubehash.pipeline.split import can_split
 from kubehash.sources.documents import load_documents
@@ -104,11 +104,13 @@ class Cluster:
 @dataclass
 class ClusterState:
     """What :func:`read_cluster` read: the snapshot (pods, nodes, runtime records), the ignore files by node,
-    and one message per input that could not be read (the rest is still used)."""
+    one message per input that could not be read (the rest is still used), and one per doubtful input that was
+    used (``warnings``: a snapshot without checksum, runtime records that look wrong)."""
 
     snapshot: Snapshot
     ignore_files: dict[str, IgnoreFile] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def read_cluster(
@@ -137,12 +139,12 @@ def read_cluster(
             source={"kind": "cluster", "context": live.context_name, "server": live.server},
         )
     if cluster.nodes is not None:
-        snap.nodes = list(iter_nodes(load_documents(cluster.nodes)))
-    state = ClusterState(snap)
+        snap.nodes = _read_nodes(cluster.nodes)
+    state = ClusterState(snap, warnings=list(snap.warnings))
     if cluster.runtime:
         from kubehash.sources.runtime import load_runtime
 
-        records, errors = load_runtime(list(cluster.runtime))
+        records, errors = load_runtime(list(cluster.runtime), warnings=state.warnings)
         snap.runtime = [*snap.runtime, *records]
         state.problems.extend(str(e) for e in errors)
     if cluster.ignore_files:
@@ -156,6 +158,24 @@ def read_cluster(
         items = ", ".join(f"{n} {k}" for k, n in sorted(bad.items()))
         state.problems.append(f"{cluster.label}: {items} in the pods input: not an object, skipped")
     return state
+
+
+def _read_nodes(path: PathLike) -> list[Any]:
+    """The nodes of a ``--nodes`` file; one :class:`InputError` when it holds none (not one per container)."""
+    nodes = list(iter_nodes(load_documents(os.fspath(path))))
+    if not any(_node_name(n) for n in nodes):
+        raise InputError(
+            f"{'<stdin>' if str(path) == '-' else path}: no nodes in the nodes input (no object with "
+            "metadata.name; expected kubectl get nodes -o json|yaml): the kubelet version of every pod's node "
+            "would be unknown"
+        )
+    return nodes
+
+
+def _node_name(node: Any) -> str | None:
+    meta = node.get("metadata") if isinstance(node, dict) else None
+    name = meta.get("name") if isinstance(meta, dict) else None
+    return name if isinstance(name, str) and name else None
 
 
 def connect(cluster: Cluster) -> LiveCluster:
@@ -200,11 +220,11 @@ def predict_cluster(
 
 
 def auto_jobs(opened: OpenedInput) -> int:
-    """``--jobs 0``: one process per CPU for a dump big enough to pay for starting them (a regular file of
-    more than 64 MiB that can be split), else one."""
+    """``--jobs 0``: one process per idle CPU (:func:`~kubehash.pipeline.parallel.idle_jobs`) for a dump big
+    enough to pay for starting them (a regular file of more than 64 MiB that can be split), else one."""
     if opened.size is None or opened.size < 64 << 20 or not can_split(opened):
         return 1
-    return default_jobs()
+    return idle_jobs()
 
 
 def _predict_live(cluster: Cluster, options: Options, progress: Callable[[int], None] | None) -> Prediction:
@@ -215,7 +235,7 @@ def _predict_live(cluster: Cluster, options: Options, progress: Callable[[int], 
     predictor = Predictor(options, **_inputs(state))
     out: list[ContainerPrediction] = []
     seen: set[str] = set()
-    with gc_paused():
+    with gc_paused(freeze=True):
         for raw, restarted in live.iter_pod_pages(cluster.namespace):
             for view in page_views(raw, f"pods page from {live.server}"):
                 if view.uid is not None:
@@ -236,6 +256,7 @@ def _inputs(state: ClusterState) -> dict[str, Any]:
 
 def _with_problems(state: ClusterState, result: Prediction) -> Prediction:
     result.input_errors[:0] = state.problems
+    result.warnings[:0] = state.warnings
     return result
 
 

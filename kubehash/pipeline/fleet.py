@@ -17,7 +17,7 @@ from functools import partial
 
 from kubehash.errors import KubehashError
 from kubehash.pipeline.cluster import Cluster, predict_cluster
-from kubehash.pipeline.parallel import default_jobs, parallel_map
+from kubehash.pipeline.parallel import idle_jobs, parallel_map
 from kubehash.upgrade.options import Options
 from kubehash.upgrade.predict import Prediction
 
@@ -43,14 +43,14 @@ def predict_fleet(
     progress: Callable[[int], None] | None = None,
 ) -> Prediction:
     """Predict ``options``' upgrade for every container of every cluster, ``jobs`` clusters at a time (0: one
-    per CPU). One cluster is :func:`~kubehash.pipeline.cluster.predict_cluster` itself (its dump split between
+    per idle CPU). One cluster is :func:`~kubehash.pipeline.cluster.predict_cluster` itself (its dump split between
     the ``jobs`` processes). A cluster that cannot be read is an input error of the result (naming it); the
     others are still predicted. Every container names its cluster (:attr:`ContainerPrediction.cluster`)."""
     if len(clusters) == 1:
         return predict_cluster(clusters[0], options, jobs=jobs, progress=progress)
     names = [c.label for c in clusters]
     clusters = [c if names.count(c.label) == 1 else replace(c, name=f"{c.label}#{i}") for i, c in enumerate(clusters)]
-    workers = min(len(clusters), jobs or default_jobs())
+    workers = min(len(clusters), jobs or idle_jobs())
     merged = Prediction(options.target.minor, options.defaults_by, [])
     for got in parallel_map(partial(_one, options), clusters, jobs=workers, chunk_size=1):
         if isinstance(got, str):

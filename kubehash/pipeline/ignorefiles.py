@@ -1,7 +1,8 @@
 """Writing ignore files into the layout ``kubehash ignore-file generate`` produces
 (:func:`kubehash.sources.ignorefiles.layout_path`), through :func:`kubehash.atomicfile.write_atomic`: temp file +
-fsync + rename, mode 0644, no symlinks, nothing outside ``DIR``, no replacement of a different file without
-``force``. One refused file does not stop the others."""
+fsync + rename, mode 0644, no symlink anywhere below ``DIR`` (``DIR/<node>``, ``DIR/<node>/tmp``, the file),
+nothing outside ``DIR``, no replacement of a different file without ``force``; temporary files an interrupted
+earlier run left next to a node's file are removed. One refused or unwritable file does not stop the others."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kubehash.atomicfile import write_atomic
-from kubehash.errors import InputError, OutputError
+from kubehash.errors import InputError, OutputError, WriteError
 from kubehash.sources.ignorefiles import layout_path
 from kubehash.upgrade.ignorefile.rules import DEFAULT_PATH, IgnoreFile, format_ignore_file
 
@@ -22,7 +23,7 @@ __all__ = ["WriteResult", "write_ignore_files"]
 class WriteResult:
     node: str
     path: str
-    status: str  # "written" | "unchanged" | "refused"
+    status: str  # "written" | "unchanged" | "refused" (policy: exists, symlink...) | "error" (the system refused)
     error: str | None = None
 
 
@@ -36,9 +37,12 @@ def write_ignore_files(
             target = layout_path(out_dir, node, path)
             data = format_ignore_file(f).encode()
             # absolute: write_atomic resolves a relative target against root
-            changed = write_atomic(target.absolute(), data, force=force, mode=0o644, root=out_dir)
+            changed = write_atomic(target.absolute(), data, force=force, mode=0o644, root=out_dir, clean_stale=True)
         except (OutputError, InputError) as e:
             results.append(WriteResult(node, str(Path(out_dir) / node), "refused", str(e)))
+            continue
+        except WriteError as e:
+            results.append(WriteResult(node, str(Path(out_dir) / node), "error", str(e)))
             continue
         results.append(WriteResult(node, str(target), "written" if changed else "unchanged"))
     return results

@@ -13,13 +13,13 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from typing import Any, TypeVar
 
-__all__ = ["default_jobs", "parallel_map"]
+__all__ = ["default_jobs", "idle_jobs", "parallel_map"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -33,11 +33,26 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def idle_jobs() -> int:
+    """The processes that pay off now: one per CPU this process may run on that other work leaves idle (by the
+    one-minute load average), at least one. On a machine whose cores are busy a second process only adds the
+    cost of moving results between processes (measured: 150k pods, 2 cores, load 2-6: ``--jobs 2`` 1.1-2x the
+    wall time of ``--jobs 1``)."""
+    cpus = default_jobs()
+    try:
+        load = os.getloadavg()[0]
+    except OSError:  # pragma: no cover - no load average on this platform
+        return cpus
+    return max(1, min(cpus, int(cpus - load) + 1))
+
+
 def _apply_chunk(fn: Callable[[Any], Any], chunk: list[Any]) -> list[Any]:
     return [fn(x) for x in chunk]
 
 
-def parallel_map(fn: Callable[[T], R], items: Iterable[T], *, jobs: int = 1, chunk_size: int = 256) -> Iterator[R]:
+def parallel_map(
+    fn: Callable[[T], R], items: Iterable[T], *, jobs: int = 1, chunk_size: int = 256
+) -> Generator[R, None, None]:
     """``map(fn, items)`` computed in ``jobs`` processes (``jobs <= 1``: in this process, lazily)."""
     if jobs <= 1:
         yield from map(fn, items)

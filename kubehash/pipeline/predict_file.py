@@ -21,7 +21,7 @@ from typing import Any
 from kubehash.errors import InputError
 from kubehash.model import Documents, NodeVersions, PodView, RuntimeRecord, iter_pods
 from kubehash.pipeline.split import can_split, map_items
-from kubehash.sources.gcpause import gc_paused, gc_relaxed
+from kubehash.sources.gcpause import gc_paused
 from kubehash.sources.opened import OpenedInput, open_input
 from kubehash.sources.podbytes import NotAPod, decode_pods
 from kubehash.sources.yaml_views import decode_pod
@@ -87,46 +87,50 @@ def predict_file(
     if jobs <= 1 or not can_split(source):
         # One process: pods go straight from the scan to the predictor (no tuples, no digests). The collector
         # is paused: the run allocates millions of objects and frees almost none of them (no cycles).
-        items = 0
+        seen = 0
         try:
-            with gc_paused():
+            with gc_paused(freeze=True):
                 for item in map_items(source, None, decode=decode_pods, yaml_decode=decode_pod):
+                    seen += 1
                     preds = _predict(predictor, item)
                     out.extend(preds)
-                    items += 1
                     if progress is not None:
                         progress(len(preds))
         except InputError as e:
-            return _partial(predictor.result(out), e, items)
+            return predictor.result(out, input_errors=[_partial(e, seen)])
         return predictor.result(out)
-    lookups = items = 0
+    lookups = 0
     distinct: set[bytes] = set()
+    seen = 0
     _ACTIVE = predictor
-    error: InputError | None = None
     try:
-        with gc_relaxed():  # workers fork inside: they inherit it
+        # Workers fork inside and inherit the paused collector: each holds its caches and one part's results,
+        # freed by reference counting (no cycles), so collections would only walk them again and again.
+        with gc_paused(freeze=True):
             for rows, n, digests, skipped in map_items(
                 source, _predict_item, jobs=jobs, decode=decode_pods, yaml_decode=decode_pod
             ):
+                seen += 1
                 out.extend([ContainerPrediction(*row) for row in rows])
                 lookups += n
-                items += 1
                 distinct.update(digests)
                 predictor.skipped.update(skipped)
                 if progress is not None:
                     progress(len(rows))
-    except InputError as e:
-        error = e
+    except InputError:
+        if source.path is None:  # pragma: no cover - a split input is a regular file
+            raise
+        # a worker's part stopped being readable: again in one process, which predicts every item before the
+        # problem (a part is all or nothing) and words the error with offsets in the file
+        return predict_file(source.path, options, nodes=nodes, runtime=runtime, ignore_files=ignore_files, jobs=1)
     finally:
         _ACTIVE = None
-    result = predictor.result(out, hits=lookups - len(distinct), misses=len(distinct))
-    return result if error is None else _partial(result, error, items)
+    return predictor.result(out, hits=lookups - len(distinct), misses=len(distinct))
 
 
-def _partial(result: Prediction, error: InputError, items: int) -> Prediction:
-    """A dump that breaks off (truncated, corrupt past some point): the items read before the break are
-    predicted and kept, and the break is an input error (exit 2). Nothing read at all: the error is raised."""
-    if items == 0 and not result.containers:
-        raise error
-    result.input_errors.append(f"{error} (the {items} item(s) before it were read and are predicted)")
-    return result
+def _partial(e: InputError, items: int) -> str:
+    """The error that stopped reading a dump after ``items`` items: raised again when nothing was read (the
+    file is not a dump at all), else kept with the predictions of the items before it."""
+    if items == 0:
+        raise e
+    return f"{e} (the dump stops being readable there: the {items} items before it were predicted, the rest is not)"

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from kubehash.errors import InputError
 from kubehash.pipeline.parallel import parallel_map
@@ -44,6 +44,7 @@ from kubehash.sources.stream import (
     iter_opened,
     text_stream,
 )
+from kubehash.sources.utf8pos import utf8_error
 
 __all__ = ["can_split", "map_items"]
 
@@ -70,15 +71,39 @@ def can_split(opened: OpenedInput) -> bool:
     return yaml_items.yaml_layout(opened.path) is not None
 
 
+@overload
 def map_items(
     source: OpenedInput | str | os.PathLike[str],
-    fn: Callable[[Any], R] | None,
+    fn: Callable[[Any], R],
     *,
     jobs: int = 1,
     part_bytes: int = 32 << 20,
     decode: Decode | None = None,
     yaml_decode: Callable[[bytes], Any] | None = None,
-) -> Iterator[R]:
+) -> Iterator[R]: ...
+
+
+@overload
+def map_items(
+    source: OpenedInput | str | os.PathLike[str],
+    fn: None,
+    *,
+    jobs: int = 1,
+    part_bytes: int = 32 << 20,
+    decode: Decode | None = None,
+    yaml_decode: Callable[[bytes], Any] | None = None,
+) -> Iterator[Any]: ...
+
+
+def map_items(
+    source: OpenedInput | str | os.PathLike[str],
+    fn: Callable[[Any], Any] | None,
+    *,
+    jobs: int = 1,
+    part_bytes: int = 32 << 20,
+    decode: Decode | None = None,
+    yaml_decode: Callable[[bytes], Any] | None = None,
+) -> Iterator[Any]:
     """``map(fn, iter_items(source))``, with the file split between ``jobs`` processes when it allows.
 
     ``source``: a path (``-``: standard input) or an :class:`~kubehash.sources.opened.OpenedInput` (closed
@@ -128,10 +153,13 @@ def _sequential(opened: OpenedInput, fn: Callable[[Any], R], layout: Layout, dec
             return
         name = f"{opened.name} (from item {e.done + 1})"
         reader = _Reader(text_stream(e.rest, opened.stream), name, _WINDOW)
-        for item in _rest_of_array(reader):
-            yield fn(item)
-        finish_object(reader)
-        finish_document(reader)
+        try:
+            for item in _rest_of_array(reader):
+                yield fn(item)
+            finish_object(reader)
+            finish_document(reader)
+        except UnicodeDecodeError as u:  # a pipe: it cannot be read again for the exact offset
+            raise InputError(f"{name}: not UTF-8 text: {utf8_error(None, u)}") from None
 
 
 def _tail(scan: Scan, name: str) -> None:
@@ -230,7 +258,7 @@ def _run_part(path: str, fn: Callable[[Any], Any], layout: Layout, span: tuple[i
             return _Part(None, [], None, None)
         raw.seek(start)
         r = _Reader(io.TextIOWrapper(raw, encoding="utf-8", newline=""), f"{path} (from byte {start})", _WINDOW)
-        results = []
+        results: list[Any] = []
         try:
             while True:
                 r.peek()
@@ -245,4 +273,4 @@ def _run_part(path: str, fn: Callable[[Any], Any], layout: Layout, span: tuple[i
                 if r.expect(",]") == "]":
                     return _Part(start, results, None, start + r.byte_offset())
         except UnicodeDecodeError as e:
-            raise InputError(f"{path}: not UTF-8 text: {e}") from None
+            raise InputError(f"{path}: not UTF-8 text: {utf8_error(path, e)}") from None

@@ -133,7 +133,8 @@ _WRAPPED = (b'{\n  "": [\n', b"\n  ]\n}")  # a list two levels in: msgspec.json.
 def _json_items(rows: Rows[Any], out: TextIO, depth: int) -> None:
     """The entries of a streamed list (``[`` written, ``]`` not), at ``depth`` (1 or 2) levels of indentation:
     each chunk formatted by msgspec at that depth (wrapped in a mapping for depth 2)."""
-    sep = "\n"
+    raw = _utf8_buffer(out)
+    sep = b"\n"
     for chunk in rows.chunks():
         body = rows.encoded(chunk)
         if depth == 1:
@@ -141,8 +142,23 @@ def _json_items(rows: Rows[Any], out: TextIO, depth: int) -> None:
         else:
             head, tail = _WRAPPED
             text = msgspec.json.format(b'{"":' + body + b"}", indent=2)[len(head) : -len(tail)]
-        out.write(sep + text.decode())
-        sep = ",\n"
+        if raw is not None:
+            raw.write(sep)
+            raw.write(text)
+        else:
+            out.write((sep + text).decode())
+        sep = b",\n"
+
+
+def _utf8_buffer(out: TextIO) -> Any:
+    """The binary stream under ``out`` when it encodes to UTF-8 (flushed first), so that msgspec's UTF-8 text is
+    written as it is, without decoding and encoding it again; else ``None``."""
+    raw = getattr(out, "buffer", None)
+    encoding = (getattr(out, "encoding", None) or "").lower().replace("_", "-")
+    if raw is None or encoding not in ("utf-8", "utf8"):
+        return None
+    out.flush()
+    return raw
 
 
 def write_json(doc: Any, out: TextIO) -> None:

@@ -44,7 +44,7 @@ def _series(pd: Any, vals: list[Any]) -> Any:
 
 def frame(columns: Sequence[Column[T]], items: Sequence[T]) -> pd.DataFrame:
     """The DataFrame of ``items`` shown through ``columns``."""
-    pd = _pandas()
+    pandas = _pandas()
     data: dict[str, Any] = {}
     for c in columns:
         vals = frame_values(c, items)
@@ -52,5 +52,6 @@ def frame(columns: Sequence[Column[T]], items: Sequence[T]) -> pd.DataFrame:
             for part in c.parts:
                 data[f"{c.name}_{part}"] = [None if v is None else v.get(part) for v in vals]
         else:
-            data[c.name] = _series(pd, vals)
-    return pd.DataFrame(data, columns=list(data))
+            data[c.name] = _series(pandas, vals)
+    df: pd.DataFrame = pandas.DataFrame(data, columns=list(data))
+    return df

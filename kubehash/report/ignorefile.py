@@ -150,12 +150,16 @@ class IgnoreCheckView:
 
 
 class WriteResult(Protocol):
-    """One file written by :func:`kubehash.pipeline.ignorefiles.write_ignore_files`."""
+    """One file written by :func:`kubehash.pipeline.ignorefiles.write_ignore_files` (read-only)."""
 
-    node: str
-    path: str
-    status: str
-    error: str | None
+    @property
+    def node(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def error(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -164,7 +168,7 @@ class GeneratedFile:
     version: str
     time: datetime
     path: str
-    status: str  # "written", "unchanged" or "refused: <why>"
+    status: str  # "written", "unchanged", "refused: <why>" or "error: <why>"
 
 
 GENERATED_COLUMNS: tuple[Column[GeneratedFile], ...] = tuple(
@@ -187,7 +191,7 @@ class GeneratedFiles:
                     files[r.node].version,
                     files[r.node].time,
                     r.path,
-                    r.status if r.error is None else f"refused: {r.error}",
+                    r.status if r.error is None else f"{r.status}: {r.error}",
                 )
                 for r in results
             ]

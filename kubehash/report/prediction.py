@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from kubehash.report.columns import Column, Show, cell_text
 from kubehash.report.formats import Block, Rows, register
 from kubehash.upgrade.labels import reason_labels
-from kubehash.upgrade.predict.result import ContainerPrediction, Prediction
+from kubehash.upgrade.predict.result import ContainerPrediction, Prediction, PredictionSummary
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -115,7 +115,7 @@ def _counts(groups: dict[str, dict[str, int]], label: str) -> Rows[Any]:
     return Rows([Column(name, itemgetter(i)) for i, name in enumerate(names)], items)
 
 
-def summary_blocks(summary: dict[str, Any]) -> list[Block]:
+def summary_blocks(summary: PredictionSummary) -> list[Block]:
     """The summary for people: a line of verdict totals, the model check, and the count tables."""
     cp = f", control plane {summary['control_plane']}" if summary.get("control_plane") else ""
     verdicts = ", ".join(f"{n} {v}" for v, n in summary["verdicts"].items()) or "nothing"
@@ -145,7 +145,7 @@ def summary_blocks(summary: dict[str, Any]) -> list[Block]:
     return blocks
 
 
-def _assumed_sides(summary: dict[str, Any]) -> list[str]:
+def _assumed_sides(summary: PredictionSummary) -> list[str]:
     """One line per side of the upgrade: the kubelet version and the Go toolchain assumed, and what was assumed
     rather than known (a bare minor taken as its newest patch, a vendor build taken to use upstream's Go)."""
     lines = []

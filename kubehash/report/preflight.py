@@ -14,7 +14,7 @@ from typing import Any
 
 from kubehash.report.columns import Column, Show
 from kubehash.report.formats import Block, Rows, register
-from kubehash.upgrade.preflight.checks import Finding, PreflightReport
+from kubehash.upgrade.preflight.report import Finding, PreflightReport
 
 __all__ = ["FINDING_COLUMNS", "summary_line"]
 

@@ -185,13 +185,15 @@ _ALL_PLAIN = re.compile(r"(?:" + _PLAIN.pattern + r"(?<! )\n)*")
 
 def _scalars(vals: list[Any]) -> list[str]:
     """:func:`scalar` of each value: strings that can all be plain without a call each."""
-    if (
-        set(map(type, vals)) <= {str}
-        and _ALL_PLAIN.fullmatch("\n".join(vals) + "\n")
-        and _WORDS.isdisjoint(map(str.lower, vals))
-        and "" not in vals
-    ):
-        return vals
+    if set(map(type, vals)) <= {str}:
+        joined = "\n".join(vals)
+        if (
+            joined.count("\n") == len(vals) - 1  # a value holding a line break is never plain
+            and _ALL_PLAIN.fullmatch(joined + "\n")
+            and _WORDS.isdisjoint(map(str.lower, vals))
+            and "" not in vals
+        ):
+            return vals
     return list(map(scalar, vals))
 
 

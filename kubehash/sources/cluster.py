@@ -50,8 +50,8 @@ def _status_message(body: Any) -> str:
     except ValueError:
         text = " ".join(body.split())
         return text[:200]
-    if isinstance(doc, Mapping) and isinstance(doc.get("message"), str):
-        return doc["message"]
+    if isinstance(doc, Mapping) and isinstance(message := doc.get("message"), str):
+        return message
     return ""
 
 
@@ -120,7 +120,15 @@ class LiveCluster:
         self.requests: list[tuple[str, str | None]] = []
         self.context_name: str = ""
         self.server: str = ""
+        #: ``metadata.resourceVersion`` of the last list page read (a watch resumes from there)
+        self.list_version: str | None = None
         self._api = self._connect(kubeconfig, context, in_cluster)
+
+    @property
+    def core_api(self) -> Any:
+        """The client's ``CoreV1Api`` for this cluster (configured, without the client's own retries), for
+        callers that make requests this class does not (watches: :mod:`kubehash.sources.watch`)."""
+        return self._api
 
     # -- configuration -------------------------------------------------------------------------------
 
@@ -208,6 +216,9 @@ class LiveCluster:
             items = body.get("items") if isinstance(body, dict) else None
             if not isinstance(items, list):
                 raise ClusterError(f"{where}: response has no 'items' list")
+            lmeta = body.get("metadata")
+            version = lmeta.get("resourceVersion") if isinstance(lmeta, Mapping) else None
+            self.list_version = version if isinstance(version, str) and version else None
             for item in items:
                 if not isinstance(item, dict):
                     continue

@@ -4,6 +4,7 @@ documents in one file) from a path or standard input."""
 from __future__ import annotations
 
 import io
+import os
 import re
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ from kubehash.errors import InputError
 from kubehash.golang.jsonvalue import loads as json_loads
 from kubehash.limits import json_text_violations
 from kubehash.sources.gcpause import gc_paused
+from kubehash.sources.utf8pos import utf8_error
 
 __all__ = ["InputError", "load_documents", "parse_documents"]
 
@@ -63,9 +65,9 @@ def parse_documents(text: str, *, name: str = "<input>") -> list[Any]:
     return list(iter_yaml_items(_Named(data, name)))
 
 
-def load_documents(path: str | Path) -> list[Any]:
+def load_documents(path: str | os.PathLike[str]) -> list[Any]:
     """Documents from a file path, or from standard input when ``path`` is ``-``."""
-    if str(path) == "-":
+    if os.fspath(path) == "-":
         return parse_documents(sys.stdin.read(), name="<stdin>")
     p = Path(path)
     try:
@@ -75,5 +77,5 @@ def load_documents(path: str | Path) -> list[Any]:
     except OSError as e:
         raise InputError(f"{p}: cannot read: {e.strerror or e}") from None
     except UnicodeDecodeError as e:
-        raise InputError(f"{p}: not UTF-8 text: {e}") from None
+        raise InputError(f"{p}: not UTF-8 text: {utf8_error(p, e)}") from None
     return parse_documents(text, name=str(p))

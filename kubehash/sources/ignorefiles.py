@@ -1,10 +1,12 @@
 """Reading ignore files from disk, alone or in the layout ``kubehash ignore-file generate`` writes.
 
 Layout: ``DIR/<node>/<path without its leading '/'>``, i.e. ``DIR/worker-1/tmp/cache.version.save`` for the
-default path: ``DIR/<node>/`` mirrors the node's root filesystem, so ``rsync -a DIR/worker-1/ worker-1:/``
-(or the generated script / DaemonSet) puts the file where the patched kubelet looks. What the kubelet makes of
-a file's content is :mod:`kubehash.upgrade.ignorefile.rules`; this module reports what it finds on disk
-(missing, symlink, directory, unreadable) as the kubelet would meet it.
+default path: ``DIR/<node>/`` mirrors the node's root filesystem, so ``rsync -a --exclude='.*.tmp' DIR/worker-1/
+worker-1:/`` (or the generated script / DaemonSet) puts the file where the patched kubelet looks. Temporary files
+an interrupted ``generate`` left (``.cache.version.save.<8 characters>.tmp``, see :mod:`kubehash.atomicfile`)
+are reported as problems of kind ``stray-temp`` on request (``ignore-file check``): plain ``rsync`` ships them.
+What the kubelet makes of a file's content is :mod:`kubehash.upgrade.ignorefile.rules`; this module reports what
+it finds on disk (missing, symlink, directory, unreadable) as the kubelet would meet it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from kubehash.atomicfile import is_temp_name
 from kubehash.errors import IgnoreFileError, InputError
 from kubehash.upgrade.ignorefile.rules import DEFAULT_PATH, IgnoreFile, parse_ignore_file
 
@@ -95,9 +98,12 @@ def _node_from_layout(p: Path, rel: Path) -> str | None:
     return None
 
 
-def load_ignore_files(paths: Iterable[str | os.PathLike[str]], *, path: str = DEFAULT_PATH) -> LoadedIgnoreFiles:
+def load_ignore_files(
+    paths: Iterable[str | os.PathLike[str]], *, path: str = DEFAULT_PATH, stray_temps: bool = False
+) -> LoadedIgnoreFiles:
     """Load files and layout directories. A directory's subdirectories are nodes (``DIR/<node>/tmp/...``);
-    a file's node comes from its place in the layout, else its path names it."""
+    a file's node comes from its place in the layout, else its path names it. ``stray_temps``: also report
+    temporary files an interrupted ``generate`` left (``ignore-file check``: they must not reach a node)."""
     rel = _rel(path)
     out = LoadedIgnoreFiles({}, [], set())
     for arg in paths:
@@ -110,9 +116,35 @@ def load_ignore_files(paths: Iterable[str | os.PathLike[str]], *, path: str = DE
                 )
             for child in children:
                 _load_one(out, child / rel, child.name)
+                if stray_temps:
+                    _stray_temps(out, child)
         else:
             _load_one(out, p, _node_from_layout(p, rel) or str(p))
+            if stray_temps and not p.is_dir():
+                _stray_temps(out, p.parent, p.name)
     return out
+
+
+STRAY_TEMP = (
+    "stray temporary file left by an interrupted `kubehash ignore-file generate`: rsync without "
+    "--exclude='.*.tmp' would copy it to the node; run generate again (it removes them) or delete it"
+)
+
+
+def _stray_temps(out: LoadedIgnoreFiles, where: Path, name: str | None = None) -> None:
+    """A ``stray-temp`` problem per temporary file of :func:`~kubehash.atomicfile.write_atomic` under the
+    directory ``where`` (only those of ``name``, not descending, when given); symlinks are not followed."""
+    if name is not None:
+        try:
+            entries = [where / e for e in os.listdir(where) if is_temp_name(e, name)]
+        except OSError:
+            return
+    else:
+        entries = []
+        for top, dirs, files in os.walk(where, followlinks=False):
+            dirs.sort()
+            entries += [Path(top) / f for f in sorted(files) if is_temp_name(f)]
+    out.problems.extend(IgnoreFileError(str(e), STRAY_TEMP, "stray-temp") for e in entries)
 
 
 def _load_one(out: LoadedIgnoreFiles, file: Path, node: str) -> None:

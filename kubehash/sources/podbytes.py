@@ -26,7 +26,8 @@ from typing import Any
 import msgspec
 
 from kubehash.errors import InputError
-from kubehash.golang.jsonvalue import loads
+from kubehash.golang.jsonvalue import loads, loads_utf8
+from kubehash.kubelet.hashcache import RAW_KEY
 from kubehash.limits import cut, json_text_violations, might_be_too_deep
 from kubehash.model import MIRROR_ANNOTATION, NOT_RUNNING_PHASES, PodView, Rejected, iter_pods, pod_view
 
@@ -103,13 +104,12 @@ def _container(raw: msgspec.Raw) -> tuple[Any, bytes | None]:
     data = bytes(raw)
     found = _CONTAINERS.get(data)
     if found is None:
-        text = data.decode("utf-8")
-        c = _bounded(text) if might_be_too_deep(data) else None
+        c = _bounded(data.decode("utf-8")) if might_be_too_deep(data) else None
         if c is None:
             try:
-                c = loads(text)
+                c = loads_utf8(data)
             except (ValueError, RecursionError):  # an integer Python cannot convert (> 4300 digits)
-                c = _bounded(text)
+                c = _bounded(data.decode("utf-8"))
                 if c is None:
                     raise
         if type(c) is Rejected:
@@ -117,7 +117,7 @@ def _container(raw: msgspec.Raw) -> tuple[Any, bytes | None]:
         if len(_CONTAINERS) >= _MAX_CONTAINERS:  # forget the older half (replicas are listed near each other)
             for old in list(itertools.islice(_CONTAINERS, _MAX_CONTAINERS // 2)):
                 _CONTAINERS.pop(old, None)
-        found = _CONTAINERS[data] = (c, b"r" + data)
+        found = _CONTAINERS[data] = (c, RAW_KEY + data)
     return found
 
 

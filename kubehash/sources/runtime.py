@@ -1,6 +1,6 @@
 """What the container runtime recorded about each container: the kubelet's hash and the start time.
 
-Reads the JSON that node tools print (DOMAIN.md §6):
+Reads the JSON that node tools print (docs/kubernetes-facts.md#where-the-running-containers-hash-is-recorded):
 
 * ``crictl inspect ID...`` (containerd, CRI-O): one object, a JSON array, or several objects one after the
   other (what ``crictl inspect ID1 ID2`` prints). Hash in ``status.annotations["io.kubernetes.container.hash"]``,
@@ -24,6 +24,7 @@ a file at ``DIR/<node>/...`` is attributed to node ``<node>``, so ``crictl inspe
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -62,6 +63,15 @@ _CRI_STATE_PREFIX = "CONTAINER_"
 
 class _ItemError(Exception):
     """A problem with one container entry; becomes an InputError naming the file and the entry."""
+
+
+class _Notes:
+    """What parsing one entry found about values it kept: ``errors`` (unusable, replaced: exit 2) and
+    ``warnings`` (used as read, but no runtime writes them so)."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+        self.warnings: list[str] = []
 
 
 # -- parsing ----------------------------------------------------------------------------------------------
@@ -119,29 +129,62 @@ def _opt_str(m: Mapping[str, Any], key: str, field: str) -> str | None:
     return v
 
 
-def _hash(m: Mapping[str, Any], key: str, field: str, notes: list[str]) -> int | None:
+def _hash(m: Mapping[str, Any], key: str, field: str, notes: _Notes) -> int | None:
     """The hash annotation as the kubelet reads it (``getUint64ValueFromLabel``: ``strconv.ParseUint(v, 16,
     64)``, and 0 when that fails -- the kubelet logs the error and compares 0). A value it cannot parse is
-    kept as 0 and noted; a non-string value is not something a runtime stores, so the entry is rejected."""
+    kept as 0 and noted as an error; one wider than 32 bits is kept and warned about (every kubelet hashes
+    with 32-bit FNV-1a -- adler32 before 1.6 -- so no kubelet wrote it, and it never matches); a non-string
+    value is not something a runtime stores, so the entry is rejected."""
     v = m.get(key)
     if v is None:
         return None
     if not isinstance(v, str):
         raise _ItemError(f"{field}: {json.dumps(v)[:40]} is not a hexadecimal hash")
-    if not _HEX.match(v) or int(v, 16) >= 1 << 64:
-        notes.append(f"{field}: {json.dumps(v)[:40]} is not a hexadecimal hash; the kubelet reads it as 0 (kept as 0)")
+    if len(v) > 64 or not _HEX.match(v) or int(v, 16) >= 1 << 64:
+        notes.errors.append(
+            f"{field}: {json.dumps(v)[:40]} is not a hexadecimal hash; the kubelet reads it as 0 (kept as 0)"
+        )
         return 0
-    return int(v, 16)
+    h = int(v, 16)
+    if h >= 1 << 32:
+        notes.warnings.append(
+            f"{field}: {v[:20]} is wider than 32 bits: kubelets write 32-bit hashes, so no kubelet wrote it "
+            "(the kubelet compares it as is: it never matches, the container restarts)"
+        )
+    return h
 
 
-def _time(m: Mapping[str, Any], key: str, field: str) -> int | None:
+#: 2000-01-01T00:00:00Z in nanoseconds: no container runtime recorded a start before it
+_PLAUSIBLE_NS = 946_684_800 * 10**9
+
+
+def _time(m: Mapping[str, Any], key: str, field: str, notes: _Notes) -> int | None:
+    """A time as crictl/docker print it: RFC 3339 text, or (``crictl ps``, raw CRI) a decimal string of
+    nanoseconds. A count that reads as a time before 2000 is not usable (seconds or milliseconds where
+    nanoseconds belong): an error, the time is dropped. A JSON number is no tool's output: used as
+    nanoseconds when plausible, with a warning."""
     v = m.get(key)
     if v is None:
         return None
     try:
-        return parse_timestamp(v)
+        ns = parse_timestamp(v)
     except ValueError as e:
-        raise _ItemError(f"{field}: {e}") from None
+        raise _ItemError(f"{field}: {str(e)[:120]}") from None
+    if ns is None or (isinstance(v, str) and not v.isdigit()):
+        return ns
+    shown = json.dumps(v)[:30]
+    if not ns >= _PLAUSIBLE_NS:
+        notes.errors.append(
+            f"{field}: {shown} read as nanoseconds is {format_rfc3339nano(ns)}, before any container runtime "
+            "existed (seconds or milliseconds?): start time ignored"
+        )
+        return None
+    if not isinstance(v, str):
+        notes.warnings.append(
+            f"{field}: {shown} is a JSON number, not the text crictl and docker print: read as nanoseconds "
+            f"since the epoch ({format_rfc3339nano(ns)})"
+        )
+    return ns
 
 
 def _cri_state(v: Any) -> str | None:
@@ -165,7 +208,7 @@ def _record(
     created_ns: int | None,
     origin: str,
     node: str | None,
-    notes: list[str],
+    notes: _Notes,
 ) -> RuntimeRecord | None:
     name = _opt_str(labels, LABEL_CONTAINER, f"label {LABEL_CONTAINER}") or fallback_name
     if name is None:
@@ -196,7 +239,7 @@ def _record(
     )
 
 
-def _crictl_inspect(item: dict[str, Any], origin: str, node: str | None, notes: list[str]) -> RuntimeRecord | None:
+def _crictl_inspect(item: dict[str, Any], origin: str, node: str | None, notes: _Notes) -> RuntimeRecord | None:
     status = _str_map(item.get("status"), "status")
     meta = _str_map(status.get("metadata"), "status.metadata")
     if "uid" in meta or "namespace" in meta:
@@ -209,15 +252,15 @@ def _crictl_inspect(item: dict[str, Any], origin: str, node: str | None, notes: 
         runtime="cri",
         container_id=_opt_str(status, "id", "status.id"),
         state=_cri_state(status.get("state")),
-        started_ns=_time(status, "startedAt", "status.startedAt"),
-        created_ns=_time(status, "createdAt", "status.createdAt"),
+        started_ns=_time(status, "startedAt", "status.startedAt", notes),
+        created_ns=_time(status, "createdAt", "status.createdAt", notes),
         origin=origin,
         node=node,
         notes=notes,
     )
 
 
-def _crictl_ps(item: dict[str, Any], origin: str, node: str | None, notes: list[str]) -> RuntimeRecord | None:
+def _crictl_ps(item: dict[str, Any], origin: str, node: str | None, notes: _Notes) -> RuntimeRecord | None:
     meta = _str_map(item.get("metadata"), "metadata")
     return _record(
         _str_map(item.get("labels"), "labels"),
@@ -228,14 +271,14 @@ def _crictl_ps(item: dict[str, Any], origin: str, node: str | None, notes: list[
         container_id=_opt_str(item, "id", "id"),
         state=_cri_state(item.get("state")),
         started_ns=None,
-        created_ns=_time(item, "createdAt", "createdAt"),
+        created_ns=_time(item, "createdAt", "createdAt", notes),
         origin=origin,
         node=node,
         notes=notes,
     )
 
 
-def _docker(item: dict[str, Any], origin: str, node: str | None, notes: list[str]) -> RuntimeRecord | None:
+def _docker(item: dict[str, Any], origin: str, node: str | None, notes: _Notes) -> RuntimeRecord | None:
     config = _str_map(item.get("Config"), "Config")
     labels = _str_map(config.get("Labels"), "Config.Labels")
     if LABEL_CONTAINER not in labels or labels.get(LABEL_DOCKER_TYPE) == "podsandbox":
@@ -252,8 +295,8 @@ def _docker(item: dict[str, Any], origin: str, node: str | None, notes: list[str
         runtime="docker",
         container_id=_opt_str(item, "Id", "Id"),
         state=state,
-        started_ns=_time(st, "StartedAt", "State.StartedAt"),
-        created_ns=_time(item, "Created", "Created"),
+        started_ns=_time(st, "StartedAt", "State.StartedAt", notes),
+        created_ns=_time(item, "Created", "Created", notes),
         origin=origin,
         node=node,
         notes=notes,
@@ -281,7 +324,7 @@ def _describe(item: Any, index: int) -> str:
     return where
 
 
-def _parse_item(item: Any, origin: str, node: str | None, from_ps: bool, notes: list[str]) -> RuntimeRecord | None:
+def _parse_item(item: Any, origin: str, node: str | None, from_ps: bool, notes: _Notes) -> RuntimeRecord | None:
     if not isinstance(item, dict):
         raise _ItemError("not an object")
     if from_ps:
@@ -296,11 +339,13 @@ def _parse_item(item: Any, origin: str, node: str | None, from_ps: bool, notes: 
 
 
 def parse_runtime_lenient(
-    text: str, *, origin: str, node: str | None = None
+    text: str, *, origin: str, node: str | None = None, warnings: list[str] | None = None
 ) -> tuple[list[RuntimeRecord], list[InputError]]:
     """Records from every good entry of ``text``, and one :class:`InputError` per bad entry (or for the
-    whole text when it is not JSON) -- and per hash annotation the kubelet would read as 0 (that record is
-    kept, with 0)."""
+    whole text when it is not JSON) -- and per value that is unusable in a kept record (a hash annotation the
+    kubelet would read as 0, kept as 0; a start time that reads as before 2000, dropped). Doubtful values that
+    are used (a hash wider than 32 bits, a time as a JSON number) go to ``warnings`` (one line each, naming
+    ``origin`` and the entry), or, without that list, are returned as errors too: never silently."""
     try:
         values = _json_values(text, origin)
     except InputError as e:
@@ -308,13 +353,17 @@ def parse_runtime_lenient(
     records: list[RuntimeRecord] = []
     errors: list[InputError] = []
     for i, (from_ps, item) in enumerate(_entries(values)):
-        notes: list[str] = []
+        notes = _Notes()
         try:
             rec = _parse_item(item, origin, node, from_ps, notes)
         except _ItemError as e:
             errors.append(InputError(f"{origin}: {_describe(item, i)}: {e}"))
             continue
-        errors.extend(InputError(f"{origin}: {_describe(item, i)}: {n}") for n in notes)  # kept, but reported
+        errors.extend(InputError(f"{origin}: {_describe(item, i)}: {n}") for n in notes.errors)  # kept, reported
+        if warnings is None:
+            errors.extend(InputError(f"{origin}: {_describe(item, i)}: {n}") for n in notes.warnings)
+        else:
+            warnings.extend(f"{origin}: {_describe(item, i)}: {n}" for n in notes.warnings)
         if rec is not None:
             records.append(rec)
     return records, errors
@@ -341,11 +390,13 @@ def _files(path: Path) -> list[tuple[Path, str | None]]:
     return out
 
 
-def load_runtime(paths: Iterable[str | Path]) -> tuple[list[RuntimeRecord], list[InputError]]:
+def load_runtime(
+    paths: Iterable[str | os.PathLike[str]], *, warnings: list[str] | None = None
+) -> tuple[list[RuntimeRecord], list[InputError]]:
     """Records from files and directories (see the module docstring for the ``DIR/<node>/`` layout).
 
     A file that cannot be read or parsed, or a bad entry in one, gives an :class:`InputError`; everything
-    else still loads.
+    else still loads. ``warnings``: as in :func:`parse_runtime_lenient`.
     """
     records: list[RuntimeRecord] = []
     errors: list[InputError] = []
@@ -368,7 +419,7 @@ def load_runtime(paths: Iterable[str | Path]) -> tuple[list[RuntimeRecord], list
             except OSError as e:
                 errors.append(InputError(f"{f}: cannot read: {e.strerror or e}"))
                 continue
-            recs, errs = parse_runtime_lenient(text, origin=str(f), node=node)
+            recs, errs = parse_runtime_lenient(text, origin=str(f), node=node, warnings=warnings)
             records.extend(recs)
             errors.extend(errs)
     return records, errors

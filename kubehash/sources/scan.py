@@ -24,7 +24,7 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from kubehash.errors import InputError
 from kubehash.sources.stream import _DECODER, _MAX_VALUE, _WS, _Reader
@@ -58,6 +58,32 @@ class Layout:
     offset: int  # where, in a marker occurrence, the next item starts (at its "{")
 
 
+def _first_item(r: _Reader) -> tuple[int, int] | None:
+    """Read a List up to its second item: (byte offset of the first item, text position after it), or
+    ``None`` when the items are not objects or there is a single one."""
+    if r.peek() != "{":
+        return None
+    r.pos += 1
+    while True:
+        if r.peek() != '"':
+            return None
+        key = r.value()
+        r.expect(":")
+        if key == "items" and r.peek() == "[":
+            r.pos += 1
+            break
+        r.value()
+        r.expect(",")
+    if r.peek() != "{":
+        return None
+    first = r.byte_offset()
+    r.value()
+    end = r.pos
+    if r.expect(",]") != "," or r.peek() != "{":
+        return None
+    return first, end
+
+
 def detect_layout(head: bytes) -> Layout | None:
     """The layout of a JSON List whose first bytes are ``head`` (:data:`HEAD_BYTES` of them, or the whole
     document), or ``None`` when it has none a scan can use (not a List, a single item, non-ASCII before the
@@ -65,28 +91,12 @@ def detect_layout(head: bytes) -> Layout | None:
     text = head.decode("utf-8", "ignore")  # only the ASCII prefix up to the second item is used
     r = _Reader(io.StringIO(text), "<head>", len(text) or 1)
     try:
-        if r.peek() != "{":
-            return None
-        r.pos += 1
-        while True:
-            if r.peek() != '"':
-                return None
-            key = r.value()
-            r.expect(":")
-            if key == "items" and r.peek() == "[":
-                r.pos += 1
-                break
-            r.value()
-            r.expect(",")
-        if r.peek() != "{":
-            return None
-        first = r.byte_offset()
-        r.value()
-        end = r.pos
-        if r.expect(",]") != "," or r.peek() != "{":
-            return None
+        found = _first_item(r)
     except InputError:
         return None
+    if found is None:
+        return None
+    first, end = found
     sep = text[end : r.pos]
     marker = "}" + sep + "{"
     if "\n" not in sep:  # compact: the second item's first key makes the marker specific
@@ -268,7 +278,8 @@ class Scan:
                 single -= i - 1
                 i = 1
                 self._state = (buf, i, rem)
-                n = f.readinto(memoryview(buf)[rem : rem + BLOCK])
+                # Every stream scanned is buffered (an open file, stdin.buffer): BinaryIO just does not declare it.
+                n = cast(io.BufferedIOBase, f).readinto(memoryview(buf)[rem : rem + BLOCK])
                 if not n:
                     item = self._last(bytes(buf[1:rem]), base + 1)
                     self.count += 1

@@ -1,10 +1,17 @@
 """Snapshots: pods, nodes and runtime records of a cluster in one msgpack file, to predict offline.
 
 Layout: the 16-byte magic :data:`MAGIC` (its first byte is not valid UTF-8 text, so a snapshot is never
-mistaken for a JSON or YAML dump), then one msgpack map::
+mistaken for a JSON or YAML dump), then one msgpack map, then a 40-byte trailer: :data:`CHECKSUM_TAG` and the
+SHA-256 digest of everything before the trailer (magic and map)::
 
-    {"format": 1, "kubehash_version": "0.1.0", "created_at": "<RFC 3339>", "source": {...},
+    {"format": 2, "kubehash_version": "0.1.0", "created_at": "<RFC 3339>", "source": {...},
      "pods": [...], "nodes": [...], "runtime": [...], "notes": [...]}
+
+Reading checks the digest first: a flipped bit or a cut anywhere is an :class:`~kubehash.errors.InputError`
+naming the file, never a snapshot with silently different content. Format 1 (kubehash before the checksum:
+the same map without trailer) is still read, with a warning in :attr:`Snapshot.warnings`. A map deeper than
+:data:`MAX_DEPTH` levels inside a pod or node, a runtime record with a field of the wrong type, and
+anything msgpack cannot decode are input errors too (:mod:`kubehash.sources.snapshot_check`).
 
 Pods and nodes are stored exactly as read, including the literal text of non-integer JSON numbers
 (:class:`~kubehash.golang.jsonvalue.RawFloat`, msgpack extension type 1) and integers outside msgpack's
@@ -16,6 +23,7 @@ with the garbage collector paused (see :mod:`kubehash.sources.gcpause`).
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import os
 from collections.abc import Mapping
@@ -34,10 +42,13 @@ from kubehash.model import RuntimeRecord, iter_pods
 from kubehash.sources.documents import load_documents
 from kubehash.sources.gcpause import gc_paused
 from kubehash.sources.gotime import format_rfc3339nano, from_ns, parse_timestamp, to_ns
+from kubehash.sources.snapshot_check import MAX_DEPTH, check_depth, check_record
 
 __all__ = [
+    "CHECKSUM_TAG",
     "FORMAT_VERSION",
     "MAGIC",
+    "MAX_DEPTH",
     "Snapshot",
     "is_snapshot",
     "load_pods_or_snapshot",
@@ -46,7 +57,12 @@ __all__ = [
 ]
 
 MAGIC = b"\x89KUBEHASH-SNAP\r\n"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: format 1: no checksum trailer (kubehash before 0.2); still read, with a warning
+LEGACY_FORMAT = 1
+#: the trailer: this tag, then the 32-byte SHA-256 digest of every byte before the trailer
+CHECKSUM_TAG = b"\nsha256:"
+TRAILER_LEN = len(CHECKSUM_TAG) + 32
 EXT_RAWFLOAT = 1
 EXT_BIGINT = 2
 
@@ -70,7 +86,8 @@ class Snapshot:
 
     ``source`` says where the data came from (``{"kind": "cluster", "context": ..., "server": ...}`` or
     ``{"kind": "files", "pods": ..., "nodes": ..., "runtime": [...]}``); ``notes`` keeps problems met while
-    taking the snapshot (runtime files that could not be read).
+    taking the snapshot (runtime files that could not be read). ``warnings`` (not stored): what reading the
+    file found doubtful (a format-1 file without checksum).
     """
 
     pods: list[Any] = field(default_factory=list)
@@ -81,6 +98,7 @@ class Snapshot:
     created_at: datetime = field(default_factory=_now)
     kubehash_version: str = field(default_factory=_kubehash_version)
     format_version: int = FORMAT_VERSION
+    warnings: list[str] = field(default_factory=list, compare=False)
 
 
 # -- encoding ---------------------------------------------------------------------------------------------
@@ -130,10 +148,7 @@ def _record_to_map(r: RuntimeRecord) -> dict[str, Any]:
 
 
 def _record_from_map(m: Any, i: int) -> RuntimeRecord:
-    if not isinstance(m, dict) or not isinstance(m.get("container"), str):
-        raise ValueError(f"runtime record {i} is malformed")
-    known = {f.name for f in fields(RuntimeRecord)}
-    kw = {k: v for k, v in m.items() if k in known}  # fields added by newer versions are ignored
+    kw = check_record(m, i, {f.name for f in fields(RuntimeRecord)})  # fields of newer versions are ignored
     for name in _DATETIME_FIELDS:
         if kw.get(name) is not None:
             kw[name] = from_ns(kw[name])
@@ -141,9 +156,9 @@ def _record_from_map(m: Any, i: int) -> RuntimeRecord:
 
 
 def dumps_snapshot(snapshot: Snapshot) -> bytes:
-    """The bytes of a snapshot file."""
+    """The bytes of a snapshot file (format 2: magic, msgpack map, checksum trailer)."""
     body = {
-        "format": snapshot.format_version,
+        "format": FORMAT_VERSION,
         "kubehash_version": snapshot.kubehash_version,
         "created_at": format_rfc3339nano(to_ns(snapshot.created_at)),
         "source": snapshot.source,
@@ -153,47 +168,101 @@ def dumps_snapshot(snapshot: Snapshot) -> bytes:
         "runtime": [_record_to_map(r) for r in snapshot.runtime],
     }
     try:
-        return MAGIC + msgpack.packb(body, default=_default, strict_types=True, use_bin_type=True)
-    except (TypeError, ValueError, OverflowError) as e:
+        data: bytes = MAGIC + msgpack.packb(body, default=_default, strict_types=True, use_bin_type=True)
+    except (TypeError, ValueError, OverflowError, RecursionError) as e:
         raise InputError(f"cannot encode snapshot: {e}") from None
+    return data + CHECKSUM_TAG + hashlib.sha256(data).digest()
+
+
+def _verified_body(data: bytes, name: str) -> tuple[memoryview, bool]:
+    """The msgpack bytes after the magic, and whether a checksum trailer vouched for them."""
+    view = memoryview(data)
+    if len(data) >= len(MAGIC) + TRAILER_LEN and view[-TRAILER_LEN:-32] == CHECKSUM_TAG:
+        recorded = bytes(view[-32:])
+        actual = hashlib.sha256(view[:-TRAILER_LEN]).digest()
+        if recorded != actual:
+            raise InputError(
+                f"{name}: damaged snapshot: SHA-256 checksum mismatch (recorded {recorded.hex()[:16]}..., "
+                f"computed {actual.hex()[:16]}...); the file changed after it was written: take the snapshot again"
+            )
+        return view[len(MAGIC) : -TRAILER_LEN], True
+    return view[len(MAGIC) :], False
+
+
+def _decode(body: memoryview, name: str, checked: bool) -> dict[str, Any]:
+    try:
+        with gc_paused():
+            decoded = _DECODER.decode(body)
+    except (msgspec.MsgspecError, ValueError, TypeError) as e:
+        hint = "" if checked else " (no checksum trailer: truncated or damaged?)"
+        raise InputError(f"{name}: corrupt snapshot{hint}: {e}") from None
+    except RecursionError:
+        raise InputError(f"{name}: corrupt snapshot: nested deeper than the decoder can follow") from None
+    if not isinstance(decoded, dict):
+        raise InputError(f"{name}: corrupt snapshot: body is not a map")
+    return decoded
 
 
 def loads_snapshot(data: bytes, *, name: str = "<snapshot>") -> Snapshot:
-    """A snapshot from its bytes; :class:`InputError` naming ``name`` when they are not one."""
+    """A snapshot from its bytes; :class:`InputError` naming ``name`` when they are not one, are damaged
+    (checksum mismatch), or hold something kubehash never writes."""
     if not data.startswith(MAGIC):
         raise InputError(f"{name}: not a kubehash snapshot (wrong magic header)")
-    try:
-        with gc_paused():
-            body = _DECODER.decode(memoryview(data)[len(MAGIC) :])
-    except (msgspec.MsgspecError, ValueError, TypeError) as e:
-        raise InputError(f"{name}: corrupt snapshot: {e}") from None
-    if not isinstance(body, dict):
-        raise InputError(f"{name}: corrupt snapshot: body is not a map")
+    raw, checked = _verified_body(data, name)
+    body = _decode(raw, name, checked)
     version = body.get("format")
-    if version != FORMAT_VERSION:
+    if version not in (FORMAT_VERSION, LEGACY_FORMAT):
         raise InputError(
-            f"{name}: snapshot format {version!r} is not supported by this kubehash "
-            f"(reads format {FORMAT_VERSION}; written by kubehash {body.get('kubehash_version')})"
+            f"{name}: snapshot format {_short(version)} is not supported by this kubehash "
+            f"(reads formats {LEGACY_FORMAT} and {FORMAT_VERSION}; written by kubehash "
+            f"{str(body.get('kubehash_version'))[:40]})"
+        )
+    warnings: list[str] = []
+    if version == FORMAT_VERSION and not checked:
+        raise InputError(f"{name}: damaged snapshot: its checksum trailer is missing (truncated file?)")
+    if version == LEGACY_FORMAT:
+        warnings.append(
+            f"{name}: snapshot format {LEGACY_FORMAT} has no checksum, so damage to the file cannot be detected: "
+            "take the snapshot again with this kubehash to add one"
         )
     try:
-        created_ns = parse_timestamp(body.get("created_at", ""))
-        runtime = [_record_from_map(m, i) for i, m in enumerate(body.get("runtime") or [])]
-        pods, nodes = body.get("pods"), body.get("nodes")
-        if not isinstance(pods, list) or not isinstance(nodes, list):
-            raise ValueError("pods or nodes is not a list")
-        source = body.get("source")
-        return Snapshot(
-            pods=pods,
-            nodes=nodes,
-            runtime=runtime,
-            source=source if isinstance(source, dict) else {},
-            notes=[str(n) for n in body.get("notes") or []],
-            created_at=from_ns(created_ns) or datetime(1970, 1, 1, tzinfo=timezone.utc),
-            kubehash_version=str(body.get("kubehash_version", "unknown")),
-            format_version=FORMAT_VERSION,
-        )
+        snap = _snapshot(body)
     except (ValueError, TypeError, OverflowError) as e:
         raise InputError(f"{name}: corrupt snapshot: {e}") from None
+    snap.warnings = warnings
+    return snap
+
+
+def _short(v: Any) -> str:
+    text = repr(v)
+    return text if len(text) <= 24 else text[:21] + "..."
+
+
+def _snapshot(body: dict[str, Any]) -> Snapshot:
+    created_ns = parse_timestamp(body.get("created_at", ""))
+    records = body.get("runtime")
+    if not isinstance(records, (list, type(None))):
+        raise ValueError("runtime is not a list")
+    runtime = [_record_from_map(m, i) for i, m in enumerate(records or [])]
+    pods, nodes, notes, source = body.get("pods"), body.get("nodes"), body.get("notes"), body.get("source")
+    if not isinstance(pods, list) or not isinstance(nodes, list):
+        raise ValueError("pods or nodes is not a list")
+    check_depth(pods, "pods")
+    check_depth(nodes, "nodes")
+    if not isinstance(notes, (list, type(None))) or not all(isinstance(n, str) for n in notes or []):
+        raise ValueError("notes is not a list of strings")
+    if not isinstance(source, (dict, type(None))):
+        raise ValueError("source is not a map")
+    return Snapshot(
+        pods=pods,
+        nodes=nodes,
+        runtime=runtime,
+        source=source or {},
+        notes=list(notes or []),
+        created_at=from_ns(created_ns) or datetime(1970, 1, 1, tzinfo=timezone.utc),
+        kubehash_version=str(body.get("kubehash_version", "unknown"))[:100],
+        format_version=FORMAT_VERSION,
+    )
 
 
 # -- files ------------------------------------------------------------------------------------------------
@@ -201,8 +270,9 @@ def loads_snapshot(data: bytes, *, name: str = "<snapshot>") -> Snapshot:
 
 def save_snapshot(path: str | os.PathLike[str], snapshot: Snapshot, *, force: bool = False) -> bool:
     """Write ``snapshot`` atomically; an existing different file is replaced only with ``force``
-    (:class:`~kubehash.errors.OutputError` otherwise). Returns ``False`` if the file already held it."""
-    return write_atomic(path, dumps_snapshot(snapshot), force=force)
+    (:class:`~kubehash.errors.OutputError` otherwise). Returns ``False`` if the file already held it. Temporary
+    files an interrupted earlier save of the same path left are removed."""
+    return write_atomic(path, dumps_snapshot(snapshot), force=force, clean_stale=True)
 
 
 def load_snapshot(path: str | os.PathLike[str]) -> Snapshot:

@@ -23,6 +23,7 @@ from kubehash.errors import InputError
 from kubehash.golang.jsonvalue import RawFloat
 from kubehash.limits import MAX_READ_AHEAD, cut, json_text_violations, value_end
 from kubehash.model import FlawedPod
+from kubehash.sources.utf8pos import utf8_error
 
 if TYPE_CHECKING:
     from kubehash.sources.opened import OpenedInput
@@ -230,7 +231,7 @@ def iter_opened(opened: OpenedInput, *, chunk_size: int = _CHUNK) -> Iterator[An
 
         yield from iter_yaml_items(_NamedReader(_BytesChain(opened.head, opened.stream), name))
     except UnicodeDecodeError as e:
-        raise InputError(f"{name}: not UTF-8 text: {e}") from None
+        raise InputError(f"{name}: not UTF-8 text: {utf8_error(opened.path, e)}") from None
 
 
 def text_stream(first: bytes, rest: BinaryIO) -> TextIO:
@@ -246,7 +247,7 @@ class _NamedReader(io.BufferedReader):
         self._name = name
 
     @property
-    def name(self) -> str:  # type: ignore[override]
+    def name(self) -> str:
         return self._name
 
 

@@ -371,7 +371,9 @@ def _owner(t: bytes, k: _Key | None, col: int, b: int) -> tuple[Any, Any]:
     first: tuple[Any, Any] | None = None
     for s, e in entries:
         _, ucol, keys = _entry_mapping(t[s:e], _OWNER_REF)
-        ref: tuple[Any, Any] = (_scalar(_at(keys, b"kind"), ucol), _scalar(_at(keys, b"name"), ucol))
+        kind, name = _scalar(_at(keys, b"kind"), ucol), _scalar(_at(keys, b"name"), ucol)
+        # strings only, as pod_view: another JSON type there is not shown
+        ref: tuple[Any, Any] = (kind if type(kind) is str else None, name if type(name) is str else None)
         if _scalar(_at(keys, b"controller"), ucol):
             return _remember(_OWNERS, text, ref)
         if first is None:

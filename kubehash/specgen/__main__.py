@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from kubehash.kubelet.versions import minor_tuple
 from kubehash.specgen.closure import build_spec
 
 TYPES_PATH = "core/v1/types.go"
@@ -17,7 +18,7 @@ TYPES_PATH = "core/v1/types.go"
 
 def newest_patch_tag(git_dir: str, minor: str) -> str:
     """The newest non-prerelease tag of ``minor`` (``kubernetes-1.N.P`` or ``v0.N.P``)."""
-    n = minor.split(".")[1]
+    n = minor_tuple(minor)[1]
     tags = subprocess.run(["git", "--git-dir", git_dir, "tag"], check=True, capture_output=True, text=True).stdout
     best: tuple[int, str] | None = None
     for tag in tags.split():

@@ -26,7 +26,7 @@ removes comments first. A construct outside this subset is ignored, never guesse
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kubehash.specgen.goparse import strip_comments
 
@@ -199,6 +199,130 @@ def _visit_all_deprecation(body: str, consts: dict[str, str]) -> tuple[str, froz
     return (msg if msg is not None else ""), names
 
 
+@dataclass
+class _Scan:
+    """The state of one :func:`read_flags` pass: the flags found so far and the marks applied to them."""
+
+    path: str
+    found: dict[str, FlagDecl] = field(default_factory=dict)
+    deprecations: dict[str, str] = field(default_factory=dict)
+    hidden: set[str] = field(default_factory=set)
+
+    def extra(self, args: list[str], consts: dict[str, str], line: int) -> None:
+        """A ``calls`` helper: its first argument names the flag."""
+        name = _string_value(args[0], consts) if args else None
+        if name is not None and _FLAG_NAME.match(name):
+            self.found.setdefault(name, FlagDecl(name, self.path, line))
+
+    def helper(self, helper: str, args: list[str], consts: dict[str, str], line: int) -> None:
+        """globalflags' ``register``/``pflagRegister[Deprecated](global, local, "name"[, message])``."""
+        if len(args) < 3:
+            return
+        name = _string_value(args[2], consts)
+        if name is None or not _FLAG_NAME.match(name):
+            return
+        name = name.replace("_", "-")  # globalflags' normalize()
+        self.found.setdefault(name, FlagDecl(name, self.path, line))
+        if helper.endswith("Deprecated") and len(args) >= 4:
+            self.deprecations[name] = _string_value(args[3], consts) or ""
+
+    def mark(self, method: str, args: list[str], consts: dict[str, str], line: int) -> None:
+        """``fs.MarkDeprecated("name", message)`` / ``fs.MarkHidden("name")``."""
+        name = _string_value(args[0], consts) if args else None
+        if name is None:
+            return
+        # pflag's Mark* on a flag not registered yet fails (an ignored error): it must come after
+        if name not in self.found or self.found[name].line > line:
+            return
+        if method == "MarkDeprecated":
+            self.deprecations[name] = (_string_value(args[1], consts) if len(args) > 1 else None) or ""
+        else:
+            self.hidden.add(name)
+
+    def register(self, method: str, args: list[str], consts: dict[str, str], line: int, f: _Func | None) -> None:
+        """A ``<Type>[Var][P](...)`` / ``Var[P](...)`` registration on a flag set."""
+        ni, si = _positions(method)
+        if len(args) <= ni:
+            return
+        name = _string_value(args[ni], consts)
+        if name is None or not _FLAG_NAME.match(name):
+            return
+        short = _string_value(args[si], consts) if si is not None and len(args) > si else None
+        go_field = _config_field(args[0], f) if ni >= 1 else None
+        self.found.setdefault(
+            name,
+            FlagDecl(
+                name, self.path, line, shorthand=short or None, go_field=go_field, boolean=method.startswith("Bool")
+            ),
+        )
+
+    def call(self, m: re.Match[str], code: str, consts: dict[str, str], f: _Func | None) -> None:
+        """Dispatch one matched call of :data:`_CALL` (plus the ``extra`` alternative) to its handler."""
+        args, _ = _split_args(code, m.end())
+        line = code.count("\n", 0, m.start()) + 1
+        if m.re is not _CALL and m.group("extra"):
+            self.extra(args, consts, line)
+            return
+        helper = m.group("helper")
+        if helper:
+            self.helper(helper, args, consts, line)
+            return
+        recv, method = m.group("recv"), m.group("method")
+        if recv.split(".")[0] in _RECEIVERS_NOT_FLAGSETS:
+            return
+        if method in ("MarkDeprecated", "MarkHidden"):
+            self.mark(method, args, consts, line)
+        elif method == "AddFlag":
+            if recv.endswith("FeatureGate") and len(args) == 1:
+                self.found.setdefault("feature-gates", FlagDecl("feature-gates", self.path, line))
+        else:
+            self.register(method, args, consts, line, f)
+
+    def visit_all(self, code: str, funcs: list[_Func], consts: dict[str, str]) -> None:
+        """Apply every function's ``VisitAll`` deprecation closure to the flags registered in that function."""
+        for f in funcs:
+            dep = _visit_all_deprecation(
+                code[f.start : f.end], {**consts, **read_go_string_constants(code[f.start : f.end])}
+            )
+            if dep is None:
+                continue
+            msg, exempt = dep
+            for name, d in self.found.items():
+                first = code.count("\n", 0, f.start) + 1
+                last = code.count("\n", 0, f.end) + 1
+                if first <= d.line <= last and name not in exempt:
+                    self.deprecations[name] = msg  # the closure runs last (deferred): it overrides MarkDeprecated
+
+    def result(self) -> list[FlagDecl]:
+        """The flags in source order, with their deprecation and hidden marks."""
+        return [
+            FlagDecl(
+                d.name,
+                d.file,
+                d.line,
+                shorthand=d.shorthand,
+                go_field=d.go_field,
+                deprecated=self.deprecations.get(name),
+                hidden=name in self.hidden,
+                boolean=d.boolean,
+            )
+            for name, d in self.found.items()
+        ]
+
+
+def _config_field(target: str, f: _Func | None) -> str | None:
+    """The KubeletConfiguration field ``&cfg.A.B`` (the first argument of a ``Var`` form) writes, if any."""
+    if f is None or not f.config_param:
+        return None
+    fm = re.search(rf"&{f.config_param}\.([A-Za-z_][\w.]*)", target)
+    if not fm:
+        return None
+    go_field = fm.group(1)
+    for suffix in (".Duration",):
+        go_field = go_field.removesuffix(suffix)
+    return go_field
+
+
 def read_flags(src: str, path: str, calls: tuple[str, ...] = ()) -> list[FlagDecl]:
     """Every flag ``src`` (a Go file named ``path``) registers, with deprecations applied, in source order.
 
@@ -208,9 +332,7 @@ def read_flags(src: str, path: str, calls: tuple[str, ...] = ()) -> list[FlagDec
     code = strip_comments(src)
     consts = read_go_string_constants(code)
     funcs = _functions(code)
-    found: dict[str, FlagDecl] = {}
-    deprecations: dict[str, str] = {}
-    hidden: set[str] = set()
+    scan = _Scan(path)
 
     def func_at(pos: int) -> _Func | None:
         for f in funcs:
@@ -223,91 +345,10 @@ def read_flags(src: str, path: str, calls: tuple[str, ...] = ()) -> list[FlagDec
         alt = "|".join(re.escape(c) for c in calls)
         pattern = re.compile(_CALL.pattern + rf"|(?<![\w.])(?P<extra>{alt})\(")
     for m in pattern.finditer(code):
-        args, _ = _split_args(code, m.end())
-        line = code.count("\n", 0, m.start()) + 1
         consts_here = dict(consts)
         f = func_at(m.start())
         if f is not None:
             consts_here.update(read_go_string_constants(code[f.start : f.end]))
-        if pattern is not _CALL and m.group("extra"):
-            name = _string_value(args[0], consts_here) if args else None
-            if name is not None and _FLAG_NAME.match(name):
-                found.setdefault(name, FlagDecl(name, path, line))
-            continue
-        helper = m.group("helper")
-        if helper:
-            if len(args) < 3:
-                continue
-            name = _string_value(args[2], consts_here)
-            if name is None or not _FLAG_NAME.match(name):
-                continue
-            name = name.replace("_", "-")  # globalflags' normalize()
-            found.setdefault(name, FlagDecl(name, path, line))
-            if helper.endswith("Deprecated") and len(args) >= 4:
-                deprecations[name] = _string_value(args[3], consts_here) or ""
-            continue
-        recv, method = m.group("recv"), m.group("method")
-        if recv.split(".")[0] in _RECEIVERS_NOT_FLAGSETS:
-            continue
-        if method in ("MarkDeprecated", "MarkHidden"):
-            name = _string_value(args[0], consts_here) if args else None
-            if name is None:
-                continue
-            # pflag's Mark* on a flag not registered yet fails (an ignored error): it must come after
-            if name not in found or found[name].line > line:
-                continue
-            if method == "MarkDeprecated":
-                deprecations[name] = (_string_value(args[1], consts_here) if len(args) > 1 else None) or ""
-            else:
-                hidden.add(name)
-            continue
-        if method == "AddFlag":
-            if recv.endswith("FeatureGate") and len(args) == 1:
-                found.setdefault("feature-gates", FlagDecl("feature-gates", path, line))
-            continue
-        ni, si = _positions(method)
-        if len(args) <= ni:
-            continue
-        name = _string_value(args[ni], consts_here)
-        if name is None or not _FLAG_NAME.match(name):
-            continue
-        short = _string_value(args[si], consts_here) if si is not None and len(args) > si else None
-        go_field = None
-        if f is not None and f.config_param and ni >= 1:
-            fm = re.search(rf"&{f.config_param}\.([A-Za-z_][\w.]*)", args[0])
-            if fm:
-                go_field = fm.group(1)
-                for suffix in (".Duration",):
-                    go_field = go_field.removesuffix(suffix)
-        found.setdefault(
-            name,
-            FlagDecl(name, path, line, shorthand=short or None, go_field=go_field, boolean=method.startswith("Bool")),
-        )
-
-    for f in funcs:
-        dep = _visit_all_deprecation(
-            code[f.start : f.end], {**consts, **read_go_string_constants(code[f.start : f.end])}
-        )
-        if dep is None:
-            continue
-        msg, exempt = dep
-        for name, d in found.items():
-            first = code.count("\n", 0, f.start) + 1
-            last = code.count("\n", 0, f.end) + 1
-            if first <= d.line <= last and name not in exempt:
-                deprecations[name] = msg  # the closure runs last (deferred): it overrides MarkDeprecated
-    out = []
-    for name, d in found.items():
-        out.append(
-            FlagDecl(
-                d.name,
-                d.file,
-                d.line,
-                shorthand=d.shorthand,
-                go_field=d.go_field,
-                deprecated=deprecations.get(name),
-                hidden=name in hidden,
-                boolean=d.boolean,
-            )
-        )
-    return out
+        scan.call(m, code, consts_here, f)
+    scan.visit_all(code, funcs, consts)
+    return scan.result()

@@ -31,36 +31,47 @@ class GoDecl:
     fields: list[GoField] = field(default_factory=list)
 
 
+_SPECIAL = re.compile(r"[/\"'`]")
+
+
+def _special_at(src: str, i: int) -> tuple[int, str]:
+    """(end, kept text) of the comment or literal that may start at ``src[i]`` (a ``/``, quote or backquote):
+    a line comment keeps nothing, a block comment its newlines, a literal itself, a lone ``/`` itself."""
+    c, n = src[i], len(src)
+    if c == "/":
+        nxt = src[i + 1 : i + 2]
+        if nxt == "/":
+            j = src.find("\n", i)
+            return (n if j < 0 else j), ""
+        if nxt == "*":
+            j = src.find("*/", i + 2)
+            if j < 0:
+                raise ValueError("unterminated block comment")
+            return j + 2, "\n" * src.count("\n", i, j)
+        return i + 1, "/"
+    if c == "`":
+        j = src.find("`", i + 1)
+        if j < 0:
+            raise ValueError("unterminated raw string")
+        return j + 1, src[i : j + 1]
+    j = i + 1
+    while j < n and src[j] != c:
+        j += 2 if src[j] == "\\" else 1
+    return j + 1, src[i : j + 1]
+
+
 def strip_comments(src: str) -> str:
     """Remove ``//`` and ``/* */`` comments, keeping literals and line structure."""
     out: list[str] = []
     i, n = 0, len(src)
     while i < n:
-        c = src[i]
-        if c == "/" and i + 1 < n and src[i + 1] == "/":
-            j = src.find("\n", i)
-            i = n if j < 0 else j
-        elif c == "/" and i + 1 < n and src[i + 1] == "*":
-            j = src.find("*/", i + 2)
-            if j < 0:
-                raise ValueError("unterminated block comment")
-            out.append("\n" * src.count("\n", i, j))
-            i = j + 2
-        elif c in "\"'":
-            j = i + 1
-            while j < n and src[j] != c:
-                j += 2 if src[j] == "\\" else 1
-            out.append(src[i : j + 1])
-            i = j + 1
-        elif c == "`":
-            j = src.find("`", i + 1)
-            if j < 0:
-                raise ValueError("unterminated raw string")
-            out.append(src[i : j + 1])
-            i = j + 1
-        else:
-            out.append(c)
-            i += 1
+        m = _SPECIAL.search(src, i)
+        if m is None:
+            out.append(src[i:])
+            break
+        out.append(src[i : m.start()])
+        i, kept = _special_at(src, m.start())
+        out.append(kept)
     return "".join(out)
 
 

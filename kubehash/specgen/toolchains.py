@@ -32,22 +32,36 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import subprocess
 import sys
-from collections.abc import Collection
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from kubehash.errors import KubehashError
-from kubehash.kubelet.toolchains import ESCAPING_GO, GoVersion, go_escapes_backspace_formfeed, parse_go_version
+from kubehash.specgen.toolchain_rows import build_minor, carry, merge_evidence
+from kubehash.specgen.toolchain_sources import (
+    ORIGIN,
+    TAG_ORIGIN,
+    ChangelogError,
+    Evidence,
+    GoLine,
+    Section,
+    api_tags,
+    go_lines,
+    parse_changelog,
+    parse_version_info,
+    release_tag_toolchains,
+    tag_go_version,
+)
 
 __all__ = [
+    "ORIGIN",
+    "TAG_ORIGIN",
     "ChangelogError",
     "Evidence",
     "GoLine",
     "Section",
+    "api_tags",
     "build_minor",
     "generate",
     "go_lines",
@@ -56,428 +70,12 @@ __all__ = [
     "parse_changelog",
     "parse_version_info",
     "release_tag_toolchains",
+    "render",
     "render_table",
     "tag_go_version",
 ]
 
 DEFAULT_SPEC = Path(__file__).resolve().parents[2] / "specs" / "toolchains.json"
-ORIGIN = "kubernetes/kubernetes CHANGELOG"
-TAG_ORIGIN = "kubernetes/kubernetes tag"
-
-_HEADING = re.compile(r"#\s+v(?P<major>\d+)\.(?P<minor>\d+)\.(?P<patch>\d+)(?P<pre>-\S+)?\s*")
-# A Go version as the notes write it: 1.22.5, go1.22.5, v1.13.14, `1.22`, **go1.9.2**, 1.22rc2, 1.15.0-rc.1.
-_VERSION = r"\**`?(?:go)?v?(?P<go>\d+\.\d+(?:\.\d+)?(?:(?:rc|beta)\d+|-(?:rc|beta)\.\d+)?)(?![\d.]*\d)"
-_GO_BUMP = re.compile(
-    r"(?:\bbuil[td]\s+(?:with|using)\s+(?:go|golang)\s*"
-    r"|\b(?:update|upgrade)[sd]?\s+(?:to\s+(?:use\s+)?)?(?:go|golang)(?:\s+version)?(?:\s+to)?\s*"
-    r"|\bbump(?:ed|s)?\s+(?:the\s+)?(?:go|golang)(?:\s+version)?(?:\s+to)?\s*"
-    r"|(?<!supported\s)(?<!minimum\s)\bgo\s+version\s+(?:is|was\s+(?:updated|upgraded)(?:\s+from\s+\S+)?\s+to)\s+"
-    r"|\brequires\s+(?=go))" + _VERSION,
-    re.IGNORECASE,
-)
-_REQUIRES = re.compile(r"\brequires\s+", re.IGNORECASE)
-_TO_BUILD = re.compile(r"\+?\s+to\s+build\b", re.IGNORECASE)
-_PRE_DOTTED = re.compile(r"(?P<mm>\d+\.\d+)(?:\.\d+)?-(?P<kind>rc|beta)\.(?P<num>\d+)")
-_BULLET = re.compile(r"[-*]\s+")
-_LINK_PR = re.compile(r"\[#(\d+)\]\([^)]*\)")
-_LINK_USER = re.compile(r"\[\s*@([\w-]+)\]\([^)]*\)")
-_RELEASE_TAG = re.compile(r"v(?P<minor>1\.\d+)\.(?P<patch>\d+)")
-_CROSS_PLAIN = re.compile(r"v(?P<go>\d+\.\d+(?:\.\d+)?(?:(?:rc|beta)\d+)?)-\d+")
-_CROSS_GO = re.compile(r"v\d+\.\d+\.\d+-go(?P<go>\d+\.\d+(?:\.\d+)?(?:(?:rc|beta)\d+)?)(?:-\S+)?")
-
-
-class ChangelogError(KubehashError):
-    """A CHANGELOG file or release tag the generator cannot use (names the file and line, or the tag)."""
-
-
-@dataclass(frozen=True)
-class GoLine:
-    """One bullet naming the Go a release was built with: the version, the bullet, where it was read."""
-
-    go: GoVersion
-    line: str
-    lineno: int
-    heading: str
-
-
-@dataclass(frozen=True)
-class Section:
-    """One ``# v1.N.P`` section: its patch number and the Go bumps it names (for ``.0``, also those of its
-    pre-release sections)."""
-
-    minor: str
-    patch: int
-    heading: str
-    lineno: int
-    bumps: tuple[GoLine, ...]
-
-    @property
-    def go(self) -> GoLine | None:
-        """The section's Go: the highest version its bullets name."""
-        return max(self.bumps, key=lambda b: b.go) if self.bumps else None
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """What one source says about the Go of one patch: the version, the basis, the quoted source."""
-
-    go: GoVersion
-    basis: str
-    source: str
-
-
-def _tidy(line: str) -> str:
-    """A bullet without its markdown link targets: ``... Go 1.22.5 (#125897, @cpanato) [SIG Release]``."""
-    text = _LINK_USER.sub(r"@\1", _LINK_PR.sub(r"#\1", line.strip()))
-    return _BULLET.sub("", text, count=1)
-
-
-def _normalize(raw: str) -> GoVersion:
-    """``1.15.0-rc.1`` (as the notes spell a Go release candidate) is Go's ``1.15rc1``."""
-    m = _PRE_DOTTED.fullmatch(raw)
-    return parse_go_version(f"{m['mm']}{m['kind']}{m['num']}" if m else raw)
-
-
-def go_lines(text: str) -> list[tuple[GoVersion, str]]:
-    """The Go versions a changelog bullet says Kubernetes is built with (``based on Go``, ``to support go``,
-    minimum versions are not a bump; ``requires goX+`` counts only as ``requires goX+ to build``)."""
-    out = []
-    for m in _GO_BUMP.finditer(text):
-        if _REQUIRES.match(m.group(0)) and not _TO_BUILD.match(text, m.end()):
-            continue
-        out.append((_normalize(m.group("go")), m.group(0)))
-    return out
-
-
-def parse_changelog(text: str, minor: str, name: str = "") -> list[Section]:
-    """The release sections (``# v1.N.P``) of one minor's CHANGELOG, newest first. Pre-release sections are
-    not releases: their bumps are added to the ``.0`` section they lead to."""
-    sections: list[Section] = []
-    current: tuple[int, str, int] | None = None
-    pre_bumps: list[GoLine] = []
-    bumps: list[GoLine] = []
-    heading = ""
-
-    def close() -> None:
-        if current is not None:
-            sections.append(Section(minor, current[0], current[1], current[2], tuple(bumps)))
-
-    in_comment = False
-    for lineno, raw in enumerate(text.splitlines(), 1):
-        line = raw.rstrip()
-        if in_comment or line.lstrip().startswith("<!--"):
-            in_comment = "-->" not in line
-            continue
-        m = _HEADING.fullmatch(line)
-        if m is not None:
-            close()
-            bumps = []
-            if f"{m.group('major')}.{m.group('minor')}" != minor:
-                raise ChangelogError(f"{name}:{lineno}: heading {line.strip()!r} is not a {minor} release")
-            heading = line.strip()
-            if m.group("pre"):
-                current = None
-                bumps = pre_bumps if int(m.group("patch")) == 0 else []
-            else:
-                current = (int(m.group("patch")), heading, lineno)
-            continue
-        if not heading or _BULLET.match(line) is None:  # nested bullets (indented) are another thing's notes
-            continue
-        for go, _ in go_lines(line):
-            bumps.append(GoLine(go, _tidy(line), lineno, heading))
-    close()
-    if pre_bumps:
-        for i, s in enumerate(sections):
-            if s.patch == 0:
-                sections[i] = Section(s.minor, 0, s.heading, s.lineno, s.bumps + tuple(pre_bumps))
-    return sections
-
-
-def tag_go_version(path: str, text: str) -> GoVersion | None:
-    """The Go of a release from its ``.go-version`` (``1.20.3``) or kube-cross ``VERSION`` (``v1.8.3-2``,
-    ``v1.27.0-go1.20.3-bullseye.0``); ``None`` when the text is neither."""
-    text = text.strip()
-    if path.endswith(".go-version"):
-        try:
-            return parse_go_version(text)
-        except KubehashError:
-            return None
-    m = _CROSS_GO.fullmatch(text) or _CROSS_PLAIN.fullmatch(text)
-    return parse_go_version(m.group("go")) if m else None
-
-
-_TAG_FILES = (".go-version", "build/build-image/cross/VERSION")
-
-
-def _git_dir(path: str) -> str:
-    """A repository's git directory: ``path/.git`` for a checkout, ``path`` itself for a bare clone."""
-    return str(Path(path) / ".git") if (Path(path) / ".git").exists() else path
-
-
-def release_tag_toolchains(git_dir: str, minors: Collection[str] | None = None) -> dict[str, dict[int, Evidence]]:
-    """Minor -> patch -> the Go at each ``v1.N.P`` tag of a ``kubernetes/kubernetes`` clone, bare or checked out
-    (only ``minors``, when given)."""
-    git_dir = _git_dir(git_dir)
-    refs = subprocess.run(
-        ["git", "--git-dir", git_dir, "for-each-ref", "--format=%(refname:short)", "refs/tags"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split()
-    tags = [t for t in refs if (m := _RELEASE_TAG.fullmatch(t)) and (minors is None or m["minor"] in minors)]
-    specs = [f"{t}:{path}" for t in tags for path in _TAG_FILES]
-    # one `git cat-file --batch` for every (tag, file): "<sha> blob <size>\n<bytes>\n" or "<spec> missing\n"
-    out = subprocess.run(
-        ["git", "--git-dir", git_dir, "cat-file", "--batch"],
-        input=("\n".join(specs) + "\n").encode(),
-        check=True,
-        capture_output=True,
-    ).stdout
-    blobs: dict[str, str] = {}
-    pos = 0
-    for spec in specs:
-        end = out.index(b"\n", pos)
-        header = out[pos:end].split()
-        pos = end + 1
-        if header[-1] == b"missing" or len(header) != 3:
-            continue
-        size = int(header[2])
-        blobs[spec] = out[pos : pos + size].decode("utf-8", "replace")
-        pos += size + 1
-    found: dict[str, dict[int, Evidence]] = {}
-    for tag in tags:
-        m = _RELEASE_TAG.fullmatch(tag)
-        assert m is not None
-        for path in _TAG_FILES:
-            text = blobs.get(f"{tag}:{path}")
-            if text is None or not text.strip():
-                continue
-            go = tag_go_version(path, text)
-            if go is None:
-                raise ChangelogError(f"tag {tag}: {path} holds {text.strip()!r}, not a Go or kube-cross version")
-            source = f'{TAG_ORIGIN} {tag}: {path} "{text.strip()}"'
-            found.setdefault(m["minor"], {})[int(m["patch"])] = Evidence(go, "tag", source)
-            break
-    return found
-
-
-_INFO_FIELD = re.compile(r'"?(?P<key>[A-Za-z]+)"?\s*:\s*"(?P<value>[^"]*)"')
-_INFO_KEYS = ("gitversion", "gitcommit", "builddate", "goversion")
-
-
-def parse_version_info(text: str, name: str = "") -> dict[str, dict[int, Evidence]]:
-    """Minor -> patch -> the Go that released binaries report, from lines of ``version.Info`` as
-    ``kubectl version``, ``kubeadm version`` or the API server's ``/version`` print them (Go struct syntax
-    ``GitVersion:"v1.27.4", ...`` or JSON keys ``"gitVersion": "v1.27.4"``, one release a line; ``#`` starts a
-    comment). Only upstream builds are taken: a ``gitVersion`` ``v1.N.P`` without suffix, ``gitTreeState``
-    clean and a ``linux/*`` platform (desktop clients are often rebuilt by package managers with their own Go).
-    Lines disagreeing about one release are an error."""
-    found: dict[str, dict[int, Evidence]] = {}
-    for lineno, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        fields = {m["key"].lower(): m["value"] for m in _INFO_FIELD.finditer(line)}
-        where = f"{name}:{lineno}"
-        missing = [k for k in _INFO_KEYS if k not in fields]
-        if missing:
-            raise ChangelogError(f"{where}: a version.Info line needs {', '.join(missing)}")
-        release = _RELEASE_TAG.fullmatch(fields["gitversion"])
-        if release is None:
-            raise ChangelogError(f"{where}: gitVersion {fields['gitversion']!r} is not an upstream v1.N.P release")
-        if fields.get("gittreestate", "clean") != "clean" or not fields.get("platform", "linux/").startswith("linux/"):
-            raise ChangelogError(f"{where}: not an upstream linux build (gitTreeState clean, platform linux/*)")
-        try:
-            go = parse_go_version(fields["goversion"])
-        except KubehashError as e:
-            raise ChangelogError(f"{where}: {e}") from None
-        source = (
-            f'released {fields["gitversion"]} binaries report version.Info GitCommit:"{fields["gitcommit"]}", '
-            f'BuildDate:"{fields["builddate"]}", GoVersion:"{fields["goversion"]}"'
-        )
-        patches = found.setdefault(release["minor"], {})
-        kept = patches.get(int(release["patch"]))
-        if kept is not None and kept.go != go:
-            raise ChangelogError(f"{where}: {fields['gitversion']} reported with Go {kept.go} and {go}")
-        patches.setdefault(int(release["patch"]), Evidence(go, "binary", source))
-    return found
-
-
-def _escaping(go: GoVersion) -> str:
-    return "go1.22+" if go_escapes_backspace_formfeed(go) else "pre-go1.22"
-
-
-def _changelog_evidence(sections: list[Section], origin: str) -> dict[int, Evidence]:
-    out = {}
-    for s in sections:
-        bump = s.go
-        if bump is not None:
-            out[s.patch] = Evidence(bump.go, "changelog", f'{origin}, "{bump.heading}": "{bump.line}"')
-    return out
-
-
-def merge_evidence(
-    minor: str, sources: list[dict[int, Evidence]], notes: list[str] | None = None
-) -> dict[int, Evidence]:
-    """One patch -> evidence map from several, best first; a later source's disagreeing answer is noted."""
-    merged: dict[int, Evidence] = {}
-    for source in sources:
-        for patch, ev in source.items():
-            kept = merged.get(patch)
-            if kept is None:
-                merged[patch] = ev
-            elif kept.go != ev.go and notes is not None:
-                notes.append(
-                    f"v{minor}.{patch}: {kept.basis} says Go {kept.go}, {ev.basis} says {ev.go}; {kept.basis} kept"
-                )
-    return merged
-
-
-def build_minor(
-    entry: dict[str, Any],
-    sections: list[Section],
-    file_name: str | None,
-    observed: dict[int, Evidence] | None = None,
-    notes: list[str] | None = None,
-) -> dict[str, Any]:
-    """The spec entry of one minor from its changelog sections, what the binaries or release tags say of
-    some patches (``observed``, preferred over the notes) and its current entry (baseline, newest patch).
-
-    A patch is *known* when a source names its Go, or when its changelog section names none and the previous
-    patch is known (the Go did not change). Patches not known form ``inferred`` rows whose Go is bounded by
-    the known patches around them (a release branch's Go never goes down); disagreements go to ``notes``."""
-    minor = entry["minor"]
-    by_patch = {s.patch: s for s in sections}
-    if len(by_patch) != len(sections):
-        raise ChangelogError(f"{file_name}: a {minor} patch has two sections")
-    origin = f"{ORIGIN}/{file_name}"
-    evidence = merge_evidence(
-        minor, [observed or {}, _changelog_evidence(sections, origin) if file_name else {}], notes
-    )
-    out = dict(entry)
-    newest = max([entry["newest_patch"], *by_patch, *evidence])
-    if newest > entry["newest_patch"]:
-        out["newest_patch_source"] = (
-            f'{origin}, "{by_patch[newest].heading}"' if newest in by_patch else evidence[newest].source
-        )
-    # pass 1: the evidence each known patch's Go rests on (a gap in the sources breaks the carrying)
-    known: dict[int, Evidence] = {}
-    carried: Evidence | None = None
-    for patch in range(newest + 1):
-        carried = evidence.get(patch) or (carried if patch in by_patch else None)
-        if carried is not None:
-            known[patch] = carried
-    # pass 2: spans of patches sharing one piece of evidence (or one gap), then rows
-    spans: list[tuple[int, int, Evidence | None]] = []
-    for patch in range(newest + 1):
-        ev = known.get(patch)
-        if spans and spans[-1][1] == patch - 1 and _same_row(spans[-1][2], ev):
-            spans[-1] = (spans[-1][0], patch, spans[-1][2])
-        else:
-            spans.append((patch, patch, ev))
-    rows: list[dict[str, Any]] = []
-    for first, last, ev in spans:
-        if ev is not None:
-            if rows and rows[-1].get("go") and ev.go < parse_go_version(rows[-1]["go"]) and notes is not None:
-                notes.append(
-                    f"v{minor}.{first}: Go {ev.go} is older than v{minor}.{rows[-1]['from']}'s {rows[-1]['go']}"
-                )
-            rows.append({**_row(first, ev), "to": last})
-            continue
-        lo = max(((p, e) for p, e in known.items() if p < first), default=None, key=lambda pe: pe[0])
-        hi = min(((p, e) for p, e in known.items() if p > last), default=None, key=lambda pe: pe[0])
-        rows.append({**_unread_row(first, last, entry["baseline"], minor, lo, hi), "to": last})
-    out["newest_patch"] = newest
-    if file_name:
-        out["changelog"] = origin
-    out["rows"] = [_ordered(r) for r in rows]
-    return out
-
-
-def _same_row(a: Evidence | None, b: Evidence | None) -> bool:
-    """Whether two adjacent patches fall in one row: both unread, or both known with the same Go."""
-    return (a is None and b is None) or (a is not None and b is not None and a.go == b.go)
-
-
-def _unread_row(
-    first: int,
-    last: int,
-    baseline: dict[str, Any],
-    minor: str,
-    lo: tuple[int, Evidence] | None,
-    hi: tuple[int, Evidence] | None,
-) -> dict[str, Any]:
-    """The row of patches ``first``..``last`` that no source was read for: before any known patch, the
-    hand-kept baseline; after one, the Go is bounded by the known patches around the gap (a release branch's
-    Go never goes down), exact when both bounds agree."""
-    if lo is None:
-        return {"from": first, **baseline}
-    span = f"v{minor}.{first}" + (f"–v{minor}.{last}" if last > first else "")
-    low = f"v{minor}.{lo[0]}'s Go {lo[1].go}"
-    row: dict[str, Any] = {"from": first}
-    if hi is not None and hi[1].go == lo[1].go:
-        row["go"] = lo[1].go.text
-        bound = f"Go {lo[1].go}: {low} and v{minor}.{hi[0]}'s are the same"
-    elif hi is not None:
-        row["go_min"], row["go_max"] = lo[1].go.text, hi[1].go.text
-        bound = f"Go {lo[1].go} to {hi[1].go} (between {low} and v{minor}.{hi[0]}'s)"
-    else:
-        row["go_min"] = lo[1].go.text
-        bound = f"Go {lo[1].go} or later ({low})"
-    if lo[1].go.at_least(*ESCAPING_GO):
-        row["escaping"] = "go1.22+"
-        why = ""
-    elif hi is not None and not hi[1].go.at_least(*ESCAPING_GO):
-        row["escaping"] = "pre-go1.22"
-        why = ""
-    else:
-        row["escaping"] = baseline["escaping"]
-        why = f"; side of Go 1.22: {baseline['source']}"
-    row["basis"] = "inferred"
-    row["source"] = (
-        f"inferred: no release notes, release tag or binary version was read for {span}; a release branch's Go "
-        f"never goes down, so {bound}{why}"
-    )
-    if "go" not in row:
-        row["hint"] = f"{bound}; not itemized per patch"
-    return row
-
-
-def _row(patch: int, ev: Evidence) -> dict[str, Any]:
-    return {"from": patch, "go": ev.go.text, "escaping": _escaping(ev.go), "basis": ev.basis, "source": ev.source}
-
-
-_ROW_KEYS = ("from", "to", "go", "go_min", "go_max", "escaping", "basis", "source", "hint")
-
-
-def _ordered(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: row[k] for k in _ROW_KEYS if k in row} | {k: v for k, v in row.items() if k not in _ROW_KEYS}
-
-
-def _carry(entry: dict[str, Any]) -> dict[str, Any]:
-    """A minor without a changelog: its rows are kept; the last one is stretched to the newest patch."""
-    out = dict(entry)
-    rows = [dict(r) for r in entry["rows"]]
-    rows[-1]["to"] = entry["newest_patch"]
-    out["rows"] = [_ordered(r) for r in rows]
-    return out
-
-
-def api_tags(git_dir: str) -> dict[str, tuple[int, str]]:
-    """Minor -> (newest patch, its tag date) from the ``kubernetes-1.N.P`` tags of a ``kubernetes/api`` clone."""
-    git_dir = _git_dir(git_dir)
-    out = subprocess.run(
-        ["git", "--git-dir", git_dir, "for-each-ref", "--format=%(refname:short) %(creatordate:short)", "refs/tags"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    newest: dict[str, tuple[int, str]] = {}
-    for line in out.splitlines():
-        m = re.fullmatch(r"kubernetes-(\d+\.\d+)\.(\d+) (\S+)", line.strip())
-        if m and int(m.group(2)) >= newest.get(m.group(1), (-1, ""))[0]:
-            newest[m.group(1)] = (int(m.group(2)), m.group(3))
-    return newest
 
 
 def generate(
@@ -508,7 +106,7 @@ def generate(
         elif observed:
             entry = build_minor(entry, [], None, observed, notes)
         else:
-            entry = _carry(entry)
+            entry = carry(entry)
         minors.append(entry)
     out["minors"] = minors
     if tags:

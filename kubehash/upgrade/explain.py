@@ -39,6 +39,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
+
 from kubehash.golang.fnv import fnv1a_32
 from kubehash.kubelet.defaults import Applied, Defaulted, apply_defaults, rule_applies
 from kubehash.kubelet.fieldpath import api_path, go_path_of, lookup, render_path
@@ -190,7 +192,7 @@ def located(reasons: list[Reason], at: str) -> list[Reason]:
 
 
 def explain(
-    container: Mapping[str, Any],
+    container: Mapping[str, object],
     old_version: str,
     new_version: str,
     *,
@@ -310,6 +312,20 @@ def _version_reasons(
     return reasons
 
 
+def _gate_note(a: Applied) -> str:
+    return f" (gate {a.gate})" if a.gate else ""
+
+
+def _not_defaulted_detail(owner_field: str, old_source: str, old_minor: str, rule: str) -> str:
+    """Why a default the old side writes too is the input's doing, not the upgrade's."""
+    old_writer = f"the {old_minor} kubelet" if old_source == "file" else f"the {old_minor} API server"
+    what = "static pod it reads" if old_source == "file" else "pod it stores"
+    return (
+        f"{owner_field}: {old_writer} writes this default into every {what} [{rule}], so a pod read "
+        "from a cluster already has it; the input was not defaulted (not the kubelet upgrade's doing)"
+    )
+
+
 def _default_reasons(
     np_: HashPlan,
     raw: Any,
@@ -326,8 +342,6 @@ def _default_reasons(
     old side's API server (static pods: the old kubelet) writes that default too -- with its gates' defaults,
     into a field its version has -- so a pod read from a cluster would already have it."""
     old_minor = op.release.minor
-    old_writer = f"the {old_minor} kubelet" if old_source == "file" else f"the {old_minor} API server"
-    what = "static pod it reads" if old_source == "file" else "pod it stores"
     root = np_.schema_root
     if np_.release.era == "struct":
         before, after = go_tree(root, np_.decode(raw)), go_tree(root, np_.decode(defaulted))
@@ -347,26 +361,24 @@ def _default_reasons(
         path = render_path(api_path(root, segments, go_names=True)[0])
         if any(p == path or path.startswith((p + ".", p + "[")) for p, rule in reasons if rule == a.rule):
             continue  # named by an enclosing default of the same rule (the requests map, then its keys)
-        gate = f" (gate {a.gate})" if a.gate else ""
         if rule_applies(old_minor, a.rule) and go_path_of(op.schema_root, a.path) is not None:
-            kind = "input-not-defaulted"
-            detail = (
-                f"{owner_field}: {old_writer} writes this default into every {what} [{a.rule}], so a pod read "
-                "from a cluster already has it; the input was not defaulted (not the kubelet upgrade's doing)"
-            )
+            kind, detail = "input-not-defaulted", _not_defaulted_detail(owner_field, old_source, old_minor, a.rule)
         else:
-            kind, detail = "default-added", f"{owner_field} defaulted by {by}{gate} [{a.rule}]"
+            kind, detail = "default-added", f"{owner_field} defaulted by {by}{_gate_note(a)} [{a.rule}]"
         reasons[(path, a.rule)] = Reason(kind, path, detail, None, lookup(after, key, None))
     if not reasons:  # pragma: no cover - a default changed the input but no rule names it
         return [Reason("value-changed", "", "hash input differs after defaulting")]
     return list(reasons.values())
 
 
-#: Decimal byte values as spew writes them -> the byte.
-_BYTE_OF = {str(b).encode(): b for b in range(256)}
+#: The decimal byte values of a spewed ``[]byte``, read as a JSON array of integers (msgspec: C speed).
+_BYTE_VALUES = msgspec.json.Decoder(list[int])
 
 
 def _json_doc(spewed: bytes) -> Any:
-    """The JSON document inside a JSON-era hash input (the spew dump of ``[]byte``)."""
+    """The JSON document inside a JSON-era hash input (the spew dump of ``[]byte``: decimal bytes joined by
+    spaces, which with commas instead are a JSON array)."""
     inner = spewed[len(b"([]uint8)[") : -1]
-    return json.loads(bytes(map(_BYTE_OF.__getitem__, inner.split(b" "))).decode("utf-8")) if inner else None
+    if not inner:
+        return None
+    return json.loads(bytes(_BYTE_VALUES.decode(b"[" + inner.replace(b" ", b",") + b"]")).decode("utf-8"))

@@ -13,11 +13,8 @@ locked opposite (``cannot set feature gate X to false, feature is locked to true
 gates its release table knows per minor (``specs/releases.json``: the gates that matter to container
 hashes); any other gate name is reported as ``info``.
 
-The config file (``--config``): the kubelet decodes ``KubeletConfiguration`` leniently up to 1.15 (an
-unknown field is dropped silently) and, from 1.17 (1.16 not read), strictly first and leniently on a strict
-error (it logs ``using lenient decoding as strict decoding failed`` and starts). So a removed field is a
-``warning`` (the setting silently stops applying), never fatal; an apiVersion the target does not serve is a
-``risk``.
+The config file (``--config``): :mod:`kubehash.upgrade.kubelet_config`; the gates:
+:mod:`kubehash.upgrade.kubelet_gates`.
 
 Pure: findings only, no printing, no files.
 """
@@ -25,67 +22,28 @@ Pure: findings only, no printing, no files.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
-from kubehash.kubelet.flags import (
-    FlagInfo,
-    config_api_versions,
-    config_field_status,
-    flag_status,
-    flags_removed_between,
-)
-from kubehash.kubelet.releases import RELEASES, release
-from kubehash.model.kubelet_args import KubeletArgs, KubeletConfigFile, KubeletFlag, Origin
+from kubehash.kubelet.flags import FlagInfo, flag_status, flags_removed_between
+from kubehash.kubelet.releases import release
+from kubehash.model.kubelet_args import KubeletArgs, KubeletFlag, Origin
+from kubehash.upgrade.kubelet_config import check_kubelet_config
+from kubehash.upgrade.kubelet_findings import KubeletFlagFinding, Severity, What, _where, worst
+from kubehash.upgrade.kubelet_gates import check_feature_gates, parse_feature_gates_value
 
 __all__ = [
     "HopRemovals",
     "KubeletFlagFinding",
+    "Severity",
+    "What",
     "check_feature_gates",
     "check_kubelet_args",
     "check_kubelet_config",
     "hop_removals",
     "parse_feature_gates_value",
+    "worst",
 ]
-
-Severity = Literal["risk", "warning", "info"]
-What = Literal[
-    "removed",
-    "maybe-removed",
-    "deprecated",
-    "unknown",
-    "not-yet",
-    "stray-argument",
-    "gate-removed",
-    "gate-locked",
-    "gate-unknown",
-    "api-version",
-]
-
-
-@dataclass(frozen=True)
-class KubeletFlagFinding:
-    """One thing about a node's kubelet command line or config file that the target kubelet will mind."""
-
-    node: str | None
-    kind: Literal["flag", "field", "feature-gate", "argument", "config"]
-    name: str  # "--allow-privileged", "evictionHard", "DynamicKubeletConfig", ...
-    severity: Severity
-    what: What
-    current: str
-    target: str
-    removed_in: str | None = None
-    deprecated_in: str | None = None
-    replacement: str | None = None
-    origin: str | None = None  # "FILE line N"
-    message: str = ""
-
-
-def _where(origin: Origin | str | None) -> str:
-    if origin is None:
-        return ""
-    return f"; delete it from {origin}" if str(origin) else ""
 
 
 def _removed_msg(flag: str, info: FlagInfo, target: str, origin: Origin | None, certain: bool) -> str:
@@ -137,8 +95,8 @@ def check_kubelet_args(args: KubeletArgs, current: str, target: str) -> list[Kub
                 continue
             out.extend(check_feature_gates(gates, cur, tgt, node=args.node, origin=f.origin))
     for word in args.positional:
-        # 1.12+ stop at a word that is not a flag ("unknown command: WORD"); 1.10 ignored it
-        fatal = release(tgt).minor_number >= 12 and release(cur).minor_number < 12
+        # 1.12+ stop at a word that is not a flag ("unknown command: WORD"); 1.10 ignored it (releases.json)
+        fatal = release(tgt).stray_argument_fatal and not release(cur).stray_argument_fatal
         out.append(
             KubeletFlagFinding(
                 args.node,
@@ -155,6 +113,85 @@ def check_kubelet_args(args: KubeletArgs, current: str, target: str) -> list[Kub
     return out
 
 
+def _unknown_flag(written: str, cur: str, tgt: str, node: str | None, origin: Origin) -> KubeletFlagFinding:
+    return KubeletFlagFinding(
+        node,
+        "flag",
+        written,
+        "warning",
+        "unknown",
+        cur,
+        tgt,
+        origin=str(origin),
+        message=f"{written} is not a flag of the {cur} or the {tgt} kubelet as far as kubehash knows "
+        f"(read at {origin}): the {cur} kubelet could not be running with it, so check the input; if it "
+        f"is real, the {tgt} kubelet may exit with 'unknown flag: {written}'",
+    )
+
+
+def _removed_flag(
+    written: str, info: FlagInfo, certain: bool, cur: str, tgt: str, node: str | None, origin: Origin
+) -> KubeletFlagFinding:
+    """A flag the target removed (a ``risk``), or may have removed (``certain`` false: a ``warning``)."""
+    return KubeletFlagFinding(
+        node,
+        "flag",
+        written,
+        "risk" if certain else "warning",
+        "removed" if certain else "maybe-removed",
+        cur,
+        tgt,
+        removed_in=info.removed,
+        deprecated_in=info.deprecated,
+        replacement=info.config_field or info.replacement,
+        origin=str(origin),
+        message=_removed_msg(written, info, tgt, origin, certain),
+    )
+
+
+def _not_yet_flag(
+    written: str, info: FlagInfo, cur: str, tgt: str, node: str | None, origin: Origin
+) -> KubeletFlagFinding:
+    return KubeletFlagFinding(
+        node,
+        "flag",
+        written,
+        "warning",
+        "not-yet",
+        cur,
+        tgt,
+        origin=str(origin),
+        message=f"{written} ({origin}) is a flag of kubelet {info.introduced}"
+        f"{'' if info.removed is None else '–' + info.removed}; the {cur} kubelet would not accept it: "
+        "is the current version right?",
+    )
+
+
+def _deprecated_flag(
+    written: str, info: FlagInfo, cur_state: str, cur: str, tgt: str, node: str | None, origin: Origin
+) -> KubeletFlagFinding:
+    instead = (
+        f"set `{info.config_field}` in the KubeletConfiguration file (--config)"
+        if info.config_field
+        else (f"use {info.replacement}" if info.replacement else "")
+    )
+    note = f" ({info.deprecation_message})" if info.deprecation_message and not info.config_field else ""
+    return KubeletFlagFinding(
+        node,
+        "flag",
+        written,
+        "warning" if cur_state != "deprecated" or info.config_field is None else "info",
+        "deprecated",
+        cur,
+        tgt,
+        deprecated_in=info.deprecated,
+        replacement=info.config_field or info.replacement,
+        origin=str(origin),
+        message=f"{written} is deprecated since {info.deprecated}{note}; the {tgt} kubelet still accepts it"
+        f"{'; ' + instead if instead else ''} ({origin})",
+    )
+
+
 def _check_flag(f: KubeletFlag, written: str, cur: str, tgt: str, node: str | None) -> list[KubeletFlagFinding]:
     st_t = flag_status(f.name, tgt)
     st_c = flag_status(f.name, cur)
@@ -163,316 +200,14 @@ def _check_flag(f: KubeletFlag, written: str, cur: str, tgt: str, node: str | No
     if st_t.state == "unknown" or info is None:
         if st_t.state == "present":  # -h / --help
             return []
-        return [
-            KubeletFlagFinding(
-                node,
-                "flag",
-                written,
-                "warning",
-                "unknown",
-                cur,
-                tgt,
-                origin=str(origin),
-                message=f"{written} is not a flag of the {cur} or the {tgt} kubelet as far as kubehash knows "
-                f"(read at {origin}): the {cur} kubelet could not be running with it, so check the input; if it "
-                f"is real, the {tgt} kubelet may exit with 'unknown flag: {written}'",
-            )
-        ]
-    if st_t.state == "removed":
-        return [
-            KubeletFlagFinding(
-                node,
-                "flag",
-                written,
-                "risk",
-                "removed",
-                cur,
-                tgt,
-                removed_in=info.removed,
-                deprecated_in=info.deprecated,
-                replacement=info.config_field or info.replacement,
-                origin=str(origin),
-                message=_removed_msg(written, info, tgt, origin, True),
-            )
-        ]
-    if st_t.state == "maybe-removed":
-        return [
-            KubeletFlagFinding(
-                node,
-                "flag",
-                written,
-                "warning",
-                "maybe-removed",
-                cur,
-                tgt,
-                removed_in=info.removed,
-                deprecated_in=info.deprecated,
-                replacement=info.config_field or info.replacement,
-                origin=str(origin),
-                message=_removed_msg(written, info, tgt, origin, False),
-            )
-        ]
+        return [_unknown_flag(written, cur, tgt, node, origin)]
+    if st_t.state in ("removed", "maybe-removed"):
+        return [_removed_flag(written, info, st_t.state == "removed", cur, tgt, node, origin)]
     if st_t.state in ("not-yet", "maybe-not-yet") or st_c.state in ("not-yet", "removed"):
-        return [
-            KubeletFlagFinding(
-                node,
-                "flag",
-                written,
-                "warning",
-                "not-yet",
-                cur,
-                tgt,
-                origin=str(origin),
-                message=f"{written} ({origin}) is a flag of kubelet {info.introduced}"
-                f"{'' if info.removed is None else '–' + info.removed}; the {cur} kubelet would not accept it: "
-                "is the current version right?",
-            )
-        ]
+        return [_not_yet_flag(written, info, cur, tgt, node, origin)]
     if st_t.state == "deprecated":
-        instead = (
-            f"set `{info.config_field}` in the KubeletConfiguration file (--config)"
-            if info.config_field
-            else (f"use {info.replacement}" if info.replacement else "")
-        )
-        note = f" ({info.deprecation_message})" if info.deprecation_message and not info.config_field else ""
-        planned = ""
-        return [
-            KubeletFlagFinding(
-                node,
-                "flag",
-                written,
-                "warning" if st_c.state != "deprecated" or info.config_field is None else "info",
-                "deprecated",
-                cur,
-                tgt,
-                deprecated_in=info.deprecated,
-                replacement=info.config_field or info.replacement,
-                origin=str(origin),
-                message=f"{written} is deprecated since {info.deprecated}{note}; the {tgt} kubelet still accepts it"
-                f"{planned}{'; ' + instead if instead else ''} ({origin})",
-            )
-        ]
+        return [_deprecated_flag(written, info, st_c.state, cur, tgt, node, origin)]
     return []
-
-
-def parse_feature_gates_value(value: str) -> dict[str, bool]:
-    """``A=true,B=false`` as ``cliflag.MapStringBool`` reads it (strconv.ParseBool values)."""
-    out: dict[str, bool] = {}
-    for item in value.split(","):
-        item = item.strip()
-        if not item:
-            continue
-        k, eq, v = item.partition("=")
-        if not eq:
-            raise ValueError(f"missing bool value for {k}")
-        v = v.strip()
-        if v in ("1", "t", "T", "true", "TRUE", "True"):
-            out[k.strip()] = True
-        elif v in ("0", "f", "F", "false", "FALSE", "False"):
-            out[k.strip()] = False
-        else:
-            raise ValueError(f"invalid value of {k}={v}")
-    return out
-
-
-def check_feature_gates(
-    gates: Mapping[str, object],
-    current: str,
-    target: str,
-    *,
-    node: str | None = None,
-    origin: Origin | str | None = None,
-) -> list[KubeletFlagFinding]:
-    """Gates the target kubelet refuses (removed, or GA and set to false), as far as the release table knows."""
-    cur, tgt = release(current), release(target)
-    out: list[KubeletFlagFinding] = []
-    cur_stages, tgt_stages = cur.gate_stages(), tgt.gate_stages()
-    known_anywhere = {name for r in RELEASES for name, _ in r.feature_gates}
-    for name, value in gates.items():
-        if name in tgt_stages:
-            if tgt_stages[name] == "ga" and value is False:
-                out.append(
-                    KubeletFlagFinding(
-                        node,
-                        "feature-gate",
-                        name,
-                        "risk",
-                        "gate-locked",
-                        cur.minor,
-                        tgt.minor,
-                        origin=None if origin is None else str(origin),
-                        message=f"feature gate {name}=false: {name} is GA in {tgt.minor} and locked to true; the "
-                        f"{tgt.minor} kubelet exits with 'cannot set feature gate {name} to false, feature is "
-                        f"locked to true'{_where(origin)}",
-                    )
-                )
-            continue
-        if name in cur_stages or (name in known_anywhere and _was_removed_before(name, tgt.minor)):
-            out.append(
-                KubeletFlagFinding(
-                    node,
-                    "feature-gate",
-                    name,
-                    "risk",
-                    "gate-removed",
-                    cur.minor,
-                    tgt.minor,
-                    origin=None if origin is None else str(origin),
-                    message=f"feature gate {name} no longer exists in {tgt.minor}: the {tgt.minor} kubelet exits "
-                    f"with 'unrecognized feature gate: {name}'{_where(origin)}",
-                )
-            )
-        else:
-            out.append(
-                KubeletFlagFinding(
-                    node,
-                    "feature-gate",
-                    name,
-                    "info",
-                    "gate-unknown",
-                    cur.minor,
-                    tgt.minor,
-                    origin=None if origin is None else str(origin),
-                    message=f"feature gate {name}: kubehash's gate table (the gates that matter to container "
-                    f"hashes) does not list it, so it cannot tell whether the {tgt.minor} kubelet knows it; a gate "
-                    "the kubelet does not know stops it with 'unrecognized feature gate'",
-                )
-            )
-    return out
-
-
-def _was_removed_before(name: str, minor: str) -> bool:
-    key = release(minor).minor_number
-    had = [r.minor_number for r in RELEASES if name in dict(r.feature_gates)]
-    return bool(had) and max(had) < key
-
-
-def check_kubelet_config(config: KubeletConfigFile, current: str, target: str) -> list[KubeletFlagFinding]:
-    """Findings for a ``KubeletConfiguration`` file when the kubelet goes from ``current`` to ``target``."""
-    cur, tgt = release(current).minor, release(target).minor
-    node = config.node
-    out: list[KubeletFlagFinding] = []
-    served = config_api_versions(tgt)
-    api = config.api_version
-    if api is None or api not in served:
-        out.append(
-            KubeletFlagFinding(
-                node,
-                "config",
-                f"apiVersion {api}",
-                "risk",
-                "api-version",
-                cur,
-                tgt,
-                origin=config.origin,
-                message=f"{config.origin}: apiVersion {api!r} is not one the {tgt} kubelet reads "
-                f"({', '.join(served) or 'none known'}): it exits when loading --config",
-            )
-        )
-        return out
-    reported: list[str] = []
-    for path, line in config.fields.items():
-        if any(path.startswith(p + ".") or path.startswith(p + "[]") for p in reported):
-            continue
-        st = config_field_status(api, path, tgt)
-        where = f"{config.origin} line {line}" if line else config.origin
-        if st.known_prefix is not None and st.state == "present":
-            continue  # a key inside a map field (evictionHard: {memory.available: ...})
-        if st.state in ("removed", "maybe-removed") and st.info is not None:
-            reported.append(path)
-            out.append(
-                KubeletFlagFinding(
-                    node,
-                    "field",
-                    path,
-                    "warning",
-                    "removed",
-                    cur,
-                    tgt,
-                    removed_in=st.info.removed,
-                    origin=where,
-                    message=f"{path} was removed from {api} in {st.info.removed}: the {tgt} kubelet ignores it "
-                    f"(lenient decoding; from 1.17 it logs 'using lenient decoding as strict decoding failed'), "
-                    f"so this setting silently stops applying ({where})",
-                )
-            )
-        elif st.state == "unknown":
-            cur_st = config_field_status(api, path, cur)
-            if cur_st.state in ("present", "deprecated"):
-                continue
-            reported.append(path)
-            out.append(
-                KubeletFlagFinding(
-                    node,
-                    "field",
-                    path,
-                    "warning",
-                    "unknown",
-                    cur,
-                    tgt,
-                    origin=where,
-                    message=f"{path} is not a field of {api} in {cur} or {tgt}: the kubelet ignores it (lenient "
-                    f"decoding) -- a typo? ({where})",
-                )
-            )
-        elif st.state == "deprecated" and st.info is not None:
-            out.append(
-                KubeletFlagFinding(
-                    node,
-                    "field",
-                    path,
-                    "info",
-                    "deprecated",
-                    cur,
-                    tgt,
-                    deprecated_in=st.info.deprecated,
-                    origin=where,
-                    message=f"{path} is deprecated since {st.info.deprecated}: "
-                    f"{st.info.deprecation_message or ''} ({where})",
-                )
-            )
-        elif st.state in ("not-yet", "maybe-not-yet") and st.info is not None:
-            out.append(
-                KubeletFlagFinding(
-                    node,
-                    "field",
-                    path,
-                    "warning",
-                    "not-yet",
-                    cur,
-                    tgt,
-                    origin=where,
-                    message=f"{path} first appears in {api} in {st.info.introduced}: the {tgt} kubelet ignores it "
-                    f"({where})",
-                )
-            )
-    if config.feature_gates:
-        gates = {k: v for k, v in config.feature_gates.items()}
-        bad = [k for k, v in gates.items() if not isinstance(v, bool)]
-        for k in bad:
-            out.append(
-                KubeletFlagFinding(
-                    node,
-                    "feature-gate",
-                    k,
-                    "risk",
-                    "unknown",
-                    cur,
-                    tgt,
-                    origin=config.origin,
-                    message=f"featureGates.{k}: {gates[k]!r} is not true or false; the kubelet cannot decode it",
-                )
-            )
-        out.extend(
-            check_feature_gates(
-                {k: v for k, v in gates.items() if k not in bad},
-                cur,
-                tgt,
-                node=node,
-                origin=f"{config.origin} featureGates",
-            )
-        )
-    return out
 
 
 @dataclass(frozen=True)
@@ -488,12 +223,3 @@ def hop_removals(path: Sequence[str]) -> list[HopRemovals]:
     """For a multi-hop path (``["1.10", "1.12", "1.14"]``), the flags each hop removes (for sure or maybe)."""
     minors = [release(v).minor for v in path]
     return [HopRemovals(a, b, tuple(flags_removed_between(a, b))) for a, b in itertools.pairwise(minors)]
-
-
-def worst(findings: Iterable[KubeletFlagFinding]) -> Severity | None:
-    order = {"risk": 0, "warning": 1, "info": 2}
-    best: Severity | None = None
-    for f in findings:
-        if best is None or order[f.severity] < order[best]:
-            best = f.severity
-    return best

@@ -148,7 +148,7 @@ def test_truncated_dump_keeps_the_complete_items(
     ends = [len(json.dumps(dump(items[:k]), indent=indent)) - closing for k in range(1, len(items) + 1)]
     complete = sum(end <= len(cut) for end in ends)
     assert 0 < complete < len(items)
-    assert code == 2 and f"the {complete} item(s) before it were read" in err
+    assert code == 2 and f"the {complete} items before it were predicted" in err
     assert {r["pod"] for r in got} == {i["metadata"]["name"] for i in items[:complete]}
     assert len(got) == n_containers(items[:complete])
 
@@ -160,7 +160,7 @@ def test_invalid_utf8_offset_does_not_depend_on_jobs(tmp_path: Path, jobs: str) 
     path = tmp_path / "pods.json"
     path.write_bytes(raw[:i] + b"\xff" + raw[i + 1 :])
     code, out, err = run("--pods", str(path), "-o", "csv", "-j", jobs)
-    assert code == 2 and f"position {i}:" in err.decode()
+    assert code == 2 and f"at offset {i})" in err.decode()
     assert out.count(b"\n") > 100  # the items before the bad byte are predicted
 
 

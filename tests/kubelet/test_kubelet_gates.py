@@ -11,10 +11,12 @@ from kubehash.kubelet.gates import (
     IN_PLACE_RESIZE,
     KUBELET_GATES,
     SIDECARS,
+    applicable_overrides,
     compares_hash_without_resources,
     compares_sidecars,
     kubelet_gates,
     old_kubelet_gates,
+    resolve_gates,
 )
 from kubehash.kubelet.releases import RELEASES, Release, release
 
@@ -83,3 +85,19 @@ def test_overrides_win_over_defaults(on: bool, minor: str) -> None:
             continue
         assert kubelet_gates(rel, {gate: on})[gate] is on
         assert old_kubelet_gates(rel, {gate: on})[gate] is (on or stage == "ga")
+
+
+_ALL_GATES = sorted({g for r in RELEASES for g, _ in r.feature_gates} | {"NoSuchGate"})
+
+
+@given(
+    st.sampled_from(RELEASES),
+    st.dictionaries(st.sampled_from(_ALL_GATES), st.booleans(), max_size=6),
+)
+def test_applicable_overrides_are_the_unlocked_gates_of_the_minor(rel: Release, overrides: dict[str, bool]) -> None:
+    """An override applies to a minor that has the gate and does not lock it; the rest are dropped, never refused,
+    and what applies is what resolve_gates accepts."""
+    stages = dict(rel.feature_gates)
+    got = applicable_overrides(rel, overrides)
+    assert got == {g: v for g, v in overrides.items() if g in stages and stages[g] != "ga"}
+    assert resolve_gates(rel, got) == {**rel.gate_defaults(), **got}

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kubehash.errors import KubehashError, VersionError
-from kubehash.kubelet.versions import MAX_LENGTH, KubeletVersion, parse_version
+from kubehash.kubelet.versions import MAX_LENGTH, KubeletVersion, minor_tuple, parse_version
 
 # (reported or typed, minor_key, patch, prerelease, vendor, vendor_name)
 REAL = [
@@ -158,3 +158,11 @@ def test_order_is_total_and_follows_release_order(cases: list[tuple[str, dict[st
 def test_release_order_examples() -> None:
     order = ["1.28", "v1.28.0-alpha.1", "v1.28.0-rc.0", "v1.28.0", "v1.28.9", "v1.28.10", "v1.29.0"]
     assert sorted(parse_version(t) for t in reversed(order)) == [parse_version(t) for t in order]
+
+
+@given(st.integers(0, 999), st.integers(0, 999), st.integers(0, 999), st.integers(0, 999))
+def test_minor_tuple_orders_minors_as_parse_version_does(a: int, b: int, c: int, d: int) -> None:
+    x, y = f"{a}.{b}", f"{c}.{d}"
+    assert minor_tuple(x) == (a, b)
+    assert (minor_tuple(x) < minor_tuple(y)) == (parse_version(x) < parse_version(y))
+    assert minor_tuple(parse_version(x).minor_key) == (a, b)

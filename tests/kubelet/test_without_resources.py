@@ -19,8 +19,9 @@ from kubehash.kubelet.without_resources import hash_without_resources, hash_with
 MINORS = ["1.27", "1.28", "1.29", "1.30"]
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-# DOMAIN.md §1: this container hashes to 0x3c42280f in 1.16-1.30. It has no resources, so its JSON already
-# carries "resources":{} and HashContainerWithoutResources gives the same value.
+# Upstream's vector (docs/kubernetes-facts.md#the-hash-by-era): this container hashes to 0x3c42280f in 1.16-1.30.
+# It has no resources, so its JSON already carries "resources":{} and HashContainerWithoutResources gives the same
+# value.
 UPSTREAM = {
     "name": "test_container",
     "image": "foo/image:v1",

@@ -6,6 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from kubehash.cli import main
 from kubehash.pipeline.cluster import Cluster, predict_cluster
 from kubehash.pipeline.fleet import predict_fleet
@@ -56,3 +58,13 @@ def test_cli_fleet_has_one_document_and_exit_code_over_all(tmp_path: Path, capsy
     assert set(doc["summary"]["by_cluster"]) == {str(east.pods), str(west.pods)}
     assert main(["predict", "--to", "1.11", "--pods", str(east.pods), "--pods", str(west.pods),
                  "--nodes", str(east.nodes)]) == 1  # fmt: skip  # one --nodes for two --pods: a usage error
+
+
+def test_jobs_zero_counts_only_idle_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    """--jobs 0 runs one process per CPU that the load average leaves idle, never fewer than one."""
+    from kubehash.pipeline import parallel
+
+    monkeypatch.setattr(parallel, "default_jobs", lambda: 4)
+    for load, expected in ((0.0, 4), (0.9, 4), (1.5, 3), (3.2, 1), (9.0, 1)):
+        monkeypatch.setattr(parallel.os, "getloadavg", lambda load=load: (load, load, load))
+        assert parallel.idle_jobs() == expected

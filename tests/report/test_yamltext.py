@@ -59,3 +59,14 @@ def test_plain_where_it_is_safe() -> None:
     assert scalar("yes") == "'yes'" and scalar("1.10") == "'1.10'" and scalar("") == "''"
     assert scalar("a: b") == "'a: b'" and scalar("it's") == "'it''s'"
     assert scalar("\x1b[31m") == '"\\x1b[31m"' and scalar("\ud800") == '"\ufffd"'
+
+
+def test_a_line_break_in_a_chunk_of_plain_strings_is_quoted() -> None:
+    """Regression: the chunk fast path joined values with line breaks, so ``"A\\nA"`` passed as two plain lines
+    and the YAML read back as ``"A A"`` (or did not load)."""
+    import yaml as _yaml
+
+    from kubehash.report.yamltext import yaml_items
+
+    rows = _yaml.safe_load(yaml_items(["name", "x"], [["A\nA", "b"], ["c", "d\ne"]]))
+    assert rows == [{"name": "A\nA", "x": "c"}, {"name": "b", "x": "d\ne"}]

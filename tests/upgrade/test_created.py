@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from kubehash.kubelet.defaults import apply_defaults
-from kubehash.kubelet.releases import release
+from kubehash.kubelet.releases import RELEASES, release
 from kubehash.upgrade.predict.created import TOKEN_MOUNT_PATH, api_server_gates, gated_fields, stored_pod
 
 
@@ -96,3 +96,13 @@ def test_defaults_are_the_pods_of_that_version_and_the_input_is_untouched() -> N
     assert s.pod == apply_defaults(pod, "1.20").obj  # nothing to drop, no token: only the defaults
     c = s.pod["spec"]["containers"][0]
     assert c["resources"]["requests"] == {"cpu": "1"} and c["ports"][0]["protocol"] == "TCP"
+
+
+def test_projected_token_volume_is_release_data() -> None:
+    """From 1.21 (BoundServiceAccountTokenVolume on by default) a new pod gets a projected kube-api-access-*
+    volume: releases.json ``projected_token_volume``, the threshold ``stored_pod`` follows."""
+    minors = [r.minor for r in RELEASES]
+    assert [r.minor for r in RELEASES if r.projected_token_volume] == minors[minors.index("1.21") :]
+    for r in RELEASES:
+        mount = stored_pod(_pod({"name": "a", "image": "x"}), r.minor).pod["spec"]["containers"][0]["volumeMounts"][0]
+        assert mount["name"] == ("kube-api-access-xxxxx" if r.projected_token_volume else "default-token-xxxxx")

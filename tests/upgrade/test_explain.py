@@ -13,7 +13,7 @@ from kubehash.errors import DecodeError
 from kubehash.kubelet.schema import load_schema
 from kubehash.upgrade.explain import explain
 
-# A container with a service-account token mount and a security context (DOMAIN.md §5).
+# A container with a service-account token mount and a security context (docs/kubernetes-facts.md).
 TYPICAL = {
     "name": "web",
     "image": "nginx:1.14.2",

@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 
 from kubehash.cli import main
 from kubehash.model import RuntimeRecord, node_kubelet_versions
-from kubehash.sources.documents import load_documents
 from kubehash.sources.ignorefiles import layout_path, load_ignore_files
 from kubehash.upgrade.ignorefile.check import check_ignore_files
 from kubehash.upgrade.ignorefile.rules import IgnoreFile, format_ignore_file, kubelet_start, skips_check, unix_seconds
@@ -28,16 +27,6 @@ TARGET = "v1.14.10"  # 1.10/1.11 -> 1.14 changes every running container's hash
 BEFORE = datetime(2019, 3, 1, 12, 0, 0, tzinfo=timezone.utc)  # after every container started, before upgrading
 KUBELET_START = BEFORE + timedelta(hours=1)
 LEGACY = ("default", "legacy-report-runner", "runner")
-
-
-@pytest.fixture(scope="module")
-def pods():
-    return load_documents(CLUSTER / "pods.json")
-
-
-@pytest.fixture(scope="module")
-def nodes():
-    return load_documents(CLUSTER / "nodes.json")
 
 
 @pytest.fixture(scope="module")

@@ -69,7 +69,7 @@ def test_a_crash_between_write_and_rename_leaves_the_old_file(tmp_path, monkeypa
     target = layout_path(tmp_path, "worker-1")
     before = target.read_bytes()
 
-    def crash(src: str, dst: str) -> None:
+    def crash(src: str, dst: str, **dir_fds: int) -> None:
         raise KeyboardInterrupt("power lost")
 
     monkeypatch.setattr(os, "replace", crash)

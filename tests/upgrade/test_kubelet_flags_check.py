@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -166,3 +167,20 @@ def test_a_node_with_every_current_flag_gets_a_risk_exactly_for_certain_removals
     found = check_kubelet_args(KubeletArgs(None, flags), a, b)
     risks = {f.name.lstrip("-") for f in found if f.what == "removed" and f.kind == "flag"}
     assert risks == {n for n in flags_of(a) if flag_status(n, b).state == "removed"}
+
+
+@pytest.mark.parametrize(
+    ("current", "target", "severity"),
+    [("1.10", "1.11", "warning"), ("1.11", "1.12", "risk"), ("1.10", "1.17", "risk"), ("1.12", "1.13", "warning")],
+)
+def test_stray_argument_is_fatal_when_the_upgrade_crosses_1_12(current: str, target: str, severity: str) -> None:
+    """A word that is not a flag stops kubelets from 1.12 (releases.json ``stray_argument_fatal``): a risk only
+    when the upgrade crosses into them (a running 1.12+ kubelet cannot have one)."""
+    args = parse_command_line("/usr/bin/kubelet --v=2 stray", is_bool=is_bool_flag)
+    found = _by_name(check_kubelet_args(args, current, target))
+    assert (found["stray"].what, found["stray"].severity) == ("stray-argument", severity)
+
+
+def test_stray_argument_fatal_is_release_data() -> None:
+    fatal = [r.minor for r in RELEASES if r.stray_argument_fatal]
+    assert fatal == MINORS[MINORS.index("1.12") :]

@@ -15,23 +15,12 @@ from kubehash import hash_container
 from kubehash.errors import KubehashError
 from kubehash.model import RuntimeRecord
 from kubehash.report import to_document
-from kubehash.sources.documents import load_documents
 from kubehash.upgrade.options import Options
 from kubehash.upgrade.plan.planner import Hop, _cheapest, _fewest_hops, plan
 from kubehash.upgrade.plan.skew import hop_allowed
 from kubehash.upgrade.predict import ContainerPrediction, Prediction, predict
 
 CLUSTER = Path(__file__).parents[2] / "examples" / "cluster"
-
-
-@pytest.fixture(scope="module")
-def pods():
-    return load_documents(CLUSTER / "pods.json")
-
-
-@pytest.fixture(scope="module")
-def nodes():
-    return load_documents(CLUSTER / "nodes.json")
 
 
 @pytest.fixture(scope="module")

@@ -6,28 +6,15 @@ import json
 from collections import Counter
 from pathlib import Path
 
-import pytest
-
 from kubehash import hash_container
 from kubehash.cli import main
 from kubehash.model import RuntimeRecord, iter_containers, node_kubelet_versions
 from kubehash.report import render, to_dataframe
 from kubehash.report.prediction import CONTAINER_COLUMNS
-from kubehash.sources.documents import load_documents
 from kubehash.upgrade.options import Options
 from kubehash.upgrade.predict import VERDICTS, Predictor, predict
 
 CLUSTER = Path(__file__).parents[2] / "examples" / "cluster"
-
-
-@pytest.fixture(scope="module")
-def pods():
-    return load_documents(CLUSTER / "pods.json")
-
-
-@pytest.fixture(scope="module")
-def nodes():
-    return load_documents(CLUSTER / "nodes.json")
 
 
 def _keys(docs):

@@ -56,12 +56,11 @@ def test_cli_jobs_identical_output(dump: tuple[Path, Path]) -> None:
 def test_bad_file_is_an_input_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "pods.json"
     bad.write_text('{\n    "items": [\n        {"kind": "Pod"},\n        {"kind": ')
-    # the complete item before the break is read (a pod without containers: no rows); the break is an error
-    assert "invalid JSON" in predict_file(bad, Options(to="1.17"), jobs=2).input_errors[-1]
-    bad.write_text('{\n    "items": [\n        {"kind": ')
-    with pytest.raises(InputError):  # nothing read at all: the error is raised
-        predict_file(bad, Options(to="1.17"), jobs=2)
-    bad.write_text('{\n    "items": [\n        {"kind": "Pod"},\n        {"kind": ')
+    partial = predict_file(bad, Options(to="1.17"), jobs=2)  # the item before the cut is kept (issue 17)
+    (error,) = partial.input_errors
+    assert "invalid JSON" in error and "the 1 items before it were predicted" in error
+    with pytest.raises(InputError):
+        predict_file(tmp_path / "missing.json", Options(to="1.17"), jobs=2)
     from kubehash.cli import main
 
     assert main(["predict", "--to", "1.17", "--pods", str(bad), "--from", "1.16"]) == 2

@@ -372,7 +372,7 @@ def _etcd_pod(name: str, static: bool) -> dict:
 
 
 def test_static_pods_are_defaulted_with_the_kubelets_gates() -> None:
-    """A static pod is defaulted by the new kubelet (DOMAIN.md §4) with the kubelet's own gates:
+    """A static pod is defaulted by the new kubelet (docs/kubernetes-facts.md#decode-paths) with its own gates:
     InPlacePodVerticalScaling on the 1.28 kubelet writes resizePolicy; the control plane's gate does not."""
     from kubehash.upgrade.predict import predict
 

@@ -1,4 +1,5 @@
-"""The DOMAIN.md §5 upgrade table, reproduced on a realistic pod set defaulted by the old API server."""
+"""The upgrade reports of docs/kubernetes-facts.md#what-changes-a-hash-across-an-upgrade, reproduced on a realistic
+pod set defaulted by the old API server."""
 
 from __future__ import annotations
 

@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from kubehash.errors import IgnoreFileError
 from kubehash.golang.fnv import runtime_hex
 from kubehash.model import Documents, NodeVersions, RuntimeRecord, node_kubelet_versions
 from kubehash.upgrade.ignorefile.rules import (
     IgnoreFile,
-    IgnoreFileError,
     decide,
     parse_version,
     same_version,

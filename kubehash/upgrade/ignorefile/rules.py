@@ -1,4 +1,5 @@
-"""The version-cache ignore file a patched kubelet reads, and the decision it makes from it (DOMAIN.md §7).
+"""The version-cache ignore file a patched kubelet reads, and the decision it makes from it
+(docs/commands/ignore-file.md).
 
 Reproduces the public patch ``cloudusers/UpdateKubeletVersionIgnoreContainerRestart`` (for kubelet 1.9.1,
 package ``pkg/kubelet/cache_version``) and the seed's variant of its rule:
@@ -320,7 +321,7 @@ def protection_hook(
 
     def hook(c: _HasNodeAndStart) -> bool:
         f = files.get(c.node) if c.node else None
-        if f is None:
+        if f is None or not c.node:
             return False
         start = kubelet_started.get(c.node) if isinstance(kubelet_started, Mapping) else kubelet_started
         return decide(f, running_version=running_version, started_at=c.started_at, kubelet_started=start, rule=rule)

@@ -31,7 +31,7 @@ from kubehash.errors import KubehashError
 from kubehash.kubelet.defaults import apply_defaults
 from kubehash.kubelet.flags import flags_removed_between
 from kubehash.kubelet.releases import release
-from kubehash.model import Documents, NodeVersions, RuntimeRecord, iter_pods, node_kubelet_versions
+from kubehash.model import Documents, NodeVersions, RuntimeRecord, iter_containers, iter_pods, node_kubelet_versions
 from kubehash.upgrade.labels import reason_labels
 from kubehash.upgrade.options import Options
 from kubehash.upgrade.plan.skew import allowed_targets, hop_allowed, max_kubelet_skew, minor_range
@@ -261,6 +261,40 @@ class _Planner:
         self.settled[b] = settled
 
 
+def _ends(options: Options, node_versions: Mapping[str, str]) -> tuple[str, str]:
+    """The plan's start minor (``from_version``, else the oldest node's kubelet) and target minor; a
+    :class:`~kubehash.errors.KubehashError` when the target is not newer or a node is older than the start."""
+    from_version, to = options.from_version, options.to
+    if from_version is None:
+        if not node_versions:
+            raise KubehashError("no node kubelet versions: pass nodes or a from-version")
+        start = min(node_versions.values(), key=lambda v: release(v).minor_number)
+    else:
+        start = release(from_version).minor
+    target = release(to).minor
+    if release(target).minor_number <= release(start).minor_number:
+        raise KubehashError(f"nothing to plan: {target} is not newer than {start}")
+    older = sorted(n for n, v in node_versions.items() if release(v).minor_number < release(start).minor_number)
+    if older:
+        raise KubehashError(
+            f"node {older[0]} runs kubelet {node_versions[older[0]]}, older than the plan's start {start}: "
+            "pass that version as the start"
+        )
+    return start, target
+
+
+def _distinct(*candidates: UpgradePath) -> list[UpgradePath]:
+    """The candidate paths with the same versions merged into the first (its names extended), in order."""
+    paths: list[UpgradePath] = []
+    for p in candidates:
+        same = next((q for q in paths if q.versions == p.versions), None)
+        if same is not None:
+            same.names.extend(p.names)
+        else:
+            paths.append(p)
+    return paths
+
+
 def plan(
     pods: Documents,
     options: Options,
@@ -281,22 +315,7 @@ def plan(
     :class:`~kubehash.errors.KubehashError` when ``to`` is not newer than the start, or a node runs a
     kubelet older than ``from_version``."""
     node_versions = _node_versions(nodes)
-    from_version, to = options.from_version, options.to
-    if from_version is None:
-        if not node_versions:
-            raise KubehashError("no node kubelet versions: pass nodes or a from-version")
-        start = min(node_versions.values(), key=lambda v: release(v).minor_number)
-    else:
-        start = release(from_version).minor
-    target = release(to).minor
-    if release(target).minor_number <= release(start).minor_number:
-        raise KubehashError(f"nothing to plan: {target} is not newer than {start}")
-    older = sorted(n for n, v in node_versions.items() if release(v).minor_number < release(start).minor_number)
-    if older:
-        raise KubehashError(
-            f"node {older[0]} runs kubelet {node_versions[older[0]]}, older than the plan's start {start}: "
-            "pass that version as the start"
-        )
+    start, target = _ends(options, node_versions)
     planner = _Planner(list(iter_pods(pods)), start, target, node_versions, runtime, options)
     versions = minor_range(start, target)
     hops: list[Hop] = []
@@ -312,23 +331,9 @@ def plan(
     cheapest = UpgradePath(["cheapest"], _cheapest(versions, by_edge))
     minor_by_minor = UpgradePath(["minor-by-minor"], [by_edge[(a, b)] for a, b in pairwise(versions)])
     fewest = UpgradePath(["fewest-hops"], _fewest_hops(versions, by_edge))
-    paths: list[UpgradePath] = []
-    for p in (cheapest, fewest, minor_by_minor, direct):
-        same = next((q for q in paths if q.versions == p.versions), None)
-        if same is not None:
-            same.names.extend(p.names)
-        else:
-            paths.append(p)
-    n_containers = sum(1 for pod in planner.pods for _ in _all_containers(pod))
+    paths = _distinct(cheapest, fewest, minor_by_minor, direct)
+    n_containers = sum(1 for pod in planner.pods for _ in iter_containers(pod))
     return UpgradePlan(start, target, hops, direct, cheapest, paths, n_containers, dict(sorted(planner.orig.items())))
-
-
-def _all_containers(pod: Mapping[str, Any]) -> Iterable[Any]:
-    spec = pod.get("spec") if isinstance(pod.get("spec"), Mapping) else {}
-    for key in ("initContainers", "containers"):
-        items = spec.get(key)
-        if isinstance(items, list):
-            yield from items
 
 
 def _cheapest(versions: list[str], by_edge: Mapping[tuple[str, str], Hop]) -> list[Hop]:

@@ -37,7 +37,8 @@ from typing import Any
 
 from kubehash.kubelet.defaults import Defaulted, apply_defaults
 from kubehash.kubelet.fieldpath import render_path
-from kubehash.kubelet.releases import GATE_STAGE_DEFAULT, Release, release
+from kubehash.kubelet.gates import applicable_overrides
+from kubehash.kubelet.releases import Release, release
 from kubehash.kubelet.unknown_fields import drop_unknown_fields
 
 __all__ = ["DroppedField", "GatedField", "StoredPod", "api_server_gates", "gated_fields", "stored_pod"]
@@ -103,12 +104,7 @@ class StoredPod:
 def api_server_gates(rel: Release, overrides: Mapping[str, bool] | None = None) -> dict[str, bool]:
     """The container-relevant gates of an API server of minor ``rel``: that minor's defaults, with
     ``overrides`` for the gates it has and does not lock (others do not apply to it)."""
-    stages = rel.gate_stages()
-    gates = {g: GATE_STAGE_DEFAULT[s] for g, s in stages.items()}
-    for g, v in (overrides or {}).items():
-        if g in stages and stages[g] != "ga":
-            gates[g] = bool(v)
-    return gates
+    return {**rel.gate_defaults(), **applicable_overrides(rel, overrides)}
 
 
 def _containers(spec: Mapping[str, Any], kind: str) -> list[Any]:
@@ -118,9 +114,6 @@ def _containers(spec: Mapping[str, Any], kind: str) -> list[Any]:
 
 #: Where the ServiceAccount admission plugin mounts the token (``DefaultAPITokenMountPath``).
 TOKEN_MOUNT_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
-#: The first minor whose API server mounts a projected ``kube-api-access-*`` volume by default
-#: (``BoundServiceAccountTokenVolume`` beta, on by default).
-_PROJECTED_TOKEN_MINOR = 21
 
 
 def _automount(spec: Mapping[str, Any], service_account: bool | None) -> bool:
@@ -138,7 +131,7 @@ def _token_volume(spec: Mapping[str, Any], rel: Release) -> str:
         name = v.get("name") if isinstance(v, Mapping) else None
         if isinstance(name, str) and name.startswith("kube-api-access-"):
             return name
-    if rel.minor_number >= _PROJECTED_TOKEN_MINOR:
+    if rel.projected_token_volume:
         return "kube-api-access-xxxxx"
     sa = spec.get("serviceAccountName") or spec.get("serviceAccount") or "default"
     return f"{sa}-token-xxxxx"
@@ -156,6 +149,22 @@ def _mount_token(container: Any, volume: str) -> Any:
         return container
     mount = {"name": volume, "readOnly": True, "mountPath": TOKEN_MOUNT_PATH}
     return {**container, "volumeMounts": [*existing, mount]}
+
+
+def _stored_container(
+    c: Any, kind: str, where: str, i: int, rel: Release, gates: Mapping[str, bool], dropped: list[DroppedField]
+) -> Any:
+    """One container as the API server stores it: fields ``rel`` does not know and fields of gates that are off
+    dropped (each noted in ``dropped``)."""
+    name = str(c.get("name", f"#{i}")) if isinstance(c, Mapping) else f"#{i}"
+    kept, unknown = drop_unknown_fields(c, rel.minor)
+    dropped.extend(DroppedField(where, name, render_path(p), rel.minor) for p in unknown)
+    for g in gated_fields():
+        if isinstance(kept, dict) and kind in g.containers and gates.get(g.gate, True) is False:
+            kept, was_there = _drop(kept, g.path)
+            if was_there:
+                dropped.append(DroppedField(where, name, render_path(g.path), rel.minor, g.gate))
+    return kept
 
 
 def stored_pod(
@@ -178,21 +187,11 @@ def stored_pod(
         spec = dict(spec_in)
         for kind, list_name in _LISTS.items():
             items = _containers(spec_in, kind)
-            if not items:
-                continue
-            kept_items = []
-            for i, c in enumerate(items):
-                where = render_path((list_name, i))
-                name = str(c.get("name", f"#{i}")) if isinstance(c, Mapping) else f"#{i}"
-                kept, unknown = drop_unknown_fields(c, rel.minor)
-                dropped.extend(DroppedField(where, name, render_path(p), rel.minor) for p in unknown)
-                for g in gated_fields():
-                    if isinstance(kept, dict) and kind in g.containers and gates.get(g.gate, True) is False:
-                        kept, was_there = _drop(kept, g.path)
-                        if was_there:
-                            dropped.append(DroppedField(where, name, render_path(g.path), rel.minor, g.gate))
-                kept_items.append(kept)
-            spec[list_name] = kept_items
+            if items:
+                spec[list_name] = [
+                    _stored_container(c, kind, render_path((list_name, i)), i, rel, gates, dropped)
+                    for i, c in enumerate(items)
+                ]
         if _automount(spec, service_account_automount):
             volume = _token_volume(spec, rel)
             for list_name in _LISTS.values():

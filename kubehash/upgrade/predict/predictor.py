@@ -33,15 +33,13 @@ from __future__ import annotations
 import copy
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
 from typing import Any
 
 from kubehash.errors import DecodeError, KubehashError
-from kubehash.golang.fnv import runtime_hex
-from kubehash.kubelet.defaults import apply_defaults
+from kubehash.kubelet.defaults import Defaulted, apply_defaults
 from kubehash.kubelet.fieldpath import render_path
 from kubehash.kubelet.gates import compares_hash_without_resources, compares_sidecars, kubelet_gates
-from kubehash.kubelet.hashcache import HashCache
+from kubehash.kubelet.hashcache import HashCache, raw_of_key
 from kubehash.kubelet.hashing import plan_for
 from kubehash.kubelet.releases import Release, release
 from kubehash.kubelet.toolchains import Toolchain, describe_side, shown_version
@@ -57,65 +55,24 @@ from kubehash.model import (
     iter_pods,
     pod_view,
 )
-from kubehash.upgrade.explain import Reason, algorithm_reason, container_path, explain, located
+from kubehash.upgrade.explain import Reason, container_path, located
 from kubehash.upgrade.ignorefile.rules import IgnoreFile, protection_hook
 from kubehash.upgrade.options import Options
 from kubehash.upgrade.predict.defaulter import Defaulter, unique_spec_key
-from kubehash.upgrade.predict.inputcheck import UNKNOWN_FIELD, container_notes, input_warnings
+from kubehash.upgrade.predict.inputcheck import UNKNOWN_FIELD, container_notes, counted, input_warnings
 from kubehash.upgrade.predict.outcome import OldKubelet, Outcome
 from kubehash.upgrade.predict.records import RuntimeIndex
 from kubehash.upgrade.predict.resize import ResizeCheck
-from kubehash.upgrade.predict.result import ContainerPrediction, Prediction
+from kubehash.upgrade.predict.result import ContainerPrediction, Prediction, malformed_rows
+from kubehash.upgrade.predict.running import restartable as _restartable
+from kubehash.upgrade.predict.running import running as _running
+from kubehash.upgrade.predict.running import spec_changed as _spec_changed
+from kubehash.upgrade.predict.why import outcome_reasons
 
 __all__ = ["Predictor", "predict"]
 
 #: ``protected(prediction)``: does something (an ignore file) make the kubelet skip this container's check?
 Protection = Callable[[ContainerPrediction], bool]
-
-
-def _parse_time(s: Any) -> datetime | None:
-    if not isinstance(s, str) or not s:
-        return None
-    try:
-        return datetime.fromisoformat(s.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-def _running(view: PodView, kind: str, name: str, rec: RuntimeRecord | None) -> tuple[bool, datetime | None]:
-    """Is the container running (so the kubelet compares its hash), and since when: the runtime's record,
-    else the pod's container status, else the pod's phase."""
-    if rec is not None and rec.state is not None:
-        return rec.state == "running", rec.started_at
-    st = view.statuses.get((kind, name))
-    if st is not None:
-        if st[0]:
-            return True, (rec.started_at if rec else None) or _parse_time(st[1])
-        return False, None
-    if not view.schedulable:
-        return False, None
-    # No container status (e.g. a trimmed dump): a pod on a node, not finished, runs its containers.
-    return kind == "container" or rec is not None, rec.started_at if rec else None
-
-
-def _spec_changed(recorded: int, old_hash: int, old_minor: str) -> Reason:
-    return Reason(
-        "spec-changed",
-        "",
-        f"recorded hash {runtime_hex(recorded)} is not the {old_minor} hash {runtime_hex(old_hash)} of the current "
-        "spec: the spec changed since the container started (or kubehash's model is wrong)",
-        recorded,
-        old_hash,
-    )
-
-
-def _restartable(spec: Any) -> bool:
-    return isinstance(spec, Mapping) and spec.get("restartPolicy") == "Always"
-
-
-def _counted(counts: Mapping[str, int]) -> str:
-    """``3 Node, 1 Service``, largest first."""
-    return ", ".join(f"{n} {what}" for what, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def _node_versions(nodes: Documents | NodeVersions | None) -> dict[str, str]:
@@ -204,7 +161,7 @@ class Predictor:
         API server would have stored (:attr:`PodView.problems`) gets an error row per container -- or one row,
         container ``-``, when its containers cannot even be listed."""
         if view.problems:
-            return self._malformed(view)
+            return malformed_rows(view, self.new_version)
         old = self._old_kubelet(view)
         out = []
         index: dict[str, int] = {}
@@ -232,29 +189,8 @@ class Predictor:
             error=f"pod {where}, container {name}: {spec.problem}",
             owner_kind=view.owner_kind,
             owner_name=view.owner_name,
+            pod_uid=view.uid,
         )
-
-    def _malformed(self, view: PodView) -> list[ContainerPrediction]:
-        where = f"pod {view.namespace + '/' if view.namespace else ''}{view.name}: "
-        error = where + "; ".join(view.problems)
-        rows = [(name, kind) for name, kind, _, _ in view.containers] or [("-", "container")]
-        return [
-            ContainerPrediction(
-                view.namespace,
-                view.name,
-                name,
-                kind,
-                view.node,
-                view.source,
-                None,
-                self.new_version,
-                verdict="error",
-                error=error,
-                owner_kind=view.owner_kind,
-                owner_name=view.owner_name,
-            )
-            for name, kind in rows
-        ]
 
     def _old_kubelet(self, view: PodView) -> OldKubelet | str:
         """The kubelet the pod's node runs now, or the error text every container of the pod gets."""
@@ -291,18 +227,9 @@ class Predictor:
         p = ContainerPrediction(
             view.namespace, view.name, name, kind, view.node, view.source, None, self.new_version, None, None,
             rec.hash if rec is not None else None, "unchanged", [], None, started, "unverified", view.owner_kind,
-            view.owner_name,
+            view.owner_name, pod_uid=view.uid,
         )  # fmt: skip
-        # the fast test first: a pod read from a cluster passes it
-        odd = (
-            view.uid is None
-            or type(spec) is not dict
-            or "terminationMessagePath" not in spec
-            or "terminationMessagePolicy" not in spec
-            or "imagePullPolicy" not in spec
-        )
-        if odd and self.check_input and not (self.static_files and view.source == "file"):
-            p.input_notes = container_notes(view, spec)
+        p.input_notes = self._input_notes(view, spec)
         if not running:
             p.verdict = "not-running"
             return p
@@ -325,6 +252,20 @@ class Predictor:
             return p
         self._judge(p, o, key, spec, view, old, rec, container_path(kind, index, at))
         return p
+
+    def _input_notes(self, view: PodView, spec: Any) -> tuple[str, ...]:
+        """:func:`~kubehash.upgrade.predict.inputcheck.container_notes`, after the fast test a pod read from a
+        cluster passes (``()`` then, and for manifest files and unchecked runs)."""
+        odd = (
+            view.uid is None
+            or type(spec) is not dict
+            or "terminationMessagePath" not in spec
+            or "terminationMessagePolicy" not in spec
+            or "imagePullPolicy" not in spec
+        )
+        if odd and self.check_input and not (self.static_files and view.source == "file"):
+            return container_notes(view, spec)
+        return ()
 
     def _judge(
         self,
@@ -386,16 +327,9 @@ class Predictor:
         new_spec, new_key = defaulter(key, spec, kind, source, host_network) if defaulter is not None else (spec, key)
         old_spec, old_key, old_defaults = spec, key, None
         if source == "file" and defaulter is not None and isinstance(spec, Mapping):
-            gates = self._old_static_gates(old.release)
-            if gates or self.static_files:
-                # The old kubelet hashed its own copy, defaulted with gates the mirror pod may not show (or, for
-                # a manifest file as written, defaulted at all).
-                if gates is None:
-                    stages = old.release.gate_stages()
-                    gates = {g: v for g, v in self.resize.old_gates(old.release).items() if g in stages}
-                d = apply_defaults(spec, old.minor, feature_gates=gates, container_kind=kind, host_network=host_network)
-                if d.obj != spec:
-                    old_spec, old_key, old_defaults = d.obj, unique_spec_key(d.obj), d
+            old_defaults = self._old_static_copy(spec, kind, old, host_network)
+            if old_defaults is not None:
+                old_spec, old_key = old_defaults.obj, unique_spec_key(old_defaults.obj)
         old_hash = new_hash = None
         error = None
         try:
@@ -407,8 +341,22 @@ class Predictor:
         o = self.outcomes[k] = Outcome(old_hash, new_hash, error, 1 if old_hash is None else 2, undefaulted)
         o.old_defaults = old_defaults
         if self.check_input and error is None:
-            o.unknown = tuple(render_path(u) for u in unknown_fields(spec, old.minor))
+            o.unknown = tuple(render_path(u) for u in unknown_fields(spec, old.minor, raw_of_key(key)))
         return o
+
+    def _old_static_copy(
+        self, spec: Mapping[str, Any], kind: str, old: OldKubelet, host_network: bool
+    ) -> Defaulted | None:
+        """The copy of a static pod's container the old kubelet hashed, when it differs from ``spec``: defaulted
+        with gates the mirror pod may not show (or, for a manifest file as written, defaulted at all)."""
+        gates = self._old_static_gates(old.release)
+        if not (gates or self.static_files):
+            return None
+        if gates is None:
+            stages = old.release.gate_stages()
+            gates = {g: v for g, v in self.resize.old_gates(old.release).items() if g in stages}
+        d = apply_defaults(spec, old.minor, feature_gates=gates, container_kind=kind, host_network=host_network)
+        return d if d.obj != spec else None
 
     def _old_static_gates(self, old: Release) -> dict[str, bool] | None:
         """The defaulting gates an old kubelet of minor ``old`` ran with, when ``old_kubelet_feature_gates``
@@ -418,50 +366,11 @@ class Predictor:
         return gates if any(v != defaults.get(g) for g, v in gates.items()) else None
 
     def _reasons(self, o: Outcome, key: bytes, spec: Any, kind: str, view: PodView, old: OldKubelet) -> list[Reason]:
-        """Why the two hashes of an outcome differ (explained once per outcome)."""
-        if o.reasons is not None:
-            return o.reasons
-        target = self.target
-        if o.undefaulted and old.release.era != target.era:
-            # What explain would say, without its work: no default changed the spec, the era did.
-            o.reasons = [algorithm_reason(old.release.era, target.era, old.minor, target.minor)]
-            return o.reasons
-        defaulter = self.defaulter
-        cp = defaulter.control_plane if defaulter is not None else None
-        d = defaulter.result(key, kind, view.source, view.host_network) if defaulter is not None else None
-        prefix: list[Reason] = []
-        if o.old_defaults is not None and self.static_files and view.source == "file":
-            spec = o.old_defaults.obj  # a manifest file: both kubelets default it, so no default is news
-        elif o.old_defaults is not None:  # a mirror pod: the old kubelet's own defaults in the copy it hashed
-            od = o.old_defaults
-            prefix = [
-                Reason(
-                    "old-kubelet-default",
-                    render_path(a.path),
-                    f"the {od.version} kubelet wrote it into the static pod it hashed"
-                    + (f" (gate {a.gate})" if a.gate else "")
-                    + f" [{a.rule}]",
-                    None,
-                    a.value,
-                )
-                for a in od.applied
-            ]
-            spec = od.obj
-        ex = explain(
-            spec,
-            old.version,
-            self.options.to,
-            old_source=view.source,
-            new_source=view.source,
-            old_go=self.options.old_go,
-            new_go=self.options.new_go,
-            control_plane=cp if isinstance(spec, Mapping) else None,  # as Defaulter: null is not defaulted
-            feature_gates=dict(self.options.feature_gates),
-            container_kind=kind,
-            host_network=view.host_network,
-            defaulted=d,
-        )
-        o.reasons = prefix + list(ex.reasons)
+        """Why the two hashes of an outcome differ (explained once per outcome: :func:`outcome_reasons`)."""
+        if o.reasons is None:
+            o.reasons = outcome_reasons(
+                o, key, spec, kind, view, old, self.target, self.defaulter, self.options, self.static_files
+            )
         return o.reasons
 
     def result(
@@ -483,9 +392,10 @@ class Predictor:
         bad = {k: n for k, n in self.skipped.items() if k in NOT_OBJECTS}
         other = {k: n for k, n in self.skipped.items() if k not in NOT_OBJECTS}
         if bad:
-            errors.append(f"{_counted(bad)} in the pods input: not objects, skipped (a dump's items are objects)")
+            errors.append(f"{counted(bad)} in the pods input: not objects, skipped (a dump's items are objects)")
         if other:
-            warnings.append(f"{_counted(other)} in the pods input: not pods, skipped")
+            warnings.append(f"{counted(other)} in the pods input: not pods, skipped")
+        warnings.extend(self.records.unmatched_warning(containers))
         return Prediction(self.new_version, self.options.defaults_by, containers, hits, misses, errors, sides, warnings)
 
 

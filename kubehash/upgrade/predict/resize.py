@@ -96,6 +96,7 @@ class ResizeCheck:
             )
         elif p.model_check == "mismatch":
             # Not a spec change the model missed: the container was resized in place since it started.
+            assert p.recorded_hash is not None  # "mismatch" is only set against a recorded hash
             p.reasons[:] = [r for r in p.reasons if r.kind != "spec-changed"]
             p.reasons.append(
                 self._reason(

@@ -9,12 +9,21 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from kubehash.golang.fnv import runtime_hex
+from kubehash.kubelet.toolchains import Side
+from kubehash.model import PodView
 from kubehash.upgrade.explain import Reason
 
-__all__ = ["VERDICTS", "ContainerPrediction", "Prediction"]
+__all__ = [
+    "VERDICTS",
+    "ContainerPrediction",
+    "HashCacheSummary",
+    "Prediction",
+    "PredictionSummary",
+    "malformed_rows",
+]
 
 VERDICTS = ("restart", "unchanged", "protected", "error", "not-running", "not-checked")
 
@@ -45,12 +54,40 @@ class ContainerPrediction:
     #: What marks the input as not read from a cluster (:mod:`~kubehash.upgrade.predict.inputcheck`); ``()``
     #: for a pod that was. Summed up in :attr:`Prediction.warnings`, not part of the document.
     input_notes: tuple[str, ...] = ()
+    #: The pod's ``metadata.uid`` (to tell which runtime records belong to no input pod); not in the document.
+    pod_uid: str | None = None
 
     def reason_text(self) -> str:
         """The reasons in short (``field-added VolumeMounts[0].SubPathExpr; ...``), or the error."""
         if self.error:
             return self.error
         return "; ".join(_short(r) for r in self.reasons)
+
+
+def malformed_rows(view: PodView, new_version: str) -> list[ContainerPrediction]:
+    """An error row per container of a pod no API server would have stored (:attr:`PodView.problems`), or one
+    row, container ``-``, when its containers cannot even be listed."""
+    where = f"pod {view.namespace + '/' if view.namespace else ''}{view.name}: "
+    error = where + "; ".join(view.problems)
+    rows = [(name, kind) for name, kind, _, _ in view.containers] or [("-", "container")]
+    return [
+        ContainerPrediction(
+            view.namespace,
+            view.name,
+            name,
+            kind,
+            view.node,
+            view.source,
+            None,
+            new_version,
+            verdict="error",
+            error=error,
+            owner_kind=view.owner_kind,
+            owner_name=view.owner_name,
+            pod_uid=view.uid,
+        )
+        for name, kind in rows
+    ]
 
 
 #: Reason kinds whose short text is the kind and the path.
@@ -65,6 +102,36 @@ def _short(r: Reason) -> str:
     return f"{r.kind}: {r.detail}" if r.detail else r.kind
 
 
+class HashCacheSummary(TypedDict):
+    """How often a distinct container spec was hashed again (:class:`~kubehash.kubelet.hashcache.HashCache`)."""
+
+    hits: int
+    misses: int
+    hit_rate: float
+
+
+class _SummaryExtras(TypedDict, total=False):
+    warnings: list[str]
+    by_cluster: dict[str, dict[str, int]]
+    manifests: dict[str, object]
+
+
+class PredictionSummary(_SummaryExtras):
+    """:attr:`Prediction.summary`: counts by verdict (``by_*``: verdict counts per node, namespace, cluster),
+    restart reasons, model checks; ``warnings``, ``by_cluster`` and ``manifests`` only when there are any."""
+
+    to: str
+    control_plane: str | None
+    sides: dict[str, Side]
+    containers: int
+    verdicts: dict[str, int]
+    restart_reasons: dict[str, int]
+    model_check: dict[str, int]
+    by_node: dict[str, dict[str, int]]
+    by_namespace: dict[str, dict[str, int]]
+    hash_cache: HashCacheSummary
+
+
 @dataclass
 class Prediction:
     """The result of :func:`predict`: iterable over :class:`ContainerPrediction`, one per input container."""
@@ -76,7 +143,7 @@ class Prediction:
     cache_misses: int = 0
     input_errors: list[str] = field(default_factory=list)  # e.g. ignore files that could not be used
     #: Each side's kubelet version and the Go toolchain assumed for it ("to", then every node version seen).
-    sides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sides: dict[str, Side] = field(default_factory=dict)
     #: What the input looks like when it cannot have been read from a cluster, and what manifests held that
     #: was not predicted (one sentence each; the run still predicts everything it can).
     warnings: list[str] = field(default_factory=list)
@@ -99,57 +166,28 @@ class Prediction:
         return [c for c in self.containers if c.verdict == "error"]
 
     @property
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> PredictionSummary:
         """Counts by verdict, per node and namespace (verdict counts), by reason kind, and model checks.
 
-        One pass over the containers. Restarts are grouped by their reason list (replicas share Reason
-        objects: a list is known by the ids of its reasons) and each group's reason kinds counted once, in
-        first-seen order, which is the order counting container by container gives them."""
-        by_node: dict[str, Counter[str]] = defaultdict(Counter)
-        by_ns: dict[str, Counter[str]] = defaultdict(Counter)
-        by_cluster: dict[str, Counter[str]] = defaultdict(Counter)
-        checks: Counter[str] = Counter()
-        groups: dict[int | tuple[int, ...], list[Any]] = {}  # reason list -> [the list, restarts]
-        for c in self.containers:
-            v = c.verdict
-            if c.cluster is None:
-                by_node[c.node or "-"][v] += 1
-                by_ns[c.namespace or "-"][v] += 1
-            else:  # a fleet: nodes and namespaces of different clusters are different ones
-                by_cluster[c.cluster][v] += 1
-                by_node[f"{c.cluster}/{c.node or '-'}"][v] += 1
-                by_ns[f"{c.cluster}/{c.namespace or '-'}"][v] += 1
-            if v != "not-running":
-                checks[c.model_check] += 1
-                if v == "restart":
-                    rs = c.reasons
-                    key = id(rs[0]) if len(rs) == 1 else tuple(map(id, rs))
-                    group = groups.get(key)
-                    if group is None:
-                        groups[key] = [rs, 1]
-                    else:
-                        group[1] += 1
-        reasons: Counter[str] = Counter()
-        for rs, n in groups.values():
-            for kind in dict.fromkeys(r.kind for r in rs):  # first-seen order (ties keep it in most_common)
-                reasons[kind] += n
+        One pass over the containers (:func:`_tally`)."""
+        by_node, by_ns, by_cluster, checks, groups = _tally(self.containers)
         verdicts = {v: n for v in VERDICTS if (n := sum(g[v] for g in by_ns.values()))}
         total = self.cache_hits + self.cache_misses
-        extra: dict[str, Any] = {}
-        if self.manifests is not None:
-            extra["manifests"] = self.manifests
-        if self.warnings:
-            extra["warnings"] = list(self.warnings)
+        extra: _SummaryExtras = {"manifests": self.manifests} if self.manifests is not None else {}
+        warnings: _SummaryExtras = {"warnings": list(self.warnings)} if self.warnings else {}
+        clusters: _SummaryExtras = (
+            {"by_cluster": {k: dict(v) for k, v in sorted(by_cluster.items())}} if by_cluster else {}
+        )
         return {
             "to": self.to,
             "control_plane": self.control_plane,
             "sides": self.sides,
-            **({"warnings": list(self.warnings)} if self.warnings else {}),
+            **warnings,
             "containers": len(self.containers),
             "verdicts": verdicts,
-            "restart_reasons": dict(reasons.most_common()),
+            "restart_reasons": dict(_reason_counts(groups).most_common()),
             "model_check": dict(checks),
-            **({"by_cluster": {k: dict(v) for k, v in sorted(by_cluster.items())}} if by_cluster else {}),
+            **clusters,
             "by_node": {k: dict(v) for k, v in sorted(by_node.items())},
             "by_namespace": {k: dict(v) for k, v in sorted(by_ns.items())},
             "hash_cache": {
@@ -159,3 +197,47 @@ class Prediction:
             },
             **extra,
         }
+
+
+_Counts = dict[str, Counter[str]]
+_Groups = dict[int | tuple[int, ...], list[Any]]
+
+
+def _tally(containers: list[ContainerPrediction]) -> tuple[_Counts, _Counts, _Counts, Counter[str], _Groups]:
+    """Verdict counts per node, namespace and cluster, model-check counts, and the restarts grouped by their
+    reason list (replicas share Reason objects: a list is known by the ids of its reasons) -> [list, count]."""
+    by_node: _Counts = defaultdict(Counter)
+    by_ns: _Counts = defaultdict(Counter)
+    by_cluster: _Counts = defaultdict(Counter)
+    checks: Counter[str] = Counter()
+    groups: _Groups = {}  # reason list -> [the list, restarts]
+    for c in containers:
+        v = c.verdict
+        if c.cluster is None:
+            by_node[c.node or "-"][v] += 1
+            by_ns[c.namespace or "-"][v] += 1
+        else:  # a fleet: nodes and namespaces of different clusters are different ones
+            by_cluster[c.cluster][v] += 1
+            by_node[f"{c.cluster}/{c.node or '-'}"][v] += 1
+            by_ns[f"{c.cluster}/{c.namespace or '-'}"][v] += 1
+        if v != "not-running":
+            checks[c.model_check] += 1
+            if v == "restart":
+                rs = c.reasons
+                key = id(rs[0]) if len(rs) == 1 else tuple(map(id, rs))
+                group = groups.get(key)
+                if group is None:
+                    groups[key] = [rs, 1]
+                else:
+                    group[1] += 1
+    return by_node, by_ns, by_cluster, checks, groups
+
+
+def _reason_counts(groups: _Groups) -> Counter[str]:
+    """Restarts per reason kind: each group's kinds counted once, in first-seen order, which is the order
+    counting container by container gives them (ties keep it in ``most_common``)."""
+    reasons: Counter[str] = Counter()
+    for rs, n in groups.values():
+        for kind in dict.fromkeys(r.kind for r in rs):
+            reasons[kind] += n
+    return reasons

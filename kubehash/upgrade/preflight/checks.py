@@ -141,13 +141,20 @@ def _kubelet_findings(
 ) -> None:
     """The kubelet-flags check of every node's command line and config file."""
     target = run.options.to
-    for item in [*kubelet_args, *kubelet_configs]:
+    items: list[KubeletArgs | KubeletConfigFile] = [*kubelet_args, *kubelet_configs]
+    for item in items:
         node = item.node
         current = (node_versions.get(node) if node else None) or run.options.from_version
         if current is None:
             where = (item.files[0] if item.files else "command line") if isinstance(item, KubeletArgs) else item.origin
-            run.error(None, None, node, f"{where}: the kubelet version of node {node or '(none)'} is unknown: pass "
-                      "--nodes (or the live cluster) or --from")  # fmt: skip
+            if node:
+                why = f"the kubelet version of node {node} is unknown: pass --nodes (or the live cluster) or --from"
+            else:  # a file given on its own, not as DIR/<node>/...: no node to look the version up for
+                why = (
+                    "it belongs to no node (not given as DIR/<node>/...), so its kubelet version is unknown: "
+                    "pass --from, or lay the files out as DIR/<node>/... with --nodes"
+                )
+            run.error(None, None, node, f"{where}: {why}")  # fmt: skip
             continue
         if isinstance(item, KubeletArgs):
             found = check_kubelet_args(item, current, target)

@@ -94,6 +94,20 @@ class Pod:
     affinity: NodeAffinity
 
 
+def _owner_ref(meta: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(kind, name) of the pod's controller reference, else of its first owner reference."""
+    owners = meta.get("ownerReferences") or []
+    if not isinstance(owners, list) or not all(isinstance(o, Mapping) for o in owners):
+        raise Bad("$.metadata.ownerReferences: must be a list of objects")
+    owner = next((o for o in owners if o.get("controller") is True), owners[0] if owners else None)
+    if owner is None:
+        return None
+    okind, oname = owner.get("kind"), owner.get("name")
+    if not isinstance(okind, str) or not isinstance(oname, str):
+        raise Bad("$.metadata.ownerReferences: kind and name must be strings")
+    return okind, oname
+
+
 def parse_pod(p: Any) -> Pod:
     if not isinstance(p, Mapping):
         raise Bad(f"not an object ({type(p).__name__})")
@@ -108,16 +122,7 @@ def parse_pod(p: Any) -> Pod:
     status = _mapping(p, "status", "$")
     ann = _mapping(meta, "annotations", "$.metadata")
     labels = _mapping(meta, "labels", "$.metadata")
-    owners = meta.get("ownerReferences") or []
-    if not isinstance(owners, list) or not all(isinstance(o, Mapping) for o in owners):
-        raise Bad("$.metadata.ownerReferences: must be a list of objects")
-    owner = next((o for o in owners if o.get("controller") is True), owners[0] if owners else None)
-    owner_ref = None
-    if owner is not None:
-        okind, oname = owner.get("kind"), owner.get("name")
-        if not isinstance(okind, str) or not isinstance(oname, str):
-            raise Bad("$.metadata.ownerReferences: kind and name must be strings")
-        owner_ref = (okind, oname)
+    owner_ref = _owner_ref(meta)
     try:
         tolerations = parse_tolerations(spec.get("tolerations"))
         affinity = parse_affinity(spec)

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypedDict
 
 from kubehash.kubelet.releases import release
 
-__all__ = ["CHECKS", "SEVERITIES", "Behaviour", "Finding", "PreflightReport", "behaviour_for"]
+__all__ = ["CHECKS", "SEVERITIES", "Behaviour", "Finding", "PreflightReport", "PreflightSummary", "behaviour_for"]
 
 CHECKS = ("taint-eviction", "node-selector", "kubelet-flags", "error")
 SEVERITIES = ("risk", "warning", "info", "error")
@@ -54,6 +54,20 @@ class Finding:
     fix: str | None = None
 
 
+class PreflightSummary(TypedDict):
+    """:attr:`PreflightReport.summary`: pods read and at risk, findings by severity (one key per
+    :data:`SEVERITIES`) and by check, and what was skipped (by kind)."""
+
+    pods: int
+    pods_at_risk: int
+    risk: int
+    warning: int
+    info: int
+    error: int
+    by_check: dict[str, int]
+    skipped: dict[str, int]
+
+
 @dataclass
 class PreflightReport:
     """Findings of :func:`preflight`, in input order; iterate it for the findings."""
@@ -80,14 +94,17 @@ class PreflightReport:
         return [f for f in self.findings if f.severity == "error"]
 
     @property
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> PreflightSummary:
         by_severity = {s: sum(1 for f in self.findings if f.severity == s) for s in SEVERITIES}
         by_check = {c: sum(1 for f in self.findings if f.check == c) for c in CHECKS}
         at_risk = len({(f.namespace, f.pod) for f in self.findings if f.severity == "risk"})
         return {
             "pods": self.pods,
             "pods_at_risk": at_risk,
-            **by_severity,
+            "risk": by_severity["risk"],
+            "warning": by_severity["warning"],
+            "info": by_severity["info"],
+            "error": by_severity["error"],
             "by_check": by_check,
             "skipped": dict(self.skipped),
         }

@@ -64,6 +64,22 @@ class _Assessment:
     blockers: tuple[str, ...]  # the pod's tolerations that keep DefaultTolerationSeconds from adding defaults
 
 
+def _why_at_once(scenarios: list[tuple[Taint, ...]], tolerations: tuple[Toleration, ...], gates: Behaviour) -> str:
+    """Why a pod is evicted at once: the taints it does not tolerate, the tolerations that end at once."""
+    untolerated: dict[str, None] = {}
+    zero: dict[str, None] = {}
+    for sc in scenarios:
+        bad, used = matching_tolerations(sc, tolerations, comparison_operators=gates.comparison_operators)
+        untolerated.update((t.describe(), None) for t in bad)
+        zero.update((t.describe(), None) for t in used if t.seconds is not None and t.seconds <= 0)
+    parts = []
+    if untolerated:
+        parts.append(f"no toleration for {', '.join(untolerated)}")
+    if zero:
+        parts.append(f"toleration {', '.join(zero)} ends at once")
+    return "; ".join(parts)
+
+
 @lru_cache(maxsize=4096)
 def _assess(
     tolerations: tuple[Toleration, ...],
@@ -76,17 +92,6 @@ def _assess(
     delay = _worst(scenarios, tolerations, gates)
     if delay is None or delay > 0:
         return _Assessment(delay, "", False, (), ())
-    untolerated: dict[str, None] = {}
-    zero: dict[str, None] = {}
-    for sc in scenarios:
-        bad, used = matching_tolerations(sc, tolerations, comparison_operators=gates.comparison_operators)
-        untolerated.update((t.describe(), None) for t in bad)
-        zero.update((t.describe(), None) for t in used if t.seconds is not None and t.seconds <= 0)
-    parts = []
-    if untolerated:
-        parts.append(f"no toleration for {', '.join(untolerated)}")
-    if zero:
-        parts.append(f"toleration {', '.join(zero)} ends at once")
     after = admit_default_tolerations(tolerations, not_ready_seconds=defaults[0], unreachable_seconds=defaults[1])
     fixed = _worst(scenarios, after, gates)
     other = {
@@ -99,7 +104,7 @@ def _assess(
         t.describe() for t in tolerations if t.key in (NOT_READY, UNREACHABLE, "") and t.effect in (NO_EXECUTE, "")
     )
     touch_helps = after != tolerations and (fixed is None or fixed >= warn_below)
-    return _Assessment(0, "; ".join(parts), touch_helps, tuple(other), blockers)
+    return _Assessment(0, _why_at_once(scenarios, tolerations, gates), touch_helps, tuple(other), blockers)
 
 
 def taint_check(
