@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from kubehash.errors import QuantityError
+from kubehash.limits import MAX_QUANTITY_CHARS
 
 __all__ = [
     "BINARY_SI",
@@ -267,6 +268,11 @@ def parse_quantity(s: str) -> Quantity:
     """Go ``resource.ParseQuantity(s)``; raises :class:`QuantityError` exactly when Go errors."""
     if not s:
         raise QuantityError(ERR_FORMAT_WRONG)
+    if len(s) > MAX_QUANTITY_CHARS:  # Go takes any length; Python refuses integer text over 4300 digits
+        raise QuantityError(
+            f"quantity of {len(s)} characters: longer than kubehash's bound of {MAX_QUANTITY_CHARS}"
+            " (MAX_QUANTITY_CHARS)"
+        )
     if s == "0":
         return Quantity(format=DECIMAL_SI, s=s)
     positive, value, num, denom, suf = _parse_quantity_string(s)

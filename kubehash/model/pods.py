@@ -13,15 +13,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeGuard
 
+from kubehash.limits import DEPTH_PROBLEM, depth_violation
+
 __all__ = [
     "MIRROR_ANNOTATION",
     "NOT_OBJECTS",
     "ContainerRef",
     "Document",
     "Documents",
+    "FlawedPod",
     "NodeVersions",
     "PodView",
+    "Rejected",
     "RuntimeRecord",
+    "checked_spec",
     "container_source",
     "iter_containers",
     "iter_nodes",
@@ -40,6 +45,32 @@ NodeVersions = Mapping[str, str]
 
 #: Mirror pods of static pods carry this annotation; their containers came from a manifest file.
 MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
+
+
+class FlawedPod(dict):  # type: ignore[type-arg]
+    """A pod read with parts beyond a bound of :mod:`kubehash.limits` (replaced by ``null`` so that the rest
+    could be read): ``problems`` names them; every container of the pod gets an error row."""
+
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """Stands for a container spec beyond a bound of :mod:`kubehash.limits` (``problem`` names the field, its
+    path relative to the container): the container gets an error row, nothing else reads the spec."""
+
+    problem: str
+    name: str | None = None
+
+
+def checked_spec(c: Any) -> Any:
+    """``c``, or a :class:`Rejected` for it when it nests deeper than :data:`kubehash.limits.MAX_DEPTH`."""
+    if type(c) is dict:
+        deep = depth_violation(c)
+        if deep is not None:
+            name = c.get("name")
+            return Rejected(f"{deep}: {DEPTH_PROBLEM}", name if isinstance(name, str) else None)
+    return c
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +112,7 @@ def is_pod(doc: Any) -> bool:
     if not isinstance(doc, Mapping):
         return False
     kind = doc.get("kind")
-    return kind == "Pod" or (kind is None and isinstance(doc.get("spec"), Mapping))
+    return kind == "Pod" or (kind is None and (isinstance(doc.get("spec"), Mapping) or isinstance(doc, FlawedPod)))
 
 
 def not_a_pod(doc: Any) -> str:
@@ -188,10 +219,15 @@ def _owner(meta: Mapping[str, Any]) -> tuple[str | None, str | None]:
     if isinstance(refs, list):
         for r in refs:
             if _is_mapping(r) and r.get("controller"):
-                return r.get("kind"), r.get("name")
+                return _str(r.get("kind")), _str(r.get("name"))
         if refs and _is_mapping(refs[0]):
-            return refs[0].get("kind"), refs[0].get("name")
+            return _str(refs[0].get("kind")), _str(refs[0].get("name"))
     return None, None
+
+
+def _str(v: Any) -> str | None:
+    """A string field's value, or ``None`` when it holds another JSON type (which output must not carry)."""
+    return v if isinstance(v, str) else None
 
 
 def _state_of(status: Mapping[str, Any]) -> tuple[bool, Any] | None:
@@ -218,8 +254,9 @@ def _json_type(v: Any) -> str:
 
 
 def _field_problems(pod: Mapping[str, Any]) -> list[str]:
-    """The fields of a pod an API server would never have stored in that JSON type."""
-    problems = []
+    """The fields of a pod an API server would never have stored in that JSON type (and, for a
+    :class:`FlawedPod`, the values beyond kubehash's bounds)."""
+    problems = list(pod.problems) if type(pod) is FlawedPod else []
     for key in ("metadata", "spec", "status"):
         v = pod.get(key)
         if v is not None and not _is_mapping(v):
@@ -244,7 +281,7 @@ def _containers(
         if isinstance(items, list):
             for i, c in enumerate(items):
                 cname = c.get("name") if _is_mapping(c) else None
-                containers.append((cname if isinstance(cname, str) else f"#{i}", kind, c, None))
+                containers.append((cname if isinstance(cname, str) else f"#{i}", kind, checked_spec(c), None))
         items = status.get(status_key)
         if isinstance(items, list):
             for st in items:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -130,7 +130,7 @@ def read_cluster(
             else:
                 snap = _load_pods(pods)
             if cluster.namespace is not None:
-                snap.pods = [p for p in iter_pods(snap.pods) if _namespace(p) == cluster.namespace]
+                snap.pods = [p for p in _items(snap.pods) if _in_namespace(p, cluster.namespace)]
     else:
         live = live or connect(cluster)
         snap = Snapshot(
@@ -271,9 +271,20 @@ def _predict_manifests(cluster: Cluster, options: Options, progress: Callable[[i
     return result
 
 
-def _namespace(pod: object) -> object:
-    meta = pod.get("metadata") if isinstance(pod, dict) else None
-    return meta.get("namespace") if isinstance(meta, dict) else None
+def _items(docs: Any) -> Iterator[Any]:
+    """The items of the pods input (Lists flattened), pods or not: what is not a pod is counted later."""
+    for d in docs if isinstance(docs, list) else [docs]:
+        if isinstance(d, dict) and isinstance(d.get("items"), list):
+            yield from _items(d["items"])
+        else:
+            yield d
+
+
+def _in_namespace(doc: Any, namespace: str) -> bool:
+    """``-n``: an object in ``namespace``; kept too when it has no metadata object to say (it is reported as
+    malformed, or counted as not a pod, rather than silently left out)."""
+    meta = doc.get("metadata") if isinstance(doc, dict) else None
+    return not isinstance(meta, dict) or meta.get("namespace") == namespace
 
 
 def _str(p: PathLike | None) -> str | None:

@@ -190,6 +190,8 @@ def _parallel(
     expected: int | None = layout.first
     after: int | None = None
     parts = parallel_map(run, spans, jobs=jobs, chunk_size=1)
+    done = 0
+    broken = False
     try:
         for got in parts:
             if after is not None or expected is None:
@@ -199,9 +201,18 @@ def _parallel(
             if got.start != expected:
                 break  # inconsistent layout: finish sequentially from the last verified boundary
             yield from got.results
+            done += len(got.results)
             expected, after = got.next, got.after
+    except InputError:
+        broken = True
     finally:
         parts.close()  # stops the worker pool
+    if broken:
+        # A part that cannot be read (truncated, not UTF-8...): the file is read again from the top as one
+        # process reads it, so the error names the same place and the same items before it are kept.
+        with open_input(path) as opened:
+            yield from map(fn, itertools.islice(_sequential(opened, _same, layout, decode), done, None))
+        return
     if after is None:
         if expected is None:  # pragma: no cover - a part that ended the array always reports where
             raise InputError(f"{path}: items array ended without a position")

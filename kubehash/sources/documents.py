@@ -14,6 +14,7 @@ import yaml
 
 from kubehash.errors import InputError
 from kubehash.golang.jsonvalue import loads as json_loads
+from kubehash.limits import json_text_violations
 from kubehash.sources.gcpause import gc_paused
 from kubehash.sources.utf8pos import utf8_error
 
@@ -48,8 +49,12 @@ def parse_documents(text: str, *, name: str = "<input>") -> list[Any]:
         try:
             with gc_paused():
                 return [json_loads(text)]
+        except RecursionError:  # deeper than Python's decoder goes: name what breaks kubehash's bounds
+            found = json_text_violations(text, start)
+            problem = "; ".join(map(str, found)) or "nested too deeply to read"
+            raise InputError(f"{name}: {problem}") from None
         except ValueError:
-            pass  # maybe YAML flow style; fall through
+            pass  # maybe YAML flow style (or an integer Python cannot convert: YAML says so); fall through
     from kubehash.sources.yaml_items import iter_yaml_items
 
     try:

@@ -80,7 +80,7 @@ def _concatenated_json(text: str) -> list[Any] | None:
             return out
         try:
             value, i = decoder.raw_decode(text, i)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: beyond kubehash's bounds (the loader says which)
             return None
         out.append(value)
 

@@ -28,7 +28,8 @@ import msgspec
 from kubehash.errors import InputError
 from kubehash.golang.jsonvalue import loads, loads_utf8
 from kubehash.kubelet.hashcache import RAW_KEY
-from kubehash.model import MIRROR_ANNOTATION, NOT_RUNNING_PHASES, PodView, iter_pods, pod_view
+from kubehash.limits import cut, json_text_violations, might_be_too_deep
+from kubehash.model import MIRROR_ANNOTATION, NOT_RUNNING_PHASES, PodView, Rejected, iter_pods, pod_view
 
 __all__ = ["NotAPod", "decode_pods", "page_views"]
 
@@ -103,12 +104,34 @@ def _container(raw: msgspec.Raw) -> tuple[Any, bytes | None]:
     data = bytes(raw)
     found = _CONTAINERS.get(data)
     if found is None:
-        c = loads_utf8(data)
+        c = _bounded(data.decode("utf-8")) if might_be_too_deep(data) else None
+        if c is None:
+            try:
+                c = loads_utf8(data)
+            except (ValueError, RecursionError):  # an integer Python cannot convert (> 4300 digits)
+                c = _bounded(data.decode("utf-8"))
+                if c is None:
+                    raise
+        if type(c) is Rejected:
+            return c, None
         if len(_CONTAINERS) >= _MAX_CONTAINERS:  # forget the older half (replicas are listed near each other)
             for old in list(itertools.islice(_CONTAINERS, _MAX_CONTAINERS // 2)):
                 _CONTAINERS.pop(old, None)
         found = _CONTAINERS[data] = (c, RAW_KEY + data)
     return found
+
+
+def _bounded(text: str) -> Rejected | None:
+    """A :class:`~kubehash.model.Rejected` for a container's JSON text beyond a bound of
+    :mod:`kubehash.limits` (paths relative to the container), else ``None``."""
+    found = json_text_violations(text)
+    if not found:
+        return None
+    try:
+        name = loads(cut(text, found)).get("name")
+    except (ValueError, RecursionError, AttributeError):
+        name = None
+    return Rejected("; ".join(map(str, found)), name if isinstance(name, str) else None)
 
 
 def decode_pods(data: bytes | memoryview) -> list[PodView | NotAPod] | None:
@@ -119,7 +142,7 @@ def decode_pods(data: bytes | memoryview) -> list[PodView | NotAPod] | None:
     replicas and across calls (a memo of the raw bytes): treat them as read-only."""
     try:
         pods = _DECODER.decode(data)
-    except (msgspec.DecodeError, msgspec.ValidationError):
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):  # the exact loader says what is wrong
         return None
     try:
         return [_view(p) for p in pods]
@@ -166,7 +189,7 @@ def _add(
     """One container list and its statuses, as :func:`kubehash.model.pod_view` reads them from a mapping."""
     for i, raw in enumerate(raws or ()):
         c, key = _container(raw)
-        name = c.get("name") if type(c) is dict else None
+        name = c.get("name") if type(c) is dict else c.name if type(c) is Rejected else None
         containers.append((name if isinstance(name, str) else f"#{i}", kind, c, key))
     for st in statuses or ():
         if st.name is not None and (kind, st.name) not in states:

@@ -21,7 +21,6 @@ reader, so results and error messages stay those of :mod:`kubehash.sources.strea
 from __future__ import annotations
 
 import io
-import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -179,7 +178,7 @@ class Scan:
             text = piece.decode("utf-8")
             try:
                 item, end = _DECODER.raw_decode(text)
-            except (json.JSONDecodeError, RecursionError):
+            except (ValueError, RecursionError):  # ValueError: JSONDecodeError, or an integer Python refuses
                 raise Bail(self.count) from None
             if end != len(text):
                 raise Bail(self.count)
@@ -207,7 +206,7 @@ class Scan:
         try:
             text = rest.decode("utf-8")
             item, end = _DECODER.raw_decode(text)
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
             raise Bail(self.count, rest) from None
         if type(item) is not dict:
             raise Bail(self.count, rest)

@@ -11,6 +11,7 @@ A top-level array streams its elements; any other JSON value is yielded whole. I
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import re
@@ -20,6 +21,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from kubehash.errors import InputError
 from kubehash.golang.jsonvalue import RawFloat
+from kubehash.limits import MAX_READ_AHEAD, cut, json_text_violations, value_end
+from kubehash.model import FlawedPod
 from kubehash.sources.utf8pos import utf8_error
 
 if TYPE_CHECKING:
@@ -32,7 +35,7 @@ _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER_TAIL = re.compile(r"[0-9.eE+-]*")
 _CHUNK = 1 << 20
 #: The API server refuses objects beyond a few MiB; a value this large is a corrupt document.
-_MAX_VALUE = 64 << 20
+_MAX_VALUE = MAX_READ_AHEAD
 
 
 class _Reader:
@@ -105,6 +108,8 @@ class _Reader:
                     grow *= 2  # an item bigger than the buffer: grow geometrically, not quadratically
                     continue
                 raise InputError(f"{self.name}: invalid JSON at character {self.base + e.pos}: {e.msg}") from None
+            except (RecursionError, ValueError) as e:  # too deep for Python, or an integer it cannot convert
+                return self._bounded(e, grow)
             # A value touching the end of the buffer may continue in the next chunk ("1" of "12", or "-0"
             # of "-0.5" when the buffer ends at the ".").
             tail = end
@@ -114,6 +119,30 @@ class _Reader:
                 continue
             self.pos = end
             return v
+
+    def _bounded(self, error: BaseException, grow: int) -> Any:
+        """The value at the current position, which Python's decoder refused, with the parts beyond a bound of
+        :mod:`kubehash.limits` replaced by ``null`` (an object comes as a :class:`~kubehash.model.FlawedPod`
+        naming them: its containers get error rows)."""
+        end = value_end(self.buf, self.pos)
+        while end is None:
+            if len(self.buf) - self.pos >= MAX_READ_AHEAD or not self.more(grow, compact=True):
+                raise self.error(f"cannot be read ({type(error).__name__}: {error})")
+            grow *= 2
+            end = value_end(self.buf, self.pos)
+        found = json_text_violations(self.buf, self.pos, end)
+        if not found:
+            raise self.error(f"cannot be read ({type(error).__name__}: {error})")
+        shifted = [dataclasses.replace(v, start=v.start - self.pos, end=v.end - self.pos) for v in found]
+        try:
+            v, _ = _DECODER.raw_decode(cut(self.buf[self.pos : end], shifted))
+        except (RecursionError, ValueError):
+            raise self.error("; ".join(map(str, found))) from None
+        self.pos = end
+        if type(v) is dict:
+            v = FlawedPod(v)
+            v.problems = tuple(map(str, found))
+        return v
 
 
 def _array(r: _Reader) -> Iterator[Any]:

@@ -50,6 +50,7 @@ from typing import Any, BinaryIO, TypeVar
 import yaml
 from yaml.constructor import SafeConstructor
 
+from kubehash import limits
 from kubehash.errors import InputError
 from kubehash.golang.jsonvalue import RawFloat
 
@@ -72,26 +73,17 @@ __all__ = [
 
 R = TypeVar("R")
 
-#: Largest item (or document parsed whole), in bytes. The API server stores an object of at most 1.5 MiB
-#: (etcd's default request limit) and accepts request bodies of at most 3 MiB; the YAML of such an object,
-#: with kubectl's indentation, stays well under 8 MiB. Building Python values costs ~40x the YAML text, so
-#: this also bounds one item's memory to a few hundred MB.
-MAX_ITEM_BYTES = 8 << 20
-#: Deepest nesting of collections in an item. A Pod's deepest path (``managedFields`` included) is under
-#: 20 levels and custom resources seen in practice stay under 64; 100 keeps every recursive walker of the
-#: values (pickling for worker processes, hashing, comparisons) far from Python's 1000-frame limit.
-MAX_DEPTH = 100
-#: Most values (scalars and collections) in one item with its aliases expanded. A 1.5 MiB JSON object
-#: holds fewer than 800k values (each takes at least two bytes), so more than a million values can only
-#: come from aliases multiplying a small text -- which every later walk of the value would pay for.
-MAX_NODES = 1_000_000
+# The bounds (item size, nesting depth, values once aliases are expanded) are kubehash.limits' own.
+MAX_ITEM_BYTES, MAX_DEPTH, MAX_NODES = limits.MAX_ITEM_BYTES, limits.MAX_DEPTH, limits.MAX_NODES
 
 #: Returned by a ``decode`` function (:func:`read_part`, :func:`iter_yaml_items`) that cannot decode an item:
 #: the exact loader decodes it instead.
 FALLBACK: Any = object()
 
 #: ``decode(text)``: what the caller wants for the item whose YAML text (bytes, starting at its ``- `` line)
-#: is ``text``, or :data:`FALLBACK`.
+#: is ``text``, or :data:`FALLBACK`. A ``decode`` with an ``unreadable(text, error)`` attribute also gets
+#: the items the exact loader refuses (a syntax error, a bound broken): what it returns stands for the item
+#: and the items after it are still read; without it the error ends the read.
 Decode = Callable[[bytes], Any]
 
 _CHUNK = 1 << 20
@@ -647,9 +639,16 @@ class _Reader:
                 return value
         try:
             docs = load_yaml(text, name=self.name, item=index)
-        except YamlInputError:  # again, numbering the lines as in the file (only now worth counting)
-            load_yaml(text, name=self.name, item=index, line=self.s.line(at))
-            raise
+        except YamlInputError as e:  # again, numbering the lines as in the file (only now worth counting)
+            error = e
+            try:
+                load_yaml(text, name=self.name, item=index, line=self.s.line(at))
+            except YamlInputError as numbered:
+                error = numbered
+            unreadable = getattr(self.decode, "unreadable", None)
+            if unreadable is None:
+                raise error from None
+            return unreadable(text, error)  # the decoder's stand-in for the item; the items after it go on
         if len(docs) != 1 or not isinstance(docs[0], list) or len(docs[0]) != 1:  # pragma: no cover - by the cut
             raise YamlInputError(self.name, "not a single sequence entry", item=index, line=self.s.line(at))
         return docs[0][0]

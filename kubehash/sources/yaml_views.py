@@ -371,7 +371,9 @@ def _owner(t: bytes, k: _Key | None, col: int, b: int) -> tuple[Any, Any]:
     first: tuple[Any, Any] | None = None
     for s, e in entries:
         _, ucol, keys = _entry_mapping(t[s:e], _OWNER_REF)
-        ref: tuple[Any, Any] = (_scalar(_at(keys, b"kind"), ucol), _scalar(_at(keys, b"name"), ucol))
+        kind, name = _scalar(_at(keys, b"kind"), ucol), _scalar(_at(keys, b"name"), ucol)
+        # strings only, as pod_view: another JSON type there is not shown
+        ref: tuple[Any, Any] = (kind if type(kind) is str else None, name if type(name) is str else None)
         if _scalar(_at(keys, b"controller"), ucol):
             return _remember(_OWNERS, text, ref)
         if first is None:
@@ -396,13 +398,35 @@ def _shared(s: Any) -> Any:
 
 def decode_pod(text: bytes) -> Any:
     """The :class:`~kubehash.model.PodView` of the item whose YAML text (from its ``- `` line) is ``text``,
-    a :class:`~kubehash.sources.podbytes.NotAPod` when the item is not a pod (naming what it is), or
+    or (an item that is not a pod: the exact loader reads it whole, so that a syntax error in it is reported)
     :data:`~kubehash.sources.yaml_items.FALLBACK` when only the exact loader can say. Containers are shared
     between replicas and calls (memoised by their text): treat them as read-only."""
     try:
         return _decode(text)
     except (_Decline, RecursionError):
         return FALLBACK
+
+
+#: The item's ``metadata:`` block (``- metadata:`` or ``  metadata:`` at the item's first level) and, in it,
+#: a plain ``name:`` / ``namespace:`` value.
+_METADATA = re.compile(rb"^(?:- |  )metadata:[ \t]*\r?\n((?:    .*\n|\s*\n)*)", re.M)
+_PLAIN = rb" *(?!(?:null|Null|NULL|true|True|TRUE|false|False|FALSE|[0-9.+-]+) *\r?$)([A-Za-z0-9][A-Za-z0-9._-]*) *\r?$"
+_NAME = re.compile(rb"^    name:" + _PLAIN, re.M)
+_NAMESPACE = re.compile(rb"^    namespace:" + _PLAIN, re.M)
+
+
+def unreadable_pod(text: bytes, error: Exception) -> PodView:
+    """What stands for an item of a pod dump the YAML loader refused (``error`` names the file, item and
+    line): a pod with that problem, named when its metadata block has a plain name (else ``?``), so it gets
+    one error row and the dump's other items are still predicted."""
+    block = _METADATA.search(text)
+    meta = block.group(1) if block else b""
+    found = [rx.search(meta) for rx in (_NAMESPACE, _NAME)]
+    ns, name = (m.group(1).decode("ascii") if m else None for m in found)
+    return PodView(ns, name or "?", None, "apiserver", None, False, None, None, [], {}, False, (str(error),))
+
+
+decode_pod.unreadable = unreadable_pod  # type: ignore[attr-defined]
 
 
 def _decode(text: bytes) -> PodView | NotAPod:
@@ -428,7 +452,7 @@ def _decode(text: bytes) -> PodView | NotAPod:
     spec = _mapping(t, _at(top, b"spec"), col, end, _SPEC)
     kind = _scalar(_at(top, b"kind"), col)
     if kind not in (None, "Pod") or (spec is None and kind is None):  # as kubehash.model.is_pod
-        return NotAPod(kind if isinstance(kind, str) and kind else "object without kind or spec")
+        raise _Decline  # not a pod: the exact loader reads it whole (a syntax error in it is an error, not a skip)
     meta = _mapping(t, _at(top, b"metadata"), col, end, _META)
     status = _mapping(t, _at(top, b"status"), col, end, _STATUS)
     ns = name = uid = None

@@ -138,8 +138,21 @@ def kubelet_reads(text: str) -> KubeletReading:
     fields = text.replace(" ", "").split(",")
     if len(fields) != 2:
         return KubeletReading(False, None, UNSET_TIME, False)
-    ok = bool(_GO_INT.fullmatch(fields[1])) and -(2**63) <= int(fields[1]) <= _INT64_MAX
-    return KubeletReading(True, fields[0], int(fields[1]) if ok else UNSET_TIME, not ok)
+    value = _parse_int64(fields[1])
+    return KubeletReading(True, fields[0], UNSET_TIME if value is None else value, value is None)
+
+
+def _parse_int64(text: str) -> int | None:
+    """``strconv.ParseInt(text, 10, 64)``: ``None`` on a syntax or range error. Leading zeros are allowed
+    (``000…01`` is 1, however many zeros), and text of more than 19 significant digits is out of range
+    without being converted (Python refuses integer text over 4300 digits)."""
+    if not _GO_INT.fullmatch(text):
+        return None
+    digits = text.lstrip("+-").lstrip("0")
+    if len(digits) > 19:
+        return None
+    v = int(text[0] + digits if text[0] in "+-" and digits else digits or "0")
+    return v if -(2**63) <= v <= _INT64_MAX else None
 
 
 def parse_ignore_file(text: str, *, origin: str = "<ignore file>", node: str | None = None) -> IgnoreFile:
@@ -183,12 +196,20 @@ def parse_ignore_file(text: str, *, origin: str = "<ignore file>", node: str | N
         raise IgnoreFileError(origin, f"{version!r} is not a kubelet version like v1.10.13; {effect}", kind)
     if not seconds:
         raise IgnoreFileError(origin, f"no time after ',' in {text!r}; {effect}", "truncated")
+    return IgnoreFile(version, _seconds(seconds, origin, effect), node, origin)
+
+
+def _seconds(seconds: str, origin: str, effect: str) -> int:
+    """The time field: decimal digits within int64 (any number of leading zeros; a longer text is out of
+    range without being converted -- Python refuses integer text over 4300 digits)."""
     if not seconds.isascii() or not seconds.isdigit():
         raise IgnoreFileError(origin, f"time {seconds!r} is not decimal Unix seconds; {effect}")
-    t = int(seconds)
+    digits = seconds.lstrip("0")
+    t = int(digits or "0") if len(digits) <= 19 else _INT64_MAX + 1
     if t > _INT64_MAX:
-        raise IgnoreFileError(origin, f"time {seconds} overflows int64; {effect}")
-    return IgnoreFile(version, t, node, origin)
+        shown = seconds if len(seconds) <= 40 else f"{seconds[:20]}... ({len(seconds)} digits)"
+        raise IgnoreFileError(origin, f"time {shown} overflows int64; {effect}")
+    return t
 
 
 def _version_prefix(s: str) -> bool:

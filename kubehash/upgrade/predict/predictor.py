@@ -44,7 +44,17 @@ from kubehash.kubelet.hashing import plan_for
 from kubehash.kubelet.releases import Release, release
 from kubehash.kubelet.toolchains import Toolchain, describe_side, shown_version
 from kubehash.kubelet.unknown_fields import unknown_fields
-from kubehash.model import NOT_OBJECTS, Documents, NodeVersions, PodView, RuntimeRecord, is_pod, iter_pods, pod_view
+from kubehash.model import (
+    NOT_OBJECTS,
+    Documents,
+    NodeVersions,
+    PodView,
+    Rejected,
+    RuntimeRecord,
+    is_pod,
+    iter_pods,
+    pod_view,
+)
 from kubehash.upgrade.explain import Reason, container_path, located
 from kubehash.upgrade.ignorefile.rules import IgnoreFile, protection_hook
 from kubehash.upgrade.options import Options
@@ -157,8 +167,30 @@ class Predictor:
         index: dict[str, int] = {}
         for name, kind, spec, key in view.containers:
             i = index[kind] = index.get(kind, -1) + 1
-            out.append(self._container(view, name, kind, spec, key, old, i, at))
+            if type(spec) is Rejected:  # beyond a bound of kubehash.limits: nothing else reads it
+                out.append(self._rejected(view, name, kind, spec))
+            else:
+                out.append(self._container(view, name, kind, spec, key, old, i, at))
         return out
+
+    def _rejected(self, view: PodView, name: str, kind: str, spec: Rejected) -> ContainerPrediction:
+        """The error row of a container beyond a bound of :mod:`kubehash.limits` (pod, container, field)."""
+        where = f"{view.namespace}/{view.name}" if view.namespace else view.name
+        return ContainerPrediction(
+            view.namespace,
+            view.name,
+            name,
+            kind,
+            view.node,
+            view.source,
+            None,
+            self.new_version,
+            verdict="error",
+            error=f"pod {where}, container {name}: {spec.problem}",
+            owner_kind=view.owner_kind,
+            owner_name=view.owner_name,
+            pod_uid=view.uid,
+        )
 
     def _old_kubelet(self, view: PodView) -> OldKubelet | str:
         """The kubelet the pod's node runs now, or the error text every container of the pod gets."""
