@@ -7,11 +7,11 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING, Any, TextIO
 
+from kubehash.errors import FormatError
 from kubehash.report import audit, explain, hashes, ignorefile, plan, prediction, preflight, versions  # noqa: F401 (views)
 from kubehash.report.columns import Show, cell_text, cells, shown
 from kubehash.report.formats import (
     FORMATS,
-    FormatError,
     Rows,
     view_of,
     write_csv,
