@@ -10,11 +10,13 @@ One door per job::
     kubehash.explain(container, "1.13", "1.14") -> Explanation        # why a hash changes
     kubehash.plan(pods, options, nodes=nodes) -> UpgradePlan           # the hops the skew policy allows
     kubehash.preflight(pods, nodes, options) -> PreflightReport        # evictions, node selectors, kubelet flags
+    kubehash.to_dataframe(result) -> pandas.DataFrame                  # any result's rows (the analysis extra)
 
 Every error kubehash raises is a :class:`KubehashError` (:mod:`kubehash.errors`).
 """
 
 import importlib.metadata
+from typing import TYPE_CHECKING
 
 from kubehash.errors import (
     ClusterError,
@@ -24,6 +26,7 @@ from kubehash.errors import (
     IgnoreFileError,
     InputError,
     KubehashError,
+    ObjectError,
     OutputError,
     UnsupportedVersionError,
     VersionError,
@@ -41,6 +44,9 @@ from kubehash.upgrade.options import Options
 from kubehash.upgrade.plan.planner import UpgradePlan, plan
 from kubehash.upgrade.predict import ContainerPrediction, Prediction, predict
 from kubehash.upgrade.preflight import PreflightReport, preflight
+
+if TYPE_CHECKING:
+    from kubehash.report.output import to_dataframe
 
 __version__ = importlib.metadata.version("kubehash")
 
@@ -62,6 +68,7 @@ __all__ = [
     "InputError",
     "KubehashError",
     "KubeletVersion",
+    "ObjectError",
     "Options",
     "OutputError",
     "Prediction",
@@ -85,4 +92,20 @@ __all__ = [
     "read_cluster",
     "runtime_hex",
     "supported_minors",
+    "to_dataframe",
 ]
+
+#: Exported names imported on first use: the writers (and, when called, pandas) stay out of ``import kubehash``.
+_LAZY = {"to_dataframe": "kubehash.report.output"}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'kubehash' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})

@@ -11,11 +11,17 @@
     ├── ImageRefError             ``reference.ParseNormalizedNamed`` rejects an image name
     ├── InputError                an input (file, stream, document, field) cannot be read or used
     │   ├── FieldError            a field of a pod or node has the wrong JSON type (names its path)
+    │   ├── ObjectError           a pod or node preflight cannot use as a whole (names the object and field)
     │   ├── KubeletArgsError      a kubelet command line, unit or config file that cannot be read
     │   └── IgnoreFileError       an ignore file the patched kubelet would not use as intended
     ├── ClusterError              a live cluster cannot be read (config, credentials, network)
     ├── OutputError               kubehash refused to write a file
-    └── WriteError                the system refused to write a file (permissions, read-only, no space)
+    ├── WriteError                the system refused to write a file (permissions, read-only, no space)
+    ├── FormatError               an output format that does not exist, or a result no format knows
+    └── ChangelogError            a CHANGELOG file or release tag the spec generator cannot use
+
+One exception of this family is still defined beside its reader: ``YamlInputError`` (an :class:`InputError`,
+:mod:`kubehash.sources.yaml_items`).
 
 Errors raised for bad input name where the problem is (file, node, pod, container, field). The CLI maps
 them to exit codes (:mod:`kubehash.exitcodes`) in one place.
@@ -24,15 +30,18 @@ them to exit codes (:mod:`kubehash.exitcodes`) in one place.
 from __future__ import annotations
 
 __all__ = [
+    "ChangelogError",
     "ClusterError",
     "DecodeError",
     "FeatureGateError",
     "FieldError",
+    "FormatError",
     "IgnoreFileError",
     "ImageRefError",
     "InputError",
     "KubehashError",
     "KubeletArgsError",
+    "ObjectError",
     "OutputError",
     "QuantityError",
     "UnsupportedVersionError",
@@ -153,6 +162,13 @@ class FieldError(InputError, ValueError):
         super().__init__(f"{path}: {reason}")
 
 
+class ObjectError(InputError, ValueError):
+    """A pod or node that :func:`kubehash.preflight` cannot use as a whole: not an object, not a Pod, a required
+    field missing or of the wrong type. The message names the node and the field's path (``node n1:
+    $.metadata.labels: must be a map of strings to strings``); preflight reports it as an ``error`` finding of
+    the object and goes on with the others."""
+
+
 class IgnoreFileError(InputError):
     """An ignore file kubehash will not accept; the message names the file and says what the kubelet does.
 
@@ -181,3 +197,11 @@ class OutputError(KubehashError):
 class WriteError(KubehashError):
     """A file could not be written: the system refused (permission denied, read-only or full file system, a file
     where a directory should be). The message names the path; the CLI exits 2, like for an input it cannot use."""
+
+
+class FormatError(KubehashError, ValueError):
+    """An output format that does not exist, or a result no format knows (:mod:`kubehash.report`)."""
+
+
+class ChangelogError(KubehashError):
+    """A CHANGELOG file or release tag the spec generator cannot use (names the file and line, or the tag)."""

@@ -147,19 +147,28 @@ _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
 def _fleet(given: dict[str, Any]) -> list[Cluster]:
+    """One cluster per ``--pods`` (paired with its ``--nodes``) and per ``--context``; given neither, the
+    default live cluster."""
     pods, nodes, contexts = (
         list(given.pop("pods") or ()),
         list(given.pop("nodes") or ()),
         list(given.pop("context") or ()),
     )
+    _check_fleet(given, pods, nodes, contexts)
+    first_nodes = nodes[0] if nodes else None
+    clusters = [Cluster(**given, pods=p, nodes=nodes[i] if nodes else None) for i, p in enumerate(pods)]
+    clusters += [Cluster(**given, context=c, nodes=None if pods else first_nodes) for c in contexts]
+    if not clusters:
+        clusters.append(Cluster(**given, nodes=first_nodes))
+    return clusters
+
+
+def _check_fleet(given: dict[str, Any], pods: list[str], nodes: list[str], contexts: list[str]) -> None:
+    """The fleet option combinations that are usage errors: per-cluster inputs for several clusters, and
+    ``--nodes`` that do not pair one to one with ``--pods``."""
     if len(pods) + len(contexts) > 1 and (given["runtime"] or given["ignore_files"]):
         raise click.UsageError("--runtime and --ignore-files apply to one cluster, not to a fleet")
     if pods and nodes and len(nodes) not in (1, len(pods)):
         raise click.UsageError(f"{len(nodes)} --nodes for {len(pods)} --pods: give one --nodes per --pods, in order")
     if len(pods) > 1 and len(nodes) == 1:
         raise click.UsageError("one --nodes for several --pods: give one --nodes per --pods, in order")
-    clusters = [Cluster(**given, pods=p, nodes=nodes[i] if nodes else None) for i, p in enumerate(pods)]
-    clusters += [Cluster(**given, context=c, nodes=None if pods else (nodes[0] if nodes else None)) for c in contexts]
-    if not clusters:
-        clusters.append(Cluster(**given, nodes=nodes[0] if nodes else None))
-    return clusters

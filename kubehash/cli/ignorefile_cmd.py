@@ -29,12 +29,12 @@ from kubehash.model import node_kubelet_versions
 from kubehash.pipeline.cluster import Cluster, connect, read_cluster
 from kubehash.pipeline.ignorefiles import write_ignore_files
 from kubehash.report import write
-from kubehash.report.ignorefile import GeneratedFiles, IgnoreCheck
+from kubehash.report.ignorefile import GeneratedFiles, IgnoreCheck, at_target_note, wrote_note
 from kubehash.report.ignorefile_deploy import render_daemonset, render_script
 from kubehash.sources.documents import load_documents
 from kubehash.sources.ignorefiles import load_ignore_files
 from kubehash.upgrade.ignorefile.check import check_ignore_files
-from kubehash.upgrade.ignorefile.rules import generate_ignore_files, same_version
+from kubehash.upgrade.ignorefile.rules import IgnoreFile, generate_ignore_files, same_version
 from kubehash.upgrade.options import Options
 
 
@@ -113,44 +113,75 @@ def generate_cmd(
     identical), 4 a file was refused (exists with other content, symlink anywhere below --out, directory), 2 bad
     input or a file the system would not let kubehash write (the other nodes' files are still written), 1 usage.
     Temporary files an interrupted earlier run left are removed."""
+    _check_generate_usage(node_names, from_version, fmt, out)
+    versions = _node_versions(nodes, dict.fromkeys(node_names, from_version or ""), context, kubeconfig)
+    _drop_nodes_at_target(versions, to_version)
+    files = generate_ignore_files(versions, now=now or datetime.now(timezone.utc))
+    if fmt == "files":
+        assert out is not None
+        _write_files(files, out, ignore_file_path, force, output)
+    else:
+        _write_deployment(files, fmt, out, ignore_file_path, force, daemonset_namespace)
+
+
+def _check_generate_usage(node_names: tuple[str, ...], from_version: str | None, fmt: str, out: str | None) -> None:
+    """The option combinations ``generate`` refuses (usage errors, exit 1)."""
     if node_names and from_version is None:
         raise click.UsageError("--node needs --from (the node's current kubelet version)")
     if from_version is not None and not node_names:
         raise click.UsageError("--from needs --node")
     if fmt == "files" and not out:
         raise click.UsageError("--format files needs --out DIR")
-    versions = dict.fromkeys(node_names, from_version or "")
+
+
+def _node_versions(
+    nodes: str | None, versions: dict[str, str], context: str | None, kubeconfig: str | None
+) -> dict[str, str]:
+    """Each node's current kubelet version: ``versions`` (from --node/--from), then --nodes, then (given
+    neither, or --context) the live cluster's nodes; a later source wins for a node named twice."""
+    given_names = bool(versions)
     if nodes:
         found = node_kubelet_versions(load_documents(nodes))
         if not found:
             raise InputError(f"{nodes}: no nodes with status.nodeInfo.kubeletVersion")
         versions.update(found)
-    if (not nodes and not node_names) or context:
-        versions.update(
-            node_kubelet_versions(list(connect(Cluster(context=context, kubeconfig=kubeconfig)).iter_nodes()))
-        )
+    if (not nodes and not given_names) or context:
+        live = connect(Cluster(context=context, kubeconfig=kubeconfig)).iter_nodes()
+        versions.update(node_kubelet_versions(list(live)))
+    return versions
+
+
+def _drop_nodes_at_target(versions: dict[str, str], to_version: str | None) -> None:
+    """Remove the nodes already running ``to_version`` (nothing to protect there), with a note for each."""
     for n, v in sorted(versions.items()):
         if to_version and same_version(v, to_version):
-            click.echo(f"note: {n} already runs {v}: no file (nothing to protect)", err=True)
+            click.echo(at_target_note(n, v), err=True)
             del versions[n]
-    files = generate_ignore_files(versions, now=now or datetime.now(timezone.utc))
-    if fmt != "files":
-        if fmt == "script":
-            text = render_script(files, path=ignore_file_path, force=force)
-        else:
-            text = render_daemonset(files, path=ignore_file_path, force=force, namespace=daemonset_namespace)
-        if not out or out == "-":
-            click.echo(text, nl=False)
-            return
-        write_atomic(out, text.encode(), force=force, mode=0o755 if fmt == "script" else 0o644)
-        click.echo(f"wrote {out} ({len(files)} nodes)", err=True)
+
+
+def _write_deployment(
+    files: dict[str, IgnoreFile], fmt: str, out: str | None, path: str, force: bool, namespace: str
+) -> None:
+    """``--format script|daemonset``: the text to standard output, or to the file ``out``."""
+    if fmt == "script":
+        text = render_script(files, path=path, force=force)
+    else:
+        text = render_daemonset(files, path=path, force=force, namespace=namespace)
+    if not out or out == "-":
+        click.echo(text, nl=False)
         return
-    assert out is not None
-    results = write_ignore_files(files, out, path=ignore_file_path, force=force)
+    write_atomic(out, text.encode(), force=force, mode=0o755 if fmt == "script" else 0o644)
+    click.echo(wrote_note(out, len(files)), err=True)
+
+
+def _write_files(files: dict[str, IgnoreFile], out: str, path: str, force: bool, output: str) -> None:
+    """``--format files``: one file per node below ``out``, a row per file on standard output; exit 2 when the
+    system refused a file (the others were written), 4 when kubehash refused one."""
+    results = write_ignore_files(files, out, path=path, force=force)
     print_errors(r.error for r in results if r.error)
     write_stdout(functools.partial(write, GeneratedFiles.of(results, files), output))
     if any(r.status == "error" for r in results):
-        exit_with(exitcodes.INPUT_ERROR)  # a file the system would not let us write: the others were written
+        exit_with(exitcodes.INPUT_ERROR)
     if any(r.status == "refused" for r in results):
         exit_with(exitcodes.OUTPUT_REFUSED)
 

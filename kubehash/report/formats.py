@@ -27,7 +27,7 @@ from typing import Any, Generic, Protocol, TextIO, TypeVar
 
 import msgspec
 
-from kubehash.errors import KubehashError
+from kubehash.errors import FormatError
 from kubehash.report.columns import Column, Show, cells, distinct_cells, headings, shown, values
 from kubehash.report.plain import clean, plain
 from kubehash.report.text import printable, printable_column, write_table
@@ -53,10 +53,6 @@ CHUNK = 4096  #: items per chunk
 
 T = TypeVar("T")
 R = TypeVar("R", contravariant=True)
-
-
-class FormatError(KubehashError, ValueError):
-    """An output format that does not exist, or a result no format knows."""
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ Check (:class:`IgnoreCheck`): ``table`` shows the nodes (is each file still need
 dangers (protected containers whose spec change the kubelet will not apply) and, asked for, every container;
 without pods, one row per file. ``json``/``yaml``: ``{"problems", "nodes", "dangers"[, "containers"]}``.
 ``csv``/``markdown``: one table -- the containers when asked for, else the nodes (the files without pods).
-Generate (:class:`GeneratedFiles`): one row per node's file.
+Generate (:class:`GeneratedFiles`): one row per node's file; :func:`at_target_note` and :func:`wrote_note` are
+its notes on standard error.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ __all__ = [
     "GeneratedFile",
     "GeneratedFiles",
     "IgnoreCheck",
+    "at_target_note",
+    "wrote_note",
 ]
 
 
@@ -208,3 +211,13 @@ class GeneratedFilesView:
 
     def rows(self, g: GeneratedFiles) -> Rows[GeneratedFile]:
         return Rows(GENERATED_COLUMNS, g.items)
+
+
+def at_target_note(node: str, version: str) -> str:
+    """``generate``'s note for a node that already runs the target (it gets no file)."""
+    return f"note: {node} already runs {version}: no file (nothing to protect)"
+
+
+def wrote_note(path: str, nodes: int) -> str:
+    """``generate --format script|daemonset --out FILE``'s note once the file is written."""
+    return f"wrote {path} ({nodes} nodes)"

@@ -1,17 +1,19 @@
 """Writing any result: :func:`write` (a format to a text stream, a chunk at a time), :func:`render` (into a
 string), :func:`to_document` (the document as Python values), :func:`to_rows` (cell text) and
-:func:`to_dataframe`. Each result type's columns are in its module of :mod:`kubehash.report`."""
+:func:`to_dataframe` (pandas, imported when called). Each result type's columns are in its module of
+:mod:`kubehash.report`; :data:`Result` is every type they know."""
 
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeAlias
 
+from kubehash.errors import FormatError
 from kubehash.report import audit, explain, hashes, ignorefile, plan, prediction, preflight, versions  # noqa: F401 (views)
 from kubehash.report.columns import Show, cell_text, cells, shown
+from kubehash.report.explain import Explanations
 from kubehash.report.formats import (
     FORMATS,
-    FormatError,
     Rows,
     view_of,
     write_csv,
@@ -21,11 +23,24 @@ from kubehash.report.formats import (
     write_yaml,
 )
 from kubehash.report.frames import frame
+from kubehash.report.hashes import Hashes
+from kubehash.report.ignorefile import GeneratedFiles, IgnoreCheck
+from kubehash.report.versions import Versions
+from kubehash.upgrade.audit.result import Audit
+from kubehash.upgrade.plan.planner import UpgradePlan
+from kubehash.upgrade.predict.result import Prediction
+from kubehash.upgrade.preflight.report import PreflightReport
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["render", "to_dataframe", "to_document", "to_rows", "write"]
+__all__ = ["Result", "render", "to_dataframe", "to_document", "to_rows", "write"]
+
+#: Every result the writers know: what the doors return (a prediction, a plan, a preflight report, an audit) and
+#: what the commands write (explanations, hashes, versions, ignore-file checks and generated files).
+Result: TypeAlias = (
+    Prediction | UpgradePlan | PreflightReport | Audit | Explanations | Hashes | Versions | IgnoreCheck | GeneratedFiles
+)
 
 #: Other names of formats: ``text`` is ``table`` (``kubehash explain -o text``).
 _ALIASES = {"text": "table"}
@@ -79,8 +94,11 @@ def to_rows(result: Any, level: Show = Show.WIDE) -> list[dict[str, str]]:
     return [dict(zip(names, map(cell_text, row), strict=True)) for row in zip(*cols, strict=True)]
 
 
-def to_dataframe(result: Any) -> pd.DataFrame:
-    """The rows of ``result`` as a pandas DataFrame, every column's typed value (see
-    :mod:`kubehash.report.frames`): a prediction's containers, a plan's paths, a preflight report's findings."""
+def to_dataframe(result: Result) -> pd.DataFrame:
+    """The rows of ``result`` as a pandas DataFrame, one column per column of its registry holding the typed
+    value (see :mod:`kubehash.report.frames`): a prediction's containers (the frame of
+    :func:`kubehash.report.prediction.containers_frame`), a plan's paths, a preflight report's findings, an
+    audit's containers. Needs pandas (the ``analysis`` extra), imported here, not by ``import kubehash``;
+    without it a :class:`~kubehash.errors.KubehashError` says how to install it."""
     rows = view_of(result).rows(result)
     return frame(rows.columns, rows.items)

@@ -1,6 +1,8 @@
 """What ``kubehash watch`` shows: one line per event, a running tally, notices and the final summary -- as text
 for a person (``-o table``) or one JSON object per line for machines (``-o json``: ``{"type": "event", ...}``,
-``"start"``, ``"summary"``; each event carries the tally after it).
+``"start"``, ``"summary"``; each event carries the tally after it). The JSON fields come from the column
+registries below (:data:`EVENT_COLUMNS`, :data:`TALLY_COLUMNS`, :data:`UPGRADED_COLUMNS`,
+:data:`NOT_SEEN_COLUMNS`), like every other command's documents.
 
 Text lines begin with the UTC time; names from the cluster are escaped (:func:`~kubehash.report.text.printable`).
 The tally is printed when it changed and the stream went quiet, at most every ``tally_every`` seconds, and at
@@ -13,10 +15,11 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
-from typing import Any, TextIO
+from operator import attrgetter, itemgetter
+from typing import Any, TextIO, TypeVar
 
 from kubehash.report.audit import AUDIT_COLUMNS, audit_summary_blocks
-from kubehash.report.columns import Show
+from kubehash.report.columns import Column, Show, values
 from kubehash.report.formats import Rows, write_text
 from kubehash.report.output import to_document
 from kubehash.report.plain import clean, text_of
@@ -24,7 +27,82 @@ from kubehash.report.text import printable
 from kubehash.upgrade.audit import Audit
 from kubehash.upgrade.watch_events import UNEXPECTED, Tally, Tracker, WatchEvent
 
-__all__ = ["WatchPrinter", "event_text", "tally_text"]
+__all__ = [
+    "EVENT_COLUMNS",
+    "NOT_SEEN_COLUMNS",
+    "TALLY_COLUMNS",
+    "UPGRADED_COLUMNS",
+    "WatchPrinter",
+    "event_text",
+    "summary_document",
+    "tally_text",
+]
+
+T = TypeVar("T")
+
+#: One column per field of an event, in the order of its JSON line (``klass`` as ``class``); a line holds the
+#: fields that have a value.
+EVENT_COLUMNS: tuple[Column[WatchEvent], ...] = (
+    *(Column(name, attrgetter(name)) for name in ("kind", "node", "namespace", "pod", "container")),
+    Column("class", attrgetter("klass")),
+    *(Column(name, attrgetter(name)) for name in ("old", "new", "detail")),
+)
+
+#: The running counts, in the order of the ``tally`` object.
+TALLY_COLUMNS: tuple[Column[Tally], ...] = tuple(
+    Column(name, attrgetter(name))
+    for name in (
+        "nodes",
+        "nodes_upgraded",
+        "nodes_settled",
+        "expected_restarts",
+        "unexpected_restarts",
+        "unrelated_restarts",
+        "pods_not_running",
+        "evictions",
+    )
+)
+
+#: An upgraded node of the summary: (node, baseline version, version now).
+UPGRADED_COLUMNS: tuple[Column[tuple[str, str, str]], ...] = (
+    Column("node", itemgetter(0)),
+    Column("from", itemgetter(1)),
+    Column("to", itemgetter(2)),
+)
+
+#: A predicted restart not seen on an upgraded node: (node, namespace, pod, container).
+NOT_SEEN_COLUMNS: tuple[Column[tuple[str, str | None, str | None, str]], ...] = tuple(
+    Column(name, itemgetter(i)) for i, name in enumerate(("node", "namespace", "pod", "container"))
+)
+
+
+def _records(columns: Sequence[Column[T]], items: Sequence[T], *, present: bool = False) -> list[dict[str, Any]]:
+    """Each item's typed values by column name (``present``: only the values that are neither ``None`` nor
+    empty text)."""
+    names = [c.name for c in columns]
+    docs = [dict(zip(names, row, strict=True)) for row in zip(*values(columns, items), strict=True)]
+    if present:
+        return [{k: v for k, v in d.items() if v is not None and v != ""} for d in docs]
+    return docs
+
+
+def _record(columns: Sequence[Column[T]], item: T, *, present: bool = False) -> dict[str, Any]:
+    return _records(columns, [item], present=present)[0]
+
+
+def _tally(tracker: Tracker) -> dict[str, Any]:
+    return _record(TALLY_COLUMNS, tracker.tally)
+
+
+def summary_document(tracker: Tracker) -> dict[str, Any]:
+    """The end of the watch: the tally, the upgraded nodes, the UNEXPECTED restarts and the predicted restarts
+    not seen."""
+    return {
+        "tally": _tally(tracker),
+        "upgraded_nodes": _records(UPGRADED_COLUMNS, tracker.upgraded_nodes()),
+        "unexpected_restarts": _records(EVENT_COLUMNS, tracker.unexpected, present=True),
+        "predicted_not_seen": _records(NOT_SEEN_COLUMNS, tracker.not_seen()),
+    }
 
 
 def _who(e: WatchEvent) -> str:
@@ -128,7 +206,7 @@ class WatchPrinter:
     def started(self, tracker: Tracker, pods: int, nodes: int) -> None:
         if self.fmt == "json":
             doc = {"type": "start", "time": self.wall(), "pods": pods, "nodes": nodes}
-            self._line(_json_line({**doc, "tally": tracker.tally.document()}))
+            self._line(_json_line({**doc, "tally": _tally(tracker)}))
         else:
             self._line(f"watching {pods} pods on {nodes} nodes (Ctrl-C to stop and see the summary)")
         self.out.flush()
@@ -138,8 +216,8 @@ class WatchPrinter:
             return
         for e in events:
             if self.fmt == "json":
-                doc = {"type": "event", "time": self.wall(), "event": e.kind, **e.document()}
-                self._line(_json_line({**doc, "tally": tracker.tally.document()}))
+                doc = {"type": "event", "time": self.wall(), "event": e.kind, **_record(EVENT_COLUMNS, e, present=True)}
+                self._line(_json_line({**doc, "tally": _tally(tracker)}))
             else:
                 self._line(event_text(e))
         self._dirty = True
@@ -165,7 +243,7 @@ class WatchPrinter:
     ) -> None:
         """The final summary: the tally, upgraded nodes, UNEXPECTED restarts, predicted restarts not seen, and
         the final audit (``None``: none, without a baseline; JSON: its document under ``audit``)."""
-        doc = {"reason": reason, "seconds": round(seconds, 3), **tracker.summary()}
+        doc = {"reason": reason, "seconds": round(seconds, 3), **summary_document(tracker)}
         if error:
             doc["error"] = error
         if self.fmt == "json":

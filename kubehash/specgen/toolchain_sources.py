@@ -12,7 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from kubehash.errors import KubehashError
+from kubehash.errors import ChangelogError, KubehashError
 from kubehash.kubelet.toolchains import GoVersion, parse_go_version
 
 __all__ = [
@@ -53,10 +53,6 @@ _LINK_USER = re.compile(r"\[\s*@([\w-]+)\]\([^)]*\)")
 _RELEASE_TAG = re.compile(r"v(?P<minor>1\.\d+)\.(?P<patch>\d+)")
 _CROSS_PLAIN = re.compile(r"v(?P<go>\d+\.\d+(?:\.\d+)?(?:(?:rc|beta)\d+)?)-\d+")
 _CROSS_GO = re.compile(r"v\d+\.\d+\.\d+-go(?P<go>\d+\.\d+(?:\.\d+)?(?:(?:rc|beta)\d+)?)(?:-\S+)?")
-
-
-class ChangelogError(KubehashError):
-    """A CHANGELOG file or release tag the generator cannot use (names the file and line, or the tag)."""
 
 
 @dataclass(frozen=True)

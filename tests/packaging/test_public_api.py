@@ -36,7 +36,8 @@ def _public_callables() -> Iterator[tuple[str, Callable[..., object]]]:
 
 def test_the_surface_is_found() -> None:
     names = dict(_public_callables())
-    for door in ("predict", "predict_cluster", "plan", "preflight", "explain", "hash_container", "HashCache.hash"):
+    doors = ("predict", "predict_cluster", "plan", "preflight", "explain", "hash_container", "HashCache.hash")
+    for door in (*doors, "to_dataframe"):
         assert door in names
 
 

@@ -79,3 +79,44 @@ def test_json_lines_read_back(kind: str, names: list[str | None], counts: list[i
         shown = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace") if value else None
         assert doc.get(field) == shown
     assert tally_text(t.tally).startswith(f"nodes upgraded {counts[1]}/{counts[0]} ({counts[2]} settled) |")
+
+
+def test_json_fields_come_from_the_column_registries() -> None:
+    """The registries name every field the upgrade layer's documents hold, in the same order."""
+    from dataclasses import fields
+
+    from kubehash.report.watch import EVENT_COLUMNS, TALLY_COLUMNS
+
+    full = WatchEvent("restart", "n", "ns", "p", "c", klass="expected", old="a", new="b", detail="d")
+    assert [c.name for c in EVENT_COLUMNS] == list(full.document())
+    assert [c.name for c in TALLY_COLUMNS] == [f.name for f in fields(Tally)] == list(Tally().document())
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    kind=st.sampled_from(EVENT_KINDS),
+    names=st.lists(st.text(max_size=6) | st.none(), min_size=8, max_size=8),
+    counts=st.lists(st.integers(0, 10**6), min_size=8, max_size=8),
+)
+def test_json_lines_are_the_documents_they_were(kind: str, names: list[str | None], counts: list[int]) -> None:
+    """Built from the registries, every line holds what the events', tally's and tracker's documents hold."""
+    from kubehash.report.watch import _json_line, summary_document
+
+    p, out, _ = printer("json", [0.0])
+    t = Tracker(NoExpectations())
+    t.tally = Tally(*counts)
+    e = WatchEvent(kind, *names[:4], klass=names[4], old=names[5], new=names[6], detail=names[7] or "")
+    t.unexpected = [e, WatchEvent("restart", "n2")]
+    t.upgraded_nodes = lambda: [("n1", "v1.10.13", "v1.11.10")]  # type: ignore[method-assign]
+    t.not_seen = lambda: [("n1", names[1], None, "app")]  # type: ignore[method-assign]
+    p.started(t, 3, 2)
+    p.events([e], t)
+    p.summary(t, "timeout", 1.5)
+    start, event, summary = out.getvalue().splitlines()
+    assert summary_document(t) == t.summary()
+    tally = t.tally.document()
+    assert start == _json_line({"type": "start", "time": WALL, "pods": 3, "nodes": 2, "tally": tally})
+    assert event == _json_line({"type": "event", "time": WALL, "event": kind, **e.document(), "tally": tally})
+    old = {"reason": "timeout", "seconds": 1.5, **t.summary(), "audit": None}
+    old["audit_skipped"] = "it compares a baseline (--baseline) with the cluster now"
+    assert summary == _json_line({"type": "summary", "time": WALL, **old})

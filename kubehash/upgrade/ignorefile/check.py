@@ -64,47 +64,58 @@ def validate_ignore_files(
     t_now = now if isinstance(now, int) else unix_seconds(now)
     problems = []
     for node, f in sorted(files.items()):
-        origin = f.origin or node
-        if f.timestamp > t_now:
-            problems.append(
-                IgnoreFileError(origin, f"time {f.timestamp} ({f.time.isoformat()}) is in the future", "future", node)
+        problems += _file_problems(node, f, t_now, running_version)
+    problems += _missing_files(files, node_versions or {}, running_version)
+    return problems
+
+
+def _file_problems(node: str, f: IgnoreFile, t_now: int, running: str | None) -> list[IgnoreFileError]:
+    """One parsed file's problems: a time after ``t_now``, a version without its ``v``, a version not older
+    than ``running``."""
+    origin = f.origin or node
+    problems = []
+    if f.timestamp > t_now:
+        problems.append(
+            IgnoreFileError(origin, f"time {f.timestamp} ({f.time.isoformat()}) is in the future", "future", node)
+        )
+    if not f.version.startswith("v"):
+        problems.append(
+            IgnoreFileError(
+                origin,
+                f"version {f.version!r} lacks the 'v' the kubelet prints (v{f.version}): the patch compares "
+                "text, so this file also protects after a restart of the same version",
+                "version-text",
+                node,
             )
-        if not f.version.startswith("v"):
-            problems.append(
-                IgnoreFileError(
-                    origin,
-                    f"version {f.version!r} lacks the 'v' the kubelet prints (v{f.version}): the patch compares "
-                    "text, so this file also protects after a restart of the same version",
-                    "version-text",
-                    node,
-                )
-            )
-        running = running_version
-        if running is None:
-            continue
-        fk, rk = _version_key(f.version), _version_key(running)
-        # a file whose version equals the target: public and seed both protect nothing
-        if same_version(f.version, running) and f.version.startswith("v"):
-            problems.append(
-                IgnoreFileError(
-                    origin,
-                    f"version {f.version} is the version the kubelet runs ({running}): the file protects nothing",
-                    "not-older",
-                    node,
-                )
-            )
-        elif fk is not None and rk is not None and fk >= rk:
-            problems.append(
-                IgnoreFileError(
-                    origin,
-                    f"version {f.version} is not older than the version the kubelet runs ({running}): "
-                    "a downgrade? (rule 'seed' protects nothing; 'public' protects)",
-                    "not-older",
-                    node,
-                )
-            )
-    for node in sorted(set(node_versions or {}) - set(files)):
-        if running_version is not None and same_version((node_versions or {})[node], running_version):
+        )
+    if running is not None:
+        problems += _not_older(origin, node, f, running)
+    return problems
+
+
+def _not_older(origin: str, node: str, f: IgnoreFile, running: str) -> list[IgnoreFileError]:
+    """The file's version is the target's (protects nothing) or newer than it (a downgrade?)."""
+    fk, rk = _version_key(f.version), _version_key(running)
+    # a file whose version equals the target: public and seed both protect nothing
+    if same_version(f.version, running) and f.version.startswith("v"):
+        problem = f"version {f.version} is the version the kubelet runs ({running}): the file protects nothing"
+    elif fk is not None and rk is not None and fk >= rk:
+        problem = (
+            f"version {f.version} is not older than the version the kubelet runs ({running}): "
+            "a downgrade? (rule 'seed' protects nothing; 'public' protects)"
+        )
+    else:
+        return []
+    return [IgnoreFileError(origin, problem, "not-older", node)]
+
+
+def _missing_files(
+    files: Mapping[str, IgnoreFile], node_versions: Mapping[str, str], running: str | None
+) -> list[IgnoreFileError]:
+    """The nodes without a file, except those already running ``running`` (nothing to protect there)."""
+    problems = []
+    for node in sorted(set(node_versions) - set(files)):
+        if running is not None and same_version(node_versions[node], running):
             continue
         problems.append(
             IgnoreFileError(node, "no ignore file for this node: its changed containers restart", "missing", node)
@@ -187,10 +198,7 @@ def check_ignore_files(
     documents or ``{node: version}`` (the old versions, before the upgrade); ``runtime=None``: no runtime
     records were given (dangers cannot be seen)."""
     running_version = options.to if options is not None else None
-    if isinstance(nodes, Mapping) and "items" not in nodes and "kind" not in nodes:
-        node_versions = {str(k): str(v) for k, v in nodes.items()}
-    else:
-        node_versions = node_kubelet_versions(nodes) if nodes is not None else {}
+    node_versions = _versions_of(nodes)
     result = CheckResult(list(problems))
     reported = {e.node for e in result.problems}
     result.problems += validate_ignore_files(
@@ -201,19 +209,40 @@ def check_ignore_files(
     )
     if pods is None or options is None or running_version is None:
         return result
+    _judge(result, files, pods, options, running_version, node_versions, runtime)
+    return result
+
+
+def _versions_of(nodes: Documents | NodeVersions | None) -> dict[str, str]:
+    """``{node: kubelet version}`` from Node documents or such a mapping already."""
+    if isinstance(nodes, Mapping) and "items" not in nodes and "kind" not in nodes:
+        return {str(k): str(v) for k, v in nodes.items()}
+    return node_kubelet_versions(nodes) if nodes is not None else {}
+
+
+def _judge(
+    result: CheckResult,
+    files: Mapping[str, IgnoreFile],
+    pods: Documents,
+    options: Options,
+    running: str,
+    node_versions: dict[str, str],
+    runtime: Iterable[RuntimeRecord] | None,
+) -> None:
+    """Fill ``result``'s containers and nodes from a prediction run with ``files``."""
     kubelet_started, rule = options.kubelet_started, options.ignore_rule
     records = list(runtime) if runtime is not None else None
     result.have_runtime = records is not None
     pred = predict(
         pods,
         options,
-        nodes=_old_versions(node_versions, files, running_version),
+        nodes=_old_versions(node_versions, files, running),
         runtime=records or (),
         ignore_files=files,
     )
     result.input_errors = [c.error or "" for c in pred.errors]
     for c in pred:
-        result.containers.append(_container(c, files, running_version, kubelet_started, rule))
+        result.containers.append(_container(c, files, running, kubelet_started, rule))
     all_nodes = sorted(set(node_versions) | set(files) | {c.node for c in pred if c.node})
     for node in all_nodes:
         result.nodes.append(
@@ -222,12 +251,11 @@ def check_ignore_files(
                 files.get(node),
                 [c for c in result.containers if c.node == node],
                 records is not None,
-                running_version,
+                running,
                 kubelet_started,
                 rule,
             )
         )
-    return result
 
 
 def _skips(
@@ -293,22 +321,7 @@ def _node(
     compared = [c for c in cs if c.status not in ("not-running", "not-checked")]
     protected = [c for c in compared if c.status == "protected"]
     dangers = [c for c in compared if c.danger]
-    why = []
-    if protected:
-        why.append(f"{len(protected)} container(s) still rely on it: {_names(protected)}")
-    restarting = [c for c in compared if c.status == "restart"]
-    if restarting:
-        why.append(f"{len(restarting)} container(s) will restart anyway: {_names(restarting)}")
-    errors = [c for c in compared if c.status == "error"]
-    if errors:
-        why.append(f"{len(errors)} container(s) could not be hashed: {_names(errors)}")
-    unverified = [c for c in compared if c.status == "unchanged" and c.recorded_hash is None]
-    if unverified:
-        why.append(
-            "no runtime records given: recorded hashes unknown"
-            if not have_runtime
-            else f"{len(unverified)} container(s) without a runtime record: {_names(unverified)}"
-        )
+    why = _still_needed(compared, have_runtime)
     if f is None:
         return NodeCheck(node, None, False, 0, 0, None, ["no ignore file", *why])
     safe = not why
@@ -319,3 +332,24 @@ def _node(
             else "no running containers"
         )
     return NodeCheck(node, f, active, len(protected), len(dangers), safe, why)
+
+
+def _still_needed(compared: list[ContainerCheck], have_runtime: bool) -> list[str]:
+    """Why a node's file cannot be deleted yet, judged from its compared containers (empty: it can)."""
+    why = []
+    for status, what in (
+        ("protected", "still rely on it"),
+        ("restart", "will restart anyway"),
+        ("error", "could not be hashed"),
+    ):
+        group = [c for c in compared if c.status == status]
+        if group:
+            why.append(f"{len(group)} container(s) {what}: {_names(group)}")
+    unverified = [c for c in compared if c.status == "unchanged" and c.recorded_hash is None]
+    if unverified:
+        why.append(
+            "no runtime records given: recorded hashes unknown"
+            if not have_runtime
+            else f"{len(unverified)} container(s) without a runtime record: {_names(unverified)}"
+        )
+    return why

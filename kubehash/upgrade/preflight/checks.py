@@ -36,13 +36,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from kubehash.errors import KubehashError
+from kubehash.errors import KubehashError, ObjectError
 from kubehash.kubelet.releases import Release, release
 from kubehash.model import Documents, KubeletArgs, KubeletConfigFile
 from kubehash.upgrade.kubelet_flags import KubeletFlagFinding, check_kubelet_args, check_kubelet_config
 from kubehash.upgrade.options import Options
 from kubehash.upgrade.preflight.affinity import kubelet_view, note_conflicts, selector_check
-from kubehash.upgrade.preflight.inputs import Bad, Node, Pod, ident, items, parse_node, parse_pod
+from kubehash.upgrade.preflight.inputs import Node, Pod, ident, items, parse_node, parse_pod
 from kubehash.upgrade.preflight.report import Behaviour, Finding, PreflightReport, behaviour_for
 from kubehash.upgrade.preflight.selectors import LabelFix, NodeAffinity
 from kubehash.upgrade.preflight.taints import taint_check
@@ -80,7 +80,7 @@ class _Run:
         self.report.pods += 1
         try:
             pod = parse_pod(doc)
-        except Bad as e:
+        except ObjectError as e:
             namespace, name = ident(doc)
             self.error(namespace, name, None, f"pods {where}: {e}")
             return
@@ -190,7 +190,7 @@ def preflight(
     for where, n in items(nodes if nodes is not None else []):
         try:
             parsed = parse_node(n)
-        except Bad as e:
+        except ObjectError as e:
             run.error(None, None, None, f"nodes {where}: {e}")
             continue
         run.nodes[parsed.name] = parsed

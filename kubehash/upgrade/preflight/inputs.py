@@ -8,17 +8,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kubehash.errors import FieldError, KubehashError
+from kubehash.errors import FieldError, KubehashError, ObjectError
 from kubehash.kubelet.versions import parse_version
 from kubehash.model import MIRROR_ANNOTATION, node_kubelet_versions
 from kubehash.upgrade.preflight.selectors import NodeAffinity, parse_affinity
 from kubehash.upgrade.preflight.tolerations import Taint, Toleration, parse_taints, parse_tolerations
 
-__all__ = ["Bad", "Node", "Pod", "ident", "items", "parse_node", "parse_pod", "pod_key", "roll_hint"]
-
-
-class Bad(ValueError):
-    """A malformed pod or node (message names the field)."""
+__all__ = ["Node", "Pod", "ident", "items", "parse_node", "parse_pod", "pod_key", "roll_hint"]
 
 
 def items(docs: Any, where: str = "$") -> Iterator[tuple[str, Any]]:
@@ -38,14 +34,14 @@ def _mapping(d: Mapping[str, Any], key: str, path: str, *, required: bool = Fals
     if v is None and not required:
         return {}
     if not isinstance(v, Mapping):
-        raise Bad(f"{path}.{key}: {'missing' if v is None else 'must be an object'}")
+        raise ObjectError(f"{path}.{key}: {'missing' if v is None else 'must be an object'}")
     return v
 
 
 def _opt_str(d: Mapping[str, Any], key: str, path: str) -> str | None:
     v = d.get(key)
     if v is not None and not isinstance(v, str):
-        raise Bad(f"{path}.{key}: must be a string")
+        raise ObjectError(f"{path}.{key}: must be a string")
     return v
 
 
@@ -59,24 +55,24 @@ class Node:
 
 def parse_node(n: Any) -> Node:
     if not isinstance(n, Mapping):
-        raise Bad("not an object")
+        raise ObjectError("not an object")
     meta = _mapping(n, "metadata", "$", required=True)
     name = _opt_str(meta, "name", "$.metadata")
     if not name:
-        raise Bad("$.metadata.name: missing")
+        raise ObjectError("$.metadata.name: missing")
     labels = meta.get("labels") or {}
     if not isinstance(labels, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in labels.items()):
-        raise Bad(f"node {name}: $.metadata.labels: must be a map of strings to strings")
+        raise ObjectError(f"node {name}: $.metadata.labels: must be a map of strings to strings")
     try:
         taints = parse_taints(_mapping(n, "spec", "$").get("taints"))
-    except (FieldError, Bad) as e:
-        raise Bad(f"node {name}: {e}") from None
+    except (FieldError, ObjectError) as e:
+        raise ObjectError(f"node {name}: {e}") from None
     version = node_kubelet_versions(n).get(name)
     if version is not None:
         try:
             parse_version(version)
         except KubehashError:
-            raise Bad(f"node {name}: $.status.nodeInfo.kubeletVersion: not a version: {version!r}") from None
+            raise ObjectError(f"node {name}: $.status.nodeInfo.kubeletVersion: not a version: {version!r}") from None
     return Node(name, dict(labels), taints, version)
 
 
@@ -98,26 +94,26 @@ def _owner_ref(meta: Mapping[str, Any]) -> tuple[str, str] | None:
     """(kind, name) of the pod's controller reference, else of its first owner reference."""
     owners = meta.get("ownerReferences") or []
     if not isinstance(owners, list) or not all(isinstance(o, Mapping) for o in owners):
-        raise Bad("$.metadata.ownerReferences: must be a list of objects")
+        raise ObjectError("$.metadata.ownerReferences: must be a list of objects")
     owner = next((o for o in owners if o.get("controller") is True), owners[0] if owners else None)
     if owner is None:
         return None
     okind, oname = owner.get("kind"), owner.get("name")
     if not isinstance(okind, str) or not isinstance(oname, str):
-        raise Bad("$.metadata.ownerReferences: kind and name must be strings")
+        raise ObjectError("$.metadata.ownerReferences: kind and name must be strings")
     return okind, oname
 
 
 def parse_pod(p: Any) -> Pod:
     if not isinstance(p, Mapping):
-        raise Bad(f"not an object ({type(p).__name__})")
+        raise ObjectError(f"not an object ({type(p).__name__})")
     kind = p.get("kind")
     if kind is not None and kind != "Pod":
-        raise Bad(f"not a Pod (kind {kind!r})")
+        raise ObjectError(f"not a Pod (kind {kind!r})")
     meta = _mapping(p, "metadata", "$", required=True)
     name = _opt_str(meta, "name", "$.metadata")
     if not name:
-        raise Bad("$.metadata.name: missing")
+        raise ObjectError("$.metadata.name: missing")
     spec = _mapping(p, "spec", "$", required=True)
     status = _mapping(p, "status", "$")
     ann = _mapping(meta, "annotations", "$.metadata")
@@ -127,7 +123,7 @@ def parse_pod(p: Any) -> Pod:
         tolerations = parse_tolerations(spec.get("tolerations"))
         affinity = parse_affinity(spec)
     except FieldError as e:
-        raise Bad(str(e)) from None
+        raise ObjectError(str(e)) from None
     return Pod(
         namespace=_opt_str(meta, "namespace", "$.metadata"),
         name=name,
