@@ -122,42 +122,71 @@ def read_cluster(
     input, already opened by the caller; ``live``: the live cluster, already connected; ``load_pods=False``:
     the caller streams the pods, so they are not read here (nodes, runtime records and ignore files are)."""
     if cluster.pods is not None:
-        snap = Snapshot(source={"kind": "files", "pods": str(cluster.pods)})
-        if load_pods:
-            if pods is None:
-                with open_input(cluster.pods) as opened:
-                    snap = _load_pods(opened)
-            else:
-                snap = _load_pods(pods)
-            if cluster.namespace is not None:
-                snap.pods = [p for p in _items(snap.pods) if _in_namespace(p, cluster.namespace)]
+        snap = _files_snapshot(cluster, cluster.pods, pods, load_pods)
     else:
-        live = live or connect(cluster)
-        snap = Snapshot(
-            pods=list(live.iter_pods(cluster.namespace)) if load_pods else [],
-            nodes=[] if cluster.nodes else list(live.iter_nodes()),
-            source={"kind": "cluster", "context": live.context_name, "server": live.server},
-        )
+        snap = _live_snapshot(cluster, live or connect(cluster), load_pods)
     if cluster.nodes is not None:
         snap.nodes = _read_nodes(cluster.nodes)
     state = ClusterState(snap, warnings=list(snap.warnings))
-    if cluster.runtime:
-        from kubehash.sources.runtime import load_runtime
+    _add_runtime(cluster, state)
+    _add_ignore_files(cluster, state)
+    _keep_pods(cluster, state)
+    return state
 
-        records, errors = load_runtime(list(cluster.runtime), warnings=state.warnings)
-        snap.runtime = [*snap.runtime, *records]
-        state.problems.extend(str(e) for e in errors)
-    if cluster.ignore_files:
-        loaded = load_ignore_files(cluster.ignore_files, path=cluster.ignore_file_path)
-        state.ignore_files = dict(loaded.files)
-        state.problems.extend(str(e) for e in loaded.problems)
+
+def _files_snapshot(cluster: Cluster, path: PathLike, pods: OpenedInput | None, load_pods: bool) -> Snapshot:
+    """The snapshot of the pods file ``path`` (opened here unless ``pods`` is given), ``-n`` applied; without
+    ``load_pods``, an empty one that only says where the pods come from."""
+    if not load_pods:
+        return Snapshot(source={"kind": "files", "pods": str(path)})
+    if pods is None:
+        with open_input(path) as opened:
+            snap = _load_pods(opened)
+    else:
+        snap = _load_pods(pods)
+    if cluster.namespace is not None:
+        snap.pods = [p for p in _items(snap.pods) if _in_namespace(p, cluster.namespace)]
+    return snap
+
+
+def _live_snapshot(cluster: Cluster, live: LiveCluster, load_pods: bool) -> Snapshot:
+    """The live cluster's pods (unless the caller streams them) and nodes (unless a nodes file is given)."""
+    return Snapshot(
+        pods=list(live.iter_pods(cluster.namespace)) if load_pods else [],
+        nodes=[] if cluster.nodes else list(live.iter_nodes()),
+        source={"kind": "cluster", "context": live.context_name, "server": live.server},
+    )
+
+
+def _add_runtime(cluster: Cluster, state: ClusterState) -> None:
+    """``cluster.runtime``'s records added to the snapshot's; unreadable ones listed as problems."""
+    if not cluster.runtime:
+        return
+    from kubehash.sources.runtime import load_runtime
+
+    records, errors = load_runtime(list(cluster.runtime), warnings=state.warnings)
+    state.snapshot.runtime = [*state.snapshot.runtime, *records]
+    state.problems.extend(str(e) for e in errors)
+
+
+def _add_ignore_files(cluster: Cluster, state: ClusterState) -> None:
+    """``cluster.ignore_files`` by node; unreadable ones listed as problems."""
+    if not cluster.ignore_files:
+        return
+    loaded = load_ignore_files(cluster.ignore_files, path=cluster.ignore_file_path)
+    state.ignore_files = dict(loaded.files)
+    state.problems.extend(str(e) for e in loaded.problems)
+
+
+def _keep_pods(cluster: Cluster, state: ClusterState) -> None:
+    """The snapshot's pods, Lists flattened; items that are not objects are counted in one problem."""
+    snap = state.snapshot
     skipped: Counter[str] = Counter()
     snap.pods = list(iter_pods(snap.pods, skipped))
     bad = {k: n for k, n in skipped.items() if k in NOT_OBJECTS}
     if bad:
         items = ", ".join(f"{n} {k}" for k, n in sorted(bad.items()))
         state.problems.append(f"{cluster.label}: {items} in the pods input: not an object, skipped")
-    return state
 
 
 def _read_nodes(path: PathLike) -> list[Any]:

@@ -25,7 +25,9 @@ node's kubelet does not have, pods on no node without status or uid -- is noted 
 the prediction's warnings (:mod:`~kubehash.upgrade.predict.inputcheck`). With ``static_files``, pods decoded
 from files (``source`` ``file``) are the kubelet's manifest files themselves rather than mirror pods: the old
 side is then the old kubelet's own defaults of the file, as the new side is the new kubelet's. Nothing here
-reads files or prints.
+reads files or prints. This module judges each container; the kubelet each node runs now is resolved in
+:mod:`~kubehash.upgrade.predict.oldkubelets`, both hashes of each distinct container are computed once in
+:mod:`~kubehash.upgrade.predict.outcomes`.
 """
 
 from __future__ import annotations
@@ -35,15 +37,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from kubehash.errors import DecodeError, KubehashError
-from kubehash.kubelet.defaults import Defaulted, apply_defaults
-from kubehash.kubelet.fieldpath import render_path
 from kubehash.kubelet.gates import compares_hash_without_resources, compares_sidecars, kubelet_gates
-from kubehash.kubelet.hashcache import HashCache, raw_of_key
-from kubehash.kubelet.hashing import plan_for
-from kubehash.kubelet.releases import Release, release
+from kubehash.kubelet.hashcache import HashCache
 from kubehash.kubelet.toolchains import Toolchain, describe_side, shown_version
-from kubehash.kubelet.unknown_fields import unknown_fields
 from kubehash.model import (
     NOT_OBJECTS,
     Documents,
@@ -60,7 +56,9 @@ from kubehash.upgrade.ignorefile.rules import IgnoreFile, protection_hook
 from kubehash.upgrade.options import Options
 from kubehash.upgrade.predict.defaulter import Defaulter, unique_spec_key
 from kubehash.upgrade.predict.inputcheck import UNKNOWN_FIELD, container_notes, counted, input_warnings
+from kubehash.upgrade.predict.oldkubelets import OldKubelets
 from kubehash.upgrade.predict.outcome import OldKubelet, Outcome
+from kubehash.upgrade.predict.outcomes import Outcomes
 from kubehash.upgrade.predict.records import RuntimeIndex
 from kubehash.upgrade.predict.resize import ResizeCheck
 from kubehash.upgrade.predict.result import ContainerPrediction, Prediction, malformed_rows
@@ -73,14 +71,6 @@ __all__ = ["Predictor", "predict"]
 
 #: ``protected(prediction)``: does something (an ignore file) make the kubelet skip this container's check?
 Protection = Callable[[ContainerPrediction], bool]
-
-
-def _node_versions(nodes: Documents | NodeVersions | None) -> dict[str, str]:
-    from kubehash.model import node_kubelet_versions
-
-    if isinstance(nodes, Mapping) and "items" not in nodes and "kind" not in nodes and "metadata" not in nodes:
-        return {str(k): str(v) for k, v in nodes.items()}
-    return node_kubelet_versions(nodes) if nodes is not None else {}
 
 
 class Predictor:
@@ -116,7 +106,10 @@ class Predictor:
             user_hook = protected
             protected = hook if user_hook is None else (lambda p: user_hook(p) or hook(p))
         self.protected = protected
-        self.node_versions = _node_versions(nodes)
+        #: The kubelet each node runs now (:attr:`node_versions`, :attr:`toolchains` of the old versions).
+        self.old_kubelets = OldKubelets(options, nodes)
+        self.node_versions = self.old_kubelets.node_versions
+        self.toolchains: dict[str, Toolchain] = self.old_kubelets.toolchains
         self.records = RuntimeIndex(runtime)
         #: Documents that were not pods, by what they are (:func:`~kubehash.model.not_a_pod`).
         self.skipped: Counter[str] = Counter()
@@ -127,16 +120,17 @@ class Predictor:
             if options.defaults
             else None
         )
-        #: Per distinct (spec key, old kubelet's hash plan, container kind, hostNetwork).
-        self.outcomes: dict[tuple[bytes, int, str, bool], Outcome] = {}
-        self._old: dict[str, OldKubelet | str] = {}
         gates = kubelet_gates(target, options.kubelet_feature_gates)
         self.resize = ResizeCheck(
             target, options.to, options.old_kubelet_feature_gates, self.defaulter, options.old_go, options.new_go
         )
+        #: Both hashes per distinct (spec key, old kubelet's hash plan, container kind, hostNetwork).
+        self._outcomes = Outcomes(
+            options, self.hasher, self.defaulter, self.resize, static_files=static_files, check_input=check_input
+        )
+        self.outcomes = self._outcomes.table
         #: The versions shown for each side: as the nodes report them, a bare minor as the patch it stands for.
         self.new_version = shown_version(options.target_toolchain)
-        self.toolchains: dict[str, Toolchain] = {}
         #: Does the target compare hashWithoutResources / restartable init containers?
         self.hwr = compares_hash_without_resources(target, gates)
         self.sidecars = compares_sidecars(target, gates)
@@ -162,7 +156,7 @@ class Predictor:
         container ``-``, when its containers cannot even be listed."""
         if view.problems:
             return malformed_rows(view, self.new_version)
-        old = self._old_kubelet(view)
+        old = self.old_kubelets.of(view)
         out = []
         index: dict[str, int] = {}
         for name, kind, spec, key in view.containers:
@@ -191,25 +185,6 @@ class Predictor:
             owner_name=view.owner_name,
             pod_uid=view.uid,
         )
-
-    def _old_kubelet(self, view: PodView) -> OldKubelet | str:
-        """The kubelet the pod's node runs now, or the error text every container of the pod gets."""
-        node = view.node
-        version = (self.node_versions.get(node) if node else None) or self.options.from_version
-        if version is None:
-            where = f"node {node}" if node else f"pod {view.namespace + '/' if view.namespace else ''}{view.name}"
-            what = "its kubelet version is unknown" if node else "it is on no node and its kubelet version is unknown"
-            return f"{where}: {what}: pass --nodes (or the live cluster) or --from"
-        found = self._old.get(version)
-        if found is None:
-            try:
-                tc = self.options.old_toolchain(version, node=node)
-                found = OldKubelet(release(version), shown_version(tc))
-                self.toolchains.setdefault(found.version, tc)
-            except KubehashError as e:
-                found = f"node {node}: {e}" if node and "node " not in str(e) else str(e)
-            self._old[version] = found
-        return found
 
     def _container(
         self,
@@ -242,7 +217,7 @@ class Predictor:
             return p
         p.old_version = old.version
         key = unique_spec_key(spec) if key is None else key
-        o = self._outcome(key, spec, kind, view, old)
+        o = self._outcomes.get(key, spec, kind, view, old)
         p.old_hash, p.new_hash = o.old_hash, o.new_hash
         if o.unknown:
             p.input_notes += tuple(UNKNOWN_FIELD + f"{container_path(kind, index, at)}.{u}" for u in o.unknown)
@@ -310,60 +285,6 @@ class Predictor:
         if hit is None:
             hit = self._located[k] = (reasons, located(reasons, at))
         return hit[1]
-
-    def _outcome(self, key: bytes, spec: Any, kind: str, view: PodView, old: OldKubelet) -> Outcome:
-        """Both hashes of one distinct (spec, old kubelet's hash plan, container kind, hostNetwork), computed
-        once; a hit counts as the hash-cache lookups it replaces."""
-        source, host_network = view.source, view.host_network
-        opts = self.options
-        old_plan = plan_for(old.version, source, opts.old_go)
-        k = (key, id(old_plan), kind, host_network)
-        hasher = self.hasher
-        o = self.outcomes.get(k)
-        if o is not None:
-            hasher.hits += o.lookups
-            return o
-        defaulter = self.defaulter
-        new_spec, new_key = defaulter(key, spec, kind, source, host_network) if defaulter is not None else (spec, key)
-        old_spec, old_key, old_defaults = spec, key, None
-        if source == "file" and defaulter is not None and isinstance(spec, Mapping):
-            old_defaults = self._old_static_copy(spec, kind, old, host_network)
-            if old_defaults is not None:
-                old_spec, old_key = old_defaults.obj, unique_spec_key(old_defaults.obj)
-        old_hash = new_hash = None
-        error = None
-        try:
-            old_hash = hasher.hash_with(old_plan, old_spec, key=old_key)
-            new_hash = hasher.hash_with(plan_for(opts.to, source, opts.new_go), new_spec, key=new_key)
-        except DecodeError as e:
-            error = e
-        undefaulted = new_key == key and old_defaults is None
-        o = self.outcomes[k] = Outcome(old_hash, new_hash, error, 1 if old_hash is None else 2, undefaulted)
-        o.old_defaults = old_defaults
-        if self.check_input and error is None:
-            o.unknown = tuple(render_path(u) for u in unknown_fields(spec, old.minor, raw_of_key(key)))
-        return o
-
-    def _old_static_copy(
-        self, spec: Mapping[str, Any], kind: str, old: OldKubelet, host_network: bool
-    ) -> Defaulted | None:
-        """The copy of a static pod's container the old kubelet hashed, when it differs from ``spec``: defaulted
-        with gates the mirror pod may not show (or, for a manifest file as written, defaulted at all)."""
-        gates = self._old_static_gates(old.release)
-        if not (gates or self.static_files):
-            return None
-        if gates is None:
-            stages = old.release.gate_stages()
-            gates = {g: v for g, v in self.resize.old_gates(old.release).items() if g in stages}
-        d = apply_defaults(spec, old.minor, feature_gates=gates, container_kind=kind, host_network=host_network)
-        return d if d.obj != spec else None
-
-    def _old_static_gates(self, old: Release) -> dict[str, bool] | None:
-        """The defaulting gates an old kubelet of minor ``old`` ran with, when ``old_kubelet_feature_gates``
-        moved any of them off that minor's default (``None``: its defaults are what the mirror pod shows)."""
-        stages, defaults = old.gate_stages(), old.gate_defaults()
-        gates = {g: v for g, v in self.resize.old_gates(old).items() if g in stages}
-        return gates if any(v != defaults.get(g) for g, v in gates.items()) else None
 
     def _reasons(self, o: Outcome, key: bytes, spec: Any, kind: str, view: PodView, old: OldKubelet) -> list[Reason]:
         """Why the two hashes of an outcome differ (explained once per outcome: :func:`outcome_reasons`)."""
