@@ -159,3 +159,17 @@ def test_one_bad_node_version_does_not_stop_the_others(tmp_path: Path, capsys: p
     errors: dict[str, str] = {}
     assert sorted(generate_ignore_files(dict(items), now=T0, errors=errors)) == ["n1", "n2"]
     assert list(errors) == ["n5"]
+
+
+def test_stray_temp_row_names_its_node(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_ignore_files(FILES, tmp_path)
+    stray = tmp_path / "node-b" / "tmp" / ".cache.version.save.x1y2z3w4.tmp"
+    stray.write_text("v1.10.13,15")
+    for arg in (tmp_path, tmp_path / "node-b" / REL):
+        capsys.readouterr()
+        code = main(["ignore-file", "check", str(arg), "--now", "2019-03-02T00:00:00Z", "-o", "csv"])
+        assert code == exitcodes.INPUT_ERROR
+        rows = [line.split(",") for line in capsys.readouterr().out.splitlines()]
+        [row] = [r for r in rows if r[-1] == "stray-temp"]
+        assert row[:2] == ["node-b", str(stray)]
+        assert any(r[:2] == ["node-b", str(tmp_path / "node-b" / REL)] and r[-1] == "ok" for r in rows)
