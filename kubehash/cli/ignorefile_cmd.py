@@ -116,12 +116,16 @@ def generate_cmd(
     _check_generate_usage(node_names, from_version, fmt, out)
     versions = _node_versions(nodes, dict.fromkeys(node_names, from_version or ""), context, kubeconfig)
     _drop_nodes_at_target(versions, to_version)
-    files = generate_ignore_files(versions, now=now or datetime.now(timezone.utc))
+    bad: dict[str, str] = {}
+    files = generate_ignore_files(versions, now=now or datetime.now(timezone.utc), errors=bad)
+    print_errors(bad.values())
     if fmt == "files":
         assert out is not None
-        _write_files(files, out, ignore_file_path, force, output)
+        _write_files(files, out, ignore_file_path, force, output, failed=bool(bad))
     else:
         _write_deployment(files, fmt, out, ignore_file_path, force, daemonset_namespace)
+    if bad:  # the other nodes' files were written
+        exit_with(exitcodes.INPUT_ERROR)
 
 
 def _check_generate_usage(node_names: tuple[str, ...], from_version: str | None, fmt: str, out: str | None) -> None:
@@ -174,13 +178,16 @@ def _write_deployment(
     click.echo(wrote_note(out, len(files)), err=True)
 
 
-def _write_files(files: dict[str, IgnoreFile], out: str, path: str, force: bool, output: str) -> None:
+def _write_files(
+    files: dict[str, IgnoreFile], out: str, path: str, force: bool, output: str, *, failed: bool = False
+) -> None:
     """``--format files``: one file per node below ``out``, a row per file on standard output; exit 2 when the
-    system refused a file (the others were written), 4 when kubehash refused one."""
+    system refused a file or a node had no usable version (``failed``; the others were written), 4 when
+    kubehash refused one."""
     results = write_ignore_files(files, out, path=path, force=force)
     print_errors(r.error for r in results if r.error)
     write_stdout(functools.partial(write, GeneratedFiles.of(results, files), output))
-    if any(r.status == "error" for r in results):
+    if failed or any(r.status == "error" for r in results):
         exit_with(exitcodes.INPUT_ERROR)
     if any(r.status == "refused" for r in results):
         exit_with(exitcodes.OUTPUT_REFUSED)

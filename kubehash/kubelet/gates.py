@@ -24,6 +24,8 @@ apply to it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
 
 from kubehash.errors import FeatureGateError
 from kubehash.kubelet.releases import GATE_STAGE_DEFAULT, Release
@@ -32,10 +34,12 @@ __all__ = [
     "IN_PLACE_RESIZE",
     "KUBELET_GATES",
     "SIDECARS",
+    "GateLife",
     "applicable_overrides",
     "compares_hash_without_resources",
     "compares_sidecars",
     "effective_gates",
+    "gate_life",
     "kubelet_gates",
     "old_kubelet_gates",
     "parse_feature_gates",
@@ -159,3 +163,47 @@ def compares_hash_without_resources(rel: Release, gates: Mapping[str, bool]) -> 
 def compares_sidecars(rel: Release, gates: Mapping[str, bool]) -> bool:
     """Does this kubelet compare the hash of running restartable (sidecar) init containers?"""
     return rel.restartable_init_containers and gates.get(SIDECARS, False)
+
+
+@dataclass(frozen=True)
+class GateLife:
+    """One feature gate's stages across minors, from the curated ``policy.feature_gates.gates`` rows of
+    ``specs/kubelet-flags.json`` (sourced from the Kubernetes feature-gate reference pages)."""
+
+    name: str
+    stages: tuple[tuple[str, bool, str, str | None], ...]  # (stage, default, first minor, last minor or None)
+    removed: str | None  # the first minor without the gate
+    source: Mapping[str, str]
+
+    def stage_in(self, minor: str) -> tuple[str, bool] | None:
+        """``(stage, default)`` of the gate in ``minor``; ``None`` when that minor does not have it."""
+        key = _minor_key(minor)
+        for stage, default, first, last in self.stages:
+            if _minor_key(first) <= key and (last is None or key <= _minor_key(last)):
+                return stage, default
+        return None
+
+
+def _minor_key(minor: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in minor.split(".")[:2])
+
+
+@cache
+def _gate_lives() -> dict[str, GateLife]:
+    from kubehash.kubelet.flags import flags_policy
+
+    rows = flags_policy().get("feature_gates", {}).get("gates", {}).get("rows", [])
+    return {
+        str(r["gate"]): GateLife(
+            str(r["gate"]),
+            tuple((str(s[0]), bool(s[1]), str(s[2]), None if s[3] is None else str(s[3])) for s in r["stages"]),
+            None if r.get("removed") is None else str(r["removed"]),
+            dict(r.get("source", {})),
+        )
+        for r in rows
+    }
+
+
+def gate_life(name: str) -> GateLife | None:
+    """What kubehash knows of gate ``name`` beyond the container-relevant gates of ``specs/releases.json``."""
+    return _gate_lives().get(name)

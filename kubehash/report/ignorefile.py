@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from operator import attrgetter
+from pathlib import PurePath
 from typing import Any, Protocol
 
 from kubehash.errors import IgnoreFileError
@@ -104,13 +105,32 @@ class IgnoreCheck:
     with_pods: bool = True
 
     def file_statuses(self) -> list[FileStatus]:
-        bad = {e.node or e.origin: e for e in self.result.problems}
+        """One row per node's file; a stray temporary file gets a row of its own, under the node whose
+        directory holds it (its path in the file column)."""
+        strays = [e for e in self.result.problems if e.kind == "stray-temp" and e.node is None]
+        stray_ids = {id(e) for e in strays}
+        bad = {e.node or e.origin: e for e in self.result.problems if id(e) not in stray_ids}
+        known = set(self.files) | {e.node for e in self.result.problems if e.node}
         rows = []
         for node, f in sorted(self.files.items()):
             e = bad.pop(node, None)
             rows.append(FileStatus(node, f.origin, f.version, f.time, e.kind if e else "ok"))
         rows += [FileStatus(k, e.origin, None, None, e.kind) for k, e in sorted(bad.items())]
+        rows += [FileStatus(_node_of(e.origin, known), e.origin, None, None, e.kind) for e in strays]
         return sorted(rows, key=attrgetter("node"))
+
+
+def _node_of(path: str, nodes: set[str]) -> str:
+    """The node whose directory (``DIR/<node>/...``) holds ``path``: the nearest parent named like a node
+    kubehash loaded, else the directory above ``tmp``, else the file's own directory."""
+    parents = PurePath(path).parents
+    for parent in parents:
+        if parent.name in nodes:
+            return parent.name
+    for parent in parents:
+        if parent.name == "tmp" and parent.parent.name:
+            return parent.parent.name
+    return parents[0].name or path
 
 
 @register(IgnoreCheck)

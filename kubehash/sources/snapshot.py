@@ -53,6 +53,7 @@ __all__ = [
     "is_snapshot",
     "load_pods_or_snapshot",
     "load_snapshot",
+    "looks_like_snapshot",
     "save_snapshot",
 ]
 
@@ -182,11 +183,27 @@ def _verified_body(data: bytes, name: str) -> tuple[memoryview, bool]:
         actual = hashlib.sha256(view[:-TRAILER_LEN]).digest()
         if recorded != actual:
             raise InputError(
-                f"{name}: damaged snapshot: SHA-256 checksum mismatch (recorded {recorded.hex()[:16]}..., "
-                f"computed {actual.hex()[:16]}...); the file changed after it was written: take the snapshot again"
+                f"{name}: damaged snapshot: {_mismatch(recorded, actual)}; the file changed after it was written: "
+                "take the snapshot again"
             )
         return view[len(MAGIC) : -TRAILER_LEN], True
     return view[len(MAGIC) :], False
+
+
+def _mismatch(recorded: bytes, actual: bytes) -> str:
+    """Both digests in full, and where they first differ (a flipped bit in the trailer changes one hex digit)."""
+    r, a = recorded.hex(), actual.hex()
+    first = next(i for i, (x, y) in enumerate(zip(r, a, strict=True)) if x != y)
+    where = f"they first differ at hex digit {first + 1} of {len(r)}"
+    return f"SHA-256 checksum mismatch (recorded {r}, computed {a}; {where})"
+
+
+def looks_like_snapshot(head: bytes) -> bool:
+    """Whether ``head`` (the first bytes of an input) is a snapshot's magic, or one damaged in a few bytes (at
+    most 3 of its 16 differ: a flipped bit or byte; no JSON or YAML text comes that close)."""
+    if len(head) < len(MAGIC):
+        return False
+    return sum(x == y for x, y in zip(head, MAGIC, strict=False)) >= len(MAGIC) - 3
 
 
 def _decode(body: memoryview, name: str, checked: bool) -> dict[str, Any]:
@@ -207,6 +224,11 @@ def loads_snapshot(data: bytes, *, name: str = "<snapshot>") -> Snapshot:
     """A snapshot from its bytes; :class:`InputError` naming ``name`` when they are not one, are damaged
     (checksum mismatch), or hold something kubehash never writes."""
     if not data.startswith(MAGIC):
+        if looks_like_snapshot(data[: len(MAGIC)]):
+            raise InputError(
+                f"{name}: damaged snapshot: its header reads {bytes(data[: len(MAGIC)])!r} instead of {MAGIC!r}; the "
+                "file changed after it was written: take the snapshot again"
+            )
         raise InputError(f"{name}: not a kubehash snapshot (wrong magic header)")
     raw, checked = _verified_body(data, name)
     body = _decode(raw, name, checked)
@@ -288,12 +310,13 @@ def load_snapshot(path: str | os.PathLike[str]) -> Snapshot:
 
 
 def is_snapshot(path: str | os.PathLike[str]) -> bool:
-    """Whether ``path`` is a file that starts with the snapshot magic (``-`` and unreadable paths: no)."""
+    """Whether ``path`` is a file that starts with the snapshot magic, intact or damaged in a few bytes (then
+    reading it reports the damage; ``-`` and unreadable paths: no)."""
     if str(path) == "-":
         return False
     try:
         with open(path, "rb") as f:
-            return f.read(len(MAGIC)) == MAGIC
+            return looks_like_snapshot(f.read(len(MAGIC)))
     except OSError:
         return False
 

@@ -11,7 +11,9 @@ kubehash's data is off.
 (``unrecognized feature gate: X``; ``unrecognized key: X`` before 1.14) or with a GA gate set to its
 locked opposite (``cannot set feature gate X to false, feature is locked to true``). kubehash judges the
 gates its release table knows per minor (``specs/releases.json``: the gates that matter to container
-hashes); any other gate name is reported as ``info``.
+hashes) and the curated gate lives of ``specs/kubelet-flags.json`` (a gate removed before the target is a
+``risk``); a gate in neither, or a GA / deprecated gate set off its default when the lock is not recorded, is
+``info`` saying why.
 
 The config file (``--config``): :mod:`kubehash.upgrade.kubelet_config`; the gates:
 :mod:`kubehash.upgrade.kubelet_gates`.
@@ -168,8 +170,9 @@ def _not_yet_flag(
 
 
 def _deprecated_flag(
-    written: str, info: FlagInfo, cur_state: str, cur: str, tgt: str, node: str | None, origin: Origin
+    written: str, info: FlagInfo, cur: str, tgt: str, node: str | None, origin: Origin
 ) -> KubeletFlagFinding:
+    """A flag the target deprecates: it still works, but is on its way out (a ``warning``, issue 18)."""
     instead = (
         f"set `{info.config_field}` in the KubeletConfiguration file (--config)"
         if info.config_field
@@ -180,7 +183,7 @@ def _deprecated_flag(
         node,
         "flag",
         written,
-        "warning" if cur_state != "deprecated" or info.config_field is None else "info",
+        "warning",
         "deprecated",
         cur,
         tgt,
@@ -206,7 +209,7 @@ def _check_flag(f: KubeletFlag, written: str, cur: str, tgt: str, node: str | No
     if st_t.state in ("not-yet", "maybe-not-yet") or st_c.state in ("not-yet", "removed"):
         return [_not_yet_flag(written, info, cur, tgt, node, origin)]
     if st_t.state == "deprecated":
-        return [_deprecated_flag(written, info, st_c.state, cur, tgt, node, origin)]
+        return [_deprecated_flag(written, info, cur, tgt, node, origin)]
     return []
 
 

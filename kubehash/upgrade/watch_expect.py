@@ -13,6 +13,7 @@ from typing import Any
 
 from kubehash.errors import InputError, KubehashError
 from kubehash.model import RuntimeRecord
+from kubehash.upgrade.audit.versions import same_release
 from kubehash.upgrade.ignorefile.rules import IgnoreFile
 from kubehash.upgrade.options import Options
 from kubehash.upgrade.predict import Predictor
@@ -59,7 +60,7 @@ class PredictedRestarts:
     def node_upgraded(self, node: str, version: str) -> str | None:
         here = [self.verdicts[k] for k in self.by_node.get(node, ())]
         counted = _counted(here) or "no running containers"
-        other = f"; the prediction is for {self.to}" if self.to and version != self.to else ""
+        other = f"; the prediction is for {self.to}" if self.to and not same_release(version, self.to) else ""
         return f"predicted: {counted}{other}"
 
     def verdict(self, namespace: str | None, pod: str | None, container: str) -> str | None:

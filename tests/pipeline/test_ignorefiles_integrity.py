@@ -137,3 +137,39 @@ def test_script_to_unwritable_path_exits_2(tmp_path: Path, capsys: pytest.Captur
     args = ["ignore-file", "generate", "--format", "script", "--out", str(tmp_path / "f" / "s.sh")]
     assert main([*args, "--from", "v1.10.13", "--node", "node-a"]) == exitcodes.INPUT_ERROR
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_one_bad_node_version_does_not_stop_the_others(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    nodes = tmp_path / "nodes.json"
+    items = [("n1", "v1.28.0"), ("n2", "v1.28.15-eks-a737599"), ("n5", "vgarbage-1")]
+    nodes.write_text(
+        '{"kind": "NodeList", "items": ['
+        + ",".join(
+            f'{{"kind": "Node", "metadata": {{"name": "{n}"}}, "status": {{"nodeInfo": {{"kubeletVersion": "{v}"}}}}}}'
+            for n, v in items
+        )
+        + "]}"
+    )
+    out = tmp_path / "out"
+    code = main(["ignore-file", "generate", "--nodes", str(nodes), "--out", str(out), "--now", "1551441600"])
+    err = capsys.readouterr().err
+    assert code == exitcodes.INPUT_ERROR
+    assert _tree(out) == sorted(["n1", "n1/tmp", str("n1" / REL), "n2", "n2/tmp", str("n2" / REL)])
+    assert "node n5: kubelet version 'vgarbage-1' is not a full version" in err
+    errors: dict[str, str] = {}
+    assert sorted(generate_ignore_files(dict(items), now=T0, errors=errors)) == ["n1", "n2"]
+    assert list(errors) == ["n5"]
+
+
+def test_stray_temp_row_names_its_node(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_ignore_files(FILES, tmp_path)
+    stray = tmp_path / "node-b" / "tmp" / ".cache.version.save.x1y2z3w4.tmp"
+    stray.write_text("v1.10.13,15")
+    for arg in (tmp_path, tmp_path / "node-b" / REL):
+        capsys.readouterr()
+        code = main(["ignore-file", "check", str(arg), "--now", "2019-03-02T00:00:00Z", "-o", "csv"])
+        assert code == exitcodes.INPUT_ERROR
+        rows = [line.split(",") for line in capsys.readouterr().out.splitlines()]
+        [row] = [r for r in rows if r[-1] == "stray-temp"]
+        assert row[:2] == ["node-b", str(stray)]
+        assert any(r[:2] == ["node-b", str(tmp_path / "node-b" / REL)] and r[-1] == "ok" for r in rows)

@@ -23,8 +23,10 @@ from kubehash.sources.snapshot import (
     TRAILER_LEN,
     Snapshot,
     dumps_snapshot,
+    load_pods_or_snapshot,
     load_snapshot,
     loads_snapshot,
+    looks_like_snapshot,
     save_snapshot,
 )
 from kubehash.sources.snapshot_check import check_depth
@@ -180,3 +182,27 @@ def test_save_to_unwritable_path_is_a_clear_error(tmp_path: Path, capsys: pytest
     assert err.startswith(f"error: {blocker}") and "Traceback" not in err
     with pytest.raises(WriteError, match=f"^{blocker}: is not a directory"):
         save_snapshot(blocker / "s.khs", SNAP)
+
+
+def test_flipped_trailer_bit_shows_where_the_digests_differ() -> None:
+    raw = bytearray(dumps_snapshot(SNAP))
+    raw[-5] ^= 0x40  # inside the recorded digest, past its first 16 hex digits
+    with pytest.raises(InputError) as e:
+        loads_snapshot(bytes(raw), name="s")
+    recorded = bytes(raw[-32:]).hex()
+    computed = hashlib.sha256(bytes(raw[: -len(CHECKSUM_TAG) - 32])).hexdigest()
+    assert f"recorded {recorded}, computed {computed}" in str(e.value)
+    assert "first differ at hex digit 55 of 64" in str(e.value)
+
+
+@pytest.mark.parametrize("at", [0, 5, 15])
+def test_flipped_header_byte_is_a_damaged_snapshot(tmp_path: Path, at: int) -> None:
+    raw = bytearray(dumps_snapshot(SNAP))
+    raw[at] ^= 0x01
+    assert looks_like_snapshot(bytes(raw[:16])) and not looks_like_snapshot(b'{"kind": "PodList", "items": []}')
+    with pytest.raises(InputError, match=r"^s: damaged snapshot: its header reads"):
+        loads_snapshot(bytes(raw), name="s")
+    path = tmp_path / "hdr.kh"
+    path.write_bytes(bytes(raw))
+    with pytest.raises(InputError, match=r"damaged snapshot: its header reads"):
+        load_pods_or_snapshot(path)

@@ -298,3 +298,20 @@ def test_committed_canary_example_is_what_the_generator_writes(tmp_path: Path) -
     )
     for rel in written:
         assert (tmp_path / rel).read_bytes() == (committed / rel).read_bytes(), rel
+
+
+def test_vendor_suffix_is_the_expected_release() -> None:
+    """A node reporting v1.11.10-eks-036c24b runs 1.11.10: no 'other than' warning (review of issue 19)."""
+    from kubehash.upgrade.audit.versions import same_release
+    from kubehash.upgrade.watch_expect import PredictedRestarts
+
+    pods = [_pod("a", "n1", "u1")]
+    after = {"n1": "v1.11.10-eks-036c24b", "n2": "v1.11.10+k3s1"}
+    result = audit(pods, {"n1": "v1.10.13", "n2": "v1.10.13"}, pods, after, expected="1.11.10")
+    assert not any("other than" in w for w in result.warnings)
+    result = audit(pods, {"n1": "v1.10.13"}, pods, {"n1": "v1.11.9-eks-036c24b"}, expected="v1.11.10")
+    assert any("other than v1.11.10: n1" in w for w in result.warnings)
+    assert same_release("v1.30.0-eks-036c24b", "1.30") and not same_release("v1.30.0-rc.1", "v1.30.0")
+    doc = {"summary": {"to": "v1.30.0"}, "containers": []}
+    assert "prediction is for" not in (PredictedRestarts(doc).node_upgraded("n1", "v1.30.0-eks-036c24b") or "")
+    assert "prediction is for v1.30.0" in (PredictedRestarts(doc).node_upgraded("n1", "v1.30.1") or "")

@@ -38,7 +38,8 @@ from kubehash.upgrade.audit.result import (
     Audit,
     ContainerAudit,
 )
-from kubehash.upgrade.ignorefile.rules import IgnoreFile, same_version
+from kubehash.upgrade.audit.versions import same_release
+from kubehash.upgrade.ignorefile.rules import IgnoreFile
 from kubehash.upgrade.options import Options
 from kubehash.upgrade.predict import ContainerPrediction, Predictor
 from kubehash.upgrade.predict.records import RuntimeIndex
@@ -289,7 +290,7 @@ def _unspared(containers: list[ContainerAudit]) -> list[str]:
 def _warnings(upgrades: dict[str, tuple[str, str]], expected: str | None, cs: list[ContainerAudit]) -> list[str]:
     warnings = _unspared(cs)
     if expected is not None:
-        off = sorted(n for n, (_, a) in upgrades.items() if not same_version(a, expected))
+        off = sorted(n for n, (_, a) in upgrades.items() if not same_release(a, expected))
         if off:
             warnings.append(f"{len(off)} upgraded node(s) report a kubelet other than {expected}: {', '.join(off)}")
     if not upgrades:

@@ -329,15 +329,24 @@ def protection_hook(
     return hook
 
 
-def generate_ignore_files(node_versions: Mapping[str, str], *, now: datetime | int) -> dict[str, IgnoreFile]:
+def generate_ignore_files(
+    node_versions: Mapping[str, str], *, now: datetime | int, errors: dict[str, str] | None = None
+) -> dict[str, IgnoreFile]:
     """One file per node holding the node's **current** kubelet version (as ``status.nodeInfo.kubeletVersion``
-    prints it, which is the old kubelet's ``version.Get()``; a missing ``v`` is added) and ``now``."""
+    prints it, which is the old kubelet's ``version.Get()``; a missing ``v`` is added) and ``now``.
+
+    A version that is not a full one is an :class:`~kubehash.errors.InputError` naming the node; given
+    ``errors``, such a node's message goes there instead and the other nodes still get their files."""
     t = now if isinstance(now, int) else unix_seconds(now)
     out: dict[str, IgnoreFile] = {}
     for node, version in sorted(node_versions.items()):
         v = version.strip()
         v = v if v.startswith("v") else "v" + v
         if parse_version(v) is None:
-            raise InputError(f"node {node}: kubelet version {version!r} is not a full version like v1.10.13")
+            msg = f"node {node}: kubelet version {version!r} is not a full version like v1.10.13: no file for it"
+            if errors is None:
+                raise InputError(msg)
+            errors[node] = msg
+            continue
         out[node] = IgnoreFile(v, t, node)
     return out

@@ -142,11 +142,12 @@ def _kubelet_findings(
     """The kubelet-flags check of every node's command line and config file."""
     target = run.options.to
     items: list[KubeletArgs | KubeletConfigFile] = [*kubelet_args, *kubelet_configs]
+    _count_kubelet_inputs(run.report, items)
     for item in items:
         node = item.node
         current = (node_versions.get(node) if node else None) or run.options.from_version
         if current is None:
-            where = (item.files[0] if item.files else "command line") if isinstance(item, KubeletArgs) else item.origin
+            where = _item_origin(item)
             if node:
                 why = f"the kubelet version of node {node} is unknown: pass --nodes (or the live cluster) or --from"
             else:  # a file given on its own, not as DIR/<node>/...: no node to look the version up for
@@ -161,6 +162,21 @@ def _kubelet_findings(
         else:
             found = check_kubelet_config(item, current, target)
         run.report.findings.extend(_flag_finding(f) for f in found)
+        if any(f.severity == "risk" for f in found):
+            run.report.kubelet_at_risk.add(node or _item_origin(item))
+
+
+def _item_origin(item: KubeletArgs | KubeletConfigFile) -> str:
+    if isinstance(item, KubeletArgs):
+        return item.files[0] if item.files else "command line"
+    return item.origin
+
+
+def _count_kubelet_inputs(report: PreflightReport, items: list[KubeletArgs | KubeletConfigFile]) -> None:
+    """The kubelet inputs :func:`preflight` checks, for its summary."""
+    report.kubelet_command_lines = sum(isinstance(i, KubeletArgs) for i in items)
+    report.kubelet_config_files = len(items) - report.kubelet_command_lines
+    report.kubelet_nodes = {i.node for i in items if i.node}
 
 
 def preflight(
@@ -186,6 +202,7 @@ def preflight(
     b = behaviour or behaviour_for(options.to)
     report = PreflightReport(to=options.target.minor, from_version=options.from_version, gates=b)
     run = _Run(options, b, warn_below_seconds, default_toleration_seconds, report)
+    report.pods_checked = pods is not None or nodes is not None
     node_versions: dict[str, str] = {}
     for where, n in items(nodes if nodes is not None else []):
         try:

@@ -56,7 +56,9 @@ class Finding:
 
 class PreflightSummary(TypedDict):
     """:attr:`PreflightReport.summary`: pods read and at risk, findings by severity (one key per
-    :data:`SEVERITIES`) and by check, and what was skipped (by kind)."""
+    :data:`SEVERITIES`) and by check, and what was skipped (by kind); whether pods were checked at all, and the
+    kubelet inputs checked: command lines, config files, the nodes they belong to, and how many of those inputs
+    (per node, or per file for one given alone) hold a risk."""
 
     pods: int
     pods_at_risk: int
@@ -66,6 +68,11 @@ class PreflightSummary(TypedDict):
     error: int
     by_check: dict[str, int]
     skipped: dict[str, int]
+    pods_checked: bool
+    kubelet_command_lines: int
+    kubelet_config_files: int
+    kubelet_nodes: int
+    kubelet_at_risk: int
 
 
 @dataclass
@@ -78,6 +85,11 @@ class PreflightReport:
     findings: list[Finding] = field(default_factory=list)
     pods: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
+    pods_checked: bool = True
+    kubelet_command_lines: int = 0
+    kubelet_config_files: int = 0
+    kubelet_nodes: set[str] = field(default_factory=set)
+    kubelet_at_risk: set[str] = field(default_factory=set)  # nodes (or files given alone) with a kubelet risk
 
     def __iter__(self) -> Iterator[Finding]:
         return iter(self.findings)
@@ -97,7 +109,7 @@ class PreflightReport:
     def summary(self) -> PreflightSummary:
         by_severity = {s: sum(1 for f in self.findings if f.severity == s) for s in SEVERITIES}
         by_check = {c: sum(1 for f in self.findings if f.check == c) for c in CHECKS}
-        at_risk = len({(f.namespace, f.pod) for f in self.findings if f.severity == "risk"})
+        at_risk = len({(f.namespace, f.pod) for f in self.findings if f.severity == "risk" and f.pod is not None})
         return {
             "pods": self.pods,
             "pods_at_risk": at_risk,
@@ -107,4 +119,9 @@ class PreflightReport:
             "error": by_severity["error"],
             "by_check": by_check,
             "skipped": dict(self.skipped),
+            "pods_checked": self.pods_checked,
+            "kubelet_command_lines": self.kubelet_command_lines,
+            "kubelet_config_files": self.kubelet_config_files,
+            "kubelet_nodes": len(self.kubelet_nodes),
+            "kubelet_at_risk": len(self.kubelet_at_risk),
         }
