@@ -36,7 +36,8 @@ from typing import Any, TypeVar
 from kubehash.kubelet.hashcache import spec_key
 from kubehash.model import MIRROR_ANNOTATION, NOT_RUNNING_PHASES, PodView
 from kubehash.sources.podbytes import NotAPod
-from kubehash.sources.yaml_items import FALLBACK, ItemLoader, YamlInputError, load_yaml
+from kubehash.sources.yaml_loader import ItemLoader, YamlInputError, load_yaml
+from kubehash.sources.yaml_reader import FALLBACK
 
 __all__ = ["decode_pod"]
 
