@@ -232,7 +232,7 @@ CORRUPTIONS = [
     lambda line: line.replace(b": ", b": @", 1),
     lambda line: line.replace(b": ", b': "\\q', 1),
     lambda line: line.replace(b": ", b': "\\uD800"  # ', 1),
-    lambda line: line.replace(b": ", b": =\n", 1) if line.endswith(b":\n") is False else line,
+    lambda line: line.replace(b": ", b": =\n", 1),
     lambda line: line.replace(b": ", b": 0b_\n", 1),
     lambda line: line.replace(b": ", b": " + b"9" * 4400 + b"\n", 1),
     lambda line: b"",
