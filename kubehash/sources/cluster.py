@@ -273,9 +273,24 @@ class LiveCluster:
 
     def _get(self, path: str, call: Callable[..., Any], token: str | None, what: str, *, listing: bool = True) -> bytes:
         """One list request with retries; returns the raw body. Raises :class:`_Gone` on 410."""
-        import urllib3
-        from kubernetes.client.exceptions import ApiException
+        kwargs = self._request_kwargs(token, listing)
+        where = f"{'listing ' if listing else 'reading '}{what} at {self.server} (context {self.context_name or '-'})"
+        timeouts = 0
+        attempt = 0
+        for attempt in range(1, self.max_attempts + 1):
+            self.requests.append((path, token))
+            outcome = self._attempt(call, kwargs, where)
+            if isinstance(outcome, bytes):
+                return outcome
+            last, delay, timed_out = outcome
+            timeouts += timed_out
+            if attempt == self.max_attempts or timeouts >= _MAX_TIMEOUTS:
+                break
+            self._back_off(where, last, delay, attempt)
+        raise ClusterError(f"{where}: {last} (gave up after {attempt} attempts)")
 
+    def _request_kwargs(self, token: str | None, listing: bool) -> dict[str, Any]:
+        """The client call's arguments: raw body, page size (a list), timeouts (connect, read), continue token."""
         kwargs: dict[str, Any] = (
             {"limit": self.page_size, "_preload_content": False} if listing else {"_preload_content": False}
         )
@@ -283,57 +298,63 @@ class LiveCluster:
             kwargs["_request_timeout"] = (min(10.0, self.request_timeout), self.request_timeout)
         if token is not None:
             kwargs["_continue"] = token
-        where = f"{'listing ' if listing else 'reading '}{what} at {self.server} (context {self.context_name or '-'})"
-        timeouts = 0
-        attempt = 0
-        for attempt in range(1, self.max_attempts + 1):
-            self.requests.append((path, token))
-            delay: float | None = None
+        return kwargs
+
+    def _attempt(self, call: Callable[..., Any], kwargs: dict[str, Any], where: str) -> bytes | _Failure:
+        """One try: the body, or what went wrong and may be retried; raises what may not be."""
+        import urllib3
+        from kubernetes.client.exceptions import ApiException
+
+        try:
+            deadline = None if self.request_timeout is None else time.monotonic() + self.request_timeout
+            resp = call(**kwargs)
             try:
-                deadline = None if self.request_timeout is None else time.monotonic() + self.request_timeout
-                resp = call(**kwargs)
-                try:
-                    raw = _read_body(resp, deadline)
-                finally:
-                    resp.release_conn()
-            except _Slow:
-                last = f"the response took longer than the request timeout ({self.request_timeout:g} s)"
-                timeouts += 1
-            except ApiException as e:
-                status = int(e.status or 0)
-                msg = _status_message(e.body)
-                detail = f": {msg}" if msg else ""
-                if status == 410:
-                    raise _Gone() from None
-                if status == 401:
-                    raise ClusterError(f"{where}: unauthorized (401): credentials were rejected{detail}") from None
-                if status == 403:
-                    raise ClusterError(f"{where}: forbidden (403){detail}") from None
-                if status == 0:  # the client's wrapper for TLS errors
-                    raise ClusterError(f"{where}: {' '.join(str(e.reason).split())}") from None
-                if status != 429 and status < 500:
-                    raise ClusterError(f"{where}: HTTP {status} {e.reason or ''}{detail}".rstrip()) from None
-                delay = _retry_after(e.headers)
-                last = f"HTTP {status}{detail}"
-            except urllib3.exceptions.HTTPError as e:
-                if _timed_out(e):
-                    last = f"no answer within the request timeout ({self.request_timeout:g} s)"
-                    timeouts += 1
-                else:
-                    last = f"cannot reach the server: {_reason(e)}"
-            except OSError as e:
-                last = f"cannot reach the server: {e}"
-            else:
-                return bytes(raw)
-            if attempt == self.max_attempts or timeouts >= _MAX_TIMEOUTS:
-                break
-            if self._retries_left <= 0:
-                raise ClusterError(f"{where}: {last} (gave up: {self.retry_budget} retries used up for this listing)")
-            self._retries_left -= 1
-            if delay is None:
-                delay = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
-            self.sleep(min(delay, self.max_backoff))
-        raise ClusterError(f"{where}: {last} (gave up after {attempt} attempts)")
+                raw = _read_body(resp, deadline)
+            finally:
+                resp.release_conn()
+        except _Slow:
+            return f"the response took longer than the request timeout ({self.request_timeout:g} s)", None, True
+        except ApiException as e:
+            return _api_failure(e, where)
+        except urllib3.exceptions.HTTPError as e:
+            if _timed_out(e):
+                return f"no answer within the request timeout ({self.request_timeout:g} s)", None, True
+            return f"cannot reach the server: {_reason(e)}", None, False
+        except OSError as e:
+            return f"cannot reach the server: {e}", None, False
+        return bytes(raw)
+
+    def _back_off(self, where: str, last: str, delay: float | None, attempt: int) -> None:
+        """Wait before the next try: ``Retry-After`` or exponential backoff, within the listing's retry budget."""
+        if self._retries_left <= 0:
+            raise ClusterError(f"{where}: {last} (gave up: {self.retry_budget} retries used up for this listing)")
+        self._retries_left -= 1
+        if delay is None:
+            delay = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
+        self.sleep(min(delay, self.max_backoff))
+
+
+#: A failed try that may be retried: (what happened, seconds the server asked to wait, whether it timed out).
+_Failure = tuple[str, float | None, bool]
+
+
+def _api_failure(e: Any, where: str) -> _Failure:
+    """An HTTP error answer: 429 and 5xx may be retried (honouring ``Retry-After``); 410 is :class:`_Gone`;
+    401, 403, a TLS failure (status 0) and other 4xx are final."""
+    status = int(e.status or 0)
+    msg = _status_message(e.body)
+    detail = f": {msg}" if msg else ""
+    if status == 410:
+        raise _Gone() from None
+    if status == 401:
+        raise ClusterError(f"{where}: unauthorized (401): credentials were rejected{detail}") from None
+    if status == 403:
+        raise ClusterError(f"{where}: forbidden (403){detail}") from None
+    if status == 0:  # the client's wrapper for TLS errors
+        raise ClusterError(f"{where}: {' '.join(str(e.reason).split())}") from None
+    if status != 429 and status < 500:
+        raise ClusterError(f"{where}: HTTP {status} {e.reason or ''}{detail}".rstrip()) from None
+    return f"HTTP {status}{detail}", _retry_after(e.headers), False
 
 
 #: A server that timed out twice is not asked again (a stalled server would otherwise cost max_attempts

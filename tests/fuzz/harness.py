@@ -143,9 +143,8 @@ def run_case(
     data: bytes, suffix: str, *, manifests: bool = False, jobs: int = 1, fmt: str = "json", damaged: bool = False
 ) -> Outcome:
     """Check every invariant for one input; raises :class:`FuzzFailure` naming the broken one. ``damaged``:
-    the bytes were damaged as text (truncated, spliced, a flipped bit). For YAML, libyaml failing to read the
-    whole document does not require exit 2 (known gap, docs/fuzzing.md: the YAML fast path reads only the
-    fields predict needs and does not check the syntax -- or the escapes -- of the rest of an item)."""
+    the bytes were damaged as text (truncated, spliced, a flipped bit). YAML libyaml cannot read as a whole
+    must give exit 2 too: the YAML fast path checks the parts of an item it does not read (issue 17)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"input{suffix}"
         path.write_bytes(data)
@@ -164,7 +163,7 @@ def run_case(
     rows = json.loads(out)["containers"] if out else []
     ref = reference(data, suffix)
     if ref is None:
-        if code != 2 and suffix != ".yaml":
+        if code != 2:
             raise FuzzFailure(
                 f"input Python cannot read, yet exit {code} (not 2): {err.decode(errors='replace')[:300]}"
             )

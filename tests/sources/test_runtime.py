@@ -14,14 +14,8 @@ from hypothesis import strategies as st
 from kubehash.errors import InputError
 from kubehash.model import RuntimeRecord
 from kubehash.sources.gotime import format_rfc3339nano, from_ns, parse_timestamp
-from kubehash.sources.runtime import (
-    load_runtime,
-    parse_runtime,
-    parse_runtime_lenient,
-    render_crictl_inspect,
-    render_crictl_ps,
-    render_docker_inspect,
-)
+from kubehash.sources.runtime import load_runtime, parse_runtime, parse_runtime_lenient
+from kubehash.sources.runtime_render import render_crictl_inspect, render_crictl_ps, render_docker_inspect
 
 DATA = Path(__file__).parent.parent / "data" / "runtime"
 

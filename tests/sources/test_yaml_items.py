@@ -22,16 +22,8 @@ from kubehash.errors import InputError
 from kubehash.golang.jsonvalue import RawFloat
 from kubehash.pipeline.yaml_split import map_yaml_items as map_items
 from kubehash.sources.documents import parse_documents
-from kubehash.sources.yaml_items import (
-    MAX_DEPTH,
-    MAX_ITEM_BYTES,
-    YamlInputError,
-    go_json_float,
-    iter_yaml_items,
-    read_part,
-    read_rest,
-    yaml_layout,
-)
+from kubehash.sources.yaml_items import iter_yaml_items, read_part, read_rest, yaml_layout
+from kubehash.sources.yaml_loader import MAX_DEPTH, MAX_ITEM_BYTES, YamlInputError, go_json_float
 
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
 sys.path.insert(0, str(BENCH))

@@ -216,3 +216,78 @@ def test_containers_are_shared_between_replicas() -> None:
     views = [decode_pod(t) for t in texts(data)]
     specs = [id(c) for v in views if isinstance(v, PodView) for _, _, c, _ in v.containers]
     assert len(set(specs)) < len(specs)
+
+
+# -- a corrupt line anywhere: the fast path gives what the exact loader gives (issue 17) ---------------------
+
+#: What a corrupt line may become: a bad indentation, a mapping inside a plain scalar, a character that
+#: cannot start a token, a bad escape, a value PyYAML cannot construct, a truncated or lost line...
+CORRUPTIONS = [
+    lambda line: b" " + line,
+    lambda line: line[1:],
+    lambda line: line + b": x",
+    lambda line: line.rstrip(b"\n") + b" y: z\n",
+    lambda line: line.replace(b": ", b" ", 1),
+    lambda line: line[: len(line) // 2],
+    lambda line: line.replace(b": ", b": @", 1),
+    lambda line: line.replace(b": ", b': "\\q', 1),
+    lambda line: line.replace(b": ", b': "\\uD800"  # ', 1),
+    lambda line: line.replace(b": ", b": =\n", 1),
+    lambda line: line.replace(b": ", b": 0b_\n", 1),
+    lambda line: line.replace(b": ", b": " + b"9" * 4400 + b"\n", 1),
+    lambda line: b"",
+    lambda line: line + b"  - stray\n",
+    lambda line: line.replace(b"  ", b"\t", 1),
+]
+
+
+def outcome(v: Any) -> Any:
+    """A read item as the pipeline sees it: its view's fields, or its error row's problem."""
+    if isinstance(v, PodView) and v.problems:
+        return ("error", v.name, v.namespace, v.problems)
+    if isinstance(v, dict):
+        return fields(reference(v))
+    return fields(v)
+
+
+def read_all(data: bytes, decode: Any) -> Any:
+    try:
+        return [outcome(v) for v in iter_yaml_items(io.BytesIO(data), decode=decode)]
+    except Exception as e:  # an error around the items: the same for both
+        return ("raised", type(e).__name__, str(e))
+
+
+def _exact(text: bytes) -> Any:
+    return FALLBACK
+
+
+_exact.unreadable = decode_pod.unreadable  # type: ignore[attr-defined]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 10_000),
+    corrupt=st.one_of(st.none(), st.tuples(st.integers(0, 10**6), st.integers(0, len(CORRUPTIONS) - 1))),
+)
+def test_fast_path_gives_the_exact_loaders_verdicts_and_errors(seed: int, corrupt: tuple[int, int] | None) -> None:
+    data = as_list_yaml(generate.pod_list(3, seed=seed, kubelet="v1.24.3")["items"])
+    if corrupt is not None:
+        lines = data.splitlines(keepends=True)
+        at = 2 + corrupt[0] % (len(lines) - 3)  # a line inside the items
+        lines[at] = CORRUPTIONS[corrupt[1]](lines[at])
+        data = b"".join(lines)
+    assert read_all(data, decode_pod) == read_all(data, _exact)
+
+
+@pytest.mark.parametrize("depth", [44, 47, 48, 49, 50, 95, 99, 100, 101])
+@pytest.mark.parametrize("style", ["map1", "seq", "map-seq"])
+def test_deep_values_in_skipped_fields(depth: int, style: str) -> None:
+    """A value nested about MAX_DEPTH deep where predict does not read: the exact loader's answer."""
+    deep = b""
+    for i in range(depth):
+        pad = b" " * (6 + i) if style == "map1" else b" " * (6 + 2 * i)
+        deep += pad + (b"a:\n" if style == "map1" else b"- \n" if style == "seq" else b"a:\n" + pad + b"- \n")
+    deep += b" " * (7 + 2 * depth) + b"x\n"
+    text = b"- kind: Pod\n  metadata:\n    name: p\n    labels:\n" + deep + b"  spec:\n    nodeName: n\n"
+    data = b"items:\n" + text
+    assert read_all(data, decode_pod) == read_all(data, _exact)
