@@ -147,16 +147,19 @@ def run_rounds(args: argparse.Namespace) -> list[dict[str, Any]]:
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name, _, _ in plan}
     for r in range(args.repeat):
         for name, ref, fn in plan:
+            load = os.getloadavg()[0]
             got = fn()
+            got["load"] = round(load, 2)  # one-minute load average when the case started
             if ref:
                 got["ratio"] = round(got["wall_s"] / runs[ref][r]["wall_s"], 3)
+                got["cpu_ratio"] = round(got["cpu_s"] / runs[ref][r]["cpu_s"], 3)
             runs[name].append(got)
             print(f"round {r + 1}: {row_text(name, ref, got)}", flush=True)
     rows = []
     for name, ref, _ in plan:
         got = runs[name]
         row: dict[str, Any] = {"case": name, "against": ref or None, "rounds": got}
-        for k in ("wall_s", "cpu_s", "peak_rss_mb") + (("ratio",) if ref else ()):
+        for k in ("wall_s", "cpu_s", "peak_rss_mb") + (("ratio", "cpu_ratio") if ref else ()):
             row[k] = round(statistics.median(g[k] for g in got), 3)
         row["exit"] = sorted({g["exit"] for g in got})
         rows.append(row)
@@ -164,7 +167,7 @@ def run_rounds(args: argparse.Namespace) -> list[dict[str, Any]]:
 
 
 def row_text(name: str, ref: str, r: dict[str, Any]) -> str:
-    ratio = f"{r['ratio']:6.2f}x {ref}" if ref else ""
+    ratio = f"{r['ratio']:6.2f}x ({r['cpu_ratio']:.2f}x cpu) {ref}" if ref else ""
     return f"{name:44} {r['wall_s']:7.2f} s {r['cpu_s']:7.2f} s cpu {r['peak_rss_mb']:6.0f} MB  {ratio}"
 
 

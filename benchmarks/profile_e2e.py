@@ -2,6 +2,7 @@
 
     pip install -e '.[bench]'
     python benchmarks/profile_e2e.py [--pods 150000] [--jobs 2] [--to 1.17] [--dir /tmp/kubehash-e2e]
+                                     [--output table|json|...] [--dump DIR/pods.compact.json]
 
 Runs ``py-spy record --subprocesses -f raw`` on ``kubehash predict`` (table output, discarded) over the
 generated dump of ``e2e.py`` and attributes each sample to the innermost frame that belongs to a phase.
@@ -24,29 +25,38 @@ sys.path.insert(0, str(HERE))
 
 from e2e import ensure_dump  # noqa: E402
 
-#: (phase, substrings of a frame "function (file:line)") -- the first phase matching the innermost frame wins.
+#: (phase, substrings of a frame "function (file:line)"). A sample goes to the outermost frame of a specific
+#: phase (explain's own hashing is explain's); the enclosing phases (``ENCLOSING``) only get the samples none of
+#: the frames below them claims.
 PHASES = [
-    ("write the table (parent)", ["kubehash/report/"]),
-    ("explain (distinct specs whose defaults changed)", ["kubehash/upgrade/explain.py"]),
-    ("apiserver defaults (distinct specs)", ["kubehash/kubelet/defaults.py"]),
-    ("parse distinct containers' bytes (exact loader)", ["json/decoder.py", "kubehash/golang/jsonvalue.py"]),
-    ("hashes: fused spew/JSON + FNV (distinct specs)", ["kubehash/kubelet/", "kubehash fused", "kubehash/golang/"]),
-    ("decode items: msgspec + PodView", ["kubehash/sources/podbytes.py"]),
+    ("write the output (parent)", ["kubehash/report/", "write_stdout"]),
+    ("explain (distinct specs whose hashes differ)", ["outcome_reasons", "kubehash/upgrade/explain.py"]),
+    ("apiserver defaults (distinct specs)", ["defaulter.py", "kubehash/kubelet/defaults.py"]),
+    ("unknown-field check (distinct specs)", ["unknown_fields"]),
+    ("hashes: fused spew/JSON + FNV (distinct specs)", ["hash_with", "kubehash/kubelet/hashing.py"]),
+    ("decode items: msgspec + PodView (+ exact parse of distinct containers)", ["kubehash/sources/podbytes.py"]),
+    ("results between processes (pickle, pipe)", ["multiprocessing/", "_predict_item"]),
     ("scan the file: read, cut, ASCII check", ["kubehash/pipeline/split.py", "kubehash/sources/scan.py"]),
-    ("results between processes (pickle, pipe)", ["multiprocessing/"]),
-    (
-        "per-container prediction bookkeeping",
-        ["kubehash/upgrade/predict/predictor.py", "kubehash/pipeline/predict_file.py"],
-    ),
+    ("per-container prediction bookkeeping", ["kubehash/upgrade/predict/", "kubehash/pipeline/predict_file.py"]),
+    ("imports", ["_find_and_load"]),
 ]
+ENCLOSING = {
+    "scan the file: read, cut, ASCII check",
+    "per-container prediction bookkeeping",
+    "results between processes (pickle, pipe)",
+}
 
 
 def phase_of(frames: list[str]) -> str:
-    for frame in reversed(frames):
-        for name, patterns in PHASES:
-            if any(p in frame for p in patterns):
-                return name
-    return "other (startup, imports, click)"
+    found = "other (startup, click, summary)"
+    for frame in frames:  # outermost first
+        hit = next((name for name, patterns in PHASES if any(p in frame for p in patterns)), None)
+        if hit is None:
+            continue
+        found = hit
+        if hit not in ENCLOSING:
+            break
+    return found
 
 
 def main() -> None:
@@ -56,24 +66,26 @@ def main() -> None:
     ap.add_argument("--to", default="1.17")
     ap.add_argument("--kubelet", default="v1.10.13")
     ap.add_argument("--dir", type=Path, default=Path("/tmp/kubehash-e2e"))
+    ap.add_argument("--output", default="table", help="the -o format (output discarded)")
+    ap.add_argument("--dump", type=Path, help="an existing dump (nodes.json beside it) instead of generating one")
     args = ap.parse_args()
     spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or shutil.which("py-spy")
     if spy is None:
         sys.exit("py-spy not found: pip install -e '.[bench]'")
-    d = ensure_dump(args.dir, args.pods, args.kubelet)
+    pods = args.dump if args.dump else ensure_dump(args.dir, args.pods, args.kubelet) / "pods.json"
     exe = Path(sys.executable).parent / "kubehash"
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "profile.txt"
         cmd = [spy, "record", "--subprocesses", "-r", "200", "-f", "raw", "-o", str(raw), "--", str(exe)]
-        cmd += ["predict", "--to", args.to, "--pods", str(d / "pods.json"), "--nodes", str(d / "nodes.json")]
-        cmd += ["--jobs", str(args.jobs), "-q", "--fail-on", "never"]
+        cmd += ["predict", "--to", args.to, "--pods", str(pods), "--nodes", str(pods.parent / "nodes.json")]
+        cmd += ["--jobs", str(args.jobs), "-o", args.output, "-q", "--fail-on", "never"]
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         counts: collections.Counter[str] = collections.Counter()
         for line in raw.read_text().splitlines():
             stack, _, n = line.rpartition(" ")
             counts[phase_of(stack.split(";")[1:])] += int(n)
     total = sum(counts.values())
-    print(f"kubehash predict --to {args.to}, {args.pods} pods, --jobs {args.jobs}: {total} samples")
+    print(f"kubehash predict --to {args.to} -o {args.output}, {pods}, --jobs {args.jobs}: {total} samples")
     for name, n in counts.most_common():
         print(f"{n / total:7.1%}  {name}")
 

@@ -37,9 +37,10 @@ _ACTIVE: Predictor | None = None
 _AS_TUPLE = operator.attrgetter(*(f.name for f in dataclasses.fields(ContainerPrediction)))
 
 
-def _predict_item(item: Any) -> tuple[list[tuple[Any, ...]], int, list[bytes], dict[str, int]]:
+def _predict_item(item: Any) -> tuple[list[tuple[Any, ...]], int, list[bytes] | None, dict[str, int] | None]:
     """Predictions (as field tuples) for the pods in one item of the dump, the cache lookups made, digests
-    of the missed cache keys, and what was skipped as not a pod."""
+    of the missed cache keys, and what was skipped as not a pod (``None`` for none: most items miss nothing
+    and skip nothing, and ``None`` is what pickles cheapest)."""
     predictor = _ACTIVE
     assert predictor is not None, "predict_file is not running"
     hasher = predictor.hasher
@@ -47,10 +48,15 @@ def _predict_item(item: Any) -> tuple[list[tuple[Any, ...]], int, list[bytes], d
         hasher.miss_log = []
     before = hasher.hits + hasher.misses
     out = _predict(predictor, item)
-    digests = [hashlib.blake2b(repr(plan).encode() + key, digest_size=16).digest() for plan, key in hasher.miss_log]
-    hasher.miss_log.clear()
-    skipped = dict(predictor.skipped)
-    predictor.skipped.clear()
+    log = hasher.miss_log
+    digests = None
+    if log:
+        digests = [hashlib.blake2b(repr(plan).encode() + key, digest_size=16).digest() for plan, key in log]
+        log.clear()
+    skipped = None
+    if predictor.skipped:
+        skipped = dict(predictor.skipped)
+        predictor.skipped.clear()
     return list(map(_AS_TUPLE, out)), hasher.hits + hasher.misses - before, digests, skipped
 
 
@@ -113,8 +119,10 @@ def predict_file(
                 seen += 1
                 out.extend([ContainerPrediction(*row) for row in rows])
                 lookups += n
-                distinct.update(digests)
-                predictor.skipped.update(skipped)
+                if digests:
+                    distinct.update(digests)
+                if skipped:
+                    predictor.skipped.update(skipped)
                 if progress is not None:
                     progress(len(rows))
     except InputError:

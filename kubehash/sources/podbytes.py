@@ -43,32 +43,32 @@ class NotAPod:
     what: str
 
 
-class _Running(msgspec.Struct):
+class _Running(msgspec.Struct, gc=False):
     startedAt: str | None = None
 
 
-class _State(msgspec.Struct):
+class _State(msgspec.Struct, gc=False):
     running: _Running | msgspec.UnsetType | None = _UNSET  # presence matters ("running" in state)
 
 
-class _ContainerStatus(msgspec.Struct):
+class _ContainerStatus(msgspec.Struct, gc=False):
     name: str | None = None
     state: _State | None = None
 
 
-class _Status(msgspec.Struct):
+class _Status(msgspec.Struct, gc=False):
     phase: str | None = None
     containerStatuses: list[_ContainerStatus] | None = None
     initContainerStatuses: list[_ContainerStatus] | None = None
 
 
-class _Owner(msgspec.Struct):
+class _Owner(msgspec.Struct, gc=False):
     kind: str | None = None
     name: str | None = None
     controller: bool | None = None
 
 
-class _Meta(msgspec.Struct):
+class _Meta(msgspec.Struct, gc=False):
     name: str | None = None
     namespace: str | None = None
     uid: str | None = None
@@ -76,14 +76,14 @@ class _Meta(msgspec.Struct):
     ownerReferences: list[_Owner] | None = None
 
 
-class _Spec(msgspec.Struct):
+class _Spec(msgspec.Struct, gc=False):
     nodeName: str | None = None
     hostNetwork: bool | None = None
     containers: list[msgspec.Raw] | None = None
     initContainers: list[msgspec.Raw] | None = None
 
 
-class _Pod(msgspec.Struct):
+class _Pod(msgspec.Struct, gc=False):
     kind: str | None = None
     metadata: _Meta | None = None
     spec: _Spec | None = None
@@ -92,32 +92,31 @@ class _Pod(msgspec.Struct):
 
 
 _DECODER = msgspec.json.Decoder(list[_Pod])
-#: Distinct containers kept (raw bytes -> parsed mapping and its hash-cache key), the older half forgotten
-#: when full (which only costs re-parsing).
+#: Distinct containers kept (raw bytes -> parsed mapping, its hash-cache key and its name), the older half
+#: forgotten when full (which only costs re-parsing).
 _MAX_CONTAINERS = 4096
-_CONTAINERS: dict[bytes, tuple[Any, bytes | None]] = {}
+_CONTAINERS: dict[bytes, tuple[Any, bytes | None, str | None]] = {}
 
 
-def _container(raw: msgspec.Raw) -> tuple[Any, bytes | None]:
-    """The container's mapping (the exact loader's) and its hash-cache key: its raw JSON bytes themselves
-    (equal bytes are an equal JSON value; different bytes for an equal value only cost a cache miss)."""
-    data = bytes(raw)
-    found = _CONTAINERS.get(data)
-    if found is None:
-        c = _bounded(data.decode("utf-8")) if might_be_too_deep(data) else None
-        if c is None:
-            try:
-                c = loads_utf8(data)
-            except (ValueError, RecursionError):  # an integer Python cannot convert (> 4300 digits)
-                c = _bounded(data.decode("utf-8"))
-                if c is None:
-                    raise
-        if type(c) is Rejected:
-            return c, None
-        if len(_CONTAINERS) >= _MAX_CONTAINERS:  # forget the older half (replicas are listed near each other)
-            for old in list(itertools.islice(_CONTAINERS, _MAX_CONTAINERS // 2)):
-                _CONTAINERS.pop(old, None)
-        found = _CONTAINERS[data] = (c, RAW_KEY + data)
+def _container(data: bytes) -> tuple[Any, bytes | None, str | None]:
+    """The container's mapping (the exact loader's), its hash-cache key -- its raw JSON bytes themselves (equal
+    bytes are an equal JSON value; different bytes for an equal value only cost a cache miss) -- and its
+    ``name`` when that is a string. Replicas hit the memo (the caller looks it up first)."""
+    c = _bounded(data.decode("utf-8")) if might_be_too_deep(data) else None
+    if c is None:
+        try:
+            c = loads_utf8(data)
+        except (ValueError, RecursionError):  # an integer Python cannot convert (> 4300 digits)
+            c = _bounded(data.decode("utf-8"))
+            if c is None:
+                raise
+    if type(c) is Rejected:
+        return c, None, c.name if isinstance(c.name, str) else None
+    name = c.get("name") if type(c) is dict else None
+    if len(_CONTAINERS) >= _MAX_CONTAINERS:  # forget the older half (replicas are listed near each other)
+        for old in list(itertools.islice(_CONTAINERS, _MAX_CONTAINERS // 2)):
+            _CONTAINERS.pop(old, None)
+    found = _CONTAINERS[data] = (c, RAW_KEY + data, name if isinstance(name, str) else None)
     return found
 
 
@@ -150,7 +149,7 @@ def decode_pods(data: bytes | memoryview) -> list[PodView | NotAPod] | None:
         return None
 
 
-class _Page(msgspec.Struct):
+class _Page(msgspec.Struct, gc=False):
     items: list[_Pod] | None = None
 
 
@@ -182,25 +181,35 @@ class _Declined(Exception):
 def _add(
     kind: str,
     raws: list[msgspec.Raw] | None,
-    statuses: list[_ContainerStatus] | None,
     containers: list[tuple[str, str, Any, bytes | None]],
-    states: dict[tuple[str, str], tuple[bool, Any] | None],
 ) -> None:
-    """One container list and its statuses, as :func:`kubehash.model.pod_view` reads them from a mapping."""
-    for i, raw in enumerate(raws or ()):
-        c, key = _container(raw)
-        name = c.get("name") if type(c) is dict else c.name if type(c) is Rejected else None
-        containers.append((name if isinstance(name, str) else f"#{i}", kind, c, key))
-    for st in statuses or ():
-        if st.name is not None and (kind, st.name) not in states:
-            state = st.state
-            if state is None:
-                states[(kind, st.name)] = None  # no state object: the phase decides
-            elif state.running is _UNSET:
-                states[(kind, st.name)] = (False, None)
-            else:
-                run = state.running
-                states[(kind, st.name)] = (True, run.startedAt if run is not None else None)
+    """One container list, as :func:`kubehash.model.pod_view` reads it from a mapping (a container without a
+    string name is ``#index``)."""
+    if not raws:
+        return
+    memo = _CONTAINERS.get
+    for i, raw in enumerate(raws):
+        data = bytes(raw)
+        c, key, name = memo(data) or _container(data)
+        containers.append((name if name is not None else f"#{i}", kind, c, key))
+
+
+def _add_states(
+    kind: str, statuses: list[_ContainerStatus], states: dict[tuple[str, str], tuple[bool, Any] | None]
+) -> None:
+    """The container statuses of one list: the first status of each name counts."""
+    for st in statuses:
+        name = st.name
+        if name is None or (kind, name) in states:
+            continue
+        state = st.state
+        if state is None:
+            states[(kind, name)] = None  # no state object: the phase decides
+        elif state.running is _UNSET:
+            states[(kind, name)] = (False, None)
+        else:
+            run = state.running
+            states[(kind, name)] = (True, run.startedAt if run is not None else None)
 
 
 #: One string object per distinct namespace, node and owner: predictions share them, so results pickle
@@ -209,10 +218,10 @@ _STRINGS: dict[str, str] = {}
 
 
 def _shared(s: str | None) -> str | None:
-    if s is None:
-        return None
-    found = _STRINGS.get(s)
+    found = _STRINGS.get(s)  # type: ignore[arg-type]
     if found is None:
+        if s is None:
+            return None
         if len(_STRINGS) >= 65536:
             _STRINGS.clear()
         found = _STRINGS[s] = s
@@ -222,31 +231,50 @@ def _shared(s: str | None) -> str | None:
 def _view(pod: _Pod) -> PodView | NotAPod:
     if pod.items is not _UNSET:
         raise _Declined
-    s = pod.spec
-    if pod.kind not in (None, "Pod") or (s is None and pod.kind is None):  # as kubehash.model.is_pod
-        return NotAPod(pod.kind or "object without kind or spec")
-    m = pod.metadata
+    kind, s = pod.kind, pod.spec
+    if (kind is not None and kind != "Pod") or (s is None and kind is None):  # as kubehash.model.is_pod
+        return NotAPod(kind or "object without kind or spec")
+    return _pod_view(pod.metadata or _NO_META, s or _NO_SPEC, pod.status or _NO_STATUS)
+
+
+def _pod_view(m: _Meta, s: _Spec, st: _Status) -> PodView:
+    """The :class:`~kubehash.model.PodView` :func:`~kubehash.model.pod_view` builds from the same pod."""
     containers: list[tuple[str, str, Any, bytes | None]] = []
+    _add("initContainer", s.initContainers, containers)
+    _add("container", s.containers, containers)
     states: dict[tuple[str, str], tuple[bool, Any] | None] = {}
-    st = pod.status
-    _add("initContainer", s.initContainers if s else None, st.initContainerStatuses if st else None, containers, states)
-    _add("container", s.containers if s else None, st.containerStatuses if st else None, containers, states)
-    owner_kind = owner_name = None
-    if m is not None and m.ownerReferences:
-        refs = m.ownerReferences
-        ref = next((r for r in refs if r.controller), refs[0])
-        owner_kind, owner_name = ref.kind, ref.name
-    node = s.nodeName if s is not None else None
+    if st.initContainerStatuses:
+        _add_states("initContainer", st.initContainerStatuses, states)
+    if st.containerStatuses:
+        _add_states("container", st.containerStatuses, states)
+    owner_kind, owner_name = _owner(m.ownerReferences)
+    node = s.nodeName or None
     return PodView(
-        _shared(m.namespace) if m is not None else None,
-        m.name if m is not None and m.name is not None else "?",
-        m.uid or None if m is not None else None,
-        "file" if m is not None and m.annotations and MIRROR_ANNOTATION in m.annotations else "apiserver",
-        _shared(node) or None,
-        s is not None and s.hostNetwork is True,
+        _shared(m.namespace),
+        "?" if m.name is None else m.name,
+        m.uid or None,
+        "file" if m.annotations and MIRROR_ANNOTATION in m.annotations else "apiserver",
+        _shared(node),
+        s.hostNetwork is True,
         _shared(owner_kind),
         _shared(owner_name),
         containers,
         states,
-        bool(node) and (st.phase if st is not None else None) not in NOT_RUNNING_PHASES,
+        node is not None and st.phase not in NOT_RUNNING_PHASES,
     )
+
+
+def _owner(refs: list[_Owner] | None) -> tuple[str | None, str | None]:
+    """The controller owner reference's kind and name, else the first reference's."""
+    if not refs:
+        return None, None
+    for r in refs:
+        if r.controller:
+            return r.kind, r.name
+    return refs[0].kind, refs[0].name
+
+
+#: Stand-ins for an absent ``metadata``, ``spec`` or ``status`` (every field unset, as in a pod without it).
+_NO_META = _Meta()
+_NO_SPEC = _Spec()
+_NO_STATUS = _Status()

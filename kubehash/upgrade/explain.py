@@ -264,7 +264,21 @@ def _first_minor(era: str) -> str:
 def algorithm_reason(old_era: str, new_era: str, old_minor: str | None = None, new_minor: str | None = None) -> Reason:
     """The reason when the two kubelets hash in different eras (every hash changes), in plain words: "from
     1.31 the kubelet hashes only the container's name and image, so every running container restarts whatever
-    its spec". ``old``/``new`` of the reason are the eras."""
+    its spec". ``old``/``new`` of the reason are the eras. One (frozen) object per distinct arguments: predict
+    asks once per distinct container spec."""
+    key = (old_era, new_era, old_minor, new_minor)
+    found = _ALGORITHM_REASONS.get(key)
+    if found is None:
+        if len(_ALGORITHM_REASONS) >= 1024:
+            _ALGORITHM_REASONS.clear()
+        found = _ALGORITHM_REASONS[key] = _algorithm_reason(*key)
+    return found
+
+
+_ALGORITHM_REASONS: dict[tuple[str, str, str | None, str | None], Reason] = {}
+
+
+def _algorithm_reason(old_era: str, new_era: str, old_minor: str | None, new_minor: str | None) -> Reason:
     new_words, old_words = _ERA_WORDS.get(new_era, new_era), _ERA_WORDS.get(old_era, old_era)
     eras = [r.era for r in RELEASES]
     if old_era in eras and new_era in eras and eras.index(new_era) > eras.index(old_era):
