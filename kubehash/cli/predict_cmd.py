@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 
 import click
 
@@ -20,6 +21,7 @@ from kubehash.cli._inputs import cluster_options
 from kubehash.cli.app import cli
 from kubehash.cli.progress import pod_progress
 from kubehash.errors import InputError
+from kubehash.model.workloads import TEMPLATE_PATHS
 from kubehash.pipeline.cluster import Cluster
 from kubehash.pipeline.fleet import predict_fleet
 from kubehash.report import write
@@ -85,7 +87,7 @@ def predict_cmd(
         result = predict_fleet(clusters, options, jobs=jobs, progress=tick)
     if len(result) == 0 and not result.input_errors:
         what = "no object with a pod template" if clusters[0].from_manifests else "no pods"
-        raise InputError(f"{', '.join(c.label for c in clusters)}: {what} found")
+        raise InputError(f"{', '.join(c.label for c in clusters)}: {what} found{_manifests_hint(result.warnings)}")
     errors = print_errors([*result.input_errors, *(c.error or "" for c in result.errors)])
     if output not in ("table", "wide"):  # table and wide show them in their summary, on the same screen
         for line in result.warnings:
@@ -107,3 +109,23 @@ def _from_manifests(
         return dataclasses.replace(clusters[0], manifests=manifests, static_pods=static_pods)
     except InputError as e:
         raise click.UsageError(str(e)) from None
+
+
+_NOT_PODS = re.compile(r"(.*) in the pods input: not pods, skipped$")
+
+
+def _manifests_hint(warnings: list[str]) -> str:
+    """When the --pods input held workload objects (Deployments, ...) and no pods: say so, and that
+    --manifests predicts them (the predictor's "not pods, skipped" warning counts them)."""
+    for line in warnings:
+        m = _NOT_PODS.match(line)
+        if m is None:
+            continue
+        counts = [item.split(" ", 1) for item in m.group(1).split(", ")]
+        workloads = [f"{n} {kind}" for n, kind in counts if kind in TEMPLATE_PATHS and kind != "Pod"]
+        if workloads:
+            return (
+                f"; it holds workload objects ({', '.join(workloads)}): manifests, not pods read from a cluster -- "
+                "predict them with --manifests instead of --pods"
+            )
+    return ""

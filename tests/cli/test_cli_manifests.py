@@ -147,3 +147,9 @@ def test_table_output_counts_what_was_read(capsys: pytest.CaptureFixture[str]) -
         ["predict", "--pods", str(ROOT / "examples" / "cluster" / "pods.json"), "--from", "1.20", "--to", "1.30", "-q"]
     )
     assert "Manifests: " not in capsys.readouterr().out
+
+
+def test_workloads_given_as_pods_get_a_hint(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["predict", "--pods", str(DATA / "k8s" / "jobs.yaml"), "--from", "1.20", "--to", "1.30", "-q"]) != 0
+    err = capsys.readouterr().err
+    assert "no pods found; it holds workload objects (" in err and "--manifests" in err
