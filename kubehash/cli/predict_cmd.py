@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
+from typing import TextIO
 
 import click
 
@@ -25,8 +26,11 @@ from kubehash.model.workloads import TEMPLATE_PATHS
 from kubehash.pipeline.cluster import Cluster
 from kubehash.pipeline.fleet import predict_fleet
 from kubehash.report import write
+from kubehash.report.prediction import manifests_line
+from kubehash.report.text import printable
 from kubehash.sources.gcpause import gc_paused
 from kubehash.upgrade.options import Options
+from kubehash.upgrade.predict import Prediction
 
 
 @cli.command("predict", short_help="Which running containers an in-place kubelet upgrade restarts, and why.")
@@ -93,7 +97,7 @@ def predict_cmd(
         for line in result.warnings:
             click.echo(f"warning: {line}", err=True)
     with gc_paused():  # formatting 100k+ rows allocates millions of objects, none of them garbage
-        write_stdout(functools.partial(write, result, output))
+        write_stdout(functools.partial(_write, result, output))
     exit_with(exit_code(errors=errors > 0, risks=bool(result.restarts), fail_on=fail_on))
 
 
@@ -129,3 +133,11 @@ def _manifests_hint(warnings: list[str]) -> str:
                 "predict them with --manifests instead of --pods"
             )
     return ""
+
+
+def _write(result: Prediction, output: str, out: TextIO) -> None:
+    """The report; for ``markdown`` of manifests, the line of what was read after the table (a footer, as the
+    table and wide outputs show it in their summary)."""
+    write(result, output, out)
+    if output == "markdown" and result.manifests:
+        out.write("\n" + printable(manifests_line(result.manifests)))

@@ -153,3 +153,9 @@ def test_workloads_given_as_pods_get_a_hint(capsys: pytest.CaptureFixture[str]) 
     assert main(["predict", "--pods", str(DATA / "k8s" / "jobs.yaml"), "--from", "1.20", "--to", "1.30", "-q"]) != 0
     err = capsys.readouterr().err
     assert "no pods found; it holds workload objects (" in err and "--manifests" in err
+
+
+def test_markdown_ends_with_what_was_read(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["predict", "--manifests", K8S, "--from", "1.20", "--to", "1.30", "-q", "-o", "markdown"])
+    out = capsys.readouterr().out
+    assert out.splitlines()[-1].startswith("Manifests: ") and out.count("Manifests: ") == 1
