@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
+from typing import TextIO
 
 import click
 
@@ -20,11 +22,15 @@ from kubehash.cli._inputs import cluster_options
 from kubehash.cli.app import cli
 from kubehash.cli.progress import pod_progress
 from kubehash.errors import InputError
+from kubehash.model.workloads import TEMPLATE_PATHS
 from kubehash.pipeline.cluster import Cluster
 from kubehash.pipeline.fleet import predict_fleet
 from kubehash.report import write
+from kubehash.report.prediction import manifests_line
+from kubehash.report.text import printable
 from kubehash.sources.gcpause import gc_paused
 from kubehash.upgrade.options import Options
+from kubehash.upgrade.predict import Prediction
 
 
 @cli.command("predict", short_help="Which running containers an in-place kubelet upgrade restarts, and why.")
@@ -85,13 +91,13 @@ def predict_cmd(
         result = predict_fleet(clusters, options, jobs=jobs, progress=tick)
     if len(result) == 0 and not result.input_errors:
         what = "no object with a pod template" if clusters[0].from_manifests else "no pods"
-        raise InputError(f"{', '.join(c.label for c in clusters)}: {what} found")
+        raise InputError(f"{', '.join(c.label for c in clusters)}: {what} found{_manifests_hint(result.warnings)}")
     errors = print_errors([*result.input_errors, *(c.error or "" for c in result.errors)])
     if output not in ("table", "wide"):  # table and wide show them in their summary, on the same screen
         for line in result.warnings:
             click.echo(f"warning: {line}", err=True)
     with gc_paused():  # formatting 100k+ rows allocates millions of objects, none of them garbage
-        write_stdout(functools.partial(write, result, output))
+        write_stdout(functools.partial(_write, result, output))
     exit_with(exit_code(errors=errors > 0, risks=bool(result.restarts), fail_on=fail_on))
 
 
@@ -107,3 +113,31 @@ def _from_manifests(
         return dataclasses.replace(clusters[0], manifests=manifests, static_pods=static_pods)
     except InputError as e:
         raise click.UsageError(str(e)) from None
+
+
+_NOT_PODS = re.compile(r"(.*) in the pods input: not pods, skipped$")
+
+
+def _manifests_hint(warnings: list[str]) -> str:
+    """When the --pods input held workload objects (Deployments, ...) and no pods: say so, and that
+    --manifests predicts them (the predictor's "not pods, skipped" warning counts them)."""
+    for line in warnings:
+        m = _NOT_PODS.match(line)
+        if m is None:
+            continue
+        counts = [item.split(" ", 1) for item in m.group(1).split(", ")]
+        workloads = [f"{n} {kind}" for n, kind in counts if kind in TEMPLATE_PATHS and kind != "Pod"]
+        if workloads:
+            return (
+                f"; it holds workload objects ({', '.join(workloads)}): manifests, not pods read from a cluster -- "
+                "predict them with --manifests instead of --pods"
+            )
+    return ""
+
+
+def _write(result: Prediction, output: str, out: TextIO) -> None:
+    """The report; for ``markdown`` of manifests, the line of what was read after the table (a footer, as the
+    table and wide outputs show it in their summary)."""
+    write(result, output, out)
+    if output == "markdown" and result.manifests:
+        out.write("\n" + printable(manifests_line(result.manifests)))

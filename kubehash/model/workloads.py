@@ -83,6 +83,27 @@ class PodTemplate:
         """``Deployment/monitoring/grafana`` (``Deployment/grafana`` without a namespace)."""
         return f"{self.kind}/{self.namespace}/{self.name}" if self.namespace else f"{self.kind}/{self.name}"
 
+    @property
+    def where(self) -> str:
+        """``StatefulSet/db/ss in k8s/db.yaml (document 4)``: the object and where it was read, for messages."""
+        return f"{self.ref} in {self.origin}" if self.origin else self.ref
+
+    @property
+    def metadata_path(self) -> str:
+        """The path of the template's metadata in the object: ``spec.template.metadata`` (``metadata`` for a
+        Pod)."""
+        parent = self.spec_path.rpartition(".")[0]
+        return f"{parent}.metadata" if parent else "metadata"
+
+    def container_index(self, list_name: str, name: str) -> int | None:
+        """The position of the container ``name`` in the pod spec's ``list_name`` (``containers``,
+        ``initContainers``...), or ``None`` when it is not there."""
+        items = (self.spec or {}).get(list_name)
+        for i, c in enumerate(items if isinstance(items, list) else []):
+            if isinstance(c, Mapping) and c.get("name") == name:
+                return i
+        return None
+
 
 def _group(obj: Mapping[str, Any]) -> str | None:
     """The API group of an object (``""`` for the core group, ``None`` without an ``apiVersion``)."""

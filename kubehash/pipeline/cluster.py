@@ -290,12 +290,14 @@ def _with_problems(state: ClusterState, result: Prediction) -> Prediction:
 
 
 def _predict_manifests(cluster: Cluster, options: Options, progress: Callable[[int], None] | None) -> Prediction:
+    from kubehash.pipeline.manifest_errors import manifest_templates, place_errors
     from kubehash.sources.manifests import read_manifests, read_static_pods
 
     workloads = read_manifests(cluster.manifests) if cluster.manifests else None
     static = read_static_pods(cluster.static_pods) if cluster.static_pods else None
     docs = workloads.documents if workloads else []
     result = predict_manifests(docs, options, static_pods=static.documents if static else (), progress=progress)
+    place_errors(result.containers, manifest_templates(docs, static.documents if static else ()))
     result.input_errors[:0] = [*(workloads.problems if workloads else []), *(static.problems if static else [])]
     return result
 

@@ -129,6 +129,8 @@ def summary_blocks(summary: PredictionSummary) -> list[Block]:
             f"Model check against recorded hashes: {checks.get('match', 0)} match, {checks.get('mismatch', 0)} "
             f"mismatch, {checks.get('unverified', 0)} without a runtime record\n"
         )
+    if summary.get("manifests"):
+        blocks.append(manifests_line(summary["manifests"]))
     for line in summary.get("warnings", ()):
         blocks.append(f"Warning: {line}\n")
     for side in _assumed_sides(summary):
@@ -143,6 +145,20 @@ def summary_blocks(summary: PredictionSummary) -> list[Block]:
         )
         blocks += ["\n", reasons]
     return blocks
+
+
+def manifests_line(m: dict[str, Any]) -> str:
+    """``Manifests: 3 files, 12 objects, 9 with pod templates, skipped: 2 ConfigMap, 1 custom resource``: what
+    --manifests/--static-pods read (the counts of ``summary.manifests``)."""
+    pods, skipped, custom = m.get("pods", 0), dict(m.get("skipped") or {}), len(m.get("custom_resources") or ())
+    objects = pods + sum(skipped.values()) + custom
+    parts = [f"{n} {kind}" for kind, n in skipped.items()]
+    if custom:
+        parts.append(f"{custom} custom resource{'' if custom == 1 else 's'}")
+    files = m.get("files", 0)
+    text = f"Manifests: {files} file{'' if files == 1 else 's'}, {objects} object{'' if objects == 1 else 's'}, "
+    text += f"{pods} with pod templates" + (f", skipped: {', '.join(parts)}" if parts else "")
+    return text + "\n"
 
 
 def _assumed_sides(summary: PredictionSummary) -> list[str]:

@@ -136,3 +136,26 @@ def test_a_warning_is_shown_once_on_a_screen(capsys: pytest.CaptureFixture[str])
     main([*args, "-o", "csv"])
     out, err = capsys.readouterr()
     assert "warning: 1 custom resource not predicted" in err
+
+
+def test_table_output_counts_what_was_read(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["predict", "--manifests", K8S, "--from", "1.20", "--to", "1.30", "-q"])
+    out = capsys.readouterr().out
+    lines = [line for line in out.splitlines() if line.startswith("Manifests: ")]
+    assert len(lines) == 1 and " with pod templates" in lines[0] and "custom resource" in lines[0]
+    main(
+        ["predict", "--pods", str(ROOT / "examples" / "cluster" / "pods.json"), "--from", "1.20", "--to", "1.30", "-q"]
+    )
+    assert "Manifests: " not in capsys.readouterr().out
+
+
+def test_workloads_given_as_pods_get_a_hint(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["predict", "--pods", str(DATA / "k8s" / "jobs.yaml"), "--from", "1.20", "--to", "1.30", "-q"]) != 0
+    err = capsys.readouterr().err
+    assert "no pods found; it holds workload objects (" in err and "--manifests" in err
+
+
+def test_markdown_ends_with_what_was_read(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["predict", "--manifests", K8S, "--from", "1.20", "--to", "1.30", "-q", "-o", "markdown"])
+    out = capsys.readouterr().out
+    assert out.splitlines()[-1].startswith("Manifests: ") and out.count("Manifests: ") == 1
