@@ -34,16 +34,23 @@ def plan_cmd(options: Options, cluster: Cluster, output: str) -> None:
     it removes, the cheapest path and the direct jump. --runtime records give the hashes the running containers
     were started with (the first hop compares against them).
 
-    Exit codes: 0 planned, 2 input error (unreadable file, undecodable container: reported on stderr, the rest
-    is still planned), 1 usage error."""
+    Every version is a patch release with its Go toolchain (shown per hop): a bare minor is its newest patch, as
+    in predict, so each hop restarts what predict --to <that patch> says. A same-minor --to (1.28.0 -> 1.28.15)
+    is one patch hop; a start on an older patch also gets the path "patch-first" (its minor's newest patch,
+    then minor by minor). Nodes newer than --to are left as they are (a warning per node).
+
+    Exit codes: 0 planned, 2 input error (unreadable file, undecodable container, a node whose kubelet version
+    cannot be read: reported on stderr and in the output, the rest is still planned), 1 usage error."""
     state = read_cluster(cluster)
     print_warnings(state.warnings)
     snap = state.snapshot
     result = plan(snap.pods, options, nodes=snap.nodes or None, runtime=snap.runtime)
-    if result.containers == 0:
+    if result.containers == 0 and not result.errors:
         raise InputError(f"{cluster.label}: no pods found")
+    print_warnings(result.warnings)
     hops = [*result.hops, *result.direct.hops]
-    errors = [*state.problems, *sorted({c.error or "" for h in hops for c in h.prediction.errors})]
+    errors = [*state.problems, *result.errors.values()]
+    errors += sorted({c.error or "" for h in hops for c in h.prediction.errors})
     errors += sorted({e for h in hops for e in h.prediction.input_errors} - set(errors))
     n = print_errors(errors)
     write_stdout(functools.partial(write, result, output))

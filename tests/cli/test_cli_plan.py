@@ -19,43 +19,56 @@ ARGS = ["plan", "--pods", str(CLUSTER / "pods.json"), "--nodes", str(CLUSTER / "
 def test_plan_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([*ARGS, "--from", "1.10", "--to", "v1.17.4"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("In-place kubelet upgrade 1.10 -> 1.17: 304 containers on 5 nodes\n")
+    assert out.startswith(
+        "In-place kubelet upgrade v1.10.13 (Go 1.9.3) -> v1.17.4 (Go 1.13.8): 304 containers on 5 nodes\n"
+        "Assumed: 1.10 taken as v1.10.13, the newest 1.10 patch known on 2026-07-22.\n"
+    )
     assert "direct jump: 281 restarts (outside the skew policy)" in out
-    assert "Restart-free hops: 1.10 -> 1.11, 1.12 -> 1.13, 1.16 -> 1.17." in out
+    assert "Restart-free hops: v1.10.13 -> v1.11.10, v1.12.10 -> v1.13.12, v1.16.15 -> v1.17.4." in out
     direct = next(line for line in out.splitlines() if line.startswith("direct "))
-    assert direct.split()[1:4] == ["1.10", ">", "1.17"] and "outside (skew 7 > 2)" in direct
-    hop_lines = [line.split() for line in out.splitlines() if line[:4] in ("1.10", "1.11", "1.12")]
-    assert ["1.10", "1.11", "4", "0", "0", "yes"] in hop_lines
+    assert direct.split()[1:4] == ["v1.10.13", ">", "v1.17.4"] and "outside (skew 7 > 2)" in direct
+    hop_lines = [line.split() for line in out.splitlines() if line[:5] in ("v1.10", "v1.11", "v1.12")]
+    assert ["v1.10.13", "1.9.3", "v1.11.10", "1.10.8", "minor", "4", "0", "0", "yes"] in hop_lines
 
 
 def test_plan_json_yaml_csv(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([*ARGS, "--to", "1.17", "-o", "json"]) == 0  # --from defaults to the oldest kubelet
     doc = json.loads(capsys.readouterr().out)
-    assert doc["from"] == "1.10"
+    assert doc["from"] == "v1.10.11"  # the oldest node's patch
     direct = next(p for p in doc["paths"] if "direct" in p["names"])
     assert direct["restarts"] == 281 and direct["allowed"] is False
     assert {(h["from"], h["to"]) for h in doc["hops"] if h["restart_free"]} == {
-        ("1.10", "1.11"),
-        ("1.12", "1.13"),
-        ("1.16", "1.17"),
+        ("v1.10.11", "v1.10.13"),  # the patch hop of the one v1.10.11 node
+        ("v1.10.11", "v1.11.10"),
+        ("v1.10.13", "v1.11.10"),
+        ("v1.12.10", "v1.13.12"),
+        ("v1.16.15", "v1.17.17"),
     }
+    patch_hop = doc["hops"][0]
+    assert (patch_hop["kind"], patch_hop["nodes"], patch_hop["from_go"], patch_hop["to_go"]) == (
+        "patch",
+        ["worker-3"],
+        "1.9.3",
+        "1.9.3",
+    )
     assert main([*ARGS, "--to", "1.13", "-o", "yaml"]) == 0
-    assert yaml.safe_load(capsys.readouterr().out)["cheapest"] == ["1.10", "1.11", "1.13"]
+    assert yaml.safe_load(capsys.readouterr().out)["cheapest"] == ["v1.10.11", "v1.11.10", "v1.13.12"]
     assert main([*ARGS, "--to", "1.13", "-o", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [(r["names"], r["versions"], r["restarts_per_hop"], r["allowed"]) for r in rows] == [
-        ("cheapest", "1.10 > 1.11 > 1.13", "0 + 39", "ok"),
-        ("fewest-hops", "1.10 > 1.12 > 1.13", "39 + 0", "ok"),
-        ("minor-by-minor", "1.10 > 1.11 > 1.12 > 1.13", "0 + 39 + 0", "ok"),
-        ("direct", "1.10 > 1.13", "39", "outside (skew 3 > 2)"),
+        ("cheapest", "v1.10.11 > v1.11.10 > v1.13.12", "0 + 39", "ok"),
+        ("fewest-hops", "v1.10.11 > v1.12.10 > v1.13.12", "39 + 0", "ok"),
+        ("minor-by-minor", "v1.10.11 > v1.11.10 > v1.12.10 > v1.13.12", "0 + 39 + 0", "ok"),
+        ("patch-first", "v1.10.11 > v1.10.13 > v1.11.10 > v1.12.10 > v1.13.12", "0 + 0 + 39 + 0", "ok"),
+        ("direct", "v1.10.11 > v1.13.12", "39", "outside (skew 3 > 2)"),
     ]
 
 
 def test_plan_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert main([*ARGS, "--from", "1.10", "--to", "1.10"]) == 2
-    assert "error: nothing to plan: 1.10 is not newer than 1.10" in capsys.readouterr().err
+    assert "error: nothing to plan: v1.10.13 (--to 1.10) is not newer than v1.10.13" in capsys.readouterr().err
     assert main([*ARGS, "--from", "1.11", "--to", "1.13"]) == 2
-    assert "node cp-1 runs kubelet 1.10, older than the plan's start 1.11" in capsys.readouterr().err
+    assert "node cp-1 runs kubelet v1.10.13, older than the plan's start v1.11.10" in capsys.readouterr().err
     assert main([*ARGS, "--to", "7.1"]) == 1
     missing = tmp_path / "missing.json"
     assert main(["plan", "--pods", str(missing), "--to", "1.12", "--from", "1.10"]) == 2
@@ -78,7 +91,7 @@ def test_plan_reports_undecodable_containers(capsys: pytest.CaptureFixture[str],
     assert main(["plan", "--pods", str(f), "--from", "1.10", "--to", "1.11"]) == 2
     captured = capsys.readouterr()
     assert captured.err.count("error:") == 1 and "default/bad" in captured.err and "cpu" in captured.err
-    assert "1.10 > 1.11" in captured.out
+    assert "v1.10.13 > v1.11.10" in captured.out
 
 
 def test_plan_no_defaults(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -107,10 +120,10 @@ def test_plan_with_recorded_hashes(capsys: pytest.CaptureFixture[str]) -> None:
     args = [*ARGS, "--runtime", str(CLUSTER / "runtime"), "--to", "1.13", "-o", "json"]
     assert main(args) == 0
     doc = json.loads(capsys.readouterr().out)
-    hops = {(h["from"], h["to"]): h for h in doc["hops"]}
-    assert hops[("1.10", "1.11")]["restarts"] == 1 and hops[("1.10", "1.11")]["reasons"] == {"spec-changed": 1}
-    assert hops[("1.10", "1.12")]["restarts"] == 40
-    assert hops[("1.11", "1.12")]["restarts"] == 39 and "spec-changed" not in hops[("1.11", "1.12")]["reasons"]
-    assert doc["cheapest"] == ["1.10", "1.11", "1.13"] and doc["paths"][0]["restarts"] == 40
+    hops = {(h["from"][:5], h["to"][:5]): h for h in doc["hops"] if h["from"] != "v1.10.13"}
+    assert hops[("v1.10", "v1.11")]["restarts"] == 1 and hops[("v1.10", "v1.11")]["reasons"] == {"spec-changed": 1}
+    assert hops[("v1.10", "v1.12")]["restarts"] == 40
+    assert hops[("v1.11", "v1.12")]["restarts"] == 39 and "spec-changed" not in hops[("v1.11", "v1.12")]["reasons"]
+    assert doc["cheapest"] == ["v1.10.11", "v1.11.10", "v1.13.12"] and doc["paths"][0]["restarts"] == 40
     assert main([*ARGS, "--runtime", str(CLUSTER / "nope"), "--to", "1.11"]) == 2
     assert "nope: no such file or directory" in capsys.readouterr().err

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from kubehash import hash_container
 from kubehash.errors import KubehashError
+from kubehash.kubelet.releases import release
 from kubehash.model import RuntimeRecord
 from kubehash.report import to_document
 from kubehash.upgrade.options import Options
@@ -23,14 +24,28 @@ from kubehash.upgrade.predict import ContainerPrediction, Prediction, predict
 CLUSTER = Path(__file__).parents[2] / "examples" / "cluster"
 
 
+def _m(version: str) -> str:
+    """The minor of a plan's version label (``v1.10.13`` -> ``1.10``)."""
+    return release(version).minor
+
+
+def _ms(versions: list[str]) -> list[str]:
+    return [_m(v) for v in versions]
+
+
+def _edge(h: Hop) -> tuple[str, str]:
+    return _m(h.from_version), _m(h.to)
+
+
 @pytest.fixture(scope="module")
 def plan_117(pods, nodes):
     return plan(pods, Options(to="1.17", from_version="1.10"), nodes=nodes)
 
 
 def test_hops_are_what_the_skew_policy_allows(plan_117):
-    edges = {(h.from_version, h.to) for h in plan_117.hops}
+    edges = {_edge(h) for h in plan_117.hops}
     expected = {(f"1.{a}", f"1.{b}") for a in range(10, 17) for b in range(a + 1, 18) if b - a <= 2}
+    assert len(plan_117.hops) == len(expected)  # the start is the newest 1.10 patch: no patch hop
     assert edges == expected
     assert all(h.allowed for h in plan_117.hops)
     assert not plan_117.direct.allowed
@@ -40,7 +55,7 @@ def test_hops_are_what_the_skew_policy_allows(plan_117):
 def test_direct_jump_restarts_every_running_container(plan_117, pods, nodes):
     running = [c for c in predict(pods, Options(to="1.10"), nodes=nodes) if c.verdict != "not-running"]
     direct = plan_117.direct
-    assert direct.versions == ["1.10", "1.17"]
+    assert direct.versions == ["v1.10.13", "v1.17.17"]
     assert direct.restarts == len(running) == 281
     assert {(c.namespace, c.pod, c.container) for c in direct.hops[0].prediction.restarts} == {
         (c.namespace, c.pod, c.container) for c in running
@@ -52,7 +67,7 @@ def test_110_to_111_is_restart_free_and_leaves_the_111_node_alone(plan_117):
     assert hop.restart_free and hop.restarts == 0
     assert hop.nodes == ("cp-1", "worker-1", "worker-2", "worker-3")  # worker-4 already runs 1.11
     assert all(c.node != "worker-4" for c in hop.prediction)
-    assert [(h.from_version, h.to) for h in plan_117.restart_free_hops] == [
+    assert [_edge(h) for h in plan_117.restart_free_hops] == [
         ("1.10", "1.11"),
         ("1.12", "1.13"),
         ("1.16", "1.17"),
@@ -68,7 +83,7 @@ def test_hop_reasons_name_the_new_fields(plan_117):
 
 
 def test_cheapest_is_the_minimum_over_every_allowed_path(plan_117):
-    by_edge = {(h.from_version, h.to): h for h in plan_117.hops}
+    by_edge = {_edge(h): h for h in plan_117.hops}
     versions = [f"1.{n}" for n in range(10, 18)]
     best = None
     for k in range(len(versions) - 1):
@@ -80,25 +95,29 @@ def test_cheapest_is_the_minimum_over_every_allowed_path(plan_117):
             best = cost if best is None else min(best, cost)
     cheapest = plan_117.cheapest
     assert (cheapest.restarts, len(cheapest.hops)) == best == (601, 4)
-    assert cheapest.allowed and cheapest.versions[0] == "1.10" and cheapest.versions[-1] == "1.17"
+    assert cheapest.allowed and cheapest.versions[0] == "v1.10.13" and cheapest.versions[-1] == "v1.17.17"
     assert plan_117.path("minor-by-minor").restarts == 640
-    assert plan_117.path("fewest-hops").versions == ["1.10", "1.12", "1.14", "1.16", "1.17"]
+    assert _ms(plan_117.path("fewest-hops").versions) == ["1.10", "1.12", "1.14", "1.16", "1.17"]
     # every running container restarts at least once on any path: the 1.16 algorithm change
     assert all(p.containers_restarted == 281 for p in plan_117.paths)
 
 
 def test_plan_document(plan_117):
     doc = to_document(plan_117)
-    assert doc["from"] == "1.10" and doc["to"] == "1.17" and doc["containers"] == 304
-    assert doc["nodes"]["worker-4"] == "1.11"
+    assert doc["from"] == "v1.10.13" and doc["to"] == "v1.17.17" and doc["containers"] == 304
+    assert doc["nodes"]["worker-4"] == "v1.11.10"
+    assert doc["sides"]["to"]["assumptions"] == ["1.17 taken as v1.17.17, the newest 1.17 patch known on 2026-07-22"]
     assert doc["cheapest"] == plan_117.cheapest.versions
     assert [p["names"] for p in doc["paths"]] == [["cheapest"], ["fewest-hops"], ["minor-by-minor"], ["direct"]]
     first = doc["hops"][0]
     removed = first.pop("flags_removed")  # the kubelet flags 1.11 no longer accepts (docs/kubelet-flags.md)
     assert removed and all(f.startswith("--") for f in removed)
     assert first == {
-        "from": "1.10",
-        "to": "1.11",
+        "from": "v1.10.13",
+        "from_go": first["from_go"],
+        "to": "v1.11.10",
+        "to_go": first["to_go"],
+        "kind": "minor",
         "allowed": True,
         "policy_note": "",
         "nodes": ["cp-1", "worker-1", "worker-2", "worker-3"],
@@ -149,7 +168,7 @@ def test_later_hops_compare_against_the_hash_recorded_by_the_previous_kubelet():
     assert by_pod["secured"].verdict == "restart"
     # the 2-minor hop sees both at once; all paths cost 2, so the fewest hops win
     assert result.hop("1.10", "1.12").restarts == 2
-    assert result.cheapest.versions == ["1.10", "1.12"]
+    assert _ms(result.cheapest.versions) == ["1.10", "1.12"]
     assert result.path("direct") is result.cheapest and result.cheapest.names == ["cheapest", "fewest-hops", "direct"]
     assert result.path("minor-by-minor").restarts == 2
 
@@ -161,14 +180,14 @@ def test_three_minor_hops_from_125():
         pods, Options(to="1.36"), nodes={"n1": "1.22"}, progress=lambda h: seen.append((h.from_version, h.to))
     )
     assert seen == [(h.from_version, h.to) for h in result.hops]  # once per allowed hop, in order
-    edges = {(h.from_version, h.to) for h in result.hops}
+    edges = {_edge(h) for h in result.hops}
     assert ("1.25", "1.28") in edges and ("1.33", "1.36") in edges
     assert ("1.24", "1.27") not in edges and ("1.22", "1.25") not in edges
-    assert result.path("fewest-hops").versions == ["1.22", "1.24", "1.26", "1.29", "1.32", "1.35", "1.36"]
+    assert _ms(result.path("fewest-hops").versions) == ["1.22", "1.24", "1.26", "1.29", "1.32", "1.35", "1.36"]
     # JSON era to name-image era: one algorithm change at 1.31, whatever the path
     assert result.cheapest.restarts == 1
     assert [h.to for h in result.cheapest.hops if h.restarts] and all(
-        int(h.from_version[2:]) <= 30 < int(h.to[2:]) for h in result.cheapest.hops if h.restarts
+        int(_m(h.from_version)[2:]) <= 30 < int(_m(h.to)[2:]) for h in result.cheapest.hops if h.restarts
     )
 
 
@@ -179,13 +198,15 @@ def test_pods_without_a_node_and_nodes_older_than_the_start():
     result = plan([pending, _pod("p", PLAIN, node="unlisted")], Options(to="1.11", from_version="1.10"))
     assert result.hop("1.10", "1.11").nodes == ("unlisted",)
     assert [c.pod for c in result.direct.hops[0].prediction] == ["p"]
-    with pytest.raises(KubehashError, match=re.escape("node n1 runs kubelet 1.9, older than the plan's start 1.10")):
+    msg = "node n1 runs kubelet 1.9, older than the plan's start v1.10.13"
+    with pytest.raises(KubehashError, match=re.escape(msg)):
         plan([_pod("p", PLAIN)], Options(to="1.12", from_version="1.10"), nodes={"n1": "1.9"})
-    with pytest.raises(KubehashError, match=r"nothing to plan: 1\.10 is not newer than 1\.10"):
+    with pytest.raises(KubehashError, match=r"nothing to plan: v1\.10\.13 \(--to 1\.10\) is not newer than v1\.10\.13"):
         plan([_pod("p", PLAIN)], Options(to="1.10"), nodes={"n1": "1.10"})
     with pytest.raises(KubehashError, match="pass nodes or a from-version"):
         plan([_pod("p", PLAIN)], Options(to="1.12"))
-    with pytest.raises(KubehashError, match=re.escape("node n1: kubelet version 'v0.1'")):
+    msg = "no node kubelet versions (node n1: unsupported kubelet version 'v0.1'"
+    with pytest.raises(KubehashError, match=re.escape(msg)):
         plan([_pod("p", PLAIN)], Options(to="1.12"), nodes={"n1": "v0.1"})
 
 

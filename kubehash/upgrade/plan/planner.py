@@ -15,6 +15,16 @@ reaching ``a``:
 So the cluster after reaching ``a`` depends on ``a`` only, not on the path to it, and the cheapest path
 (fewest container restarts summed over hops, then fewest hops) is a shortest path over the allowed hops.
 
+Every version is a **patch** release (:mod:`kubehash.upgrade.plan.patches`): the Go toolchain that built a
+kubelet belongs to its patch, and Go 1.22 changed how ``encoding/json`` escapes ``\b``/``\f``
+(``docs/go-toolchains.md``). A bare minor is its newest known patch, as in ``predict``, so each hop's restarts are
+exactly what ``predict --to <hop's target>`` says for the nodes it upgrades. A same-minor upgrade
+(``v1.28.0 -> v1.28.15``) is a plan of one **patch hop**; a plan that starts on an older patch of its minor can
+also go to that minor's newest patch first (path ``patch-first``).
+
+Nodes whose kubelet version cannot be read are left out of every hop and reported (:attr:`UpgradePlan.errors`);
+nodes newer than the target are left as they are, with a warning (:mod:`kubehash.upgrade.downgrade`).
+
 The direct jump ``from -> to`` is always predicted too, whether the skew policy allows it or not, because it
 is what an operator who replaces the kubelet binary once would do.
 """
@@ -31,10 +41,13 @@ from kubehash.errors import KubehashError
 from kubehash.kubelet.defaults import apply_defaults
 from kubehash.kubelet.flags import flags_removed_between
 from kubehash.kubelet.releases import release
+from kubehash.kubelet.toolchains import describe_side, toolchain
 from kubehash.model import Documents, NodeVersions, RuntimeRecord, iter_containers, iter_pods, node_kubelet_versions
+from kubehash.upgrade.downgrade import downgrade_warnings
 from kubehash.upgrade.labels import reason_labels
 from kubehash.upgrade.options import Options
-from kubehash.upgrade.plan.skew import allowed_targets, hop_allowed, max_kubelet_skew, minor_range
+from kubehash.upgrade.plan.patches import is_patch_hop, label, order, plan_allowed, plan_versions, same_minor
+from kubehash.upgrade.plan.skew import max_kubelet_skew
 from kubehash.upgrade.predict import Prediction, predict
 
 __all__ = ["Hop", "UpgradePath", "UpgradePlan", "plan"]
@@ -45,7 +58,7 @@ _SETTLED = ("restart", "unchanged")
 
 @dataclass
 class Hop:
-    """One in-place kubelet upgrade of every node older than ``to``."""
+    """One in-place kubelet upgrade of every node older than ``to`` (both patch releases, ``v1.28.15``)."""
 
     from_version: str
     to: str
@@ -56,6 +69,14 @@ class Hop:
     #: Kubelet flags the target removed that the current kubelet accepted: a command line still holding one
     #: stops the new kubelet at once (``docs/kubelet-flags.md``).
     flags_removed: tuple[str, ...] = ()
+    #: The Go toolchain assumed for each side (``1.20.7``; a range when the table does not itemize the patch).
+    from_go: str = ""
+    to_go: str = ""
+
+    @property
+    def kind(self) -> str:
+        """``patch`` for a newer patch of the same minor, else ``minor``."""
+        return "patch" if is_patch_hop(self.from_version, self.to) else "minor"
 
     @property
     def restarts(self) -> int:
@@ -132,17 +153,24 @@ class UpgradePlan:
     paths: list[UpgradePath]  # distinct paths: cheapest, minor-by-minor, fewest-hops, direct
     containers: int = 0
     nodes: dict[str, str] = field(default_factory=dict)  # node -> kubelet version at the start
+    #: Node -> why its kubelet version cannot be used (its pods are in no hop).
+    errors: dict[str, str] = field(default_factory=dict)
+    #: Per node: kubelets newer than the target (left as they are), and what the ends were taken as.
+    warnings: list[str] = field(default_factory=list)
+    #: What each end was taken as: ``{"from": Side, "to": Side}`` (:func:`~kubehash.kubelet.toolchains.describe_side`).
+    sides: dict[str, Any] = field(default_factory=dict)
 
     @property
     def restart_free_hops(self) -> list[Hop]:
         return [h for h in self.hops if h.restart_free]
 
     def hop(self, from_version: str, to: str) -> Hop:
-        a, b = release(from_version).minor, release(to).minor
+        """The hop between two versions; a bare minor matches that minor's version in the plan (the start's
+        minor: the start)."""
         for h in [*self.hops, *self.direct.hops]:
-            if (h.from_version, h.to) == (a, b):
+            if _matches(h.from_version, from_version) and _matches(h.to, to):
                 return h
-        raise KeyError(f"no hop {a} -> {b} in this plan")
+        raise KeyError(f"no hop {from_version} -> {to} in this plan")
 
     def path(self, name: str) -> UpgradePath:
         for p in self.paths:
@@ -151,23 +179,36 @@ class UpgradePlan:
         raise KeyError(f"no path named {name!r}")
 
 
+def _matches(version: str, query: str) -> bool:
+    try:
+        if release(query).minor != release(version).minor:
+            return False
+        return query.count(".") < 2 or label(query) == version
+    except KubehashError:
+        return False
+
+
 # -- planning --------------------------------------------------------------------------------------------
 
 
-def _node_versions(nodes: Any) -> dict[str, str]:
+def _node_versions(nodes: Any) -> tuple[dict[str, str], dict[str, str]]:
+    """Node -> kubelet version as reported, and node -> error for versions kubehash cannot use."""
     if nodes is None:
-        return {}
+        return {}, {}
     if isinstance(nodes, Mapping) and "items" not in nodes and "kind" not in nodes:
         raw = {str(k): str(v) for k, v in nodes.items()}
     else:
         raw = node_kubelet_versions(nodes)
     out: dict[str, str] = {}
+    bad: dict[str, str] = {}
     for name, v in raw.items():
         try:
-            out[name] = release(v).minor
+            toolchain(v, node=name)
+            release(v)
+            out[name] = v
         except KubehashError as e:
-            raise KubehashError(f"node {name}: kubelet version {v!r}: {e}") from None
-    return out
+            bad[name] = str(e) if f"node {name}" in str(e) else f"node {name}: {e}"
+    return out, bad
 
 
 def _node_of(pod: Mapping[str, Any]) -> str | None:
@@ -187,11 +228,13 @@ class _Planner:
         node_versions: dict[str, str],
         runtime: Iterable[RuntimeRecord],
         options: Options,
+        bad: Mapping[str, str],
     ) -> None:
-        self.pods, self.start, self.target, self.options = pods, start, target, options
+        self.start, self.target, self.options = start, target, options
+        self.pods = [p for p in pods if _node_of(p) not in bad]
         self.defaults = options.defaults
         self.orig = {n: v for n, v in node_versions.items()}
-        for pod in pods:
+        for pod in self.pods:
             n = _node_of(pod)
             if n is not None:
                 self.orig.setdefault(n, start)
@@ -202,9 +245,12 @@ class _Planner:
         self.settled: dict[str, dict[tuple[str | None, str | None, str], RuntimeRecord]] = {}
 
     def _at(self, version: str) -> dict[str, str]:
-        """Node kubelet versions after every node older than ``version`` was upgraded to it."""
-        v = release(version).minor_number
-        return {n: (o if release(o).minor_number >= v else release(version).minor) for n, o in self.orig.items()}
+        """Node kubelet versions after every node older than ``version`` was upgraded to it (at the start: the
+        nodes as they are, older patches of the start's minor included)."""
+        if version == self.start:
+            return dict(self.orig)
+        v = order(version)
+        return {n: (o if order(o) >= v else version) for n, o in self.orig.items()}
 
     def _served(self, pod: Mapping[str, Any], version: str) -> Mapping[str, Any]:
         """``pod`` (one of ``self.pods``, alive as long as the planner) as the ``version`` API server serves it."""
@@ -227,17 +273,19 @@ class _Planner:
 
     def hop(self, a: str, b: str) -> Hop:
         nodes_at_a = self._at(a)
-        bn = release(b).minor_number
-        upgraded = {n for n, v in nodes_at_a.items() if release(v).minor_number < bn}
+        bn = order(b)
+        upgraded = {n for n, v in nodes_at_a.items() if order(v) < bn}
         pods = [p for p in self.pods if _node_of(p) in upgraded]
         if self.defaults and a != self.start:
             # the kubelets at ``a`` saw the dump as the ``a`` API server serves it (defaults apply on read)
             pods = [self._served(p, a) for p in pods]
         options = self.options.for_hop(a, b, first=a == self.start, last=b == self.target)
         prediction = predict(pods, options, nodes=nodes_at_a, runtime=self._records(a))
-        ok, note = hop_allowed(a, b)
-        removed = tuple(f"--{f.name}" for f in flags_removed_between(a, b))
-        hop = Hop(a, b, tuple(sorted(upgraded)), prediction, ok, note, removed)
+        ok, note = plan_allowed(a, b)
+        removed = () if same_minor(a, b) else tuple(f"--{f.name}" for f in flags_removed_between(a, b))
+        from_go = describe_side(a, options.old_toolchain(a))["go"]
+        to_go = describe_side(b, options.target_toolchain)["go"]
+        hop = Hop(a, b, tuple(sorted(upgraded)), prediction, ok, note, removed, from_go, to_go)
         if b not in self.settled:
             self._settle(b, prediction)
         return hop
@@ -261,20 +309,23 @@ class _Planner:
         self.settled[b] = settled
 
 
-def _ends(options: Options, node_versions: Mapping[str, str]) -> tuple[str, str]:
-    """The plan's start minor (``from_version``, else the oldest node's kubelet) and target minor; a
-    :class:`~kubehash.errors.KubehashError` when the target is not newer or a node is older than the start."""
+def _ends(options: Options, node_versions: Mapping[str, str], bad: Mapping[str, str]) -> tuple[str, str]:
+    """The plan's start (``from_version``, else the oldest node's kubelet) and target, as patch labels
+    (:func:`~kubehash.upgrade.plan.patches.label`); a :class:`~kubehash.errors.KubehashError` when the target
+    is not newer or a node runs an older minor than the start."""
     from_version, to = options.from_version, options.to
     if from_version is None:
         if not node_versions:
-            raise KubehashError("no node kubelet versions: pass nodes or a from-version")
-        start = min(node_versions.values(), key=lambda v: release(v).minor_number)
+            why = f" ({next(iter(bad.values()))})" if bad else ""
+            raise KubehashError(f"no node kubelet versions{why}: pass nodes or a from-version")
+        start = label(min(node_versions.values(), key=order))
     else:
-        start = release(from_version).minor
-    target = release(to).minor
-    if release(target).minor_number <= release(start).minor_number:
-        raise KubehashError(f"nothing to plan: {target} is not newer than {start}")
-    older = sorted(n for n, v in node_versions.items() if release(v).minor_number < release(start).minor_number)
+        start = label(from_version)
+    target = label(to)
+    if order(target) <= order(start):
+        raise KubehashError(f"nothing to plan: {target} (--to {to}) is not newer than {start}")
+    sn = release(start).minor_number
+    older = sorted(n for n, v in node_versions.items() if release(v).minor_number < sn)
     if older:
         raise KubehashError(
             f"node {older[0]} runs kubelet {node_versions[older[0]]}, older than the plan's start {start}: "
@@ -304,36 +355,63 @@ def plan(
     progress: Callable[[Hop], None] | None = None,
 ) -> UpgradePlan:
     """Plan in-place kubelet upgrades from ``options.from_version`` (default: the oldest kubelet in ``nodes``)
-    to ``options.to``.
+    to ``options.to``, patch by patch where it matters (:mod:`kubehash.upgrade.plan.patches`).
 
     ``pods``, ``nodes`` and ``runtime`` are as for :func:`~kubehash.upgrade.predict.predict`. With
     ``options.defaults`` (the default) the API servers' defaults apply, each minor with its feature gates
     (``options``' gates where that minor has them, else its defaults): before a hop
     ``a -> b`` the kubelets see the dump as the ``a`` API server serves it, and the new kubelet sees that as the
     ``b`` one serves it (the same as serving the dump, unless a later minor stops adding a default an earlier
-    one added: ``resizePolicy`` with ``InPlacePodVerticalScaling`` turned on, 1.32 -> 1.33). Raises
+    one added: ``resizePolicy`` with ``InPlacePodVerticalScaling`` turned on, 1.32 -> 1.33). A node whose
+    kubelet version does not parse is in :attr:`UpgradePlan.errors` (its pods in no hop). Raises
     :class:`~kubehash.errors.KubehashError` when ``to`` is not newer than the start, or a node runs a
-    kubelet older than ``from_version``."""
-    node_versions = _node_versions(nodes)
-    start, target = _ends(options, node_versions)
-    planner = _Planner(list(iter_pods(pods)), start, target, node_versions, runtime, options)
-    versions = minor_range(start, target)
+    kubelet of an older minor than ``from_version``."""
+    node_versions, bad = _node_versions(nodes)
+    start, target = _ends(options, node_versions, bad)
+    planner = _Planner(list(iter_pods(pods)), start, target, node_versions, runtime, options, bad)
+    versions = plan_versions(start, target)
     hops: list[Hop] = []
-    for a in versions[:-1]:
-        for b in allowed_targets(a, target):
-            h = planner.hop(a, b)
-            hops.append(h)
-            if progress is not None:
-                progress(h)
+    for i, a in enumerate(versions[:-1]):
+        for b in versions[i + 1 :]:
+            if plan_allowed(a, b)[0]:
+                h = planner.hop(a, b)
+                hops.append(h)
+                if progress is not None:
+                    progress(h)
     by_edge = {(h.from_version, h.to): h for h in hops}
     direct_hop = by_edge.get((start, target)) or planner.hop(start, target)
     direct = UpgradePath(["direct"], [direct_hop])
     cheapest = UpgradePath(["cheapest"], _cheapest(versions, by_edge))
-    minor_by_minor = UpgradePath(["minor-by-minor"], [by_edge[(a, b)] for a, b in pairwise(versions)])
-    fewest = UpgradePath(["fewest-hops"], _fewest_hops(versions, by_edge))
-    paths = _distinct(cheapest, fewest, minor_by_minor, direct)
+    paths = _distinct(cheapest, *_named_paths(versions, by_edge), direct)
     n_containers = sum(1 for pod in planner.pods for _ in iter_containers(pod))
-    return UpgradePlan(start, target, hops, direct, cheapest, paths, n_containers, dict(sorted(planner.orig.items())))
+    return UpgradePlan(
+        start, target, hops, direct, cheapest, paths, n_containers, dict(sorted(planner.orig.items())),
+        dict(sorted(bad.items())), _warnings(options, node_versions, target), _sides(options, start, target),
+    )  # fmt: skip
+
+
+def _named_paths(versions: list[str], by_edge: Mapping[tuple[str, str], Hop]) -> list[UpgradePath]:
+    """``fewest-hops``, ``minor-by-minor`` (one minor a hop, without a patch hop first) and, when the start is
+    an older patch of its minor, ``patch-first`` (its newest patch, then minor by minor)."""
+    fewest = UpgradePath(["fewest-hops"], _fewest_hops(versions, by_edge))
+    patch_first = len(versions) > 2 and same_minor(versions[0], versions[1])
+    by_minor = [versions[0], *versions[2:]] if patch_first else versions
+    out = [fewest, UpgradePath(["minor-by-minor"], [by_edge[(a, b)] for a, b in pairwise(by_minor)])]
+    if patch_first:
+        out.append(UpgradePath(["patch-first"], [by_edge[(a, b)] for a, b in pairwise(versions)]))
+    return out
+
+
+def _warnings(options: Options, node_versions: Mapping[str, str], target: str) -> list[str]:
+    return downgrade_warnings(node_versions.items(), target, action="the plan leaves it as it is")
+
+
+def _sides(options: Options, start: str, target: str) -> dict[str, Any]:
+    """What each end was taken as: the patch, the Go toolchain and the assumptions made."""
+    return {
+        "from": describe_side(start, options.old_toolchain(options.from_version or start)),
+        "to": describe_side(target, options.target_toolchain),
+    }
 
 
 def _cheapest(versions: list[str], by_edge: Mapping[tuple[str, str], Hop]) -> list[Hop]:
@@ -354,8 +432,8 @@ def _cheapest(versions: list[str], by_edge: Mapping[tuple[str, str], Hop]) -> li
     return [by_edge[(a, b)] for a, b in pairwise(route)]
 
 
-def _key(c: tuple[int, int, list[str]]) -> tuple[int, int, list[int]]:
-    return c[0], c[1], [release(v).minor_number for v in c[2]]
+def _key(c: tuple[int, int, list[str]]) -> tuple[int, int, list[tuple[int, int, int, int, int]]]:
+    return c[0], c[1], [order(v) for v in c[2]]
 
 
 def _fewest_hops(versions: list[str], by_edge: Mapping[tuple[str, str], Hop]) -> list[Hop]:
@@ -363,7 +441,7 @@ def _fewest_hops(versions: list[str], by_edge: Mapping[tuple[str, str], Hop]) ->
     out: list[Hop] = []
     a = versions[0]
     while a != versions[-1]:
-        b = max((y for x, y in by_edge if x == a), key=lambda v: release(v).minor_number)
+        b = max((y for x, y in by_edge if x == a), key=order)
         out.append(by_edge[(a, b)])
         a = b
     return out
