@@ -29,7 +29,7 @@ from kubehash.sources.gcpause import gc_paused
 from kubehash.sources.ignorefiles import load_ignore_files
 from kubehash.sources.opened import OpenedInput, open_input
 from kubehash.sources.podbytes import page_views
-from kubehash.sources.snapshot import MAGIC, Snapshot, loads_snapshot
+from kubehash.sources.snapshot import Snapshot, loads_snapshot, looks_like_snapshot
 from kubehash.sources.stream import iter_opened
 from kubehash.upgrade.ignorefile.rules import DEFAULT_PATH, IgnoreFile
 from kubehash.upgrade.options import Options
@@ -218,7 +218,7 @@ def connect(cluster: Cluster) -> LiveCluster:
 
 def _load_pods(opened: OpenedInput) -> Snapshot:
     """A snapshot, or the pods of a dump as a snapshot holding only them."""
-    if opened.head.startswith(MAGIC):
+    if looks_like_snapshot(opened.head):
         return loads_snapshot(opened.read_all(), name=opened.name)
     return Snapshot(pods=list(iter_opened(opened)), source={"kind": "files", "pods": opened.name})
 
@@ -239,7 +239,7 @@ def predict_cluster(
     if cluster.pods is None:
         return _predict_live(cluster, options, progress)
     with open_input(cluster.pods) as opened:
-        if opened.head.startswith(MAGIC) or cluster.namespace is not None:
+        if looks_like_snapshot(opened.head) or cluster.namespace is not None:
             state = read_cluster(cluster, pods=opened)
             return _with_problems(state, predict(state.snapshot.pods, options, progress=progress, **_inputs(state)))
         state = read_cluster(cluster, pods=opened, load_pods=False)
