@@ -71,20 +71,25 @@ def parallel_map(
                     broken = broken or future is None
                     pending.append((chunk, future))
                 while pending and (len(pending) >= 2 * jobs or not chunk):
-                    done, future = pending.popleft()
-                    results = None
-                    if future is not None:
-                        try:
-                            results = future.result()
-                        except BrokenProcessPool:
-                            broken = True
-                    yield from results if results is not None else _apply_chunk(fn, done)
+                    results, failed = _collect(fn, *pending.popleft())
+                    broken = broken or failed
+                    yield from results
                 if not chunk:
                     return
         finally:
             for _, future in pending:
                 if future is not None:
                     future.cancel()
+
+
+def _collect(fn: Callable[[Any], Any], chunk: list[Any], future: Future[list[Any]] | None) -> tuple[list[Any], bool]:
+    """A chunk's results from its worker, or computed here when the pool broke: (results, pool broke)."""
+    if future is not None:
+        try:
+            return future.result(), False
+        except BrokenProcessPool:
+            return _apply_chunk(fn, chunk), True
+    return _apply_chunk(fn, chunk), False
 
 
 def _submit(pool: ProcessPoolExecutor, fn: Callable[[Any], Any], chunk: list[Any]) -> Future[list[Any]] | None:
