@@ -371,9 +371,12 @@ def _read_body(resp: Any, deadline: float | None) -> bytes:
     trickles its body never trips a socket read timeout, so the request's total time is checked here)."""
     if deadline is None:
         return bytes(resp.data)
+    # read1 returns what has arrived (read(n) would wait for n bytes, so a body dripping one byte a second
+    # was only checked at its end); old urllib3 without read1 falls back to read.
+    read = getattr(resp, "read1", None) or resp.read
     chunks: list[bytes] = []
     while True:
-        chunk = resp.read(1 << 20)
+        chunk = read(1 << 20)
         if not chunk:
             return b"".join(chunks)
         chunks.append(chunk)

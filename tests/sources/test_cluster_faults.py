@@ -98,6 +98,28 @@ def test_a_trickling_body_is_cut_at_the_request_timeout(tmp_path: Path) -> None:
         assert time.monotonic() - t0 < 10
 
 
+def test_a_small_body_dripping_a_byte_at_a_time_is_cut_at_the_request_timeout(tmp_path: Path) -> None:
+    """A body smaller than one read chunk: reading waits for what has arrived, not for a full chunk."""
+    body = json.dumps({"kind": "PodList", "metadata": {}, "items": []}).encode()
+
+    def drip(h: BaseHTTPRequestHandler, n: int) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", "application/json")
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        for byte in body:
+            h.wfile.write(bytes([byte]))
+            h.wfile.flush()
+            time.sleep(0.2)  # 48 bytes: ~10 s for the whole body
+
+    with fault_server(drip) as (url, _calls):
+        live = _live(tmp_path, url, request_timeout=0.5, max_attempts=2)
+        t0 = time.monotonic()
+        with pytest.raises(ClusterError, match="longer than the request timeout"):
+            list(live.iter_pods())
+        assert time.monotonic() - t0 < 8
+
+
 def test_a_repeated_continue_token_ends_the_listing(tmp_path: Path) -> None:
     def same_token(h: BaseHTTPRequestHandler, n: int) -> None:
         _send(h, 200, {"kind": "PodList", "metadata": {"continue": "again"}, "items": [POD]})

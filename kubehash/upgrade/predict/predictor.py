@@ -51,6 +51,7 @@ from kubehash.model import (
     iter_pods,
     pod_view,
 )
+from kubehash.upgrade.downgrade import downgrade_warnings
 from kubehash.upgrade.explain import Reason, container_path, located
 from kubehash.upgrade.ignorefile.rules import IgnoreFile, protection_hook
 from kubehash.upgrade.options import Options
@@ -317,6 +318,8 @@ class Predictor:
         if other:
             warnings.append(f"{counted(other)} in the pods input: not pods, skipped")
         warnings.extend(self.records.unmatched_warning(containers))
+        nodes = {c.node: c.old_version for c in containers if c.old_version}
+        warnings.extend(downgrade_warnings(nodes.items(), self.new_version))
         return Prediction(self.new_version, self.options.defaults_by, containers, hits, misses, errors, sides, warnings)
 
 
