@@ -20,8 +20,7 @@
     ├── FormatError               an output format that does not exist, or a result no format knows
     └── ChangelogError            a CHANGELOG file or release tag the spec generator cannot use
 
-One exception of this family is still defined beside its reader: ``YamlInputError`` (an :class:`InputError`,
-:mod:`kubehash.sources.yaml_items`).
+``YamlInputError`` is the :class:`InputError` of a YAML dump (file, item or document, line, column).
 
 Errors raised for bad input name where the problem is (file, node, pod, container, field). The CLI maps
 them to exit codes (:mod:`kubehash.exitcodes`) in one place.
@@ -47,6 +46,7 @@ __all__ = [
     "UnsupportedVersionError",
     "VersionError",
     "WriteError",
+    "YamlInputError",
 ]
 
 
@@ -205,3 +205,30 @@ class FormatError(KubehashError, ValueError):
 
 class ChangelogError(KubehashError):
     """A CHANGELOG file or release tag the spec generator cannot use (names the file and line, or the tag)."""
+
+
+class YamlInputError(InputError):
+    """A YAML dump that cannot be read; the message names the file, the item or document, and the line."""
+
+    def __init__(
+        self,
+        name: str,
+        problem: str,
+        *,
+        item: int | None = None,
+        document: int | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        self.name, self.problem, self.item, self.document = name, problem, item, document
+        self.line, self.column = line, column
+        where = []
+        if item is not None:
+            where.append(f"item {item}")
+        elif document is not None:
+            where.append(f"document {document}")
+        if line is not None:
+            where.append(f"line {line}" + (f", column {column}" if column is not None else ""))
+        if len(where) == 2:
+            where = [f"{where[0]} ({where[1]})"]
+        super().__init__(f"{name}: {where[0] + ': ' if where else ''}{problem}")

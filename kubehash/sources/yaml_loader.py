@@ -20,7 +20,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 
 from kubehash import limits
-from kubehash.errors import InputError
+from kubehash.errors import YamlInputError
 from kubehash.golang.jsonvalue import RawFloat
 
 __all__ = [
@@ -35,33 +35,6 @@ __all__ = [
 
 # The bounds (item size, nesting depth, values once aliases are expanded) are kubehash.limits' own.
 MAX_ITEM_BYTES, MAX_DEPTH, MAX_NODES = limits.MAX_ITEM_BYTES, limits.MAX_DEPTH, limits.MAX_NODES
-
-
-class YamlInputError(InputError):
-    """A YAML dump that cannot be read; the message names the file, the item or document, and the line."""
-
-    def __init__(
-        self,
-        name: str,
-        problem: str,
-        *,
-        item: int | None = None,
-        document: int | None = None,
-        line: int | None = None,
-        column: int | None = None,
-    ) -> None:
-        self.name, self.problem, self.item, self.document = name, problem, item, document
-        self.line, self.column = line, column
-        where = []
-        if item is not None:
-            where.append(f"item {item}")
-        elif document is not None:
-            where.append(f"document {document}")
-        if line is not None:
-            where.append(f"line {line}" + (f", column {column}" if column is not None else ""))
-        if len(where) == 2:
-            where = [f"{where[0]} ({where[1]})"]
-        super().__init__(f"{name}: {where[0] + ': ' if where else ''}{problem}")
 
 
 def go_json_float(f: float) -> str:

@@ -127,11 +127,17 @@ def test_plan_frames(small):
     result = plan(small[0], Options(to="1.13"), nodes=small[1])
     paths = plan_paths(result)
     cheapest = paths[paths["path"] == "cheapest"]
-    assert cheapest[["from", "to", "restarts"]].values.tolist() == [["1.10", "1.11", 0], ["1.11", "1.13", 2]]
+    assert cheapest[["from", "to", "restarts"]].values.tolist() == [
+        ["v1.10.13", "v1.11.10", 0],
+        ["v1.11.10", "v1.13.12", 2],
+    ]
     assert paths[paths["path"] == "direct"]["allowed"].tolist() == [False]
     hops = plan_hops(result)
-    assert hops[hops["restart_free"]][["from", "to"]].values.tolist() == [["1.10", "1.11"], ["1.12", "1.13"]]
-    assert hops.set_index(["from", "to"]).loc[("1.11", "1.12"), "reasons"] == (
+    assert hops[hops["restart_free"]][["from", "to"]].values.tolist() == [
+        ["v1.10.13", "v1.11.10"],
+        ["v1.12.10", "v1.13.12"],
+    ]
+    assert hops.set_index(["from", "to"]).loc[("v1.11.10", "v1.12.10"), "reasons"] == (
         "field-added spec.containers[*].securityContext.procMount"
     )
 
