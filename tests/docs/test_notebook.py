@@ -65,7 +65,8 @@ def test_notebook_runs_and_draws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     # the ignore files (one per node, its current version) protect every restart of the 1.10 -> 1.17 upgrade
     assert "<th>total</th>\n      <td>281</td>\n      <td>0</td>" in html
     assert "<td>239da394</td>" in html  # the edited bare pod the ignore file silently keeps
-    assert "<td>[cheapest]</td>\n      <td>[v1.10.11, v1.11.10, v1.13.12, v1.15.12, v1.17.17]" in html  # the paths table
+    # the paths table
+    assert "<td>[cheapest]</td>\n      <td>[v1.10.11, v1.11.10, v1.13.12, v1.15.12, v1.17.17]" in html
 
 
 def _manager_class(ksm: kernelspec.KernelSpecManager) -> type:
