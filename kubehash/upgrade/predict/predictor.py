@@ -305,10 +305,7 @@ class Predictor:
         """The :class:`Prediction` of ``containers`` (cache counters: this predictor's, unless given)."""
         hits = self.hasher.hits if hits is None else hits
         misses = self.hasher.misses if misses is None else misses
-        sides = {"to": describe_side(self.new_version, self.options.target_toolchain)}
-        for v in sorted({c.old_version for c in containers if c.old_version}):
-            tc = self.toolchains.get(v) or self.options.old_toolchain(v)  # predicted in another process
-            sides[v] = describe_side(v, tc)
+        sides = self._sides(containers)
         errors = list(input_errors)
         warnings = input_warnings(containers) if self.check_input else []
         bad = {k: n for k, n in self.skipped.items() if k in NOT_OBJECTS}
@@ -321,6 +318,14 @@ class Predictor:
         nodes = {c.node: c.old_version for c in containers if c.old_version}
         warnings.extend(downgrade_warnings(nodes.items(), self.new_version))
         return Prediction(self.new_version, self.options.defaults_by, containers, hits, misses, errors, sides, warnings)
+
+    def _sides(self, containers: list[ContainerPrediction]) -> dict[str, Any]:
+        """What each side was taken as (patch, Go toolchain): the target, and every old version seen."""
+        sides = {"to": describe_side(self.new_version, self.options.target_toolchain)}
+        for v in sorted({c.old_version for c in containers if c.old_version}):
+            tc = self.toolchains.get(v) or self.options.old_toolchain(v)  # predicted in another process
+            sides[v] = describe_side(v, tc)
+        return sides
 
 
 def predict(
