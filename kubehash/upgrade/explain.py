@@ -395,4 +395,8 @@ def _json_doc(spewed: bytes) -> Any:
     inner = spewed[len(b"([]uint8)[") : -1]
     if not inner:
         return None
-    return json.loads(bytes(_BYTE_VALUES.decode(b"[" + inner.replace(b" ", b",") + b"]")).decode("utf-8"))
+    text = bytes(_BYTE_VALUES.decode(b"[" + inner.replace(b" ", b",") + b"]"))
+    try:
+        return msgspec.json.decode(text)  # what encoding/json writes: msgspec reads it as json would, faster
+    except msgspec.DecodeError:  # nothing Go writes; json decides (e.g. a number beyond float64: inf)
+        return json.loads(text.decode("utf-8"))

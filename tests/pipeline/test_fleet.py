@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -61,10 +62,38 @@ def test_cli_fleet_has_one_document_and_exit_code_over_all(tmp_path: Path, capsy
 
 
 def test_jobs_zero_counts_only_idle_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
-    """--jobs 0 runs one process per CPU that the load average leaves idle, never fewer than one."""
+    """--jobs 0 runs one process per CPU idle now (the kernel's CPU counters), never fewer than one."""
     from kubehash.pipeline import parallel
 
     monkeypatch.setattr(parallel, "default_jobs", lambda: 4)
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(parallel.time, "sleep", lambda s: None)
+    # (idle jiffies, all jiffies) before and after the sample: 4 CPUs x 100 jiffies elapsed
+    for idle, expected in ((400, 4), (360, 4), (250, 3), (110, 1), (0, 1)):
+        readings = iter([(1000, 5000), (1000 + idle, 5400)])
+        monkeypatch.setattr(parallel, "_cpu_times", lambda readings=readings: next(readings))
+        assert parallel.idle_jobs() == expected
+
+
+def test_jobs_zero_without_cpu_counters_reads_the_load_average(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where /proc/stat cannot be read, the one-minute load average says how many CPUs are idle."""
+    from kubehash.pipeline import parallel
+
+    monkeypatch.setattr(parallel, "default_jobs", lambda: 4)
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(parallel, "_cpu_times", lambda: None)
     for load, expected in ((0.0, 4), (0.9, 4), (1.5, 3), (3.2, 1), (9.0, 1)):
         monkeypatch.setattr(parallel.os, "getloadavg", lambda load=load: (load, load, load))
         assert parallel.idle_jobs() == expected
+
+
+def test_cpu_counters_are_read_from_proc_stat() -> None:
+    """On Linux the counters exist and grow; idle never exceeds the total."""
+    from kubehash.pipeline import parallel
+
+    if not Path("/proc/stat").exists():
+        pytest.skip("no /proc/stat here")
+    first = parallel._cpu_times()
+    assert first is not None and 0 <= first[0] <= first[1]
+    idle = parallel._idle_cpus(0.05)
+    assert idle is not None and 0.0 <= idle <= (os.cpu_count() or 1) + 1e-9

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -138,3 +139,32 @@ def test_paths_are_kubectl_explain_style_and_can_be_located() -> None:
     placed = located(ex.reasons, at)
     assert [r.path for r in placed] == [f"{at}.{p}" for p in paths]
     assert located([explain(TYPICAL, "1.30", "1.31").reasons[0]], at)[0].path == ""  # about the whole container
+
+
+_JSON_LEAVES = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**64 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text()
+)
+_JSON_VALUES = st.recursive(
+    _JSON_LEAVES,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(_JSON_VALUES)
+def test_json_doc_reads_a_json_era_hash_input_as_json_would(value: object) -> None:
+    """A JSON-era hash input (the spew dump of the JSON's bytes) reads back as the JSON value, by msgspec or
+    by the json module (what msgspec declines), equal to what the json module reads."""
+    from kubehash.kubelet.hashing import spew_bytes
+    from kubehash.upgrade.explain import _json_doc
+
+    text = json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    try:
+        expected = json.loads(text)
+    except UnicodeDecodeError:  # a lone surrogate: not text encoding/json writes
+        return
+    assert _json_doc(spew_bytes(text)) == expected

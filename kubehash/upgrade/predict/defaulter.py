@@ -8,8 +8,9 @@ import itertools
 from collections.abc import Mapping
 from typing import Any
 
+from kubehash.golang.jsonvalue import loads_utf8
 from kubehash.kubelet.defaults import Defaulted, apply_defaults
-from kubehash.kubelet.hashcache import spec_key
+from kubehash.kubelet.hashcache import raw_of_key, spec_key
 from kubehash.kubelet.releases import Release
 
 __all__ = ["Defaulter", "unique_spec_key"]
@@ -66,8 +67,14 @@ class Defaulter:
                 hit = (spec, key)
             else:
                 gates = self.kubelet_gates if source == "file" else self.gates
+                raw = raw_of_key(key)  # the JSON text the spec was parsed from: parsed again, a fresh copy
                 d = self.results[k] = apply_defaults(
-                    spec, self.by(source), feature_gates=gates, container_kind=kind, host_network=host_network
+                    spec if raw is None else loads_utf8(raw),
+                    self.by(source),
+                    feature_gates=gates,
+                    container_kind=kind,
+                    host_network=host_network,
+                    owned=raw is not None,
                 )
                 new = d.obj
                 hit = (spec, key) if new == spec else (new, unique_spec_key(new))

@@ -35,8 +35,10 @@ from __future__ import annotations
 import copy
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from kubehash.errors import DecodeError
 from kubehash.kubelet.gates import compares_hash_without_resources, compares_sidecars, kubelet_gates
 from kubehash.kubelet.hashcache import HashCache
 from kubehash.kubelet.toolchains import Toolchain, describe_side, shown_version
@@ -69,6 +71,21 @@ from kubehash.upgrade.predict.running import spec_changed as _spec_changed
 from kubehash.upgrade.predict.why import outcome_reasons
 
 __all__ = ["Predictor", "predict"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Judged:
+    """What every running, compared container of one distinct (spec, old kubelet, kind, decode path,
+    hostNetwork, place in the pod) gets when no runtime record speaks for it."""
+
+    old_hash: int | None
+    new_hash: int | None
+    verdict: str  # "restart" (before any ignore file is asked), "unchanged" or "error"
+    reasons: tuple[Reason, ...]
+    unknown: tuple[str, ...]  # input notes: fields the old kubelet's version does not have
+    error: DecodeError | None
+    lookups: int  # the hash-cache lookups one container stands for
+
 
 #: ``protected(prediction)``: does something (an ignore file) make the kubelet skip this container's check?
 Protection = Callable[[ContainerPrediction], bool]
@@ -130,6 +147,8 @@ class Predictor:
             options, self.hasher, self.defaulter, self.resize, static_files=static_files, check_input=check_input
         )
         self.outcomes = self._outcomes.table
+        #: Per distinct (spec key, id of the old kubelet, kind, decode path, hostNetwork, index, pod-spec path).
+        self._memo: dict[tuple[bytes, int, str, str, bool, int, str], _Judged] = {}
         #: The versions shown for each side: as the nodes report them, a bare minor as the patch it stands for.
         self.new_version = shown_version(options.target_toolchain)
         #: Does the target compare hashWithoutResources / restartable init containers?
@@ -200,34 +219,84 @@ class Predictor:
     ) -> ContainerPrediction:
         rec = self.records.find(view, name) if self.records else None
         running, started = _running(view, kind, name, rec)
-        p = ContainerPrediction(
-            view.namespace, view.name, name, kind, view.node, view.source, None, self.new_version, None, None,
-            rec.hash if rec is not None else None, "unchanged", [], None, started, "unverified", view.owner_kind,
-            view.owner_name, pod_uid=view.uid,
-        )  # fmt: skip
-        p.input_notes = self._input_notes(view, spec)
-        if not running:
-            p.verdict = "not-running"
-            return p
-        if kind == "initContainer" and not (self.sidecars and _restartable(spec)):
-            p.verdict = "not-checked"
-            p.reasons.append(self._init_reason)
-            return p
-        if isinstance(old, str):
-            p.verdict, p.error = "error", old
-            return p
+        notes = self._input_notes(view, spec)
+        compared = running and (kind != "initContainer" or (self.sidecars and _restartable(spec)))
+        if compared and rec is None and type(old) is OldKubelet:
+            # the common case: judged once per distinct (spec, old kubelet, kind, path, place), shared by replicas
+            j = self._judged(view, kind, spec, unique_spec_key(spec) if key is None else key, old, index, at)
+            p = ContainerPrediction(
+                view.namespace, view.name, name, kind, view.node, view.source, old.version, self.new_version,
+                j.old_hash, j.new_hash, None, j.verdict, list(j.reasons), None, started, "unverified",
+                view.owner_kind, view.owner_name, None, notes + j.unknown if j.unknown else notes, view.uid,
+            )  # fmt: skip
+            if j.error is not None:
+                p.error = str(copy.copy(j.error).with_context(namespace=view.namespace, pod=view.name, container=name))
+        else:
+            p = ContainerPrediction(
+                view.namespace, view.name, name, kind, view.node, view.source, None, self.new_version, None, None,
+                rec.hash if rec is not None else None, "unchanged", [], None, started, "unverified", view.owner_kind,
+                view.owner_name, None, notes, view.uid,
+            )  # fmt: skip
+            if not running:
+                p.verdict = "not-running"
+                return p
+            if not compared:
+                p.verdict = "not-checked"
+                p.reasons.append(self._init_reason)
+                return p
+            if isinstance(old, str):
+                p.verdict, p.error = "error", old
+                return p
+            self._with_record(p, view, kind, spec, unique_spec_key(spec) if key is None else key, old, rec, index, at)
+        if p.verdict == "restart" and self.protected is not None and self.protected(p):
+            p.verdict = "protected"
+        return p
+
+    def _judged(self, view: PodView, kind: str, spec: Any, key: bytes, old: OldKubelet, index: int, at: str) -> _Judged:
+        """What a running, compared container without a runtime record gets, computed once per (spec, old
+        kubelet, kind, decode path, hostNetwork, index, pod-spec path); a hit counts the hash-cache lookups it
+        replaces, as :meth:`Outcomes.get` does."""
+        mk = (key, id(old), kind, view.source, view.host_network, index, at)
+        j = self._memo.get(mk)
+        if j is not None:
+            self.hasher.hits += j.lookups
+            return j
+        o = self._outcomes.get(key, spec, kind, view, old)
+        path = container_path(kind, index, at)
+        unknown = tuple(UNKNOWN_FIELD + f"{path}.{u}" for u in o.unknown)
+        verdict = "error"
+        reasons: tuple[Reason, ...] = ()
+        if o.error is None:
+            t = ContainerPrediction(None, None, "", kind, None, view.source, old.version, self.new_version)
+            self._judge(t, o, key, spec, view, old, None, path)
+            verdict, reasons = t.verdict, tuple(t.reasons)
+        j = self._memo[mk] = _Judged(o.old_hash, o.new_hash, verdict, reasons, unknown, o.error, o.lookups)
+        return j
+
+    def _with_record(
+        self,
+        p: ContainerPrediction,
+        view: PodView,
+        kind: str,
+        spec: Any,
+        key: bytes,
+        old: OldKubelet,
+        rec: RuntimeRecord | None,
+        index: int,
+        at: str,
+    ) -> None:
+        """The verdict of a running, compared container that a runtime record speaks for (its recorded hashes
+        are its own: nothing shared with replicas)."""
         p.old_version = old.version
-        key = unique_spec_key(spec) if key is None else key
         o = self._outcomes.get(key, spec, kind, view, old)
         p.old_hash, p.new_hash = o.old_hash, o.new_hash
         if o.unknown:
             p.input_notes += tuple(UNKNOWN_FIELD + f"{container_path(kind, index, at)}.{u}" for u in o.unknown)
         if o.error is not None:
-            e = copy.copy(o.error).with_context(namespace=view.namespace, pod=view.name, container=name)
+            e = copy.copy(o.error).with_context(namespace=view.namespace, pod=view.name, container=p.container)
             p.verdict, p.error = "error", str(e)
-            return p
+            return
         self._judge(p, o, key, spec, view, old, rec, container_path(kind, index, at))
-        return p
 
     def _input_notes(self, view: PodView, spec: Any) -> tuple[str, ...]:
         """:func:`~kubehash.upgrade.predict.inputcheck.container_notes`, after the fast test a pod read from a
@@ -274,9 +343,7 @@ class Predictor:
         resizable = self.hwr and p.kind == "container" and view.source != "file"
         if resizable and self.resize.resized(p, o, key, spec, view, old, rec):
             return
-        p.verdict = "restart"
-        if self.protected is not None and self.protected(p):
-            p.verdict = "protected"
+        p.verdict = "restart"  # "protected" is the caller's to decide (the container's node, pod...)
 
     def _place(self, reasons: list[Reason], at: str) -> list[Reason]:
         """``reasons`` (shared by every container of one outcome) below the container's path ``at``, built
