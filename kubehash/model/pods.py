@@ -52,6 +52,9 @@ class FlawedPod(dict):  # type: ignore[type-arg]
     could be read): ``problems`` names them; every container of the pod gets an error row."""
 
     problems: tuple[str, ...] = ()
+    #: Its ``kind`` itself holds a byte that was not UTF-8, so what it is cannot be told: taken for a pod (its
+    #: error rows show it) rather than skipped as some other kind.
+    kind_damaged: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +115,9 @@ def is_pod(doc: Any) -> bool:
     if not isinstance(doc, Mapping):
         return False
     kind = doc.get("kind")
-    return kind == "Pod" or (kind is None and (isinstance(doc.get("spec"), Mapping) or isinstance(doc, FlawedPod)))
+    if kind == "Pod" or (type(doc) is FlawedPod and doc.kind_damaged):
+        return True
+    return kind is None and (isinstance(doc.get("spec"), Mapping) or isinstance(doc, FlawedPod))
 
 
 def not_a_pod(doc: Any) -> str:

@@ -42,6 +42,7 @@ from kubehash.sources.stream import (
     finish_object,
     iter_items,
     iter_opened,
+    read_item,
     text_stream,
 )
 from kubehash.sources.utf8pos import utf8_error
@@ -153,6 +154,7 @@ def _sequential(opened: OpenedInput, fn: Callable[[Any], R], layout: Layout, dec
             return
         name = f"{opened.name} (from item {e.done + 1})"
         reader = _Reader(text_stream(e.rest, opened.stream), name, _WINDOW)
+        reader.offsets = False  # it starts at the item the scan stopped at, not at the start of the stream
         try:
             for item in _rest_of_array(reader):
                 yield fn(item)
@@ -175,7 +177,7 @@ def _tail(scan: Scan, name: str) -> None:
 def _rest_of_array(r: _Reader) -> Iterator[Any]:
     """Items from an item start to the end of the array (its ``]`` consumed)."""
     while True:
-        yield r.value()
+        yield read_item(r)
         if r.expect(",]") == "]":
             return
 

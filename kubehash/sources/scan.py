@@ -28,6 +28,7 @@ from typing import Any, BinaryIO, cast
 
 from kubehash.errors import InputError
 from kubehash.sources.stream import _DECODER, _MAX_VALUE, _WS, _Reader
+from kubehash.sources.utf8pos import not_utf8_pod
 
 __all__ = ["HEAD_BYTES", "Bail", "Decode", "Layout", "Scan", "detect_layout", "find_start"]
 
@@ -166,23 +167,26 @@ class Scan:
         self.after: int | None = None
         self.count = 0
 
-    def _items(self, piece: bytes) -> list[Any]:
-        """The items in ``piece`` (one or more items joined by the separator)."""
+    def _items(self, piece: bytes, offset: int) -> list[Any]:
+        """The items in ``piece`` (one or more items joined by the separator; at ``offset`` in the document).
+        One item whose bytes are not all UTF-8 is read with each bad byte as a stand-in character and comes as
+        :func:`~kubehash.sources.utf8pos.not_utf8_pod` makes it (an error row; the scan goes on)."""
+        utf8 = True
         if not piece.isascii():
             try:
                 piece.decode("utf-8")
             except UnicodeDecodeError:
-                raise Bail(self.count) from None
-        items = self.decode(memoryview(b"[" + piece + b"]")) if self.decode is not None else None
+                utf8 = False
+        items = self.decode(memoryview(b"[" + piece + b"]")) if self.decode is not None and utf8 else None
         if items is None:
-            text = piece.decode("utf-8")
+            text = piece.decode("utf-8", "surrogateescape")
             try:
                 item, end = _DECODER.raw_decode(text)
             except (ValueError, RecursionError):  # ValueError: JSONDecodeError, or an integer Python refuses
                 raise Bail(self.count) from None
             if end != len(text):
                 raise Bail(self.count)
-            items = [item]
+            items = [item if utf8 else not_utf8_pod(item, piece, offset)]
         return items
 
     def _batch(self, buf: bytearray, a: int, b: int, ascii_ok: bool) -> list[Any] | None:
@@ -204,18 +208,24 @@ class Scan:
     def _last(self, rest: bytes, offset: int) -> Any:
         """The last item of the array (``rest``: it, the closing ``]`` and the end of the document)."""
         try:
-            text = rest.decode("utf-8")
+            text = rest.decode("utf-8", "surrogateescape")
             item, end = _DECODER.raw_decode(text)
-        except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        except (ValueError, RecursionError):  # JSONDecodeError is a ValueError
             raise Bail(self.count, rest) from None
         if type(item) is not dict:
             raise Bail(self.count, rest)
         close = _WS.match(text, end).end()  # type: ignore[union-attr]
         if text[close : close + 1] != "]":
             raise Bail(self.count, rest)
-        self.after = offset + len(text[: close + 1].encode("utf-8"))
+        item_bytes = text[:end].encode("utf-8", "surrogateescape")
+        rest_bytes = text[end:].encode("utf-8", "surrogateescape")
+        try:
+            rest_bytes.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Bail(self.count, rest) from None  # after the last item: the streaming reader words the error
+        self.after = offset + len(text[: close + 1].encode("utf-8", "surrogateescape"))
         self.tail = text[close + 1 :]
-        return item
+        return not_utf8_pod(item, item_bytes, offset)
 
     def __iter__(self) -> Iterator[Any]:
         try:
@@ -289,7 +299,7 @@ class Scan:
                 self._state = (buf, i, end)
                 ascii_ok = buf.isascii()
                 j = buf.find(marker, max(1, seen - m + 2), end)
-            for item in self._items(bytes(buf[i : j + 1])):
+            for item in self._items(bytes(buf[i : j + 1]), base + i):
                 self.count += 1
                 yield item
             i = j + off

@@ -23,12 +23,12 @@ from kubehash.errors import InputError
 from kubehash.golang.jsonvalue import RawFloat
 from kubehash.limits import MAX_READ_AHEAD, cut, json_text_violations, value_end
 from kubehash.model import FlawedPod
-from kubehash.sources.utf8pos import utf8_error
+from kubehash.sources.utf8pos import STAND_IN, not_utf8, not_utf8_pod, utf8_error
 
 if TYPE_CHECKING:
     from kubehash.sources.opened import OpenedInput
 
-__all__ = ["iter_items", "iter_json_items"]
+__all__ = ["iter_items", "iter_json_items", "read_item"]
 
 _DECODER = json.JSONDecoder(parse_float=RawFloat)
 _WS = re.compile(r"[ \t\n\r]*")
@@ -51,6 +51,8 @@ class _Reader:
         self.eof = False
         self._mark = 0  # buf index whose UTF-8 byte offset in the stream is _mark_bytes
         self._mark_bytes = 0
+        #: Byte offsets in the stream are the file's (not so for a pipe read from the middle).
+        self.offsets = True
 
     def more(self, size: int | None = None, *, compact: bool = False) -> bool:
         """Append a chunk; drop the consumed prefix when it is most of the buffer (or ``compact``)."""
@@ -72,7 +74,7 @@ class _Reader:
     def byte_offset(self) -> int:
         """UTF-8 bytes of the stream before the current position (counted incrementally)."""
         seg = self.buf[self._mark : self.pos]
-        self._mark_bytes += len(seg) if seg.isascii() else len(seg.encode("utf-8", "surrogatepass"))
+        self._mark_bytes += len(seg) if seg.isascii() else len(seg.encode("utf-8", "surrogateescape"))
         self._mark = self.pos
         return self._mark_bytes
 
@@ -151,9 +153,35 @@ def _array(r: _Reader) -> Iterator[Any]:
         r.pos += 1
         return
     while True:
-        yield r.value()
+        yield read_item(r)
         if r.expect(",]") == "]":
             return
+
+
+def _utf8_value(r: _Reader) -> Any:
+    """A value outside the items (a member of the List): one holding bytes that are not UTF-8 is an error of
+    the document."""
+    r.peek()
+    start = r.base + r.pos
+    v = r.value()
+    if STAND_IN.search(r.buf, start - r.base, r.pos):
+        text = r.buf[start - r.base : r.pos].encode("utf-8", "surrogateescape")
+        where = not_utf8(text, r.byte_offset() - len(text) if r.offsets else None)
+        raise InputError(f"{r.name}: {where}")
+    return v
+
+
+def read_item(r: _Reader) -> Any:
+    """The array element at the current position; one holding bytes that are not UTF-8 as
+    :func:`~kubehash.sources.utf8pos.not_utf8_pod` makes it (the bad byte's offset in the stream when
+    ``r.offsets`` is set)."""
+    r.peek()
+    start = r.base + r.pos  # r.value() may drop the text before the value from the buffer
+    v = r.value()
+    if STAND_IN.search(r.buf, start - r.base, r.pos):
+        text = r.buf[start - r.base : r.pos].encode("utf-8", "surrogateescape")
+        v = not_utf8_pod(v, text, r.byte_offset() - len(text) if r.offsets else None)
+    return v
 
 
 def iter_json_items(f: TextIO, *, name: str = "<input>", chunk_size: int = _CHUNK) -> Iterator[Any]:
@@ -180,7 +208,7 @@ def iter_json_items(f: TextIO, *, name: str = "<input>", chunk_size: int = _CHUN
                     streamed = True
                     yield from _array(r)
                 else:
-                    members[key] = r.value()
+                    members[key] = _utf8_value(r)
                 if r.expect(",}") == "}":
                     break
         if not streamed:
@@ -205,7 +233,7 @@ def finish_object(r: _Reader) -> None:
             raise r.error("expected an object key")
         r.value()
         r.expect(":")
-        r.value()
+        _utf8_value(r)
 
 
 def iter_items(path: str | Path, *, chunk_size: int = _CHUNK) -> Iterator[Any]:
@@ -235,8 +263,12 @@ def iter_opened(opened: OpenedInput, *, chunk_size: int = _CHUNK) -> Iterator[An
 
 
 def text_stream(first: bytes, rest: BinaryIO) -> TextIO:
-    """The UTF-8 text of ``first`` (bytes already read) followed by the rest of the binary stream ``rest``."""
-    return io.TextIOWrapper(io.BufferedReader(_BytesChain(first, rest)), encoding="utf-8", newline="")
+    """The UTF-8 text of ``first`` (bytes already read) followed by the rest of the binary stream ``rest``; a byte
+    that is not UTF-8 is read as a stand-in character (``surrogateescape``: each item holding one becomes an
+    error row, :func:`~kubehash.sources.utf8pos.not_utf8_pod`)."""
+    return io.TextIOWrapper(
+        io.BufferedReader(_BytesChain(first, rest)), encoding="utf-8", errors="surrogateescape", newline=""
+    )
 
 
 class _NamedReader(io.BufferedReader):

@@ -1,6 +1,7 @@
-"""Invalid UTF-8 in a dump: the offset reported is the byte's offset in the file, whatever reader met it and
-however many processes split the file (issue 17: with --jobs 2 it was the offset inside a worker's part); a
-pipe gives an input error, not an internal one."""
+"""Invalid UTF-8 in a dump: the pod holding the byte gets error rows naming the byte's offset in the file,
+whatever reader met it and however many processes split the file (issue 17: with --jobs 2 it was the offset
+inside a worker's part), and every other pod -- after it too -- is predicted; a pipe too (without an offset
+when the scan had to hand over to the streaming reader)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import os
 import re
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,24 +23,39 @@ from kubehash.upgrade.options import Options
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "cluster"
 
 
-def _bad_dump(tmp_path: Path, copies: int) -> tuple[Path, int]:
+def _containers(pods: list[Any]) -> int:
+    return sum(len(p["spec"]["containers"]) + len(p["spec"].get("initContainers", [])) for p in pods)
+
+
+def _bad_dump(tmp_path: Path, copies: int, indent: int | None = 2) -> tuple[Path, int, list[Any]]:
+    """The example cluster ``copies`` times over, as kubectl's indented or the API server's compact JSON, with
+    one byte 0xff in a container name nine tenths in: the path, the byte's offset and the pods."""
     doc = json.loads((EXAMPLE / "pods.json").read_text())
     doc["items"] = doc["items"] * copies
-    data = json.dumps(doc, indent=2).encode()
-    at = data.index(b'"name": "', len(data) * 9 // 10) + len(b'"name": "')
+    data = json.dumps(doc, indent=indent, separators=None if indent else (",", ":")).encode()
+    key = b'"name": "' if indent else b'"name":"'
+    at = data.index(key, len(data) * 9 // 10) + len(key)
     path = tmp_path / "pods.json"
     path.write_bytes(data[:at] + b"\xff" + data[at + 1 :])
-    return path, at
+    return path, at, doc["items"]
 
 
+@pytest.mark.parametrize("indent", [2, None])
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_offset_is_the_files(tmp_path: Path, jobs: int, capsys: pytest.CaptureFixture[str]) -> None:
-    path, at = _bad_dump(tmp_path, 6)
+def test_offset_is_the_files(tmp_path: Path, jobs: int, indent: int | None, capsys: pytest.CaptureFixture[str]) -> None:
+    path, at, pods = _bad_dump(tmp_path, 6, indent)
     args = ["predict", "--to", "v1.14.10", "--from", "v1.10.13", "--pods", str(path), "-q", "--jobs", str(jobs)]
-    assert main(args) == exitcodes.INPUT_ERROR
-    err = capsys.readouterr().err
-    assert err.startswith(f"error: {path}: not UTF-8 text: invalid start byte (byte 0xff at offset {at}) (the dump")
-    assert err.count("\n") == 1
+    assert main([*args, "-o", "json"]) == exitcodes.INPUT_ERROR
+    captured = capsys.readouterr()
+    doc = json.loads(captured.out)
+    assert doc["summary"]["containers"] == sum(
+        len(p["spec"]["containers"]) + len(p["spec"].get("initContainers", [])) for p in pods
+    )  # nothing lost
+    errors = {c["error"] for c in doc["containers"] if c["verdict"] == "error"}
+    (error,) = errors
+    assert re.fullmatch(r"pod \S+: not UTF-8 text: invalid start byte \(byte 0xff at offset (\d+)\): .*", error)
+    assert f"(byte 0xff at offset {at})" in error
+    assert f"error: {error}" in captured.err
 
 
 def test_utf8_error_across_block_boundaries(tmp_path: Path) -> None:
@@ -52,8 +69,8 @@ def test_utf8_error_across_block_boundaries(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
-def test_pipe_with_invalid_utf8_is_an_input_error(tmp_path: Path) -> None:
-    path, _ = _bad_dump(tmp_path, 2)
+def test_pipe_with_invalid_utf8_loses_only_that_pod(tmp_path: Path) -> None:
+    path, at, pods = _bad_dump(tmp_path, 2)
     fifo = tmp_path / "pods.fifo"
     os.mkfifo(fifo)
     data = path.read_bytes()
@@ -64,6 +81,27 @@ def test_pipe_with_invalid_utf8_is_an_input_error(tmp_path: Path) -> None:
 
     threading.Thread(target=feed, daemon=True).start()
     result = predict_cluster(Cluster(pods=fifo), Options(to="1.14.10", from_version="1.10.13"))
+    assert not result.input_errors
+    assert len(result) == _containers(pods)
+    errors = {c.error for c in result if c.verdict == "error"}
+    assert errors == {next(iter(errors))} and f"(byte 0xff at offset {at})" in next(iter(errors))
+
+
+def test_bad_byte_in_the_last_item_and_in_the_tail(tmp_path: Path) -> None:
+    """The last item (read apart from the others) becomes error rows too; a bad byte after the array is an
+    error of the document (the items were all predicted)."""
+    doc = json.loads((EXAMPLE / "pods.json").read_text())
+    data = json.dumps(doc, separators=(",", ":")).encode()
+    last = data.rindex(b'"name":"') + len(b'"name":"')
+    path = tmp_path / "last.json"
+    path.write_bytes(data[:last] + b"\xc3(" + data[last + 2 :])
+    result = predict_cluster(Cluster(pods=path), Options(to="1.14.10", from_version="1.10.13"))
+    assert not result.input_errors
+    errors = [c.error for c in result if c.verdict == "error"]
+    assert errors and all(f"invalid continuation byte (byte 0xc3 at offset {last})" in e for e in errors)
+    tail = tmp_path / "tail.json"
+    tail.write_bytes(data[:-1] + b', "x": "\xff"}')
+    result = predict_cluster(Cluster(pods=tail), Options(to="1.14.10", from_version="1.10.13"))
     (error,) = result.input_errors
-    assert re.match(r"^.*pods\.fifo \(from item \d+\): not UTF-8 text: invalid start byte", error)
-    assert len(result) > 0  # the pods before the bad byte
+    assert "not UTF-8 text" in error and f"offset {len(data) + 7}" in error
+    assert len(result) == 304 and not [c for c in result if c.verdict == "error"]
