@@ -41,6 +41,15 @@ def main() -> int:
     ap.add_argument("--to", default="1.17")
     args = ap.parse_args()
     base_env = dict(os.environ, PYTHONPATH=str(args.base))
+    for env in (base_env, None):  # bytecode for both trees, as installed packages have it
+        where = subprocess.run(
+            [sys.executable, "-c", "import kubehash, os; print(os.path.dirname(kubehash.__file__))"],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=env,
+        ).stdout.strip()
+        subprocess.run([sys.executable, "-m", "compileall", "-q", where], check=True)
     runs: dict[str, list[tuple[float, float]]] = {}
     for r in range(args.rounds):
         for form, name in (("compact", "pods.compact.json"), ("indented", "pods.json")):

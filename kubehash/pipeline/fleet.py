@@ -14,25 +14,32 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import partial
+from typing import Any
 
 from kubehash.errors import KubehashError
 from kubehash.pipeline.cluster import Cluster, predict_cluster
 from kubehash.pipeline.parallel import idle_jobs, parallel_map
+from kubehash.sources.gcpause import gc_paused
 from kubehash.upgrade.options import Options
-from kubehash.upgrade.predict import Prediction
+from kubehash.upgrade.predict import ContainerPrediction, Prediction
+from kubehash.upgrade.predict.result import as_row
 
 __all__ = ["predict_fleet"]
 
 
-def _one(options: Options, cluster: Cluster) -> Prediction | str:
-    """One cluster's prediction (in a worker), or the error that kept it from being read."""
+def _one(options: Options, cluster: Cluster) -> tuple[Prediction, list[tuple[Any, ...]]] | str:
+    """One cluster's prediction (in a worker) -- its containers apart, as field tuples, which pickle several
+    times cheaper than the dataclasses -- or the error that kept it from being read."""
     try:
         result = predict_cluster(cluster, options, jobs=1)
     except KubehashError as e:
         return f"cluster {cluster.label}: {e}"
     for c in result.containers:
         c.cluster = cluster.label
-    return result
+    result.warnings = [f"cluster {cluster.label}: {w}" for w in result.warnings]
+    rows = list(map(as_row, result.containers))
+    result.containers = []
+    return result, rows
 
 
 def predict_fleet(
@@ -52,15 +59,19 @@ def predict_fleet(
     clusters = [c if names.count(c.label) == 1 else replace(c, name=f"{c.label}#{i}") for i, c in enumerate(clusters)]
     workers = min(len(clusters), jobs or idle_jobs())
     merged = Prediction(options.target.minor, options.defaults_by, [])
-    for got in parallel_map(partial(_one, options), clusters, jobs=workers, chunk_size=1):
-        if isinstance(got, str):
-            merged.input_errors.append(got)
-            continue
-        merged.to, merged.sides = got.to, {**merged.sides, **got.sides}
-        merged.containers.extend(got.containers)
-        merged.cache_hits += got.cache_hits
-        merged.cache_misses += got.cache_misses
-        merged.input_errors.extend(got.input_errors)
-        if progress is not None:
-            progress(len(got.containers))
+    # the collector paused, as in one cluster's run: the parent rebuilds millions of objects and frees none
+    with gc_paused(freeze=True):
+        for got in parallel_map(partial(_one, options), clusters, jobs=workers, chunk_size=1):
+            if isinstance(got, str):
+                merged.input_errors.append(got)
+                continue
+            result, rows = got
+            merged.to, merged.sides = result.to, {**merged.sides, **result.sides}
+            merged.containers.extend([ContainerPrediction(*row) for row in rows])
+            merged.cache_hits += result.cache_hits
+            merged.cache_misses += result.cache_misses
+            merged.input_errors.extend(result.input_errors)
+            merged.warnings.extend(result.warnings)
+            if progress is not None:
+                progress(len(rows))
     return merged

@@ -10,10 +10,8 @@ digest of every key it missed), not summed per worker.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import multiprocessing
-import operator
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -28,13 +26,12 @@ from kubehash.sources.yaml_views import decode_pod
 from kubehash.upgrade.ignorefile.rules import IgnoreFile
 from kubehash.upgrade.options import Options
 from kubehash.upgrade.predict import ContainerPrediction, Prediction, Predictor
+from kubehash.upgrade.predict.result import as_row
 
 __all__ = ["predict_file"]
 
 #: The predictor of the run in progress; worker processes inherit it when they are forked.
 _ACTIVE: Predictor | None = None
-#: Predictions travel between processes as tuples of their fields (pickling tuples is much cheaper).
-_AS_TUPLE = operator.attrgetter(*(f.name for f in dataclasses.fields(ContainerPrediction)))
 
 
 def _predict_item(item: Any) -> tuple[list[tuple[Any, ...]], int, list[bytes] | None, dict[str, int] | None]:
@@ -57,7 +54,7 @@ def _predict_item(item: Any) -> tuple[list[tuple[Any, ...]], int, list[bytes] | 
     if predictor.skipped:
         skipped = dict(predictor.skipped)
         predictor.skipped.clear()
-    return list(map(_AS_TUPLE, out)), hasher.hits + hasher.misses - before, digests, skipped
+    return list(map(as_row, out)), hasher.hits + hasher.misses - before, digests, skipped
 
 
 def _predict(predictor: Predictor, item: Any) -> list[ContainerPrediction]:

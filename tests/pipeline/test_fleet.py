@@ -41,6 +41,21 @@ def test_every_container_of_every_cluster_once_and_named(tmp_path: Path) -> None
     assert [c.verdict for c in fleet][: len(one)] == [c.verdict for c in one]
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_each_clusters_warnings_name_it(tmp_path: Path, jobs: int) -> None:
+    """What one cluster's run warns about is in the fleet's warnings, naming the cluster (they were dropped)."""
+    east, west = _two_clusters(tmp_path)
+    assert west.pods is not None
+    doc = json.loads(west.pods.read_text())
+    doc["items"].append({"kind": "ConfigMap", "metadata": {"name": "stray"}})
+    west.pods.write_text(json.dumps(doc))
+    alone = predict_cluster(west, Options(to="1.17")).warnings
+    assert any("ConfigMap" in w for w in alone)
+    fleet = predict_fleet([east, west], Options(to="1.17"), jobs=jobs)
+    assert [w for w in fleet.warnings if "ConfigMap" in w] == [f"cluster west: {w}" for w in alone if "ConfigMap" in w]
+    assert len(fleet) == 2 * len(predict_cluster(east, Options(to="1.17")))
+
+
 def test_an_unreadable_cluster_is_an_input_error_and_the_others_are_predicted(tmp_path: Path) -> None:
     east, _ = _two_clusters(tmp_path)
     missing = Cluster(pods=tmp_path / "missing.json", name="gone")
