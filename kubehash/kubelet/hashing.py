@@ -71,6 +71,9 @@ class HashPlan:
     schema_root: Any
     #: Fused decode+render of a container mapping (``kubehash.golang.fused``); ``None`` if not compiled.
     fused: Callable[[Any], bytes] | None = None
+    #: JSON and name+image eras: the JSON text the kubelet spews as a ``[]byte`` (``input(c) ==
+    #: spew_bytes(document(c))``), for explain to read back; ``None`` in the struct era.
+    document: Callable[[Any], bytes] | None = None
 
     def value(self, container: object) -> object:
         """The typed Go value the kubelet holds (struct = list of field values)."""
@@ -113,6 +116,7 @@ def _plan(minor: str, source: str, short_bf: bool) -> HashPlan:
     protobuf = source == "apiserver"
     decode = compile_decoder(root, protobuf=protobuf)
     fused: Callable[[Any], bytes] | None = None
+    document: Callable[[Any], bytes] | None = None
     if rel.era == "struct":
         spew = compile_typed(root)
 
@@ -133,6 +137,16 @@ def _plan(minor: str, source: str, short_bf: bool) -> HashPlan:
 
         def fused(c: Any) -> bytes:
             return spew_bytes(fused_json(c).encode("utf-8"))
+
+        def text(c: Any) -> bytes:
+            if type(c) is dict:
+                try:
+                    return fused_json(c).encode("utf-8")
+                except Exception:
+                    pass  # anything unusual is decided by the general path below
+            return enc(decode(c)).encode("utf-8")
+
+        document = text
     elif rel.era == "name-image":
         quote = quote_go122 if short_bf else quote_go121
         container = root.underlying()
@@ -140,22 +154,37 @@ def _plan(minor: str, source: str, short_bf: bool) -> HashPlan:
         fields = [f.name for f in container.fields]
         i_name, i_image = fields.index("Name"), fields.index("Image")
 
+        def typed_text(v: Any) -> bytes:
+            return ('{"image":' + quote(v[i_image]) + ',"name":' + quote(v[i_name]) + "}").encode("utf-8")
+
         def render(v: Any) -> bytes:
-            text = '{"image":' + quote(v[i_image]) + ',"name":' + quote(v[i_name]) + "}"
-            return spew_bytes(text.encode("utf-8"))
+            return spew_bytes(typed_text(v))
 
         # The kubelet still decodes the whole container: the fused JSON pass validates it without
         # building the typed value (its text is discarded), then only name and image are read.
         validate, _ = compile_fused(root, mode="json", protobuf=protobuf, short_bf=short_bf)
 
-        def fused(c: Any) -> bytes:
+        def fused_text(c: Any) -> bytes:
             validate(c)
             name, image = c.get("name"), c.get("image")
             text = '{"image":' + quote(go_string(image or "")) + ',"name":' + quote(go_string(name or "")) + "}"
-            return spew_bytes(text.encode("utf-8"))
+            return text.encode("utf-8")
+
+        def fused(c: Any) -> bytes:
+            return spew_bytes(fused_text(c))
+
+        def name_image(c: Any) -> bytes:
+            if type(c) is dict:
+                try:
+                    return fused_text(c)
+                except Exception:
+                    pass  # anything unusual is decided by the general path below
+            return typed_text(decode(c))
+
+        document = name_image
     else:  # pragma: no cover - release table is validated by tests
         raise KubehashError(f"unknown hash era {rel.era!r}")
-    return HashPlan(rel, source, short_bf, decode, render, root, fused)
+    return HashPlan(rel, source, short_bf, decode, render, root, fused, document)
 
 
 def plan_for(version: str, source: str = "apiserver", go_version: str | None = None) -> HashPlan:

@@ -45,7 +45,7 @@ from kubehash.golang.fnv import fnv1a_32
 from kubehash.kubelet.defaults import Applied, Defaulted, apply_defaults, rule_applies
 from kubehash.kubelet.fieldpath import api_path, go_path_of, lookup, render_path
 from kubehash.kubelet.gotree import go_tree
-from kubehash.kubelet.hashing import HashPlan, plan_for
+from kubehash.kubelet.hashing import HashPlan, plan_for, spew_bytes
 from kubehash.kubelet.releases import RELEASES
 from kubehash.kubelet.toolchains import toolchain, toolchain_cause
 
@@ -228,8 +228,8 @@ def explain(
         )
         new_container, applied = d.obj, d.applied
         defaulted_by = f"the {d.version} kubelet (static pod)" if new_source == "file" else f"the {d.version} apiserver"
-    oi, ni_raw = _input(op, container), _input(np_, container)
-    ni = _input(np_, new_container) if applied else ni_raw
+    (oi, od), (ni_raw, nd_raw) = _input(op, container), _input(np_, container)
+    ni, nd = _input(np_, new_container) if applied else (ni_raw, nd_raw)
     ex = Explanation(op.release.minor, np_.release.minor, old_source, new_source, fnv1a_32(oi), fnv1a_32(ni))
     if ex.old_hash == ex.new_hash:
         return ex
@@ -239,10 +239,10 @@ def explain(
             cause = toolchain_cause(
                 toolchain(old_version, go_version=old_go), toolchain(new_version, go_version=new_go)
             )
-        ex.reasons.extend(_version_reasons(op, np_, container, oi, ni_raw, cause))
+        ex.reasons.extend(_version_reasons(op, np_, container, od, nd_raw, cause))
     if ni != ni_raw:
         ex.reasons.extend(
-            _default_reasons(np_, container, new_container, ni_raw, ni, applied, defaulted_by, op, old_source)
+            _default_reasons(np_, container, new_container, nd_raw, nd, applied, defaulted_by, op, old_source)
         )
     if not ex.reasons:  # pragma: no cover - would mean the diff model misses a difference
         ex.reasons.append(Reason("value-changed", "", "hash input differs"))
@@ -291,22 +291,28 @@ def _algorithm_reason(old_era: str, new_era: str, old_minor: str | None, new_min
     return Reason("algorithm", "", detail, old_era, new_era)
 
 
-def _input(plan: HashPlan, container: Any) -> bytes:
-    """The hash input: the fused path when it handles the container (same bytes), else the typed value
-    rendered -- the general decoder's errors unchanged. Typed values are built only where a tree is diffed."""
+def _input(plan: HashPlan, container: Any) -> tuple[bytes, bytes | None]:
+    """The hash input and, for a JSON-era plan, the JSON document inside it (what the kubelet spews as a
+    ``[]byte``, read back where the hash inputs are diffed): the fused path when it handles the container (same
+    bytes), else the typed value rendered -- the general decoder's errors unchanged. Typed values are built
+    only where a tree is diffed."""
+    if plan.document is not None:
+        doc = plan.document(container)
+        return spew_bytes(doc), doc
     if plan.fused is not None and type(container) is dict:
         try:
-            return plan.fused(container)
+            return plan.fused(container), None
         except Exception:
             pass
-    return plan.render(plan.decode(container))
+    return plan.render(plan.decode(container)), None
 
 
 def _version_reasons(
-    op: HashPlan, np_: HashPlan, container: Any, oi: bytes, ni: bytes, go_cause: str | None = None
+    op: HashPlan, np_: HashPlan, container: Any, od: bytes | None, nd: bytes | None, go_cause: str | None = None
 ) -> list[Reason]:
-    """Why the same container hashes differently under the two kubelets (``go_cause``: the sentence naming
-    the two Go toolchains, when they escape \\b/\\f differently)."""
+    """Why the same container hashes differently under the two kubelets (``od``/``nd``: the JSON documents of a
+    JSON-era pair; ``go_cause``: the sentence naming the two Go toolchains, when they escape \\b/\\f
+    differently)."""
     oera, nera = op.release.era, np_.release.era
     old_minor, new_minor = op.release.minor, np_.release.minor
     if oera != nera:
@@ -316,7 +322,7 @@ def _version_reasons(
         old_tree, new_tree = go_tree(op.schema_root, ov), go_tree(np_.schema_root, nv)
         return _tree_reasons(old_tree, new_tree, op.schema_root, np_.schema_root, old_minor, new_minor, go_names=True)
     reasons = _tree_reasons(
-        _json_doc(oi), _json_doc(ni), op.schema_root, np_.schema_root, old_minor, new_minor, go_names=False
+        _json_value(od), _json_value(nd), op.schema_root, np_.schema_root, old_minor, new_minor, go_names=False
     )
     if not reasons and op.short_bf != np_.short_bf:
         detail = go_cause or "\\b/\\f escaped differently by Go < 1.22 and >= 1.22"
@@ -344,8 +350,8 @@ def _default_reasons(
     np_: HashPlan,
     raw: Any,
     defaulted: Any,
-    ri: bytes,
-    di: bytes,
+    ri: bytes | None,
+    di: bytes | None,
     applied: list[Applied],
     by: str,
     op: HashPlan,
@@ -360,7 +366,7 @@ def _default_reasons(
     if np_.release.era == "struct":
         before, after = go_tree(root, np_.decode(raw)), go_tree(root, np_.decode(defaulted))
     else:
-        before, after = _json_doc(ri), _json_doc(di)
+        before, after = _json_value(ri), _json_value(di)
     reasons: dict[tuple[str, str], Reason] = {}
     for a in applied:
         where = go_path_of(root, a.path)
@@ -385,18 +391,13 @@ def _default_reasons(
     return list(reasons.values())
 
 
-#: The decimal byte values of a spewed ``[]byte``, read as a JSON array of integers (msgspec: C speed).
-_BYTE_VALUES = msgspec.json.Decoder(list[int])
-
-
-def _json_doc(spewed: bytes) -> Any:
-    """The JSON document inside a JSON-era hash input (the spew dump of ``[]byte``: decimal bytes joined by
-    spaces, which with commas instead are a JSON array)."""
-    inner = spewed[len(b"([]uint8)[") : -1]
-    if not inner:
+def _json_value(doc: bytes | None) -> Any:
+    """A JSON-era hash input's document (what encoding/json wrote) as a value: by msgspec, which reads it as
+    the json module would, faster; the json module for what msgspec declines (nothing Go writes: a number
+    beyond float64, say)."""
+    if doc is None:  # pragma: no cover - JSON-era plans always give the document
         return None
-    text = bytes(_BYTE_VALUES.decode(b"[" + inner.replace(b" ", b",") + b"]"))
     try:
-        return msgspec.json.decode(text)  # what encoding/json writes: msgspec reads it as json would, faster
-    except msgspec.DecodeError:  # nothing Go writes; json decides (e.g. a number beyond float64: inf)
-        return json.loads(text.decode("utf-8"))
+        return msgspec.json.decode(doc)
+    except msgspec.DecodeError:
+        return json.loads(doc.decode("utf-8"))

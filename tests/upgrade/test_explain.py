@@ -156,15 +156,36 @@ _JSON_VALUES = st.recursive(
 
 
 @given(_JSON_VALUES)
-def test_json_doc_reads_a_json_era_hash_input_as_json_would(value: object) -> None:
-    """A JSON-era hash input (the spew dump of the JSON's bytes) reads back as the JSON value, by msgspec or
-    by the json module (what msgspec declines), equal to what the json module reads."""
-    from kubehash.kubelet.hashing import spew_bytes
-    from kubehash.upgrade.explain import _json_doc
+def test_json_value_reads_what_json_reads(value: object) -> None:
+    """A JSON-era hash input's document reads back, by msgspec or by the json module (what msgspec declines),
+    equal to what the json module reads."""
+    from kubehash.upgrade.explain import _json_value
 
     text = json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass")
     try:
         expected = json.loads(text)
     except UnicodeDecodeError:  # a lone surrogate: not text encoding/json writes
         return
-    assert _json_doc(spew_bytes(text)) == expected
+    assert _json_value(text) == expected
+
+
+@pytest.mark.parametrize("minor", ["1.17", "1.31"])
+@pytest.mark.parametrize("source", ["apiserver", "file"])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_document_is_what_the_hash_input_spews(minor: str, source: str, data: st.DataObject) -> None:
+    """JSON and name+image eras: the hash input is the spew dump of the plan's document, byte for byte, and an
+    undecodable container is the same error either way."""
+    from kubehash.kubelet.hashing import plan_for, spew_bytes
+
+    c = data.draw(go_values(load_schema(minor).root))
+    plan = plan_for(minor, source)
+    assert plan.document is not None
+    try:
+        expected = plan.input(c)
+    except DecodeError as e:
+        with pytest.raises(DecodeError) as again:
+            plan.document(c)
+        assert again.value.path == e.path
+        return
+    assert spew_bytes(plan.document(c)) == expected
