@@ -68,11 +68,17 @@ class _Owner(msgspec.Struct, gc=False):
     controller: bool | None = None
 
 
+class _Annotations(msgspec.Struct, gc=False, rename={"mirror": MIRROR_ANNOTATION}):
+    """Whether the mirror-pod annotation is there (any value): the other keys are skipped, no mapping built."""
+
+    mirror: msgspec.Raw | msgspec.UnsetType = _UNSET
+
+
 class _Meta(msgspec.Struct, gc=False):
     name: str | None = None
     namespace: str | None = None
     uid: str | None = None
-    annotations: dict[str, msgspec.Raw] | None = None
+    annotations: _Annotations | None = None
     ownerReferences: list[_Owner] | None = None
 
 
@@ -253,7 +259,7 @@ def _pod_view(m: _Meta, s: _Spec, st: _Status) -> PodView:
         _shared(m.namespace),
         "?" if m.name is None else m.name,
         m.uid or None,
-        "file" if m.annotations and MIRROR_ANNOTATION in m.annotations else "apiserver",
+        "file" if m.annotations is not None and m.annotations.mirror is not _UNSET else "apiserver",
         _shared(node),
         s.hostNetwork is True,
         _shared(owner_kind),
