@@ -12,6 +12,7 @@ from kubehash.cli._common import exit_with, output_option, print_errors, run_opt
 from kubehash.cli.app import cli
 from kubehash.errors import DecodeError, InputError, KubehashError
 from kubehash.kubelet.hashing import SOURCES
+from kubehash.kubelet.toolchains import shown_version
 from kubehash.model import iter_containers
 from kubehash.report import write
 from kubehash.report.explain import Explained, Explanations
@@ -36,6 +37,9 @@ def explain_cmd(options: Options, file: str, source: str | None, to_source: str 
         raise click.UsageError("explain needs --from (the kubelet the container runs under now)")
     results: list[Explained] = []
     failed: list[str] = []
+    # each side as predict shows it: the version given when it names a patch, else the patch a minor stands for
+    old_label = shown_version(options.old_toolchain(options.from_version))
+    new_label = shown_version(options.target_toolchain)
     for doc in load_documents(file):
         for ref in iter_containers(doc, source=source):
             try:
@@ -58,6 +62,7 @@ def explain_cmd(options: Options, file: str, source: str | None, to_source: str 
             except KubehashError as e:  # e.g. gates unknown to the new kubelet that defaults a static pod
                 failed.append(f"{ref.pod_key} {ref.name}: {e}")
                 continue
+            ex.old_version, ex.new_version = old_label, new_label
             if ref.pod_doc is not None:  # paths from the pod, as predict gives them
                 ex.reasons = located(ex.reasons, container_path(ref.kind, ref.index))
             results.append(Explained(ref.pod_key, ref.name, ex))
