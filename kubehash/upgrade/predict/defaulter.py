@@ -77,6 +77,10 @@ class Defaulter:
                     owned=raw is not None,
                 )
                 new = d.obj
-                hit = (spec, key) if new == spec else (new, unique_spec_key(new))
+                if new == spec:  # no default changed it: the spec itself stands for the copy, which is freed
+                    d.obj = spec
+                    hit = (spec, key)
+                else:
+                    hit = (new, unique_spec_key(new))
             self.cache[k] = hit
         return hit
