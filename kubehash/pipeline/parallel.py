@@ -10,6 +10,7 @@ run never hangs on a lost worker and still gives the same results.
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 import time
@@ -18,20 +19,52 @@ from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
+from pathlib import Path
 from typing import Any, TypeVar
 
-__all__ = ["default_jobs", "idle_jobs", "parallel_map"]
+__all__ = ["MAX_AUTO_JOBS", "cgroup_cpu_quota", "default_jobs", "idle_jobs", "parallel_map"]
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 
+#: Most processes ``--jobs 0`` starts: the parent's serial part (imports, the summary, writing the output:
+#: ~15% of a run) leaves little for more, and each worker holds its own caches.
+MAX_AUTO_JOBS = 8
+
+
 def default_jobs() -> int:
-    """The CPUs this process may run on."""
+    """The CPUs this process may use: those it may run on, no more than its cgroup's CPU quota allows (a
+    container limited to 2 CPUs on a 64-core host gets 2), at most :data:`MAX_AUTO_JOBS`."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        cpus = max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
+        cpus = max(1, os.cpu_count() or 1)
+    quota = cgroup_cpu_quota()
+    if quota is not None:
+        cpus = min(cpus, max(1, math.ceil(quota)))
+    return min(cpus, MAX_AUTO_JOBS)
+
+
+#: Where the kernel says how much CPU time the process's cgroup may use per period: cgroup v2, then v1.
+_CPU_MAX = Path("/sys/fs/cgroup/cpu.max")
+_CFS_QUOTA = Path("/sys/fs/cgroup/cpu/cpu.cfs_quota_us")
+_CFS_PERIOD = Path("/sys/fs/cgroup/cpu/cpu.cfs_period_us")
+
+
+def cgroup_cpu_quota() -> float | None:
+    """The CPUs' worth of time this process's cgroup may use (``2.5``: 250 ms per 100 ms period), or ``None``
+    when there is no limit or no cgroup file says one (not Linux, no cgroup file system)."""
+    try:
+        quota, period = _CPU_MAX.read_text().split()[:2]
+        return None if quota == "max" else int(quota) / int(period)
+    except (OSError, ValueError):
+        pass
+    try:
+        q, p = int(_CFS_QUOTA.read_text()), int(_CFS_PERIOD.read_text())
+    except (OSError, ValueError):
+        return None
+    return q / p if q > 0 and p > 0 else None
 
 
 def idle_jobs(sample: float = 0.2) -> int:

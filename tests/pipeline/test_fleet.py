@@ -112,3 +112,27 @@ def test_cpu_counters_are_read_from_proc_stat() -> None:
     assert first is not None and 0 <= first[0] <= first[1]
     idle = parallel._idle_cpus(0.05)
     assert idle is not None and 0.0 <= idle <= (os.cpu_count() or 1) + 1e-9
+
+
+def test_auto_jobs_respect_the_cgroup_quota(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A container limited to 1.5 CPUs on a 64-CPU host gets 2 processes, not 64 (each holds its caches);
+    without a quota, at most MAX_AUTO_JOBS."""
+    from kubehash.pipeline import parallel
+
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: set(range(64)))
+    v2, quota, period = tmp_path / "cpu.max", tmp_path / "quota", tmp_path / "period"
+    monkeypatch.setattr(parallel, "_CPU_MAX", v2)
+    monkeypatch.setattr(parallel, "_CFS_QUOTA", quota)
+    monkeypatch.setattr(parallel, "_CFS_PERIOD", period)
+    assert parallel.cgroup_cpu_quota() is None  # no cgroup files at all
+    assert parallel.default_jobs() == parallel.MAX_AUTO_JOBS
+    v2.write_text("150000 100000\n")
+    assert parallel.cgroup_cpu_quota() == 1.5 and parallel.default_jobs() == 2
+    v2.write_text("max 100000\n")
+    assert parallel.cgroup_cpu_quota() is None
+    v2.unlink()  # cgroup v1: -1 is no limit
+    quota.write_text("-1\n")
+    period.write_text("100000\n")
+    assert parallel.cgroup_cpu_quota() is None
+    quota.write_text("300000\n")
+    assert parallel.cgroup_cpu_quota() == 3.0 and parallel.default_jobs() == 3
