@@ -61,9 +61,10 @@ from kubehash.upgrade.predict import Prediction
     default=0,
     show_default=True,
     help="Processes (0: as many as pay off now: one per CPU that other work leaves idle, measured over 0.2 s, "
-    "within the container's CPU quota, at most 8; one for a file under 64 MiB). A JSON or YAML List in a regular file is split between them; a fleet's "
-    "clusters are predicted side by side. Standard input, a pipe, a single object and a live cluster cannot be "
-    "split: one process reads them. Same results whatever the number.",
+    "within the container's CPU quota, at most 8; one for a file under 64 MiB). A JSON or YAML List in a "
+    "regular file is split between them; a fleet's clusters are predicted side by side. Standard input, a pipe, "
+    "a single object and a live cluster cannot be split: one process reads them. Same results whatever the "
+    "number.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def predict_cmd(
