@@ -36,6 +36,7 @@ import copy
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from kubehash.errors import DecodeError
@@ -220,17 +221,11 @@ class Predictor:
         rec = self.records.find(view, name) if self.records else None
         running, started = _running(view, kind, name, rec)
         notes = self._input_notes(view, spec)
-        compared = running and (kind != "initContainer" or (self.sidecars and _restartable(spec)))
+        compared = running and self._compares(kind, spec)
+        key = unique_spec_key(spec) if key is None else key
         if compared and rec is None and type(old) is OldKubelet:
             # the common case: judged once per distinct (spec, old kubelet, kind, path, place), shared by replicas
-            j = self._judged(view, kind, spec, unique_spec_key(spec) if key is None else key, old, index, at)
-            p = ContainerPrediction(
-                view.namespace, view.name, name, kind, view.node, view.source, old.version, self.new_version,
-                j.old_hash, j.new_hash, None, j.verdict, list(j.reasons), None, started, "unverified",
-                view.owner_kind, view.owner_name, None, notes + j.unknown if j.unknown else notes, view.uid,
-            )  # fmt: skip
-            if j.error is not None:
-                p.error = str(copy.copy(j.error).with_context(namespace=view.namespace, pod=view.name, container=name))
+            p = self._replica(view, name, kind, spec, key, old, index, at, started, notes)
         else:
             p = ContainerPrediction(
                 view.namespace, view.name, name, kind, view.node, view.source, None, self.new_version, None, None,
@@ -239,17 +234,45 @@ class Predictor:
             )  # fmt: skip
             if not running:
                 p.verdict = "not-running"
-                return p
-            if not compared:
+            elif not compared:
                 p.verdict = "not-checked"
                 p.reasons.append(self._init_reason)
-                return p
-            if isinstance(old, str):
+            elif isinstance(old, str):
                 p.verdict, p.error = "error", old
-                return p
-            self._with_record(p, view, kind, spec, unique_spec_key(spec) if key is None else key, old, rec, index, at)
+            else:
+                self._with_record(p, view, kind, spec, key, old, rec, index, at)
         if p.verdict == "restart" and self.protected is not None and self.protected(p):
             p.verdict = "protected"
+        return p
+
+    def _compares(self, kind: str, spec: Any) -> bool:
+        """Does the target kubelet compare this running container's hash (an init container: only a
+        restartable one, with SidecarContainers on)?"""
+        return kind != "initContainer" or (self.sidecars and _restartable(spec))
+
+    def _replica(
+        self,
+        view: PodView,
+        name: str,
+        kind: str,
+        spec: Any,
+        key: bytes,
+        old: OldKubelet,
+        index: int,
+        at: str,
+        started: datetime | None,
+        notes: tuple[str, ...],
+    ) -> ContainerPrediction:
+        """The prediction of a running, compared container without a runtime record, from its judgement
+        (:meth:`_judged`) and its own pod's fields."""
+        j = self._judged(view, kind, spec, key, old, index, at)
+        p = ContainerPrediction(
+            view.namespace, view.name, name, kind, view.node, view.source, old.version, self.new_version,
+            j.old_hash, j.new_hash, None, j.verdict, list(j.reasons), None, started, "unverified",
+            view.owner_kind, view.owner_name, None, notes + j.unknown if j.unknown else notes, view.uid,
+        )  # fmt: skip
+        if j.error is not None:
+            p.error = str(copy.copy(j.error).with_context(namespace=view.namespace, pod=view.name, container=name))
         return p
 
     def _judged(self, view: PodView, kind: str, spec: Any, key: bytes, old: OldKubelet, index: int, at: str) -> _Judged:
