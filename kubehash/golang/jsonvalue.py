@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 
-__all__ = ["RawFloat", "go_string", "json_kind", "loads", "loads_utf8", "number_text"]
+__all__ = ["RawFloat", "go_string", "json_kind", "loads", "loads_utf8", "number_text", "read_go_json"]
 
 
 class RawFloat(float):
@@ -83,3 +83,15 @@ def go_string(s: str) -> str:
         return s
     except UnicodeEncodeError:
         return s.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+def read_go_json(data: bytes | None) -> Any:
+    """JSON text that Go's encoding/json wrote (a JSON-era hash input's document) as a value, to compare two
+    of them: by msgspec, which reads such text as the json module would, faster; by the json module for what
+    msgspec declines (nothing encoding/json writes: a number beyond float64, say). ``None`` stays ``None``."""
+    if data is None:
+        return None
+    try:
+        return msgspec.json.decode(data)
+    except msgspec.DecodeError:
+        return json.loads(data.decode("utf-8"))

@@ -33,15 +33,13 @@ diffing text.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import msgspec
-
 from kubehash.golang.fnv import fnv1a_32
+from kubehash.golang.jsonvalue import read_go_json
 from kubehash.kubelet.defaults import Applied, Defaulted, apply_defaults, rule_applies
 from kubehash.kubelet.fieldpath import api_path, go_path_of, lookup, render_path
 from kubehash.kubelet.gotree import go_tree
@@ -322,7 +320,7 @@ def _version_reasons(
         old_tree, new_tree = go_tree(op.schema_root, ov), go_tree(np_.schema_root, nv)
         return _tree_reasons(old_tree, new_tree, op.schema_root, np_.schema_root, old_minor, new_minor, go_names=True)
     reasons = _tree_reasons(
-        _json_value(od), _json_value(nd), op.schema_root, np_.schema_root, old_minor, new_minor, go_names=False
+        read_go_json(od), read_go_json(nd), op.schema_root, np_.schema_root, old_minor, new_minor, go_names=False
     )
     if not reasons and op.short_bf != np_.short_bf:
         detail = go_cause or "\\b/\\f escaped differently by Go < 1.22 and >= 1.22"
@@ -366,7 +364,7 @@ def _default_reasons(
     if np_.release.era == "struct":
         before, after = go_tree(root, np_.decode(raw)), go_tree(root, np_.decode(defaulted))
     else:
-        before, after = _json_value(ri), _json_value(di)
+        before, after = read_go_json(ri), read_go_json(di)
     reasons: dict[tuple[str, str], Reason] = {}
     for a in applied:
         where = go_path_of(root, a.path)
@@ -390,14 +388,3 @@ def _default_reasons(
         return [Reason("value-changed", "", "hash input differs after defaulting")]
     return list(reasons.values())
 
-
-def _json_value(doc: bytes | None) -> Any:
-    """A JSON-era hash input's document (what encoding/json wrote) as a value: by msgspec, which reads it as
-    the json module would, faster; the json module for what msgspec declines (nothing Go writes: a number
-    beyond float64, say)."""
-    if doc is None:  # pragma: no cover - JSON-era plans always give the document
-        return None
-    try:
-        return msgspec.json.decode(doc)
-    except msgspec.DecodeError:
-        return json.loads(doc.decode("utf-8"))
