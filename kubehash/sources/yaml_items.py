@@ -45,6 +45,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -150,23 +151,22 @@ def read_part(
                 return YamlPart(None, [], None, None)
             start = found
         f.seek(start)
-        r = Reader(Stream(f, name, base=start, line=layout.line if start == layout.first else None), decode)
+        before = None if start == layout.first else partial(_count_items, name, layout, start)
+        r = Reader(
+            Stream(f, name, base=start, line=layout.line if start == layout.first else None),
+            decode,
+            items_before=before,
+        )
         r.s.more(0)
         results: list[Any] = []
         items = r.items(0, layout.column, 1, limit)
-        try:
-            while True:
-                try:
-                    item = next(items)
-                except StopIteration as stop:
-                    after = stop.value
-                    break
-                results.append(fn(item) if fn is not None else item)
-        except YamlInputError as e:
-            if e.item is None or start == layout.first:
-                raise
-            before = _count_items(name, layout, start)
-            raise YamlInputError(name, e.problem, item=e.item + before, line=e.line, column=e.column) from None
+        while True:
+            try:
+                item = next(items)
+            except StopIteration as stop:
+                after = stop.value
+                break
+            results.append(fn(item) if fn is not None else item)
         if after is None:
             return YamlPart(start, results, r.next_offset, None)
         return YamlPart(start, results, None, r.s.base + after)

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
+from kubehash.sources.utf8pos import not_utf8
 from kubehash.sources.yaml_loader import MAX_ITEM_BYTES, YamlInputError, load_yaml
 from kubehash.sources.yaml_stream import BLANK_AFTER, BOM, CHUNK, LINE_BREAK, Stream
 
@@ -63,11 +64,15 @@ def _boundary(column: int, odd_breaks: bool) -> re.Pattern[bytes]:
 class Reader:
     """The documents and items of a YAML stream (see the module docstring)."""
 
-    def __init__(self, s: Stream, decode: Decode | None) -> None:
+    def __init__(self, s: Stream, decode: Decode | None, *, items_before: Callable[[], int] | None = None) -> None:
         self.s = s
         self.decode = decode
         self.document = 0
         self.next_offset: int | None = None
+        #: For a part of a List read by another process (its items numbered from 1): counts the List's items
+        #: before the part, so that errors number items in the whole List (counted once, only on an error).
+        self.items_before = items_before
+        self._before: int | None = None
 
     @property
     def name(self) -> str:
@@ -181,7 +186,10 @@ class Reader:
             end, is_item = self._boundary(at, column)
             if end - at > MAX_ITEM_BYTES:
                 raise YamlInputError(
-                    self.name, f"larger than {MAX_ITEM_BYTES} bytes (MAX_ITEM_BYTES)", item=index, line=s.line(at)
+                    self.name,
+                    f"larger than {MAX_ITEM_BYTES} bytes (MAX_ITEM_BYTES)",
+                    item=self.number(index),
+                    line=s.line(at),
                 )
             yield self.item(s.buf[at:end], index, at)
             index += 1
@@ -231,9 +239,11 @@ class Reader:
         try:
             docs = load_yaml(text, name=self.name, item=index)
         except YamlInputError as e:  # again, numbering the lines as in the file (only now worth counting)
-            error = e
+            index = self.number(index)
+            error = self._not_utf8(text, index, at) or e
             try:
-                load_yaml(text, name=self.name, item=index, line=self.s.line(at))
+                if error is e:
+                    load_yaml(text, name=self.name, item=index, line=self.s.line(at))
             except YamlInputError as numbered:
                 error = numbered
             unreadable = getattr(self.decode, "unreadable", None)
@@ -241,8 +251,28 @@ class Reader:
                 raise error from None
             return unreadable(text, error)  # the decoder's stand-in for the item; the items after it go on
         if len(docs) != 1 or not isinstance(docs[0], list) or len(docs[0]) != 1:  # pragma: no cover - by the cut
-            raise YamlInputError(self.name, "not a single sequence entry", item=index, line=self.s.line(at))
+            raise YamlInputError(
+                self.name, "not a single sequence entry", item=self.number(index), line=self.s.line(at)
+            )
         return docs[0][0]
+
+    def number(self, index: int) -> int:
+        """``index`` (an item's number in what this reader reads) as its number in the whole List."""
+        if self.items_before is None:
+            return index
+        if self._before is None:
+            self._before = self.items_before()
+        return index + self._before
+
+    def _not_utf8(self, text: bytes, index: int, at: int) -> YamlInputError | None:
+        """The error of an item (``text`` at ``buf[at]``) that is not UTF-8, worded as for a JSON dump: the first
+        bad byte, its offset in the file and its line (libyaml's own words name neither)."""
+        try:
+            text.decode("utf-8")
+            return None
+        except UnicodeDecodeError as e:
+            line = self.s.line(at) + text.count(b"\n", 0, e.start)
+        return YamlInputError(self.name, not_utf8(text, self.s.base + at) or "", item=index, line=line)
 
     def check_rest(self, header: bytes, header_line: int, after: int, end: int) -> None:
         """Parse the List around its items: ``header`` (the document up to its ``items:`` line, which starts

@@ -105,3 +105,27 @@ def test_bad_byte_in_the_last_item_and_in_the_tail(tmp_path: Path) -> None:
     (error,) = result.input_errors
     assert "not UTF-8 text" in error and f"offset {len(data) + 7}" in error
     assert len(result) == 304 and not [c for c in result if c.verdict == "error"]
+
+
+def test_yaml_dump_bad_byte_is_numbered_in_the_whole_list(tmp_path: Path) -> None:
+    """A YAML dump split between two processes: the item holding a byte that is not UTF-8 is one error row
+    naming the item's number in the whole List (not in the second process's part), its line and the byte's
+    offset in the file -- the same as in one process."""
+    import yaml
+
+    doc = json.loads((EXAMPLE / "pods.json").read_text())
+    pods = [json.loads(json.dumps(p)) for p in doc["items"] * 8]  # copies: no YAML anchors between items
+    data = yaml.safe_dump({"apiVersion": "v1", "items": pods, "kind": "List"}, sort_keys=False).encode()
+    at = data.index(b"image: ", len(data) * 3 // 4) + len(b"image: ")
+    path = tmp_path / "pods.yaml"
+    path.write_bytes(data[:at] + b"\xff" + data[at + 1 :])
+    item = data.count(b"\n- ", 0, at)
+    line = data.count(b"\n", 0, at) + 1
+    errors = []
+    for jobs in (1, 2):
+        result = predict_cluster(Cluster(pods=path), Options(to="1.14.10", from_version="1.10.13"), jobs=jobs)
+        bad = {c.error for c in result if c.verdict == "error"}
+        assert len(bad) == 1 and len(result) >= len(pods)
+        errors.append(bad.pop())
+    assert errors[0] == errors[1]
+    assert f"item {item} (line {line}): not UTF-8 text: invalid start byte (byte 0xff at offset {at})" in errors[0]
