@@ -333,6 +333,20 @@ def test_idempotent_and_input_untouched(version: str, data: dict[str, Any]) -> N
         assert twice.obj == once.obj and twice.applied == []
 
 
+@SETTINGS
+@given(data=go_values(load_schema("1.16").root))
+def test_owned_copy_is_defaulted_in_place_as_the_deep_copy_is(data: dict[str, Any]) -> None:
+    """``owned=True`` (predict hands over a fresh parse of the container's JSON): the same defaults, the same
+    record of them, written into the object given instead of a copy."""
+    for version in ("1.17", "1.27", "1.33"):
+        for kind in (None, "container", "initContainer"):
+            mine = copy.deepcopy(data)
+            owned = apply_defaults(mine, version, container_kind=kind, host_network=True, owned=True)
+            copied = apply_defaults(data, version, container_kind=kind, host_network=True)
+            assert owned.obj is mine
+            assert owned.obj == copied.obj and owned.applied == copied.applied
+
+
 def _active(version: str) -> frozenset[str]:
     rel = release(version)
     gates = rel.gate_defaults()
