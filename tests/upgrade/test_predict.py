@@ -295,3 +295,38 @@ def test_predictor_pod_accepts_a_list_of_pods() -> None:
     assert len(one) == 1
     assert [c.pod for c in p.pod({"kind": "List", "items": [_pod("u1"), _pod("u2")]})] == ["db-0", "db-0"]
     assert p.pod({"name": "bare", "image": "nginx"}) == []  # a bare container is not a pod
+
+
+def test_replicas_share_a_judgement_but_not_their_own_fields():
+    """Containers with one spec on one kubelet are judged once (``Predictor._judged``); what belongs to each
+    -- its pod in a decode error, its node's ignore file, its start time -- stays its own, and the cache
+    counts every lookup as it did container by container."""
+
+    def pod(name, node, started, cpu="1"):
+        container = {"name": "app", "image": "nginx", "resources": {"limits": {"cpu": cpu}}}
+        return {
+            "kind": "Pod",
+            "metadata": {"name": name, "namespace": "ns", "uid": name},
+            "spec": {"nodeName": node, "containers": [container]},
+            "status": {
+                "phase": "Running",
+                "containerStatuses": [{"name": "app", "state": {"running": {"startedAt": started}}}],
+            },
+        }
+
+    pods = [
+        pod("a", "n1", "2026-01-01T00:00:00Z"),
+        pod("b", "n2", "2026-01-02T00:00:00Z"),
+        pod("c", "n1", "2026-01-03T00:00:00Z", cpu="1.5.5"),
+        pod("d", "n2", "2026-01-04T00:00:00Z", cpu="1.5.5"),
+    ]
+    nodes = {"n1": "1.10", "n2": "1.10"}
+    result = predict(pods, Options(to="1.17"), nodes=nodes, protected=lambda p: p.node == "n1")
+    got = {c.pod: c for c in result}
+    assert (got["a"].verdict, got["b"].verdict) == ("protected", "restart")
+    assert got["a"].reasons == got["b"].reasons and got["a"].reasons is not got["b"].reasons
+    assert [got[p].started_at.day for p in "abcd"] == [1, 2, 3, 4]
+    assert "ns/c" in got["c"].error and "ns/d" in got["d"].error and "ns/c" not in got["d"].error
+    one_by_one = [predict([p], Options(to="1.17"), nodes=nodes) for p in pods]
+    lookups = sum(r.cache_hits + r.cache_misses for r in one_by_one)
+    assert result.cache_hits + result.cache_misses == lookups
