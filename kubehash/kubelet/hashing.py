@@ -138,15 +138,7 @@ def _plan(minor: str, source: str, short_bf: bool) -> HashPlan:
         def fused(c: Any) -> bytes:
             return spew_bytes(fused_json(c).encode("utf-8"))
 
-        def text(c: Any) -> bytes:
-            if type(c) is dict:
-                try:
-                    return fused_json(c).encode("utf-8")
-                except Exception:
-                    pass  # anything unusual is decided by the general path below
-            return enc(decode(c)).encode("utf-8")
-
-        document = text
+        document = _fused_first(lambda c: fused_json(c).encode("utf-8"), lambda c: enc(decode(c)).encode("utf-8"))
     elif rel.era == "name-image":
         quote = quote_go122 if short_bf else quote_go121
         container = root.underlying()
@@ -173,18 +165,25 @@ def _plan(minor: str, source: str, short_bf: bool) -> HashPlan:
         def fused(c: Any) -> bytes:
             return spew_bytes(fused_text(c))
 
-        def name_image(c: Any) -> bytes:
-            if type(c) is dict:
-                try:
-                    return fused_text(c)
-                except Exception:
-                    pass  # anything unusual is decided by the general path below
-            return typed_text(decode(c))
-
-        document = name_image
+        document = _fused_first(fused_text, lambda c: typed_text(decode(c)))
     else:  # pragma: no cover - release table is validated by tests
         raise KubehashError(f"unknown hash era {rel.era!r}")
     return HashPlan(rel, source, short_bf, decode, render, root, fused, document)
+
+
+def _fused_first(fused: Callable[[Any], bytes], general: Callable[[Any], bytes]) -> Callable[[Any], bytes]:
+    """``fused(c)`` for a container mapping it handles, else ``general(c)``: anything unusual (and every error)
+    is decided by the general path."""
+
+    def run(c: Any) -> bytes:
+        if type(c) is dict:
+            try:
+                return fused(c)
+            except Exception:
+                pass
+        return general(c)
+
+    return run
 
 
 def plan_for(version: str, source: str = "apiserver", go_version: str | None = None) -> HashPlan:

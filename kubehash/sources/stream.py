@@ -161,13 +161,9 @@ def _array(r: _Reader) -> Iterator[Any]:
 def _utf8_value(r: _Reader) -> Any:
     """A value outside the items (a member of the List): one holding bytes that are not UTF-8 is an error of
     the document."""
-    r.peek()
-    start = r.base + r.pos
-    v = r.value()
-    if STAND_IN.search(r.buf, start - r.base, r.pos):
-        text = r.buf[start - r.base : r.pos].encode("utf-8", "surrogateescape")
-        where = not_utf8(text, r.byte_offset() - len(text) if r.offsets else None)
-        raise InputError(f"{r.name}: {where}")
+    v, damaged, offset = _value(r)
+    if damaged is not None:
+        raise InputError(f"{r.name}: {not_utf8(damaged, offset)}")
     return v
 
 
@@ -175,13 +171,20 @@ def read_item(r: _Reader) -> Any:
     """The array element at the current position; one holding bytes that are not UTF-8 as
     :func:`~kubehash.sources.utf8pos.not_utf8_pod` makes it (the bad byte's offset in the stream when
     ``r.offsets`` is set)."""
+    v, damaged, offset = _value(r)
+    return v if damaged is None else not_utf8_pod(v, damaged, offset)
+
+
+def _value(r: _Reader) -> tuple[Any, bytes | None, int | None]:
+    """The value at the current position, and -- when its text holds a stand-in for a byte that is not UTF-8
+    -- its bytes and their offset in the stream (``None`` when ``r.offsets`` is not set)."""
     r.peek()
     start = r.base + r.pos  # r.value() may drop the text before the value from the buffer
     v = r.value()
-    if STAND_IN.search(r.buf, start - r.base, r.pos):
-        text = r.buf[start - r.base : r.pos].encode("utf-8", "surrogateescape")
-        v = not_utf8_pod(v, text, r.byte_offset() - len(text) if r.offsets else None)
-    return v
+    if not STAND_IN.search(r.buf, start - r.base, r.pos):
+        return v, None, None
+    text = r.buf[start - r.base : r.pos].encode("utf-8", "surrogateescape")
+    return v, text, r.byte_offset() - len(text) if r.offsets else None
 
 
 def iter_json_items(f: TextIO, *, name: str = "<input>", chunk_size: int = _CHUNK) -> Iterator[Any]:

@@ -77,7 +77,6 @@ def not_utf8_pod(item: Any, text: bytes, offset: int | None) -> Any:
     return flawed
 
 
-
 def not_utf8(text: bytes, offset: int | None) -> str | None:
     """``not UTF-8 text: <reason> (byte 0xNN at offset N)`` for the first invalid UTF-8 in ``text`` (at ``offset``
     in the file; ``None``: unknown, no offset given), or ``None`` when it is all UTF-8."""
