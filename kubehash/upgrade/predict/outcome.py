@@ -1,5 +1,5 @@
-"""The small records a prediction run shares between its parts: the kubelet a node runs now, and what every
-container with one distinct spec gets."""
+"""The small records a prediction run shares between its parts: the kubelet a node runs now, what every
+container with one distinct spec gets, and what every container without a runtime record at one place gets."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from kubehash.kubelet.defaults import Defaulted
 from kubehash.kubelet.releases import Release
 from kubehash.upgrade.explain import Reason
 
-__all__ = ["OldKubelet", "Outcome"]
+__all__ = ["Judged", "OldKubelet", "Outcome"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,3 +42,17 @@ class Outcome:
     old_defaults: Defaulted | None = None
     #: Paths (relative to the container) of the fields the old kubelet's version does not have.
     unknown: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """What every running, compared container of one distinct (spec, old kubelet, kind, decode path,
+    hostNetwork, place in the pod) gets when no runtime record speaks for it."""
+
+    old_hash: int | None
+    new_hash: int | None
+    verdict: str  # "restart" (before any ignore file is asked), "unchanged" or "error"
+    reasons: tuple[Reason, ...]
+    unknown: tuple[str, ...]  # input notes: fields the old kubelet's version does not have
+    error: DecodeError | None
+    lookups: int  # the hash-cache lookups one container stands for

@@ -35,11 +35,9 @@ from __future__ import annotations
 import copy
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from kubehash.errors import DecodeError
 from kubehash.kubelet.gates import compares_hash_without_resources, compares_sidecars, kubelet_gates
 from kubehash.kubelet.hashcache import HashCache
 from kubehash.kubelet.toolchains import Toolchain, describe_side, shown_version
@@ -61,7 +59,7 @@ from kubehash.upgrade.options import Options
 from kubehash.upgrade.predict.defaulter import Defaulter, unique_spec_key
 from kubehash.upgrade.predict.inputcheck import UNKNOWN_FIELD, container_notes, counted, input_warnings
 from kubehash.upgrade.predict.oldkubelets import OldKubelets
-from kubehash.upgrade.predict.outcome import OldKubelet, Outcome
+from kubehash.upgrade.predict.outcome import Judged, OldKubelet, Outcome
 from kubehash.upgrade.predict.outcomes import Outcomes
 from kubehash.upgrade.predict.records import RuntimeIndex
 from kubehash.upgrade.predict.resize import ResizeCheck
@@ -72,20 +70,6 @@ from kubehash.upgrade.predict.running import spec_changed as _spec_changed
 from kubehash.upgrade.predict.why import outcome_reasons
 
 __all__ = ["Predictor", "predict"]
-
-
-@dataclass(frozen=True, slots=True)
-class _Judged:
-    """What every running, compared container of one distinct (spec, old kubelet, kind, decode path,
-    hostNetwork, place in the pod) gets when no runtime record speaks for it."""
-
-    old_hash: int | None
-    new_hash: int | None
-    verdict: str  # "restart" (before any ignore file is asked), "unchanged" or "error"
-    reasons: tuple[Reason, ...]
-    unknown: tuple[str, ...]  # input notes: fields the old kubelet's version does not have
-    error: DecodeError | None
-    lookups: int  # the hash-cache lookups one container stands for
 
 
 #: ``protected(prediction)``: does something (an ignore file) make the kubelet skip this container's check?
@@ -149,7 +133,7 @@ class Predictor:
         )
         self.outcomes = self._outcomes.table
         #: Per distinct (spec key, id of the old kubelet, kind, decode path, hostNetwork, index, pod-spec path).
-        self._memo: dict[tuple[bytes, int, str, str, bool, int, str], _Judged] = {}
+        self._memo: dict[tuple[bytes, int, str, str, bool, int, str], Judged] = {}
         #: The versions shown for each side: as the nodes report them, a bare minor as the patch it stands for.
         self.new_version = shown_version(options.target_toolchain)
         #: Does the target compare hashWithoutResources / restartable init containers?
@@ -222,7 +206,6 @@ class Predictor:
         running, started = _running(view, kind, name, rec)
         notes = self._input_notes(view, spec)
         compared = running and self._compares(kind, spec)
-        key = unique_spec_key(spec) if key is None else key
         if compared and rec is None and type(old) is OldKubelet:
             # the common case: judged once per distinct (spec, old kubelet, kind, path, place), shared by replicas
             p = self._replica(view, name, kind, spec, key, old, index, at, started, notes)
@@ -256,7 +239,7 @@ class Predictor:
         name: str,
         kind: str,
         spec: Any,
-        key: bytes,
+        key: bytes | None,
         old: OldKubelet,
         index: int,
         at: str,
@@ -275,10 +258,13 @@ class Predictor:
             p.error = str(copy.copy(j.error).with_context(namespace=view.namespace, pod=view.name, container=name))
         return p
 
-    def _judged(self, view: PodView, kind: str, spec: Any, key: bytes, old: OldKubelet, index: int, at: str) -> _Judged:
+    def _judged(
+        self, view: PodView, kind: str, spec: Any, key: bytes | None, old: OldKubelet, index: int, at: str
+    ) -> Judged:
         """What a running, compared container without a runtime record gets, computed once per (spec, old
         kubelet, kind, decode path, hostNetwork, index, pod-spec path); a hit counts the hash-cache lookups it
         replaces, as :meth:`Outcomes.get` does."""
+        key = unique_spec_key(spec) if key is None else key
         mk = (key, id(old), kind, view.source, view.host_network, index, at)
         j = self._memo.get(mk)
         if j is not None:
@@ -293,7 +279,7 @@ class Predictor:
             t = ContainerPrediction(None, None, "", kind, None, view.source, old.version, self.new_version)
             self._judge(t, o, key, spec, view, old, None, path)
             verdict, reasons = t.verdict, tuple(t.reasons)
-        j = self._memo[mk] = _Judged(o.old_hash, o.new_hash, verdict, reasons, unknown, o.error, o.lookups)
+        j = self._memo[mk] = Judged(o.old_hash, o.new_hash, verdict, reasons, unknown, o.error, o.lookups)
         return j
 
     def _with_record(
@@ -302,7 +288,7 @@ class Predictor:
         view: PodView,
         kind: str,
         spec: Any,
-        key: bytes,
+        key: bytes | None,
         old: OldKubelet,
         rec: RuntimeRecord | None,
         index: int,
@@ -311,6 +297,7 @@ class Predictor:
         """The verdict of a running, compared container that a runtime record speaks for (its recorded hashes
         are its own: nothing shared with replicas)."""
         p.old_version = old.version
+        key = unique_spec_key(spec) if key is None else key
         o = self._outcomes.get(key, spec, kind, view, old)
         p.old_hash, p.new_hash = o.old_hash, o.new_hash
         if o.unknown:
